@@ -1,0 +1,76 @@
+# Cipla DMS — developer commands. `make run` and `make test` work on a fresh machine.
+SHELL := /bin/bash
+VENV ?= $(CURDIR)/.venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+HOST ?= 127.0.0.1
+PYTEST_ARGS ?=
+HAS_FRONTEND := $(wildcard frontend/package.json)
+
+.PHONY: run test lint fmt install spa migrate setup test-backend test-frontend test-e2e worker beat bench clean
+
+## run: install everything, migrate, load demo data, serve API + WebSocket + admin + SPA on Daphne
+run: install spa setup
+	cd backend && $(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
+
+## test: the whole suite (backend on the configured database, SPA unit tests, browser tests)
+test: install test-backend test-frontend test-e2e
+
+install: $(VENV)/.installed $(if $(HAS_FRONTEND),frontend/node_modules/.installed)
+
+$(VENV)/.installed: backend/requirements.txt backend/requirements-dev.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --upgrade pip
+	$(VENV)/bin/pip install -q -r backend/requirements-dev.txt
+	touch $@
+
+frontend/node_modules/.installed: frontend/package.json frontend/package-lock.json
+	cd frontend && npm ci --no-audit --no-fund
+	touch $@
+
+spa: install
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm run build
+endif
+
+migrate: install
+	cd backend && $(PY) manage.py migrate --noinput
+
+setup: migrate
+	cd backend && $(PY) manage.py initial_setup --demo && $(PY) manage.py collectstatic --noinput -v0
+
+test-backend: install
+	cd backend && $(PY) -m pytest $(PYTEST_ARGS)
+
+test-frontend: install
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm test
+endif
+
+test-e2e: install
+ifneq ($(HAS_FRONTEND),)
+	bash scripts/e2e.sh
+endif
+
+lint: install
+	cd backend && $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy . \
+		&& $(PY) manage.py makemigrations --check --dry-run
+ifneq ($(HAS_FRONTEND),)
+	cd frontend && npm run lint
+endif
+
+fmt: install
+	cd backend && $(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .
+
+## worker / beat: Celery (needs REDIS_URL; without it tasks run eagerly inside the web process)
+worker: install
+	cd backend && $(VENV)/bin/celery -A config worker -l info --concurrency $${CELERY_CONCURRENCY:-2}
+
+beat: install
+	cd backend && $(VENV)/bin/celery -A config beat -l info --schedule $${TMPDIR:-/tmp}/cipla-dms-celerybeat
+
+bench: install
+	cd backend && $(PY) -m bench
+
+clean:
+	rm -rf $(VENV) frontend/node_modules frontend/dist backend/var backend/staticfiles

@@ -1,0 +1,29 @@
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.audit.models import AuditEvent
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: audit events can be searched and read, never added, changed or deleted."""
+
+    list_display = ["sequence", "timestamp", "actor_username", "action", "entity_type", "entity_repr", "unit"]
+    list_filter = ["action", "entity_type", "unit"]
+    search_fields = ["actor_username", "entity_repr", "entity_id", "comment", "request_id"]
+    date_hierarchy = "timestamp"
+    ordering = ["-sequence"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

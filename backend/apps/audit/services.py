@@ -1,0 +1,179 @@
+"""The audit service: every write path calls `record()` inside its own transaction."""
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass
+from datetime import UTC
+from typing import Any
+
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models, transaction
+from django.utils import timezone
+
+from apps.audit import context
+from apps.audit.models import AuditChainHead, AuditEvent
+
+audit_log = logging.getLogger("audit")
+
+GENESIS_HASH = "0" * 64
+_UNSET: Any = object()
+
+
+def _normalize(value: Any) -> Any:
+    """What the JSON column gives back, so hashing before and after storage agree."""
+    return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
+
+
+def canonical_payload(event: AuditEvent) -> dict[str, Any]:
+    return {
+        "sequence": event.sequence,
+        "timestamp": event.timestamp.astimezone(UTC).isoformat(),
+        "actor_id": event.actor_id,
+        "actor_username": event.actor_username,
+        "action": event.action,
+        "entity_type": event.entity_type,
+        "entity_id": event.entity_id,
+        "entity_repr": event.entity_repr,
+        "unit_id": event.unit_id,
+        "changes": event.changes,
+        "comment": event.comment,
+        "ip_address": event.ip_address,
+        "user_agent": event.user_agent,
+        "request_id": event.request_id,
+        "prev_hash": event.prev_hash,
+    }
+
+
+def compute_hash(event: AuditEvent) -> str:
+    canonical = json.dumps(canonical_payload(event), sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
+    """Field values (foreign keys as ids) to diff later with `changes_between`."""
+    values = {}
+    for name in fields:
+        field = instance._meta.get_field(name)
+        attname = getattr(field, "attname", name)
+        values[name] = getattr(instance, attname)
+    return _normalize(values)
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {name: [before.get(name), value] for name, value in after.items() if before.get(name) != value}
+
+
+def created_changes(instance: models.Model, fields: list[str]) -> dict[str, list[Any]]:
+    return {name: [None, value] for name, value in snapshot(instance, fields).items()}
+
+
+def record(
+    *,
+    action: str,
+    instance: models.Model | None = None,
+    entity_type: str = "",
+    entity_id: Any = "",
+    entity_repr: str = "",
+    unit_id: int | None | Any = _UNSET,
+    changes: dict[str, Any] | None = None,
+    comment: str = "",
+    actor: Any = _UNSET,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction (or its own)."""
+    if instance is not None:
+        entity_type = entity_type or instance._meta.model_name or ""
+        entity_id = entity_id or instance.pk
+        entity_repr = entity_repr or str(instance)
+        if unit_id is _UNSET:
+            unit_id = getattr(instance, "unit_id", None)
+    if unit_id is _UNSET:
+        unit_id = None
+    ctx = context.current()
+    if actor is _UNSET:
+        actor = ctx.resolve_actor()
+
+    with transaction.atomic():
+        # Locking the head row serializes appends: one chain, no forks, under any concurrency.
+        AuditChainHead.objects.bulk_create([AuditChainHead(id=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(id=1)
+        event = AuditEvent(
+            sequence=head.last_sequence + 1,
+            timestamp=timezone.now(),
+            actor=actor,
+            actor_username=getattr(actor, "username", "") if actor is not None else "",
+            action=action,
+            entity_type=entity_type,
+            entity_id=str(entity_id) if entity_id not in (None, "") else "",
+            entity_repr=str(entity_repr)[:255],
+            unit_id=unit_id,
+            changes=_normalize(changes or {}),
+            comment=comment,
+            ip_address=ctx.ip_address,
+            user_agent=ctx.user_agent,
+            request_id=ctx.request_id,
+            prev_hash=head.last_hash,
+        )
+        event.hash = compute_hash(event)
+        event.save()
+        head.last_sequence = event.sequence
+        head.last_hash = event.hash
+        head.save(update_fields=["last_sequence", "last_hash"])
+        line = json.dumps({**canonical_payload(event), "hash": event.hash}, ensure_ascii=False)
+        transaction.on_commit(lambda: audit_log.info(line))
+    return event
+
+
+def record_separately(**kwargs: Any) -> AuditEvent:
+    """Record an event that must survive the caller's rollback (refused signature, failed login).
+
+    Call it outside the business transaction: a refused action changes nothing except the
+    audit trail that says it was refused.
+    """
+    if transaction.get_connection().in_atomic_block:
+        raise RuntimeError("record_separately must be called outside a transaction")
+    return record(**kwargs)
+
+
+@dataclass(frozen=True)
+class ChainVerification:
+    valid: bool
+    checked: int
+    first_broken_sequence: int | None = None
+    first_broken_id: int | None = None
+    reason: str = ""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "checked": self.checked,
+            "first_broken_sequence": self.first_broken_sequence,
+            "first_broken_id": self.first_broken_id,
+            "reason": self.reason,
+        }
+
+
+def verify_chain() -> ChainVerification:
+    """Recompute every hash in order; name the first event that does not match."""
+    expected_prev = GENESIS_HASH
+    expected_sequence = 1
+    checked = 0
+    for event in AuditEvent.objects.order_by("sequence").iterator(chunk_size=2000):
+        broken = ""
+        if event.sequence != expected_sequence:
+            broken = f"sequence gap: expected {expected_sequence}, found {event.sequence}"
+        elif event.prev_hash != expected_prev:
+            broken = "prev_hash does not match the previous event's hash"
+        elif compute_hash(event) != event.hash:
+            broken = "hash does not match the event's content"
+        if broken:
+            return ChainVerification(False, checked, event.sequence, event.pk, broken)
+        checked += 1
+        expected_prev = event.hash
+        expected_sequence += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    if head is not None and (head.last_sequence != checked or head.last_hash != expected_prev):
+        return ChainVerification(
+            False, checked, checked + 1, None, f"chain ends at #{checked} but the head records #{head.last_sequence}"
+        )
+    return ChainVerification(True, checked)

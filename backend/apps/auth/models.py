@@ -1,0 +1,77 @@
+from functools import cached_property
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.utils import timezone
+
+from apps.auth import roles
+
+
+class Unit(models.Model):
+    code = models.CharField(max_length=10, unique=True, help_text="Short code, e.g. GOA")
+    name = models.CharField(max_length=200)
+    address = models.TextField(blank=True)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Department(models.Model):
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="departments")
+    code = models.CharField(max_length=20)
+    name = models.CharField(max_length=200)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["unit__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["unit", "code"], name="department_code_unique_per_unit"),
+            models.UniqueConstraint(fields=["unit", "name"], name="department_name_unique_per_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class User(AbstractUser):
+    full_name = models.CharField(max_length=200)
+    employee_id = models.CharField(max_length=50, blank=True)
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
+    failed_login_count = models.PositiveIntegerField(default=0)
+    locked_until = models.DateTimeField(null=True, blank=True)
+    # Embedded in every JWT; bumping it (password change, deactivation) voids outstanding tokens.
+    auth_version = models.PositiveIntegerField(default=0)
+    password_changed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["username"]
+        permissions = [
+            ("unlock_user", "Can unlock a locked-out user"),
+            ("grant_system_administrator", "Can grant the System Administrator role"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.username} ({self.full_name})" if self.full_name else self.username
+
+    @cached_property
+    def role_names(self) -> frozenset[str]:
+        return frozenset(group.name for group in self.groups.all())
+
+    @property
+    def is_system_admin(self) -> bool:
+        return self.is_superuser or roles.SYSTEM_ADMINISTRATOR in self.role_names
+
+    def has_role(self, role: str) -> bool:
+        return role in self.role_names or (self.is_superuser and role == roles.SYSTEM_ADMINISTRATOR)
+
+    @property
+    def is_locked(self) -> bool:
+        return self.locked_until is not None and self.locked_until > timezone.now()

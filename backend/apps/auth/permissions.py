@@ -1,0 +1,65 @@
+"""Role checks and unit scoping used by every endpoint (SPEC §2).
+
+- A role lacking a capability gets 403: `ActionPermission` maps each view action to a
+  Django permission held by the role groups (apps.auth.roles).
+- Objects of another unit are 404 to everyone but a System Administrator: querysets go
+  through `scope_to_unit` so such objects are simply not found.
+"""
+
+from typing import Any
+
+from django.db.models import Model, Q, QuerySet
+from django.shortcuts import get_object_or_404
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+from rest_framework.request import Request
+from rest_framework.views import APIView
+
+
+def scope_to_unit(queryset: QuerySet[Any], user: Any, *unit_fields: str) -> QuerySet[Any]:
+    """Restrict `queryset` to the user's unit (any of `unit_fields`, default "unit")."""
+    if user.is_system_admin:
+        return queryset
+    if user.unit_id is None:
+        return queryset.none()
+    condition = Q()
+    for field in unit_fields or ("unit",):
+        condition |= Q(**{field: user.unit_id})
+    return queryset.filter(condition)
+
+
+def can_access_unit(user: Any, unit_id: int | None) -> bool:
+    return user.is_system_admin or (unit_id is not None and unit_id == user.unit_id)
+
+
+class ActionPermission(BasePermission):
+    """Checks `view.action_permissions[action]` (a permission name, or None for any user).
+
+    Unlisted safe actions are open to any authenticated user (they are unit-scoped by the
+    queryset); unlisted unsafe actions fall back to the "*" entry, and are refused if there is
+    none, so a new endpoint is closed until someone says who may use it.
+    """
+
+    message = "Your role does not allow this action."
+
+    def has_permission(self, request: Request, view: APIView) -> bool:
+        user = request.user
+        if not (user and user.is_authenticated):
+            return False
+        if hasattr(view, "action_map") and getattr(view, "action", None) is None:
+            return True  # a method the viewset does not route: let DRF answer 405
+        mapping: dict[str, str | None] = getattr(view, "action_permissions", {})
+        action = getattr(view, "action", None) or (request.method or "get").lower()
+        if action in mapping:
+            required = mapping[action]
+        elif request.method in SAFE_METHODS:
+            required = None
+        elif "*" in mapping:
+            required = mapping["*"]
+        else:
+            return False
+        return required is None or user.has_perm(required)
+
+
+def get_object_in_unit(queryset: QuerySet[Any], user: Any, pk: Any) -> Model:
+    """Fetch by id within the user's unit scope; another unit's object is a 404."""
+    return get_object_or_404(scope_to_unit(queryset, user), pk=pk)

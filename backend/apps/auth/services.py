@@ -1,0 +1,310 @@
+"""Account services: login and lockout, tokens, passwords, WebSocket tickets, users and
+master data. Each write is atomic and writes its audit event in the same transaction."""
+
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import password_validation
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.audit import services as audit
+from apps.auth import roles
+from apps.auth.authentication import VERSION_CLAIM, tokens_for
+from apps.auth.models import Department, Unit, User
+from apps.core.errors import ApplicationError, field_error
+
+USER_AUDIT_FIELDS = ["username", "full_name", "email", "employee_id", "unit", "is_active"]
+UNIT_FIELDS = ["code", "name", "address", "is_active"]
+DEPARTMENT_FIELDS = ["unit", "code", "name", "is_active"]
+
+# --- Login, tokens --------------------------------------------------------------------------
+
+
+def login(*, username: str, password: str) -> dict[str, Any]:
+    """Authenticate; count failures; lock after LOGIN_MAX_FAILURES for LOGIN_LOCKOUT_MINUTES.
+
+    Failures are audited outside any business transaction: a refused login changes nothing
+    but the counter and the trail.
+    """
+    user = User.objects.filter(username__iexact=username).first()
+    if user is None:
+        audit.record(
+            action="login.failed", entity_type="user", entity_repr=username[:150], comment="unknown username", actor=None
+        )
+        raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
+    if user.is_locked:
+        audit.record(action="login.locked", instance=user, comment="login attempt while locked", actor=user)
+        raise ApplicationError(
+            "The account is locked after repeated failed logins. Try again later or ask an administrator.",
+            code="account_locked",
+            extra={"locked_until": user.locked_until.isoformat() if user.locked_until else None},
+        )
+    if not user.check_password(password) or not user.is_active:
+        with transaction.atomic():
+            User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+            user.refresh_from_db(fields=["failed_login_count"])
+            reason = "inactive account" if user.is_active is False else "wrong password"
+            audit.record(action="login.failed", instance=user, comment=reason, actor=user)
+            if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
+                user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
+                user.save(update_fields=["locked_until"])
+                audit.record(
+                    action="user.locked",
+                    instance=user,
+                    changes={"locked_until": [None, user.locked_until]},
+                    comment=f"{user.failed_login_count} consecutive failed logins",
+                    actor=user,
+                )
+        raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
+    with transaction.atomic():
+        user.failed_login_count = 0
+        user.locked_until = None
+        user.last_login = timezone.now()
+        user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
+        audit.record(action="login.succeeded", instance=user, actor=user)
+    return {**tokens_for(user), "user": user}
+
+
+def refresh_tokens(*, refresh: str) -> dict[str, str]:
+    """Rotate: a new pair for a valid refresh token, whose old self is blacklisted."""
+    try:
+        token = RefreshToken(refresh)  # type: ignore[arg-type]
+        user = User.objects.get(pk=token["user_id"])
+    except (TokenError, User.DoesNotExist, KeyError) as error:
+        raise ApplicationError("Refresh token is invalid or expired.", code="token_not_valid", status=401) from error
+    if not user.is_active or token.get(VERSION_CLAIM) != user.auth_version:
+        raise ApplicationError("Refresh token is no longer valid.", code="token_not_valid", status=401)
+    token.blacklist()
+    return tokens_for(user)
+
+
+def logout(*, user: User, refresh: str) -> None:
+    try:
+        token = RefreshToken(refresh)  # type: ignore[arg-type]
+    except TokenError as error:
+        raise field_error("refresh", "Refresh token is invalid or expired.") from error
+    if str(token["user_id"]) != str(user.pk):
+        raise field_error("refresh", "This refresh token belongs to another user.")
+    with transaction.atomic():
+        token.blacklist()
+        audit.record(action="logout", instance=user, actor=user)
+
+
+def revoke_tokens(user: User) -> None:
+    """Void every outstanding token of the user and close their sockets (SPEC §6)."""
+    User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
+    user.refresh_from_db(fields=["auth_version"])
+    from apps.core import broadcast
+
+    broadcast.disconnect_user_on_commit(user.pk)
+
+
+# --- Passwords ------------------------------------------------------------------------------
+
+
+def validate_password(password: str, user: User | None, field: str = "password") -> None:
+    try:
+        password_validation.validate_password(password, user)
+    except DjangoValidationError as error:
+        raise ApplicationError("Password rejected.", fields={field: list(error.messages)}) from error
+
+
+@transaction.atomic
+def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    if not user.check_password(old_password):
+        raise field_error("old_password", "The current password is wrong.")
+    validate_password(new_password, user, field="new_password")
+    _set_password(user, new_password, action="user.password_changed")
+
+
+def _set_password(user: User, password: str, *, action: str) -> None:
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save(update_fields=["password", "password_changed_at"])
+    revoke_tokens(user)
+    audit.record(action=action, instance=user, changes={"password": ["***", "***"]})
+
+
+# --- WebSocket tickets ----------------------------------------------------------------------
+
+_TICKET_PREFIX = "ws-ticket:"
+
+
+def ws_ticket_issue(*, user: User) -> dict[str, Any]:
+    """A single-use ticket (~30 s) to open the socket, so no JWT travels in a URL."""
+    ticket = secrets.token_urlsafe(32)
+    cache.set(_TICKET_PREFIX + ticket, user.pk, timeout=settings.WS_TICKET_TTL_SECONDS)
+    return {"ticket": ticket, "expires_in": settings.WS_TICKET_TTL_SECONDS}
+
+
+def ws_ticket_consume(ticket: str) -> int | None:
+    """The user id of a valid ticket, consuming it; None if missing, reused or expired."""
+    if not ticket:
+        return None
+    key = _TICKET_PREFIX + ticket
+    user_id = cache.get(key)
+    # delete() reports whether the key existed: of two racing consumers only one wins.
+    if user_id is None or not cache.delete(key):
+        return None
+    return int(user_id)
+
+
+# --- Users ----------------------------------------------------------------------------------
+
+
+def _check_role_grant(actor: User, role_names: list[str]) -> list[Group]:
+    unknown = sorted(set(role_names) - set(roles.ALL_ROLES))
+    if unknown:
+        raise field_error("roles", f"Unknown role(s): {', '.join(unknown)}.")
+    if roles.SYSTEM_ADMINISTRATOR in role_names and not actor.has_perm(roles.GRANT_SYSTEM_ADMINISTRATOR):
+        raise ApplicationError("Only a System Administrator can grant the System Administrator role.",
+                               code="permission_denied")
+    return list(Group.objects.filter(name__in=role_names))
+
+
+def _check_unit_for(actor: User, unit: Unit | None, role_names: list[str]) -> None:
+    if actor.is_system_admin:
+        if unit is None and roles.SYSTEM_ADMINISTRATOR not in role_names:
+            raise field_error("unit", "Only a System Administrator may have no unit.")
+        return
+    if unit is None or unit.pk != actor.unit_id:
+        raise field_error("unit", "You can only manage users of your own unit.")
+
+
+def _check_may_manage(actor: User, target: User) -> None:
+    # A Unit Admin must not take over a System Administrator (reset password, deactivate).
+    if target.is_system_admin and not actor.is_system_admin:
+        raise ApplicationError("Only a System Administrator can change a System Administrator.",
+                               code="permission_denied")
+
+
+@transaction.atomic
+def user_create(
+    *,
+    actor: User,
+    username: str,
+    full_name: str,
+    password: str,
+    email: str = "",
+    employee_id: str = "",
+    unit: Unit | None = None,
+    role_names: list[str] | None = None,
+) -> User:
+    role_names = role_names or []
+    groups = _check_role_grant(actor, role_names)
+    _check_unit_for(actor, unit, role_names)
+    if User.objects.filter(username__iexact=username).exists():
+        raise field_error("username", "A user with this username already exists.")
+    user = User(username=username, full_name=full_name, email=email, employee_id=employee_id, unit=unit)
+    validate_password(password, user)
+    user.set_password(password)
+    user.password_changed_at = timezone.now()
+    user.save()
+    user.groups.set(groups)
+    audit.record(
+        action="user.created",
+        instance=user,
+        changes={**audit.created_changes(user, USER_AUDIT_FIELDS), "roles": [[], sorted(role_names)]},
+        actor=actor,
+    )
+    return user
+
+
+@transaction.atomic
+def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_may_manage(actor, user)
+    before = audit.snapshot(user, USER_AUDIT_FIELDS)
+    before_roles = sorted(user.groups.values_list("name", flat=True))
+    role_names = data.pop("roles", None)
+    password = data.pop("password", None)
+    for name, value in data.items():
+        setattr(user, name, value)
+    target_roles = role_names if role_names is not None else before_roles
+    if "unit" in data or role_names is not None:
+        _check_unit_for(actor, user.unit, target_roles)
+    user.save()
+    changes = audit.changes_between(before, audit.snapshot(user, USER_AUDIT_FIELDS))
+    if role_names is not None and sorted(role_names) != before_roles:
+        user.groups.set(_check_role_grant(actor, role_names))
+        changes["roles"] = [before_roles, sorted(role_names)]
+    if changes:
+        audit.record(action="user.updated", instance=user, changes=changes, actor=actor)
+    if changes.get("is_active") == [True, False]:
+        revoke_tokens(user)
+    if password:
+        validate_password(password, user)
+        _set_password(user, password, action="user.password_reset")
+    return user
+
+
+def user_deactivate(*, actor: User, user: User) -> User:
+    if user.pk == actor.pk:
+        raise ApplicationError("You cannot deactivate yourself.", code="invalid")
+    return user_update(actor=actor, user=user, data={"is_active": False})
+
+
+@transaction.atomic
+def user_unlock(*, actor: User, user: User) -> User:
+    user = User.objects.select_for_update().get(pk=user.pk)
+    _check_may_manage(actor, user)
+    changes = {"failed_login_count": [user.failed_login_count, 0], "locked_until": [user.locked_until, None]}
+    user.failed_login_count = 0
+    user.locked_until = None
+    user.save(update_fields=["failed_login_count", "locked_until"])
+    audit.record(action="user.unlocked", instance=user, changes=changes, actor=actor)
+    return user
+
+
+# --- Units and departments ------------------------------------------------------------------
+
+
+@transaction.atomic
+def unit_create(*, actor: User, **fields: Any) -> Unit:
+    unit = Unit.objects.create(**fields)
+    audit.record(action="unit.created", instance=unit, unit_id=unit.pk,
+                 changes=audit.created_changes(unit, UNIT_FIELDS), actor=actor)
+    return unit
+
+
+@transaction.atomic
+def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
+    unit = Unit.objects.select_for_update().get(pk=unit.pk)
+    before = audit.snapshot(unit, UNIT_FIELDS)
+    for name, value in data.items():
+        setattr(unit, name, value)
+    unit.save()
+    changes = audit.changes_between(before, audit.snapshot(unit, UNIT_FIELDS))
+    if changes:
+        audit.record(action="unit.updated", instance=unit, unit_id=unit.pk, changes=changes, actor=actor)
+    return unit
+
+
+@transaction.atomic
+def department_create(*, actor: User, **fields: Any) -> Department:
+    department = Department.objects.create(**fields)
+    audit.record(action="department.created", instance=department,
+                 changes=audit.created_changes(department, DEPARTMENT_FIELDS), actor=actor)
+    return department
+
+
+@transaction.atomic
+def department_update(*, actor: User, department: Department, data: dict[str, Any]) -> Department:
+    department = Department.objects.select_for_update().get(pk=department.pk)
+    before = audit.snapshot(department, DEPARTMENT_FIELDS)
+    for name, value in data.items():
+        setattr(department, name, value)
+    department.save()
+    changes = audit.changes_between(before, audit.snapshot(department, DEPARTMENT_FIELDS))
+    if changes:
+        audit.record(action="department.updated", instance=department, changes=changes, actor=actor)
+    return department

@@ -1,0 +1,20 @@
+from typing import Any
+
+from rest_framework.request import Request
+from rest_framework.settings import api_settings
+from rest_framework.throttling import SimpleRateThrottle
+
+
+class LoginRateThrottle(SimpleRateThrottle):
+    """Login attempts per (username, client IP): slows password guessing on one account
+    without letting one office's shared IP lock everybody else out."""
+
+    scope = "login"
+
+    def get_rate(self) -> str | None:
+        # Read at call time so the rate follows settings (and test overrides).
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+    def get_cache_key(self, request: Request, view: Any) -> str | None:
+        username = str(request.data.get("username", "")).strip().lower() if hasattr(request, "data") else ""
+        return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}

@@ -1,0 +1,46 @@
+"""Map every error to SPEC §5's shapes: 400 `{field: [messages]}`, else `{detail, code}`."""
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler as drf_exception_handler
+
+from apps.core.errors import ApplicationError
+
+
+def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
+    if isinstance(exc, ApplicationError):
+        if exc.fields is not None:
+            return Response(exc.fields, status=exc.status)
+        return Response({"detail": exc.message, "code": exc.code, **exc.extra}, status=exc.status)
+    if isinstance(exc, DjangoValidationError):
+        if hasattr(exc, "error_dict"):
+            body: Any = {field: [str(m) for e in errs for m in e.messages] for field, errs in exc.error_dict.items()}
+        else:
+            body = {"non_field_errors": exc.messages}
+        return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, Http404):
+        exc = exceptions.NotFound()
+    elif isinstance(exc, DjangoPermissionDenied):
+        exc = exceptions.PermissionDenied()
+
+    response = drf_exception_handler(exc, context)
+    if response is None:
+        return None
+    if isinstance(exc, exceptions.ValidationError):
+        if not isinstance(response.data, dict):
+            response.data = {"non_field_errors": response.data}
+        return response
+    if isinstance(exc, exceptions.APIException):
+        codes = exc.get_codes()
+        code = codes if isinstance(codes, str) else "error"
+        detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        data: dict[str, Any] = {"detail": str(detail), "code": code}
+        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
+            data["retry_after"] = int(exc.wait)
+        response.data = data
+    return response

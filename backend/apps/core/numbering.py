@@ -1,0 +1,20 @@
+"""Gap-tolerant, never-reused document numbers, safe under concurrent creation."""
+
+from django.db import transaction
+
+from apps.core.models import NumberSequence
+
+
+def next_number(series: str) -> int:
+    """Reserve the next value of `series` inside the caller's transaction.
+
+    The sequence row is created with INSERT .. ON CONFLICT DO NOTHING so two first callers
+    don't collide, then locked with SELECT .. FOR UPDATE so concurrent callers queue.
+    """
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("next_number must run inside a transaction")
+    NumberSequence.objects.bulk_create([NumberSequence(key=series)], ignore_conflicts=True)
+    sequence = NumberSequence.objects.select_for_update().get(key=series)
+    sequence.last_value += 1
+    sequence.save(update_fields=["last_value"])
+    return sequence.last_value

@@ -1,0 +1,82 @@
+from django.conf import settings
+from django.db import models
+
+
+class DocumentType(models.Model):
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=200)
+    retention_years = models.PositiveSmallIntegerField()
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} — {self.name}"
+
+
+class Crate(models.Model):
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        STORED = "stored", "Stored"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        IN_TRANSIT = "in_transit", "In transit"
+        DESTROYED = "destroyed", "Destroyed"
+
+    number = models.CharField(max_length=40, unique=True, editable=False)
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="crates")
+    department = models.ForeignKey("accounts.Department", on_delete=models.PROTECT, related_name="crates")
+    location = models.ForeignKey(
+        "storage.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="crates"
+    )
+    # Where the crate was before it left storage; a send-back returns it there by default.
+    previous_location = models.ForeignKey(
+        "storage.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    description = models.TextField(blank=True)
+    retention_until = models.DateField(null=True, blank=True, db_index=True)
+    legal_hold = models.BooleanField(default=False)
+    legal_hold_reason = models.TextField(blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("set_legal_hold", "Can set or clear a legal hold"),
+            ("relocate_crate", "Can relocate a stored crate"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class Document(models.Model):
+    class Status(models.TextChoices):
+        IN_STORAGE = "in_storage", "In storage"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        DESTROYED = "destroyed", "Destroyed"
+
+    crate = models.ForeignKey(Crate, on_delete=models.PROTECT, related_name="documents")
+    number = models.CharField(max_length=100)
+    title = models.CharField(max_length=300)
+    document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents")
+    record_date = models.DateField()
+    retention_until = models.DateField()
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_STORAGE, db_index=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["crate_id", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["crate", "number"], name="document_number_unique_per_crate"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.number} — {self.title}"

@@ -1,0 +1,41 @@
+from django.conf import settings
+from django.db import models
+
+
+class Report(models.Model):
+    """A background export (SPEC §8): a Celery task writes the file and reports progress."""
+
+    class Kind(models.TextChoices):
+        INVENTORY = "inventory", "Inventory"
+        AUDIT = "audit", "Audit trail"
+        OVERDUE = "overdue", "Overdue withdrawals"
+        DESTRUCTION_DUE = "destruction_due", "Due for destruction"
+
+    class Format(models.TextChoices):
+        CSV = "csv", "CSV"
+        XLSX = "xlsx", "Excel"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RUNNING = "running", "Running"
+        DONE = "done", "Done"
+        FAILED = "failed", "Failed"
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="reports")
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    report = models.CharField(max_length=20, choices=Kind.choices)
+    format = models.CharField(max_length=4, choices=Format.choices)
+    filters = models.JSONField(default=dict, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING)
+    done = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    file = models.CharField(max_length=500, blank=True)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.report}.{self.format} #{self.pk}"

@@ -1,0 +1,172 @@
+from django.conf import settings
+from django.db import models
+
+
+class Request(models.Model):
+    class Type(models.TextChoices):
+        STORAGE = "storage", "Storage"
+        WITHDRAWAL = "withdrawal", "Withdrawal"
+        DESTRUCTION = "destruction", "Destruction"
+        TRANSFER = "transfer", "Transfer"
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", "Draft"
+        SUBMITTED = "submitted", "Submitted"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        CANCELLED = "cancelled", "Cancelled"
+        ISSUED = "issued", "Issued"
+        IN_TRANSIT = "in_transit", "In transit"
+        COMPLETED = "completed", "Completed"
+
+    number = models.CharField(max_length=40, unique=True, editable=False)
+    request_type = models.CharField(max_length=12, choices=Type.choices)
+    status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="requests")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests")
+    purpose = models.TextField()
+    expected_return_date = models.DateField(null=True, blank=True)
+    target_unit = models.ForeignKey(
+        "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="incoming_transfers"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.TextField(blank=True)
+    executed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    executed_at = models.DateTimeField(null=True, blank=True)
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [
+            ("approve_request", "Can approve or reject requests"),
+            ("execute_request", "Can execute requests and receive transfers"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class RequestItem(models.Model):
+    """A crate taken whole (document null) or one document of a crate.
+
+    `is_open` is true while the item is tied up in an open request (draft .. issued, until
+    returned); the partial unique constraints make "at most one open request per document /
+    per whole crate" a database rule, not only a service check.
+    """
+
+    request = models.ForeignKey(Request, on_delete=models.CASCADE, related_name="items")
+    crate = models.ForeignKey("crates.Crate", on_delete=models.PROTECT, related_name="request_items")
+    document = models.ForeignKey(
+        "crates.Document", null=True, blank=True, on_delete=models.PROTECT, related_name="request_items"
+    )
+    is_open = models.BooleanField(default=True)
+    # Where the crate was when the request took it out (withdrawal, destruction, transfer).
+    source_location = models.ForeignKey(
+        "storage.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # Where the request put it (storage, transfer receipt).
+    allocated_location = models.ForeignKey(
+        "storage.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["document"],
+                condition=models.Q(is_open=True, document__isnull=False),
+                name="one_open_request_per_document",
+            ),
+            models.UniqueConstraint(
+                fields=["crate"],
+                condition=models.Q(is_open=True, document__isnull=True),
+                name="one_open_request_per_whole_crate",
+            ),
+            models.UniqueConstraint(fields=["request", "crate", "document"], name="request_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request_id}: crate {self.crate_id}" + (f" doc {self.document_id}" if self.document_id else "")
+
+
+class SendBack(models.Model):
+    class Status(models.TextChoices):
+        PENDING = "pending", "Pending"
+        RECEIVED = "received", "Received"
+
+    number = models.CharField(max_length=40, unique=True, editable=False)
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="sendbacks")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="sendbacks")
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    returned_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    received_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    received_at = models.DateTimeField(null=True, blank=True)
+    condition_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("receive_sendback", "Can receive send-backs")]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class SendBackItem(models.Model):
+    sendback = models.ForeignKey(SendBack, on_delete=models.CASCADE, related_name="items")
+    request_item = models.ForeignKey(RequestItem, on_delete=models.PROTECT, related_name="sendback_items")
+    location = models.ForeignKey(
+        "storage.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [
+            models.UniqueConstraint(fields=["sendback", "request_item"], name="sendback_item_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sendback_id}: item {self.request_item_id}"
+
+
+class Signature(models.Model):
+    """An electronic signature (21 CFR Part 11 §11.50, §11.70, §11.200).
+
+    Full name and username are copied at signing so the manifestation never changes later.
+    """
+
+    class Meaning(models.TextChoices):
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        DESTROYED = "destroyed", "Destruction executed"
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="signatures")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
+    username = models.CharField(max_length=150)
+    full_name = models.CharField(max_length=200)
+    meaning = models.CharField(max_length=20, choices=Meaning.choices)
+    comment = models.TextField(blank=True)
+    signed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["signed_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.full_name} — {self.meaning} — {self.signed_at:%Y-%m-%d %H:%M}"

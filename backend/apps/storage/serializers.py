@@ -1,0 +1,17 @@
+from rest_framework import serializers
+
+from apps.storage.models import StorageLocation
+
+
+class StorageLocationSerializer(serializers.ModelSerializer):
+    free = serializers.IntegerField(read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+
+    class Meta:
+        model = StorageLocation
+        fields = [
+            "id", "unit", "unit_code", "parent", "kind", "code", "name", "capacity", "occupied", "free", "path",
+            "is_active", "created_at", "updated_at",
+        ]
+        read_only_fields = ["occupied", "path", "created_at", "updated_at"]
+        validators: list = []  # per-unit code uniqueness is checked by the service

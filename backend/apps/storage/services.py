@@ -1,0 +1,134 @@
+"""Storage locations: the hierarchy, and the only code that changes a location's occupancy.
+
+Placing and removing crates goes through `occupancy_take` / `occupancy_release`, which lock
+the location rows (SELECT .. FOR UPDATE, in id order so concurrent callers cannot deadlock)
+before counting; the CHECK constraint occupied <= capacity backs them in the database.
+"""
+
+from collections import Counter
+from typing import Any
+
+from django.db import transaction
+from django.db.models import F
+
+from apps.audit import services as audit
+from apps.core import broadcast
+from apps.core.errors import ApplicationError, field_error
+from apps.storage.models import StorageLocation
+
+LOCATION_FIELDS = ["unit", "parent", "kind", "code", "name", "capacity", "is_active"]
+
+
+def _path_for(name: str, parent: StorageLocation | None) -> str:
+    return f"{parent.path} / {name}" if parent is not None else name
+
+
+def _validate_parent(location: StorageLocation) -> None:
+    parent = location.parent
+    if parent is None:
+        return
+    if parent.unit_id != location.unit_id:
+        raise field_error("parent", "The parent location belongs to another unit.")
+    ancestor: StorageLocation | None = parent
+    while ancestor is not None:
+        if location.pk is not None and ancestor.pk == location.pk:
+            raise field_error("parent", "A location cannot be inside itself.")
+        ancestor = ancestor.parent
+
+
+def _refresh_descendant_paths(location: StorageLocation) -> None:
+    for child in StorageLocation.objects.filter(parent=location):
+        child.path = _path_for(child.name, location)
+        child.save(update_fields=["path", "updated_at"])
+        _refresh_descendant_paths(child)
+
+
+def _broadcast(location: StorageLocation, action: str) -> None:
+    broadcast.entity_changed(
+        entity="location", action=action, obj_id=location.pk, unit_ids=[location.unit_id],
+        status="active" if location.is_active else "inactive", number=location.code,
+    )
+
+
+@transaction.atomic
+def location_create(*, actor: Any, **fields: Any) -> StorageLocation:
+    location = StorageLocation(**fields)
+    _validate_parent(location)
+    if StorageLocation.objects.filter(unit=location.unit, code=location.code).exists():
+        raise field_error("code", "A location with this code exists in this unit.")
+    location.path = _path_for(location.name, location.parent)
+    location.save()
+    audit.record(action="location.created", instance=location,
+                 changes=audit.created_changes(location, LOCATION_FIELDS), actor=actor)
+    _broadcast(location, "created")
+    return location
+
+
+@transaction.atomic
+def location_update(*, actor: Any, location: StorageLocation, data: dict[str, Any]) -> StorageLocation:
+    location = StorageLocation.objects.select_for_update().get(pk=location.pk)
+    before = audit.snapshot(location, LOCATION_FIELDS)
+    for name, value in data.items():
+        setattr(location, name, value)
+    if "unit" in data and data["unit"].pk != before["unit"]:
+        raise field_error("unit", "A location cannot move to another unit.")
+    _validate_parent(location)
+    if "code" in data and StorageLocation.objects.filter(unit=location.unit, code=location.code).exclude(
+        pk=location.pk
+    ).exists():
+        raise field_error("code", "A location with this code exists in this unit.")
+    if location.capacity < location.occupied:
+        raise field_error("capacity", f"The location holds {location.occupied} crates; capacity cannot be lower.")
+    if not location.is_active and location.occupied:
+        raise field_error("is_active", "A location that holds crates cannot be deactivated.")
+    location.path = _path_for(location.name, location.parent)
+    location.save()
+    if {"name", "parent"} & data.keys():
+        _refresh_descendant_paths(location)
+    changes = audit.changes_between(before, audit.snapshot(location, LOCATION_FIELDS))
+    if changes:
+        audit.record(action="location.updated", instance=location, changes=changes, actor=actor)
+        _broadcast(location, "updated")
+    return location
+
+
+def lock_locations(location_ids: list[int]) -> dict[int, StorageLocation]:
+    """Lock the rows in id order (a fixed order prevents deadlocks between executions)."""
+    locked = StorageLocation.objects.select_for_update().filter(pk__in=sorted(set(location_ids))).order_by("pk")
+    return {location.pk: location for location in locked}
+
+
+def occupancy_take(location_ids: list[int], *, unit_id: int) -> dict[int, StorageLocation]:
+    """Reserve one place per entry of `location_ids` (repeats allowed) in the caller's transaction.
+
+    Raises 409 `capacity_exceeded` if any location would go over capacity, 400 if a location
+    is inactive, of another unit, or not a place for crates. Nothing changes on error.
+    """
+    wanted = Counter(location_ids)
+    locations = lock_locations(list(wanted))
+    for location_id, count in wanted.items():
+        location = locations.get(location_id)
+        if location is None or location.unit_id != unit_id:
+            raise field_error("allocations", f"Location {location_id} is not a location of this unit.")
+        if not location.is_active or location.capacity == 0:
+            raise field_error("allocations", f"{location.path} is not an active place for crates.")
+        if location.occupied + count > location.capacity:
+            raise ApplicationError(
+                f"{location.path} has {location.free} free place(s); {count} requested.",
+                code="capacity_exceeded",
+                extra={"location": location.pk, "free": location.free},
+            )
+    for location_id, count in wanted.items():
+        StorageLocation.objects.filter(pk=location_id).update(occupied=F("occupied") + count)
+        locations[location_id].occupied += count
+        _broadcast(locations[location_id], "updated")
+    return locations
+
+
+def occupancy_release(location_ids: list[int]) -> None:
+    """Free one place per entry of `location_ids` in the caller's transaction."""
+    freed = Counter(location_id for location_id in location_ids if location_id is not None)
+    locations = lock_locations(list(freed))
+    for location_id, count in freed.items():
+        StorageLocation.objects.filter(pk=location_id).update(occupied=F("occupied") - count)
+        _broadcast(locations[location_id], "updated")

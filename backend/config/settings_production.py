@@ -1,0 +1,361 @@
+"""Production settings for Cipla DMS (SPEC §10): PostgreSQL + Redis behind nginx, ~200 users.
+
+Everything comes from the environment (see .env.production.example); nothing secret is
+written here. The module refuses to load - and so Daphne, Celery and manage.py refuse to
+start - when a required value is missing or still a placeholder, rather than run a GxP
+system with a guessable key or on the embedded SQLite default.
+
+Use: DJANGO_SETTINGS_MODULE=config.settings_production
+"""
+
+import os
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from .settings import *  # noqa: F403 - the base settings, hardened below
+from .settings import (
+    BASE_DIR,
+    DEFAULT_SECRET_KEY,
+    LOGGING,
+    MIDDLEWARE,
+    REST_FRAMEWORK,
+    SIMPLE_JWT,
+    TEMPLATES,
+    env_bool,
+    env_list,
+    redis_url_with_db,
+)
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "").strip()
+    if not value:
+        raise ImproperlyConfigured(f"{name} must be set for production (see .env.production.example).")
+    if "change_me" in value.lower() or "change-me" in value.lower():
+        raise ImproperlyConfigured(f"{name} is still the placeholder from .env.production.example.")
+    return value
+
+
+def _env_int(name: str, default: int) -> int:
+    return int(os.environ.get(name, str(default)))
+
+
+# --- Secrets and hosts -------------------------------------------------------------------------
+SECRET_KEY = _required("SECRET_KEY")
+if (
+    SECRET_KEY == DEFAULT_SECRET_KEY
+    or SECRET_KEY.startswith("django-insecure")
+    or len(SECRET_KEY) < 50
+    or len(set(SECRET_KEY)) < 5
+):
+    raise ImproperlyConfigured(
+        "SECRET_KEY is a default or too weak (need 50+ random characters): "
+        'python3 -c "import secrets; print(secrets.token_urlsafe(64))"'
+    )
+SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "").strip() or SECRET_KEY}
+
+if env_bool("DEBUG", False):
+    raise ImproperlyConfigured("DEBUG must be off in production (DEBUG=0).")
+DEBUG = False
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
+if not ALLOWED_HOSTS or "*" in ALLOWED_HOSTS:
+    raise ImproperlyConfigured("ALLOWED_HOSTS must list the server's host names (no '*').")
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS") or [f"https://{host}" for host in ALLOWED_HOSTS]
+SPA_BASE_URL = os.environ.get("SPA_BASE_URL", CSRF_TRUSTED_ORIGINS[0])
+TIME_ZONE = os.environ.get("TIME_ZONE", "UTC")
+
+# --- PostgreSQL with Django's native psycopg pool ----------------------------------------------
+DATABASE_URL = _required("DATABASE_URL")
+if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
+    raise ImproperlyConfigured("Production runs on PostgreSQL: DATABASE_URL must be postgres://...")
+
+import dj_database_url  # noqa: E402
+
+_pool = {
+    # 20 connections stay open per Daphne process; bursts grow to 50. Django returns the
+    # connection to the pool at the end of each request (CONN_MAX_AGE must be 0 with a pool).
+    "min_size": _env_int("DB_POOL_MIN", 20),
+    "max_size": _env_int("DB_POOL_MAX", 50),
+    # A request waits this long for a free connection, then fails instead of hanging.
+    "timeout": _env_int("DB_POOL_TIMEOUT", 10),
+    # Recycle connections so a PostgreSQL restart or failover heals by itself.
+    "max_lifetime": 1800,
+    "max_idle": 300,
+}
+try:
+    from psycopg_pool import ConnectionPool
+
+    # Test each connection as it leaves the pool: a dead one is replaced, not handed out.
+    _pool["check"] = ConnectionPool.check_connection
+except ImportError:  # pragma: no cover - psycopg[pool] is a pinned requirement
+    pass
+
+DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
+DATABASES["default"]["CONN_MAX_AGE"] = 0
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool's `check` does it
+DATABASES["default"]["OPTIONS"] = {
+    "pool": _pool,
+    # No single statement may run longer than 30 s (and pin a pooled connection).
+    "options": f"-c statement_timeout={_env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}",
+    "application_name": os.environ.get("DB_APPLICATION_NAME", "cipla-dms"),
+    "connect_timeout": 5,
+}
+
+# --- Redis: Celery broker (db 0), channel layer (db 1), cache (db 2) ---------------------------
+REDIS_URL = _required("REDIS_URL")
+# The db numbers can be moved (e.g. to share one Redis between installations or test runs).
+_REDIS_DB_BROKER = _env_int("REDIS_DB_BROKER", 0)
+_REDIS_DB_CHANNELS = _env_int("REDIS_DB_CHANNELS", 1)
+_REDIS_DB_CACHE = _env_int("REDIS_DB_CACHE", 2)
+
+CACHES = {
+    "default": {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": redis_url_with_db(REDIS_URL, _REDIS_DB_CACHE),
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "dms"),
+        "TIMEOUT": 300,
+        "OPTIONS": {
+            "CONNECTION_POOL_KWARGS": {
+                "max_connections": _env_int("REDIS_CACHE_MAX_CONNECTIONS", 50),
+                "retry_on_timeout": True,
+                "health_check_interval": 30,
+            },
+            "SOCKET_CONNECT_TIMEOUT": 2,
+            "SOCKET_TIMEOUT": 2,
+            # Fail closed: the cache holds the DRF throttle counters (login 5/min) and the
+            # single-use WebSocket tickets. If Redis is unreachable, a throttled request is
+            # refused (error) rather than let through uncounted, and no ticket validates.
+            "IGNORE_EXCEPTIONS": False,
+        },
+    }
+}
+DJANGO_REDIS_IGNORE_EXCEPTIONS = False
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+
+# Sessions (Django admin only; the SPA uses JWT): read from Redis, written through to the DB,
+# so a Redis restart does not log administrators out.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+
+_channel_key = _required("CHANNEL_LAYER_ENCRYPTION_KEY")
+if len(_channel_key) < 32:
+    raise ImproperlyConfigured("CHANNEL_LAYER_ENCRYPTION_KEY needs 32+ characters: openssl rand -hex 32")
+CHANNEL_LAYERS = {
+    "default": {
+        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        "CONFIG": {
+            # socket_timeout None: an idle reader must not be cut after 5 s (channels_redis #422).
+            "hosts": [{"address": redis_url_with_db(REDIS_URL, _REDIS_DB_CHANNELS), "socket_timeout": None}],
+            # 2000 queued messages per channel before "channel full"; undelivered messages
+            # expire after 10 s; group membership after 24 h (consumers re-join on connect).
+            "capacity": 2000,
+            "expiry": 10,
+            "group_expiry": 86400,
+            "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
+            # Messages may carry names and numbers of GxP records: encrypted in Redis.
+            # Several keys (comma separated) allow rotation: the first encrypts.
+            "symmetric_encryption_keys": [k.strip() for k in _channel_key.split(",") if k.strip()],
+        },
+    }
+}
+
+# --- Celery ------------------------------------------------------------------------------------
+CELERY_BROKER_URL = redis_url_with_db(REDIS_URL, _REDIS_DB_BROKER)
+CELERY_TASK_ALWAYS_EAGER = False
+CELERY_TASK_ACKS_LATE = True  # a task is removed from the queue only after it ran
+CELERY_TASK_REJECT_ON_WORKER_LOST = True  # ... and re-queued if its worker died mid-way
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1  # long exports must not hold short tasks hostage
+CELERY_TASK_COMPRESSION = "gzip"
+CELERY_RESULT_COMPRESSION = "gzip"
+CELERY_BROKER_POOL_LIMIT = _env_int("CELERY_BROKER_POOL_LIMIT", 10)
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    # acks_late: an unacknowledged task comes back after this long. Longer than the longest
+    # task (hard limit below), or a slow export would run twice.
+    "visibility_timeout": 3600,
+    "socket_connect_timeout": 5,
+    "health_check_interval": 30,
+}
+CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
+CELERY_TASK_TIME_LIMIT = 30 * 60
+CELERY_WORKER_MAX_TASKS_PER_CHILD = 500
+CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB: recycle a worker process past ~400 MB
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True
+CELERY_TASK_EAGER_PROPAGATES = False
+
+# --- REST framework ----------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    **REST_FRAMEWORK,
+    # JSON only: no browsable API in production.
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
+        "user": os.environ.get("THROTTLE_USER", "2000/hour"),
+        "login": os.environ.get("THROTTLE_LOGIN", "5/min"),
+    },
+    # Exactly one trusted proxy (nginx) in front: the client address is the last
+    # X-Forwarded-For entry, which nginx sets and a client cannot forge.
+    "NUM_PROXIES": _env_int("NUM_PROXIES", 1),
+    "PAGE_SIZE": REST_FRAMEWORK.get("PAGE_SIZE", 25),
+}
+
+# --- Templates: compiled once per process ------------------------------------------------------
+TEMPLATES = [
+    {
+        **TEMPLATES[0],
+        "APP_DIRS": False,
+        "OPTIONS": {
+            **TEMPLATES[0]["OPTIONS"],
+            "loaders": [
+                (
+                    "django.template.loaders.cached.Loader",
+                    [
+                        "django.template.loaders.filesystem.Loader",
+                        "django.template.loaders.app_directories.Loader",
+                    ],
+                )
+            ],
+        },
+    }
+]
+
+# --- Middleware: GZip right after SecurityMiddleware (it must wrap the body writers) ----------
+MIDDLEWARE = list(MIDDLEWARE)
+if "django.middleware.gzip.GZipMiddleware" not in MIDDLEWARE:
+    MIDDLEWARE.insert(
+        MIDDLEWARE.index("django.middleware.security.SecurityMiddleware") + 1,
+        "django.middleware.gzip.GZipMiddleware",
+    )
+
+# --- HTTPS and browser security ----------------------------------------------------------------
+# nginx terminates TLS and sets X-Forwarded-Proto; Daphne is reachable only through it.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_SSL_REDIRECT = True
+# Container health checks call Daphne directly over HTTP.
+SECURE_REDIRECT_EXEMPT = [r"^api/health/$"]
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+# "preload" in the header is inert unless the domain is submitted to the browsers' list;
+# set SECURE_HSTS_PRELOAD=0 (and drop it in nginx) if the domain must never be preloaded.
+SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", True)
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "strict-origin-when-cross-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+
+SESSION_COOKIE_SECURE = True
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+SESSION_COOKIE_AGE = _env_int("SESSION_COOKIE_AGE", 8 * 3600)  # one working shift
+CSRF_COOKIE_SECURE = True
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
+LANGUAGE_COOKIE_SECURE = True
+LANGUAGE_COOKIE_HTTPONLY = True
+
+# Bodies: JSON only; matches nginx client_max_body_size.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+
+# --- Files -------------------------------------------------------------------------------------
+STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Hashed, pre-compressed file names: nginx serves them with long expiry and gzip_static.
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Email -------------------------------------------------------------------------------------
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = _env_int("EMAIL_PORT", 587)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+EMAIL_TIMEOUT = 10
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cipla-dms@localhost")
+SERVER_EMAIL = os.environ.get("SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+
+
+def _parse_admins(value: str) -> list[tuple[str, str]]:
+    """'Name <a@b>, c@d' -> [("Name", "a@b"), ("c@d", "c@d")]."""
+    admins = []
+    for item in (part.strip() for part in value.split(",")):
+        if not item:
+            continue
+        if "<" in item and item.endswith(">"):
+            name, _, email = item[:-1].partition("<")
+            admins.append((name.strip() or email.strip(), email.strip()))
+        else:
+            admins.append((item, item))
+    return admins
+
+
+ADMINS = _parse_admins(os.environ.get("ADMINS", ""))
+
+# --- Logging: rotating files in DMS_LOG_DIR ----------------------------------------------------
+# app.log 15 MB x 10 (everything INFO+), audit.log 50 MB x 50 (one JSON object per line, written
+# by apps.audit), websocket.log 25 MB x 20 (connects, closes, refused tickets).
+LOG_DIR = Path(os.environ.get("DMS_LOG_DIR", BASE_DIR / "var" / "logs"))
+LOG_DIR.mkdir(parents=True, exist_ok=True)
+_log_level = os.environ.get("LOG_LEVEL", "INFO")
+LOGGING = {
+    **LOGGING,
+    "formatters": {
+        **LOGGING.get("formatters", {}),
+        "plain": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"},
+        "message": {"format": "%(message)s"},
+    },
+    "filters": {
+        **LOGGING.get("filters", {}),
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "handlers": {
+        **LOGGING.get("handlers", {}),
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "app_file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "app.log"),
+            "maxBytes": 15 * 1024 * 1024,
+            "backupCount": 10,
+            "formatter": "plain",
+            "encoding": "utf-8",
+            "delay": True,
+        },
+        "audit_file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "audit.log"),
+            "maxBytes": 50 * 1024 * 1024,
+            "backupCount": 50,
+            "formatter": "message",  # the message is already a JSON line
+            "encoding": "utf-8",
+            "delay": True,
+        },
+        "websocket_file": {
+            "class": "logging.handlers.RotatingFileHandler",
+            "filename": str(LOG_DIR / "websocket.log"),
+            "maxBytes": 25 * 1024 * 1024,
+            "backupCount": 20,
+            "formatter": "plain",
+            "encoding": "utf-8",
+            "delay": True,
+        },
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "app_file"], "level": _log_level},
+    "loggers": {
+        **LOGGING.get("loggers", {}),
+        "audit": {"handlers": ["audit_file"], "level": "INFO", "propagate": False},
+        "websocket": {"handlers": ["websocket_file", "app_file"], "level": "INFO", "propagate": False},
+        "django.request": {"handlers": ["mail_admins"], "level": "ERROR", "propagate": True},
+        "django.security": {"handlers": ["app_file", "mail_admins"], "level": "WARNING", "propagate": False},
+        "django.channels.server": {"level": "WARNING"},
+        "daphne": {"level": "WARNING"},
+        "celery": {"level": _log_level},
+    },
+}

@@ -1,0 +1,22 @@
+from django.contrib import admin
+from django.urls import include, path, re_path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from apps.core.views import spa_index
+
+api_patterns = [
+    path("", include("apps.core.urls")),
+    path("", include("apps.auth.urls")),
+    path("", include("apps.audit.urls")),
+    path("", include("apps.storage.urls")),
+    path("", include("apps.crates.urls")),
+    path("schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
+]
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("api/", include(api_patterns)),
+    # Client-side routes of the SPA fall back to its index.html.
+    re_path(r"^(?!api/|admin/|ws/|static/).*$", spa_index, name="spa"),
+]
