@@ -84,17 +84,11 @@ _pool = {
     "max_lifetime": 1800,
     "max_idle": 300,
 }
-try:
-    from psycopg_pool import ConnectionPool
-
-    # Test each connection as it leaves the pool: a dead one is replaced, not handed out.
-    _pool["check"] = ConnectionPool.check_connection
-except ImportError:  # pragma: no cover - psycopg[pool] is a pinned requirement
-    pass
-
 DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
 DATABASES["default"]["CONN_MAX_AGE"] = 0
-DATABASES["default"]["CONN_HEALTH_CHECKS"] = False  # the pool's `check` does it
+# With a pool, Django turns this into the pool's `check`: each connection is tested as it
+# leaves the pool, so one killed by a PostgreSQL restart is replaced, not handed out.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["OPTIONS"] = {
     "pool": _pool,
     # No single statement may run longer than 30 s (and pin a pooled connection).
