@@ -1,7 +1,21 @@
-from django.contrib import admin
+"""Admin: document types are edited here; crates and documents are browsed.
+
+Status, location, number and retention are read-only and nothing is added or deleted here:
+those change only through the services (the request workflow, relocation, the API), so the
+admin cannot bypass the workflow. Draft crates and documents may be corrected, through the
+same services (draft-only rule, retention recomputation, audit event).
+"""
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from apps.core.admin_mixins import AuditedModelAdmin
-from apps.crates.models import DocumentType
+from apps.core.errors import ApplicationError
+from apps.crates import services
+from apps.crates.models import Crate, Document, DocumentType
 
 
 @admin.register(DocumentType)
@@ -9,3 +23,108 @@ class DocumentTypeAdmin(AuditedModelAdmin):
     list_display = ["code", "name", "retention_years", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
+
+
+class DocumentInline(admin.TabularInline):
+    model = Document
+    fields = ["number", "title", "document_type", "record_date", "retention_until", "status"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class CrateAdminForm(forms.ModelForm):
+    class Meta:
+        model = Crate
+        fields = ["department", "description"]
+
+    def clean_department(self) -> Any:
+        department = self.cleaned_data["department"]
+        if self.instance.pk and department.unit_id != self.instance.unit_id:
+            raise forms.ValidationError("The department belongs to another unit.")
+        return department
+
+
+def _apply(request: HttpRequest, write: Any) -> None:
+    try:
+        write()
+    except ApplicationError as error:
+        # Raced with a workflow transition since the form was shown: report, change nothing.
+        messages.error(request, error.message)
+
+
+@admin.register(Crate)
+class CrateAdmin(admin.ModelAdmin):
+    form = CrateAdminForm
+    list_display = ["number", "unit", "department", "status", "location", "retention_until", "legal_hold"]
+    list_filter = ["status", "unit", "legal_hold", "department"]
+    list_select_related = ["unit", "department", "location"]
+    search_fields = ["number", "description", "documents__number"]
+    date_hierarchy = "created_at"
+    readonly_fields = [
+        "number", "unit", "status", "location", "previous_location", "retention_until", "legal_hold",
+        "legal_hold_reason", "created_by", "created_at", "updated_at",
+    ]
+    inlines = [DocumentInline]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.status != Crate.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Crate, form: Any, change: bool) -> None:
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.CRATE_EDITABLE_FIELDS}
+        if data:
+            current = Crate.objects.get(pk=obj.pk)
+            _apply(request, lambda: services.crate_update(actor=request.user, crate=current, data=data))
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        """Inline documents are read-only; nothing to save."""
+
+
+class DocumentAdminForm(forms.ModelForm):
+    class Meta:
+        model = Document
+        fields = ["number", "title", "document_type", "record_date"]
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    form = DocumentAdminForm
+    list_display = ["number", "title", "crate", "document_type", "record_date", "retention_until", "status"]
+    list_filter = ["status", "document_type", "crate__unit"]
+    list_select_related = ["crate", "document_type"]
+    search_fields = ["number", "title", "crate__number"]
+    readonly_fields = ["crate", "retention_until", "status", "created_by", "created_at", "updated_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        if obj is not None and obj.crate.status != Crate.Status.DRAFT:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def save_model(self, request: HttpRequest, obj: Document, form: Any, change: bool) -> None:
+        data = {
+            name: form.cleaned_data[name] for name in form.changed_data if name in services.DOCUMENT_EDITABLE_FIELDS
+        }
+        if data:
+            current = Document.objects.select_related("crate").get(pk=obj.pk)
+            _apply(request, lambda: services.document_update(actor=request.user, document=current, data=data))

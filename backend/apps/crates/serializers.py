@@ -1,6 +1,10 @@
+from typing import Any
+
 from rest_framework import serializers
 
-from apps.crates.models import DocumentType
+from apps.auth.models import Department, Unit
+from apps.crates.models import Crate, Document, DocumentType
+from apps.storage.models import StorageLocation
 
 
 class DocumentTypeSerializer(serializers.ModelSerializer):
@@ -8,3 +12,128 @@ class DocumentTypeSerializer(serializers.ModelSerializer):
         model = DocumentType
         fields = ["id", "code", "name", "retention_years", "is_active", "created_at", "updated_at"]
         read_only_fields = ["created_at", "updated_at"]
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+class DocumentSerializer(serializers.ModelSerializer):
+    """Document read."""
+
+    crate_number = serializers.CharField(source="crate.number", read_only=True)
+    document_type_code = serializers.CharField(source="document_type.code", read_only=True)
+    document_type_name = serializers.CharField(source="document_type.name", read_only=True)
+    created_by_name = serializers.CharField(source="created_by.full_name", read_only=True)
+
+    class Meta:
+        model = Document
+        fields = [
+            "id",
+            "crate",
+            "crate_number",
+            "number",
+            "title",
+            "document_type",
+            "document_type_code",
+            "document_type_name",
+            "record_date",
+            "retention_until",
+            "status",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class DocumentWriteSerializer(serializers.Serializer):
+    """Document create / update: `{crate, number, title, document_type, record_date}`.
+
+    `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
+    """
+
+    crate = serializers.PrimaryKeyRelatedField(queryset=Crate.objects.all())
+    number = serializers.CharField(max_length=100)
+    title = serializers.CharField(max_length=300)
+    document_type = serializers.PrimaryKeyRelatedField(queryset=DocumentType.objects.all())
+    record_date = serializers.DateField()
+
+    def __init__(self, *args: Any, crates: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if crates is not None:
+            self.fields["crate"].queryset = crates  # type: ignore[attr-defined]
+
+
+# --- Crates ---------------------------------------------------------------------------------
+
+
+class CrateSerializer(serializers.ModelSerializer):
+    """Crate read (list)."""
+
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    department_name = serializers.CharField(source="department.name", read_only=True)
+    department_code = serializers.CharField(source="department.code", read_only=True)
+    location_path = serializers.CharField(source="location.path", read_only=True, default=None)
+    created_by_name = serializers.CharField(source="created_by.full_name", read_only=True)
+    document_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Crate
+        fields = [
+            "id",
+            "number",
+            "unit",
+            "unit_code",
+            "department",
+            "department_code",
+            "department_name",
+            "location",
+            "location_path",
+            "previous_location",
+            "status",
+            "description",
+            "retention_until",
+            "legal_hold",
+            "legal_hold_reason",
+            "document_count",
+            "created_by",
+            "created_by_name",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class CrateDetailSerializer(CrateSerializer):
+    """Crate read with its documents."""
+
+    documents = DocumentSerializer(many=True, read_only=True)
+
+    class Meta(CrateSerializer.Meta):
+        fields = [*CrateSerializer.Meta.fields, "documents"]
+        read_only_fields = fields
+
+
+class CrateCreateSerializer(serializers.Serializer):
+    """`{department, description}`; `unit` is honoured for a System Administrator only."""
+
+    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
+    description = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CrateUpdateSerializer(serializers.Serializer):
+    """Draft crates only: department (of the crate's unit) and description."""
+
+    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
+    description = serializers.CharField(required=False, allow_blank=True)
+
+
+class LegalHoldSerializer(serializers.Serializer):
+    legal_hold = serializers.BooleanField()
+    reason = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class RelocateSerializer(serializers.Serializer):
+    location = serializers.PrimaryKeyRelatedField(queryset=StorageLocation.objects.all())

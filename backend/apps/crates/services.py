@@ -1,20 +1,71 @@
-"""Crate and document services (numbering, retention, legal hold, relocation)."""
+"""Crate and document services: numbering, draft-only editing, retention, legal hold,
+relocation, and the status/unit changes the request workflow makes to crates.
 
+Every function here is the one place its rule lives. Writes run in one transaction, lock the
+crate row before reading what they change, write the audit event (changes `{field: [old,
+new]}`) in the same transaction and queue an `entity.changed` broadcast for after commit.
+
+Lock order (to keep concurrent transactions from deadlocking): crates before documents, and
+crates / locations each in id order (`lock_crates`, `storage.services.lock_locations`).
+"""
+
+import datetime
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
 
 from apps.audit import services as audit
-from apps.crates.models import DocumentType
+from apps.auth.models import Department, Unit
+from apps.core import broadcast
+from apps.core.errors import ApplicationError, field_error, invalid_transition
+from apps.core.numbering import next_number
+from apps.crates.models import Crate, Document, DocumentType
+from apps.requests.models import RequestItem
+from apps.storage import services as storage
+from apps.storage.models import StorageLocation
 
 DOCUMENT_TYPE_FIELDS = ["code", "name", "retention_years", "is_active"]
+CRATE_FIELDS = [
+    "number",
+    "unit",
+    "department",
+    "location",
+    "previous_location",
+    "status",
+    "description",
+    "retention_until",
+    "legal_hold",
+    "legal_hold_reason",
+]
+CRATE_EDITABLE_FIELDS = ["department", "description"]
+DOCUMENT_FIELDS = ["crate", "number", "title", "document_type", "record_date", "retention_until", "status"]
+DOCUMENT_EDITABLE_FIELDS = ["number", "title", "document_type", "record_date"]
+
+
+class _Unchanged:
+    def __repr__(self) -> str:
+        return "UNCHANGED"
+
+
+# Default of `crate_set_status(location=...)`: keep the crate where it is.
+UNCHANGED: Any = _Unchanged()
+
+
+# --- Document types -------------------------------------------------------------------------
 
 
 @transaction.atomic
 def document_type_create(*, actor: Any, **fields: Any) -> DocumentType:
     document_type = DocumentType.objects.create(**fields)
-    audit.record(action="document_type.created", instance=document_type,
-                 changes=audit.created_changes(document_type, DOCUMENT_TYPE_FIELDS), actor=actor)
+    audit.record(
+        action="document_type.created",
+        instance=document_type,
+        changes=audit.created_changes(document_type, DOCUMENT_TYPE_FIELDS),
+        actor=actor,
+    )
     return document_type
 
 
@@ -29,3 +80,433 @@ def document_type_update(*, actor: Any, document_type: DocumentType, data: dict[
     if changes:
         audit.record(action="document_type.updated", instance=document_type, changes=changes, actor=actor)
     return document_type
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def add_years(day: datetime.date, years: int) -> datetime.date:
+    """`day` plus whole years. 29 February in a target year without it becomes 1 March:
+    the record is then kept at least the full retention period, never a day less."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return datetime.date(day.year + years, 3, 1)
+
+
+def document_retention_until(*, record_date: datetime.date, document_type: DocumentType) -> datetime.date:
+    return add_years(record_date, document_type.retention_years)
+
+
+def crate_number(*, unit: Unit, year: int) -> str:
+    """Reserve the next crate number of the unit and year (in the caller's transaction).
+
+    The sequence row is locked until commit, so concurrent creations queue and each gets
+    its own value; a rolled-back creation leaves a gap, and a number is never handed out twice.
+    """
+    series = f"CRT-{unit.code}-{year}"
+    return f"{series}-{next_number(series):06d}"
+
+
+def _broadcast(crate: Crate, action: str, *, extra_unit_ids: Iterable[int] = ()) -> None:
+    broadcast.entity_changed(
+        entity="crate",
+        action=action,
+        obj_id=crate.pk,
+        unit_ids=[crate.unit_id, *extra_unit_ids],
+        status=crate.status,
+        number=crate.number,
+    )
+
+
+def _lock_crate(crate: Crate) -> Crate:
+    return Crate.objects.select_for_update().get(pk=crate.pk)
+
+
+def _require_draft(crate: Crate, what: str) -> None:
+    if crate.status != Crate.Status.DRAFT:
+        raise invalid_transition(f"{what} only while the crate is in draft; {crate.number} is {crate.status}.")
+
+
+def _check_department(department: Department, unit_id: int) -> None:
+    if department.unit_id != unit_id:
+        raise field_error("department", "The department belongs to another unit.")
+    if not department.is_active:
+        raise field_error("department", "The department is inactive.")
+
+
+def _record_crate_change(
+    *,
+    crate: Crate,
+    before: dict[str, Any],
+    action: str,
+    actor: Any,
+    comment: str = "",
+    extra_unit_ids: Iterable[int] = (),
+) -> dict[str, list[Any]]:
+    changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
+    if changes:
+        audit.record(action=action, instance=crate, changes=changes, comment=comment, actor=actor)
+        _broadcast(crate, "updated", extra_unit_ids=extra_unit_ids)
+    return changes
+
+
+def _recompute_retention(*, crate: Crate, actor: Any, comment: str) -> None:
+    """crate.retention_until = the latest retention of its documents (None when it has none)."""
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    latest = crate.documents.aggregate(latest=Max("retention_until"))["latest"]
+    if latest != crate.retention_until:
+        crate.retention_until = latest
+        crate.save(update_fields=["retention_until", "updated_at"])
+    if not _record_crate_change(
+        crate=crate, before=before, action="crate.retention_recomputed", actor=actor, comment=comment
+    ):
+        # The crate's view (document list) changed even if its retention did not.
+        _broadcast(crate, "updated")
+
+
+# --- Crates ---------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def crate_create(*, actor: Any, unit: Unit | None, department: Department, description: str = "") -> Crate:
+    """Create a draft crate with the next number of its unit and year.
+
+    Only a System Administrator chooses the unit; everyone else creates in their own unit,
+    whatever `unit` says. The department must be an active department of that unit.
+    """
+    if not actor.is_system_admin or unit is None:
+        unit = actor.unit
+    if unit is None:
+        raise field_error("unit", "Choose the unit of the crate.")
+    if not unit.is_active:
+        raise field_error("unit", "The unit is inactive.")
+    _check_department(department, unit.pk)
+    crate = Crate.objects.create(
+        number=crate_number(unit=unit, year=timezone.localdate().year),
+        unit=unit,
+        department=department,
+        description=description,
+        created_by=actor,
+    )
+    audit.record(
+        action="crate.created", instance=crate, changes=audit.created_changes(crate, CRATE_FIELDS), actor=actor
+    )
+    _broadcast(crate, "created")
+    return crate
+
+
+@transaction.atomic
+def crate_update(*, actor: Any, crate: Crate, data: dict[str, Any]) -> Crate:
+    """Change a draft crate's department and/or description (409 in any other status)."""
+    crate = _lock_crate(crate)
+    _require_draft(crate, "A crate can be edited")
+    unknown = set(data) - set(CRATE_EDITABLE_FIELDS)
+    if unknown:
+        raise field_error(sorted(unknown)[0], "This field cannot be changed.")
+    if "department" in data:
+        _check_department(data["department"], crate.unit_id)
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    for name, value in data.items():
+        setattr(crate, name, value)
+    crate.save()
+    _record_crate_change(crate=crate, before=before, action="crate.updated", actor=actor)
+    return crate
+
+
+@transaction.atomic
+def crate_delete(*, actor: Any, crate: Crate) -> None:
+    """Delete a draft crate that was never in a request, with its documents.
+
+    Its number is not reused (the sequence only moves forward). Each document's deletion
+    and the crate's are audited.
+    """
+    crate = _lock_crate(crate)
+    _require_draft(crate, "A crate can be deleted")
+    if RequestItem.objects.filter(crate=crate).exists():
+        raise ApplicationError(f"{crate.number} is part of a request and cannot be deleted.", code="conflict")
+    for document in crate.documents.all():
+        audit.record(
+            action="document.deleted",
+            instance=document,
+            unit_id=crate.unit_id,
+            changes={name: [value, None] for name, value in audit.snapshot(document, DOCUMENT_FIELDS).items()},
+            comment=f"deleted with crate {crate.number}",
+            actor=actor,
+        )
+        document.delete()
+    audit.record(
+        action="crate.deleted",
+        instance=crate,
+        changes={name: [value, None] for name, value in audit.snapshot(crate, CRATE_FIELDS).items()},
+        actor=actor,
+    )
+    crate_id = crate.pk
+    crate.delete()
+    crate.pk = crate_id
+    _broadcast(crate, "deleted")
+
+
+@transaction.atomic
+def crate_set_legal_hold(*, actor: Any, crate: Crate, legal_hold: bool, reason: str = "") -> Crate:
+    """Set or clear a legal hold (blocks destruction). Setting needs a reason; the reason is
+    the audit event's comment. Repeating the current state changes nothing."""
+    reason = reason.strip()
+    if legal_hold and not reason:
+        raise field_error("reason", "Give the reason for the legal hold.")
+    crate = _lock_crate(crate)
+    if crate.status == Crate.Status.DESTROYED:
+        raise invalid_transition(f"{crate.number} is destroyed.")
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    crate.legal_hold = legal_hold
+    crate.legal_hold_reason = reason if legal_hold else ""
+    crate.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
+    action = "crate.legal_hold_set" if legal_hold else "crate.legal_hold_cleared"
+    _record_crate_change(crate=crate, before=before, action=action, actor=actor, comment=reason)
+    return crate
+
+
+@transaction.atomic
+def crate_relocate(*, actor: Any, crate: Crate, location: StorageLocation) -> Crate:
+    """Move a stored crate to another active location of its unit with a free place.
+
+    Both locations are locked in id order before occupancy moves (release the old place,
+    take the new one); a full target answers 409 `capacity_exceeded` and nothing changes.
+    """
+    crate = _lock_crate(crate)
+    if crate.status != Crate.Status.STORED:
+        raise invalid_transition(f"Only stored crates can be relocated; {crate.number} is {crate.status}.")
+    if location.pk == crate.location_id:
+        raise field_error("location", "The crate is already at this location.")
+    locked = storage.lock_locations([location.pk] + ([crate.location_id] if crate.location_id else []))
+    target = locked[location.pk]
+    if target.unit_id != crate.unit_id:
+        raise field_error("location", "The location belongs to another unit.")
+    if not target.is_active or target.capacity == 0:
+        raise field_error("location", f"{target.path} is not an active place for crates.")
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    storage.occupancy_take([target.pk], unit_id=crate.unit_id)
+    if crate.location_id:
+        storage.occupancy_release([crate.location_id])
+    crate.location = target
+    crate.save(update_fields=["location", "updated_at"])
+    _record_crate_change(crate=crate, before=before, action="crate.relocated", actor=actor)
+    return crate
+
+
+# --- Used by the request workflow (apps.requests.services) ----------------------------------
+
+
+def lock_crates(crate_ids: Iterable[int]) -> dict[int, Crate]:
+    """Lock the crates (SELECT .. FOR UPDATE) in id order and return them by id.
+
+    Call inside the caller's transaction, before reading anything you decide on. Missing ids
+    are simply absent from the result (check it). The id order makes two transactions that
+    lock overlapping crates queue instead of deadlocking.
+    """
+    locked = Crate.objects.select_for_update().filter(pk__in=sorted(set(crate_ids))).order_by("pk")
+    return {crate.pk: crate for crate in locked}
+
+
+def crate_set_status(
+    *,
+    crate: Crate,
+    status: str,
+    location: StorageLocation | None | Any = UNCHANGED,
+    actor: Any,
+    comment: str = "",
+    action: str | None = None,
+) -> Crate:
+    """Set a crate's status (and location) for a workflow transition.
+
+    Runs in the caller's transaction and assumes the caller locked the crate (`lock_crates`)
+    and checked the transition is allowed. `location`: a StorageLocation, None (the crate
+    leaves storage) or omitted (unchanged). When a crate that has a location leaves it, the
+    old location is kept as `previous_location` (a send-back returns it there by default).
+
+    Occupancy is NOT touched here: the caller moves it with
+    `storage.services.occupancy_take` / `occupancy_release`.
+
+    Writes the audit event `action` (default `crate.<status>`) with the changed fields and
+    `comment`, and queues the crate's broadcast.
+    """
+    if status not in Crate.Status.values:
+        raise ValueError(f"unknown crate status {status!r}")
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    crate.status = status
+    if location is not UNCHANGED:
+        new_location_id = location.pk if location is not None else None
+        if crate.location_id is not None and crate.location_id != new_location_id:
+            crate.previous_location_id = crate.location_id
+        crate.location = location
+    crate.save()
+    changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
+    audit.record(action=action or f"crate.{status}", instance=crate, changes=changes, comment=comment, actor=actor)
+    _broadcast(crate, "updated")
+    return crate
+
+
+def documents_set_status(
+    *, documents: Iterable[Document], status: str, actor: Any, comment: str = "", action: str | None = None
+) -> list[Document]:
+    """Set the status of documents (withdrawn / returned to storage / destroyed).
+
+    Runs in the caller's transaction and assumes the caller locked their crates. Each
+    document whose status changes gets an audit event `action` (default
+    `document.<status>`) with `{status: [old, new]}` and `comment`; each affected crate is
+    broadcast once. Returns the documents whose status changed.
+    """
+    if status not in Document.Status.values:
+        raise ValueError(f"unknown document status {status!r}")
+    changed = [document for document in documents if document.status != status]
+    if not changed:
+        return []
+    Document.objects.filter(pk__in=[document.pk for document in changed]).update(
+        status=status, updated_at=timezone.now()
+    )
+    crates: dict[int, Crate] = {}
+    for document in changed:
+        old = document.status
+        document.status = status
+        crate = document.crate
+        crates[crate.pk] = crate
+        audit.record(
+            action=action or f"document.{status}",
+            instance=document,
+            unit_id=crate.unit_id,
+            changes={"status": [old, status]},
+            comment=comment,
+            actor=actor,
+        )
+    for crate in crates.values():
+        _broadcast(crate, "updated")
+    return changed
+
+
+def crate_transfer_unit(*, crate: Crate, unit: Unit, department_or_none: Department | None, actor: Any) -> Crate:
+    """Hand a crate over to another unit when a transfer is received.
+
+    Runs in the caller's transaction and assumes the caller locked the crate. Status and
+    location are the caller's business (`crate_set_status`); the number never changes (it
+    names the unit where the crate was created).
+
+    A crate's department must belong to its unit, and department is required, so:
+    `department_or_none` if given (must be a department of `unit`); otherwise the target
+    unit's active department with the same code as the current one; otherwise the target
+    unit's first active department by code. A target unit without an active department is
+    a 400 on `target_unit`.
+    """
+    department = department_or_none
+    if department is not None:
+        _check_department(department, unit.pk)
+    else:
+        active = Department.objects.filter(unit=unit, is_active=True).order_by("code")
+        department = active.filter(code=crate.department.code).first() or active.first()
+        if department is None:
+            raise field_error("target_unit", f"{unit.code} has no active department to receive crates.")
+    old_unit_id = crate.unit_id
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    crate.unit = unit
+    crate.department = department
+    crate.save(update_fields=["unit", "department", "updated_at"])
+    changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
+    audit.record(action="crate.transferred", instance=crate, changes=changes, actor=actor)
+    # Documents' audit events carry the unit too; keep them readable by the new unit.
+    _broadcast(crate, "updated", extra_unit_ids=[old_unit_id])
+    return crate
+
+
+# --- Documents ------------------------------------------------------------------------------
+
+
+def _check_document_type(document_type: DocumentType) -> None:
+    if not document_type.is_active:
+        raise field_error("document_type", "The document type is inactive.")
+
+
+def _check_document_number(*, crate: Crate, number: str, exclude_pk: int | None = None) -> None:
+    others = Document.objects.filter(crate=crate, number=number)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    if others.exists():
+        raise field_error("number", f"{crate.number} already holds a document numbered {number}.")
+
+
+@transaction.atomic
+def document_create(
+    *, actor: Any, crate: Crate, number: str, title: str, document_type: DocumentType, record_date: datetime.date
+) -> Document:
+    """Add a document to a draft crate; its retention and the crate's are computed here."""
+    crate = _lock_crate(crate)
+    _require_draft(crate, "Documents can be added")
+    _check_document_type(document_type)
+    _check_document_number(crate=crate, number=number)
+    document = Document.objects.create(
+        crate=crate,
+        number=number,
+        title=title,
+        document_type=document_type,
+        record_date=record_date,
+        retention_until=document_retention_until(record_date=record_date, document_type=document_type),
+        created_by=actor,
+    )
+    audit.record(
+        action="document.created",
+        instance=document,
+        unit_id=crate.unit_id,
+        changes=audit.created_changes(document, DOCUMENT_FIELDS),
+        actor=actor,
+    )
+    _recompute_retention(crate=crate, actor=actor, comment=f"document {number} added")
+    return document
+
+
+@transaction.atomic
+def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> Document:
+    """Edit a document of a draft crate (it cannot move to another crate)."""
+    crate = _lock_crate(document.crate)
+    _require_draft(crate, "Documents can be edited")
+    document = Document.objects.select_for_update().get(pk=document.pk)
+    if "crate" in data and data["crate"].pk != document.crate_id:
+        raise field_error("crate", "A document cannot move to another crate.")
+    unknown = set(data) - {"crate", *DOCUMENT_EDITABLE_FIELDS}
+    if unknown:
+        raise field_error(sorted(unknown)[0], "This field cannot be changed.")
+    if "document_type" in data and data["document_type"].pk != document.document_type_id:
+        _check_document_type(data["document_type"])
+    if "number" in data:
+        _check_document_number(crate=crate, number=data["number"], exclude_pk=document.pk)
+    before = audit.snapshot(document, DOCUMENT_FIELDS)
+    for name in DOCUMENT_EDITABLE_FIELDS:
+        if name in data:
+            setattr(document, name, data[name])
+    document.retention_until = document_retention_until(
+        record_date=document.record_date, document_type=document.document_type
+    )
+    document.save()
+    changes = audit.changes_between(before, audit.snapshot(document, DOCUMENT_FIELDS))
+    if changes:
+        audit.record(action="document.updated", instance=document, unit_id=crate.unit_id, changes=changes, actor=actor)
+        _recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} changed")
+    return document
+
+
+@transaction.atomic
+def document_delete(*, actor: Any, document: Document) -> None:
+    """Remove a document from a draft crate (not if it was ever in a request)."""
+    crate = _lock_crate(document.crate)
+    _require_draft(crate, "Documents can be deleted")
+    if RequestItem.objects.filter(document_id=document.pk).exists():
+        raise ApplicationError(
+            f"Document {document.number} is part of a request and cannot be deleted.", code="conflict"
+        )
+    audit.record(
+        action="document.deleted",
+        instance=document,
+        unit_id=crate.unit_id,
+        changes={name: [value, None] for name, value in audit.snapshot(document, DOCUMENT_FIELDS).items()},
+        actor=actor,
+    )
+    number = document.number
+    document.delete()
+    _recompute_retention(crate=crate, actor=actor, comment=f"document {number} deleted")

@@ -4,5 +4,7 @@ from apps.crates import views
 
 router = SimpleRouter()
 router.register("document-types", views.DocumentTypeViewSet, basename="document-type")
+router.register("crates", views.CrateViewSet, basename="crate")
+router.register("documents", views.DocumentViewSet, basename="document")
 
 urlpatterns = router.urls

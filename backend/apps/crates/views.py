@@ -1,16 +1,33 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema, extend_schema_view
-from rest_framework import mixins, viewsets
+from django.http import HttpResponse
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import filters, mixins, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 
+from apps.audit.serializers import AuditEventSerializer
 from apps.auth import roles
-from apps.auth.permissions import ActionPermission
-from apps.core.schema import WRITE_ERRORS
-from apps.crates import services
-from apps.crates.models import DocumentType
-from apps.crates.serializers import DocumentTypeSerializer
+from apps.auth.permissions import ActionPermission, scope_to_unit
+from apps.core.schema import READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
+from apps.crates import labels, selectors, services
+from apps.crates.models import Crate, Document, DocumentType
+from apps.crates.serializers import (
+    CrateCreateSerializer,
+    CrateDetailSerializer,
+    CrateSerializer,
+    CrateUpdateSerializer,
+    DocumentSerializer,
+    DocumentTypeSerializer,
+    DocumentWriteSerializer,
+    LegalHoldSerializer,
+    RelocateSerializer,
+)
 
 
 @extend_schema_view(
@@ -38,3 +55,158 @@ class DocumentTypeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
         serializer.instance = services.document_type_update(
             actor=self.request.user, document_type=serializer.instance, data=serializer.validated_data
         )
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: CrateSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: CrateDetailSerializer, **READ_ERRORS}),
+    create=extend_schema(request=CrateCreateSerializer, responses={201: CrateDetailSerializer, **WRITE_ERRORS}),
+    update=extend_schema(request=CrateUpdateSerializer, responses={200: CrateDetailSerializer, **TRANSITION_ERRORS}),
+    partial_update=extend_schema(
+        request=CrateUpdateSerializer, responses={200: CrateDetailSerializer, **TRANSITION_ERRORS}
+    ),
+    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+)
+class CrateViewSet(viewsets.ModelViewSet):
+    """Crates of the user's unit (all units for a System Administrator).
+
+    Create / edit / delete only in `draft`; status and location change only through the
+    request workflow and relocation.
+    """
+
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_permissions = {
+        "create": "crates.add_crate",
+        "update": roles.EDIT_CRATES,
+        "partial_update": roles.EDIT_CRATES,
+        "destroy": "crates.delete_crate",
+        "legal_hold": roles.SET_LEGAL_HOLD,
+        "relocate": roles.RELOCATE_CRATES,
+    }
+    # Search (number, description, a document's number) is a filter of CrateFilter.
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
+    filterset_class = selectors.CrateFilter
+    ordering_fields = ["number", "status", "retention_until", "created_at", "updated_at"]
+    serializer_class = CrateSerializer
+
+    def get_queryset(self) -> QuerySet[Crate]:
+        return selectors.crates_for(self.request.user, with_documents=self.action == "retrieve")
+
+    def get_serializer_class(self) -> type:
+        return CrateSerializer if self.action == "list" else CrateDetailSerializer
+
+    def _detail(self, crate: Crate, *, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = selectors.crates_for(self.request.user, with_documents=True).get(pk=crate.pk)
+        return Response(CrateDetailSerializer(fresh).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = CrateCreateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        crate = services.crate_create(actor=request.user, **data.validated_data)
+        return self._detail(crate, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        crate = self.get_object()
+        data = CrateUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        crate = services.crate_update(actor=request.user, crate=crate, data=dict(data.validated_data))
+        return self._detail(crate)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.crate_delete(actor=request.user, crate=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=LegalHoldSerializer, responses={200: CrateDetailSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"], url_path="legal-hold")
+    def legal_hold(self, request: Request, pk: str | None = None) -> Response:
+        crate = self.get_object()
+        data = LegalHoldSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        crate = services.crate_set_legal_hold(actor=request.user, crate=crate, **data.validated_data)
+        return self._detail(crate)
+
+    @extend_schema(
+        request=RelocateSerializer,
+        responses={
+            200: CrateDetailSerializer,
+            **TRANSITION_ERRORS,
+            409: OpenApiResponse(description="Not stored (invalid_transition) or location full (capacity_exceeded)"),
+        },
+    )
+    @action(detail=True, methods=["post"])
+    def relocate(self, request: Request, pk: str | None = None) -> Response:
+        crate = self.get_object()
+        data = RelocateSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        crate = services.crate_relocate(actor=request.user, crate=crate, location=data.validated_data["location"])
+        return self._detail(crate)
+
+    @extend_schema(responses={200: AuditEventSerializer(many=True), **READ_ERRORS})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def history(self, request: Request, pk: str | None = None) -> Response:
+        """The audit events of the crate and of its documents, oldest first."""
+        crate = self.get_object()
+        return Response(AuditEventSerializer(selectors.crate_history(crate), many=True).data)
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def label(self, request: Request, pk: str | None = None) -> HttpResponse:
+        """A printable PDF label (100 x 70 mm) with the number as Code 128 barcode and QR code."""
+        crate = self.get_object()
+        response = HttpResponse(labels.crate_label_pdf(crate), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{crate.number}.pdf"'
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: DocumentSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: DocumentSerializer, **READ_ERRORS}),
+    create=extend_schema(request=DocumentWriteSerializer, responses={201: DocumentSerializer, **TRANSITION_ERRORS}),
+    update=extend_schema(request=DocumentWriteSerializer, responses={200: DocumentSerializer, **TRANSITION_ERRORS}),
+    partial_update=extend_schema(
+        request=DocumentWriteSerializer, responses={200: DocumentSerializer, **TRANSITION_ERRORS}
+    ),
+    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+)
+class DocumentViewSet(viewsets.ModelViewSet):
+    """Documents of the user's unit's crates. Create / edit / delete only in draft crates;
+    `retention_until` = record_date + the type's retention_years."""
+
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_permissions = {
+        "create": "crates.add_document",
+        "update": "crates.change_document",
+        "partial_update": "crates.change_document",
+        "destroy": "crates.delete_document",
+    }
+    serializer_class = DocumentSerializer
+    filterset_class = selectors.DocumentFilter
+    search_fields = ["number", "title"]
+    ordering_fields = ["number", "title", "record_date", "retention_until", "created_at"]
+
+    def get_queryset(self) -> QuerySet[Document]:
+        return selectors.documents_for(self.request.user)
+
+    def _write_serializer(self, **kwargs: Any) -> DocumentWriteSerializer:
+        visible = scope_to_unit(Crate.objects.all(), self.request.user)
+        return DocumentWriteSerializer(crates=visible, **kwargs)
+
+    def _read(self, document: Document, *, status_code: int = status.HTTP_200_OK) -> Response:
+        return Response(DocumentSerializer(self.get_queryset().get(pk=document.pk)).data, status=status_code)
+
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = self._write_serializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        document = services.document_create(actor=request.user, **data.validated_data)
+        return self._read(document, status_code=status.HTTP_201_CREATED)
+
+    def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        document = self.get_object()
+        data = self._write_serializer(data=request.data, partial=kwargs.get("partial", False))
+        data.is_valid(raise_exception=True)
+        document = services.document_update(actor=request.user, document=document, data=dict(data.validated_data))
+        return self._read(document)
+
+    def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        services.document_delete(actor=request.user, document=self.get_object())
+        return Response(status=status.HTTP_204_NO_CONTENT)

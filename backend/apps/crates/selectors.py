@@ -1,0 +1,85 @@
+"""Read querysets for crates and documents, unit-scoped, with a fixed number of queries."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from apps.audit.models import AuditEvent
+from apps.auth.permissions import scope_to_unit
+from apps.crates.models import Crate, Document
+
+
+def _document_count() -> Coalesce:
+    # A subquery, not Count("documents"): a join would multiply rows under the document search.
+    counts = (
+        Document.objects.filter(crate=OuterRef("pk")).order_by().values("crate").annotate(n=Count("pk")).values("n")
+    )
+    return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
+
+
+def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
+    queryset = Crate.objects.select_related("unit", "department", "location", "created_by").annotate(
+        document_count=_document_count()
+    )
+    if with_documents:
+        queryset = queryset.prefetch_related(
+            Prefetch("documents", queryset=Document.objects.select_related("document_type", "created_by"))
+        )
+    return scope_to_unit(queryset, user)
+
+
+def documents_for(user: Any) -> QuerySet[Document]:
+    queryset = Document.objects.select_related("crate", "document_type", "created_by")
+    return scope_to_unit(queryset, user, "crate__unit")
+
+
+def crate_history(crate: Crate) -> QuerySet[AuditEvent]:
+    """Audit events of the crate and of every document it holds or held, oldest first.
+
+    Deleted documents are found through their `document.created` event, which names the crate.
+    """
+    current = [str(pk) for pk in Document.objects.filter(crate=crate).values_list("pk", flat=True)]
+    former = list(
+        AuditEvent.objects.filter(entity_type="document", action="document.created", changes__crate__1=crate.pk)
+        .order_by()
+        .values_list("entity_id", flat=True)
+    )
+    return AuditEvent.objects.filter(
+        Q(entity_type="crate", entity_id=str(crate.pk))
+        | Q(entity_type="document", entity_id__in=sorted(set(current + former)))
+    ).order_by("sequence")
+
+
+def due_for_destruction_q() -> Q:
+    """Stored, retention reached, not on legal hold (SPEC §4 destruction items)."""
+    return Q(status=Crate.Status.STORED, retention_until__lte=timezone.localdate(), legal_hold=False)
+
+
+class CrateFilter(django_filters.FilterSet):
+    due_for_destruction = django_filters.BooleanFilter(
+        method="filter_due_for_destruction", label="Stored, retention reached, no legal hold"
+    )
+    search = django_filters.CharFilter(method="filter_search", label="Number, description or a document's number")
+
+    class Meta:
+        model = Crate
+        fields = ["status", "location", "unit", "department", "legal_hold"]
+
+    def filter_due_for_destruction(self, queryset: QuerySet[Crate], name: str, value: bool) -> QuerySet[Crate]:
+        return queryset.filter(due_for_destruction_q()) if value else queryset.exclude(due_for_destruction_q())
+
+    def filter_search(self, queryset: QuerySet[Crate], name: str, value: str) -> QuerySet[Crate]:
+        value = value.strip()
+        if not value:
+            return queryset
+        with_document = Document.objects.filter(number__icontains=value).values("crate_id")
+        return queryset.filter(Q(number__icontains=value) | Q(description__icontains=value) | Q(pk__in=with_document))
+
+
+class DocumentFilter(django_filters.FilterSet):
+    class Meta:
+        model = Document
+        fields = ["crate", "status", "document_type"]
