@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-websocket_urlpatterns: list = [
-    # path("ws/updates/", UpdatesConsumer.as_asgi()) is added by the realtime module.
-]
+from apps.realtime.consumers import UpdatesConsumer
 
-__all__ = ["path", "websocket_urlpatterns"]
+websocket_urlpatterns: list = [
+    path("ws/updates/", UpdatesConsumer.as_asgi()),
+]

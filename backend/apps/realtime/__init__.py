@@ -1,0 +1,1 @@
+"""Real-time updates over WebSockets (SPEC §6): ticket authentication, Origin check, consumer."""

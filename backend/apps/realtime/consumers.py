@@ -1,0 +1,107 @@
+"""The `ws/updates/` consumer (SPEC §6).
+
+Groups: every user joins `user_<id>`; a user of a unit joins `unit_<id>`. A System
+Administrator sees every unit, so they join the group of every unit (active or not: inactive
+units still hold records) when they connect; a unit created later is joined at their next
+connection (the SPA reconnects with every new ticket). The same event can arrive through two
+groups (a transfer is sent to both units; a personal event to the unit and the user), so the
+consumer drops repeats of an event it has just forwarded.
+
+Before forwarding, each event is checked again against the receiver (the sender lists the units
+and users allowed to see the object in `visible_units` / `visible_users`); those internal keys
+are stripped, so the client gets exactly the envelope of SPEC §6.
+"""
+
+import json
+import logging
+from collections import deque
+from typing import Any
+
+from channels.db import database_sync_to_async
+from channels.generic.websocket import AsyncJsonWebsocketConsumer
+
+from apps.auth.models import Unit, User
+from apps.core.broadcast import unit_group, user_group
+from apps.realtime.middleware import CLOSE_UNAUTHORIZED
+
+logger = logging.getLogger("websocket")
+
+INTERNAL_KEYS = ("visible_units", "visible_users")
+RECENT_EVENTS = 256
+
+
+@database_sync_to_async
+def all_unit_ids() -> list[int]:
+    return list(Unit.objects.order_by("pk").values_list("pk", flat=True))
+
+
+def may_see(user: User, event: dict[str, Any]) -> bool:
+    """Whether `user` may see the object an `entity.changed` event is about."""
+    visible_users = event.get("visible_users") or []
+    if event.get("entity") == "notification":
+        return user.pk in visible_users  # personal, even to a System Administrator
+    if user.pk in visible_users or user.is_system_admin:
+        return True
+    return user.unit_id is not None and user.unit_id in (event.get("visible_units") or [])
+
+
+class UpdatesConsumer(AsyncJsonWebsocketConsumer):
+    user: User
+    joined: list[str]
+
+    async def connect(self) -> None:
+        self.user = self.scope["user"]
+        self.joined = []
+        self.recent: deque[tuple[Any, ...]] = deque(maxlen=RECENT_EVENTS)
+        if self.user.is_system_admin:
+            unit_ids = await all_unit_ids()
+        else:
+            unit_ids = [self.user.unit_id] if self.user.unit_id is not None else []
+        groups = [user_group(self.user.pk)] + [unit_group(unit_id) for unit_id in unit_ids]
+        for group in groups:
+            await self.channel_layer.group_add(group, self.channel_name)
+            self.joined.append(group)
+        await self.accept()
+        logger.info("websocket connected user=%s groups=%d", self.user.pk, len(groups))
+
+    async def disconnect(self, code: int) -> None:
+        for group in getattr(self, "joined", []):
+            try:
+                await self.channel_layer.group_discard(group, self.channel_name)
+            except Exception:  # the layer may be down; group membership expires by itself
+                logger.warning("group_discard %s failed", group, exc_info=True)
+        self.joined = []
+
+    # --- from the browser ---------------------------------------------------------------------
+
+    async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
+        if not text_data:
+            return
+        try:
+            content = json.loads(text_data)
+        except ValueError:
+            return  # not JSON: ignored, the socket stays open
+        if isinstance(content, dict) and content.get("type") == "ping":
+            await self.send_json({"type": "pong"})
+
+    # --- from the channel layer ---------------------------------------------------------------
+
+    async def entity_changed(self, event: dict[str, Any]) -> None:
+        key = (event.get("entity"), event.get("action"), event.get("id"), event.get("timestamp"))
+        if key in self.recent or not may_see(self.user, event):
+            return
+        self.recent.append(key)
+        await self.send_json({name: value for name, value in event.items() if name not in INTERNAL_KEYS})
+
+    async def report_progress(self, event: dict[str, Any]) -> None:
+        if event.get("user", self.user.pk) != self.user.pk:
+            return
+        await self.send_json(
+            {name: event.get(name) for name in ("type", "id", "status", "done", "total") if name in event}
+        )
+
+    async def session_revoked(self, event: dict[str, Any]) -> None:
+        """The user was deactivated or changed password: their sockets close (SPEC §6)."""
+        if event.get("user") == self.user.pk:
+            logger.info("websocket closed: session revoked for user=%s", self.user.pk)
+            await self.close(code=CLOSE_UNAUTHORIZED)
