@@ -41,6 +41,12 @@ flush.Command.handle = _flush_bypassing_audit_triggers
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: Any) -> None:
+    """PBKDF2's deliberate slowness is for attackers, not for a test suite on two cores."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
     """Throttle counters and ws tickets live in the cache: start each test clean."""
     from django.core.cache import cache
