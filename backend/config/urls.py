@@ -10,6 +10,8 @@ api_patterns = [
     path("", include("apps.audit.urls")),
     path("", include("apps.storage.urls")),
     path("", include("apps.crates.urls")),
+    path("", include("apps.requests.urls")),
+    path("", include("apps.notifications.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]

@@ -1,0 +1,79 @@
+"""In-app notifications (SPEC §3, §5): created in the caller's transaction, pushed on commit.
+
+`notify` is the one entry point; e-mail delivery (SPEC §8) hooks in here, so every
+notification can also become an e-mail without the workflow knowing about it.
+"""
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from apps.auth.models import User
+from apps.core import broadcast
+from apps.notifications.models import Notification
+
+
+def _broadcast(notification: Notification, action: str) -> None:
+    broadcast.entity_changed(
+        entity="notification",
+        action=action,
+        obj_id=notification.pk,
+        unit_ids=[],
+        user_ids=[notification.user_id],
+        status="read" if notification.read_at else "unread",
+        number="",
+    )
+
+
+@transaction.atomic
+def notify(
+    *, users: Iterable[User], title: str, body: str = "", link: str = "", dedupe_key: str = ""
+) -> list[Notification]:
+    """Notify each user once; with a `dedupe_key`, a user already holding that key is skipped
+    (an idempotent task or a retried transition notifies once)."""
+    recipients = {user.pk: user for user in users if user is not None and user.is_active}
+    if dedupe_key:
+        existing = set(
+            Notification.objects.filter(user_id__in=recipients, dedupe_key=dedupe_key).values_list("user_id", flat=True)
+        )
+        recipients = {pk: user for pk, user in recipients.items() if pk not in existing}
+    created = []
+    for user in recipients.values():
+        notification = Notification(user=user, title=title[:200], body=body, link=link[:300], dedupe_key=dedupe_key)
+        try:
+            # A savepoint: a concurrent twin with the same key loses quietly, not the whole write.
+            with transaction.atomic():
+                notification.save()
+        except IntegrityError:
+            continue
+        created.append(notification)
+        _broadcast(notification, "created")
+    return created
+
+
+@transaction.atomic
+def notification_mark_read(*, notification: Notification, user: Any) -> Notification:
+    notification = Notification.objects.select_for_update().get(pk=notification.pk, user=user)
+    if notification.read_at is None:
+        notification.read_at = timezone.now()
+        notification.save(update_fields=["read_at"])
+        _broadcast(notification, "updated")
+    return notification
+
+
+@transaction.atomic
+def notifications_mark_all_read(*, user: Any) -> int:
+    now = timezone.now()
+    updated = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
+    if updated:
+        broadcast.entity_changed(
+            entity="notification", action="updated", obj_id=0, unit_ids=[], user_ids=[user.pk], status="read", number=""
+        )
+    return updated
+
+
+def notifications_for(user: Any) -> QuerySet[Notification]:
+    return Notification.objects.filter(user=user)

@@ -1,0 +1,50 @@
+"""The current user's own notifications; nobody reads another user's."""
+
+from typing import Any
+
+import django_filters
+from django.db.models import QuerySet
+from drf_spectacular.utils import extend_schema, extend_schema_view
+from rest_framework import viewsets
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from apps.core.schema import READ_ERRORS
+from apps.notifications import services
+from apps.notifications.models import Notification
+from apps.notifications.serializers import NotificationSerializer, ReadAllResultSerializer
+
+
+class NotificationFilter(django_filters.FilterSet):
+    unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread")
+
+    class Meta:
+        model = Notification
+        fields: list[str] = []
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: NotificationSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: NotificationSerializer, **READ_ERRORS}),
+)
+class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    serializer_class = NotificationSerializer
+    filterset_class = NotificationFilter
+    search_fields = ["title", "body"]
+    ordering_fields = ["created_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Notification]:
+        return services.notifications_for(self.request.user)
+
+    @extend_schema(request=None, responses={200: NotificationSerializer, **READ_ERRORS})
+    @action(detail=True, methods=["post"])
+    def read(self, request: Request, pk: Any = None) -> Response:
+        notification = services.notification_mark_read(notification=self.get_object(), user=request.user)
+        return Response(NotificationSerializer(notification).data)
+
+    @extend_schema(request=None, responses={200: ReadAllResultSerializer, **READ_ERRORS})
+    @action(detail=False, methods=["post"], url_path="read-all")
+    def read_all(self, request: Request) -> Response:
+        return Response({"marked_read": services.notifications_mark_all_read(user=request.user)})

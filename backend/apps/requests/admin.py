@@ -1,0 +1,89 @@
+"""Requests, send-backs and signatures in the admin: browsable and searchable, never edited.
+
+Every change of a request goes through apps.requests.services (locks, transition table,
+signatures, audit); the admin offers no add, change or delete, so it cannot bypass them.
+"""
+
+from typing import Any
+
+from django.contrib import admin
+from django.http import HttpRequest
+
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+
+
+class ReadOnlyAdminMixin:
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in self.model._meta.fields]  # type: ignore[attr-defined]
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+class RequestItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = RequestItem
+    extra = 0
+    fields = ["crate", "document", "is_open", "source_location", "allocated_location", "returned_at"]
+
+
+class SignatureInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = Signature
+    extra = 0
+    fields = ["meaning", "full_name", "username", "signed_at", "comment"]
+
+
+@admin.register(Request)
+class RequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "number",
+        "request_type",
+        "status",
+        "unit",
+        "target_unit",
+        "requester",
+        "created_at",
+        "expected_return_date",
+    ]
+    list_filter = ["request_type", "status", "unit"]
+    search_fields = ["number", "purpose", "requester__username", "requester__full_name", "items__crate__number"]
+    date_hierarchy = "created_at"
+    list_select_related = ["unit", "target_unit", "requester"]
+    inlines = [RequestItemInline, SignatureInline]
+
+
+@admin.register(RequestItem)
+class RequestItemAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["request", "crate", "document", "is_open", "returned_at"]
+    list_filter = ["is_open", "request__request_type"]
+    search_fields = ["request__number", "crate__number", "document__number"]
+    list_select_related = ["request", "crate", "document"]
+
+
+class SendBackItemInline(ReadOnlyAdminMixin, admin.TabularInline):
+    model = SendBackItem
+    extra = 0
+    fields = ["request_item", "location"]
+
+
+@admin.register(SendBack)
+class SendBackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["number", "request", "unit", "status", "returned_by", "received_by", "received_at", "created_at"]
+    list_filter = ["status", "unit"]
+    search_fields = ["number", "request__number", "condition_notes"]
+    list_select_related = ["request", "unit", "returned_by", "received_by"]
+    inlines = [SendBackItemInline]
+
+
+@admin.register(Signature)
+class SignatureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = ["request", "meaning", "full_name", "username", "signed_at"]
+    list_filter = ["meaning"]
+    search_fields = ["request__number", "username", "full_name", "comment"]
+    date_hierarchy = "signed_at"
+    list_select_related = ["request"]

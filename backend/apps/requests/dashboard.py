@@ -1,0 +1,152 @@
+"""GET /api/dashboard/ (SPEC §5): the user's unit at a glance, in a fixed number of queries."""
+
+from typing import Any
+
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.request import Request as HttpRequest
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.auth.permissions import scope_to_unit
+from apps.core.schema import UNAUTHORIZED
+from apps.crates.models import Crate
+from apps.notifications.models import Notification
+from apps.requests.models import Request
+from apps.requests.selectors import awaiting_action_q, overdue_q
+from apps.storage.models import StorageLocation
+
+TOP = 5
+SUMMARY_FIELDS = (
+    "id",
+    "number",
+    "request_type",
+    "status",
+    "unit__code",
+    "target_unit__code",
+    "requester__full_name",
+    "expected_return_date",
+    "submitted_at",
+    "decided_at",
+    "executed_at",
+)
+
+
+def _summaries(queryset: QuerySet[Request], order: str) -> dict[str, Any]:
+    rows = [
+        {
+            "id": row["id"],
+            "number": row["number"],
+            "request_type": row["request_type"],
+            "status": row["status"],
+            "unit_code": row["unit__code"],
+            "target_unit_code": row["target_unit__code"],
+            "requester_name": row["requester__full_name"],
+            "expected_return_date": row["expected_return_date"],
+            "submitted_at": row["submitted_at"],
+            "decided_at": row["decided_at"],
+            "executed_at": row["executed_at"],
+        }
+        for row in queryset.order_by(order, "id").values(*SUMMARY_FIELDS)[:TOP]
+    ]
+    return {"count": queryset.count(), "top": rows}
+
+
+def _room_utilization(user: Any) -> list[dict[str, Any]]:
+    """Capacity and occupancy summed over each top-level location (room) and everything in it."""
+    rows = list(
+        scope_to_unit(StorageLocation.objects.all(), user).values(
+            "id", "parent_id", "unit__code", "code", "name", "path", "capacity", "occupied", "is_active"
+        )
+    )
+    by_id = {row["id"]: row for row in rows}
+    rooms: dict[int, dict[str, Any]] = {}
+    for row in rows:
+        if row["parent_id"] is None:
+            rooms[row["id"]] = {
+                "id": row["id"],
+                "unit_code": row["unit__code"],
+                "code": row["code"],
+                "name": row["name"],
+                "path": row["path"],
+                "capacity": 0,
+                "occupied": 0,
+            }
+    for row in rows:
+        if not row["is_active"] and not row["occupied"]:
+            continue
+        root = row
+        seen = set()
+        while root["parent_id"] is not None and root["parent_id"] in by_id and root["id"] not in seen:
+            seen.add(root["id"])
+            root = by_id[root["parent_id"]]
+        if root["id"] in rooms:
+            rooms[root["id"]]["capacity"] += row["capacity"]
+            rooms[root["id"]]["occupied"] += row["occupied"]
+    result = sorted(rooms.values(), key=lambda room: (room["unit_code"], room["path"]))
+    for room in result:
+        room["free"] = max(room["capacity"] - room["occupied"], 0)
+        room["utilization"] = round(100 * room["occupied"] / room["capacity"], 1) if room["capacity"] else 0.0
+    return result
+
+
+def dashboard_for(user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    crates = scope_to_unit(Crate.objects.all(), user)
+    requests = scope_to_unit(Request.objects.all(), user, "unit", "target_unit").select_related(
+        "unit", "target_unit", "requester"
+    )
+    crates_by_status = dict.fromkeys(Crate.Status.values, 0)
+    crates_by_status.update(dict(crates.order_by().values_list("status").annotate(count=Count("id"))))
+    requests_by_type: dict[str, dict[str, int]] = {
+        request_type: dict.fromkeys(Request.Status.values, 0) for request_type in Request.Type.values
+    }
+    for request_type, status, count in (
+        requests.order_by().values_list("request_type", "status").annotate(count=Count("id"))
+    ):
+        requests_by_type[request_type][status] = count
+    return {
+        "crates_by_status": crates_by_status,
+        "requests_by_type": requests_by_type,
+        "pending_approvals": _summaries(requests.filter(awaiting_action_q(user, "approve")), "submitted_at"),
+        "to_execute": _summaries(requests.filter(awaiting_action_q(user, "execute")), "decided_at"),
+        "to_receive": _summaries(requests.filter(awaiting_action_q(user, "receive")), "executed_at"),
+        "overdue_withdrawals": _summaries(requests.filter(overdue_q(today)), "expected_return_date"),
+        "due_for_destruction": crates.filter(
+            status=Crate.Status.STORED, retention_until__lte=today, legal_hold=False
+        ).count(),
+        "location_utilization": _room_utilization(user),
+        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+    }
+
+
+_Summaries = inline_serializer(
+    "DashboardRequestSummaries",
+    fields={"count": serializers.IntegerField(), "top": serializers.ListField(child=serializers.DictField())},
+)
+
+DashboardSerializer = inline_serializer(
+    "Dashboard",
+    fields={
+        "crates_by_status": serializers.DictField(child=serializers.IntegerField()),
+        "requests_by_type": serializers.DictField(child=serializers.DictField(child=serializers.IntegerField())),
+        "pending_approvals": _Summaries,
+        "to_execute": _Summaries,
+        "to_receive": _Summaries,
+        "overdue_withdrawals": _Summaries,
+        "due_for_destruction": serializers.IntegerField(),
+        "location_utilization": serializers.ListField(child=serializers.DictField()),
+        "unread_notifications": serializers.IntegerField(),
+    },
+)
+
+
+class DashboardView(APIView):
+    """Counts by status, what waits for me, overdue withdrawals, crates due for destruction and
+    room utilization — for the user's unit (all units for a System Administrator)."""
+
+    @extend_schema(responses={200: DashboardSerializer, 401: UNAUTHORIZED})
+    def get(self, request: HttpRequest) -> Response:
+        return Response(dashboard_for(request.user))

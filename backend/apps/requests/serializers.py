@@ -1,0 +1,236 @@
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.auth.models import Unit
+from apps.requests import workflow
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+
+# --- Reads ----------------------------------------------------------------------------------
+
+
+class RequestItemSerializer(serializers.ModelSerializer):
+    crate_number = serializers.CharField(source="crate.number", read_only=True)
+    document_number = serializers.CharField(source="document.number", read_only=True, default=None)
+    document_title = serializers.CharField(source="document.title", read_only=True, default=None)
+    location_path = serializers.CharField(source="crate.location.path", read_only=True, default=None)
+    source_location_path = serializers.CharField(source="source_location.path", read_only=True, default=None)
+    allocated_location_path = serializers.CharField(source="allocated_location.path", read_only=True, default=None)
+
+    class Meta:
+        model = RequestItem
+        fields = [
+            "id",
+            "crate",
+            "crate_number",
+            "document",
+            "document_number",
+            "document_title",
+            "is_open",
+            "returned_at",
+            "source_location",
+            "source_location_path",
+            "allocated_location",
+            "allocated_location_path",
+            "location_path",
+        ]
+        read_only_fields = fields
+
+
+class SignatureSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Signature
+        fields = ["id", "meaning", "full_name", "username", "comment", "signed_at"]
+        read_only_fields = fields
+
+
+class RequestSerializer(serializers.ModelSerializer):
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    target_unit_code = serializers.CharField(source="target_unit.code", read_only=True, default=None)
+    requester_name = serializers.CharField(source="requester.full_name", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by.full_name", read_only=True, default=None)
+    executed_by_name = serializers.CharField(source="executed_by.full_name", read_only=True, default=None)
+    received_by_name = serializers.CharField(source="received_by.full_name", read_only=True, default=None)
+    items = RequestItemSerializer(many=True, read_only=True)
+    signatures = SignatureSerializer(many=True, read_only=True)
+    is_overdue = serializers.SerializerMethodField()
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Request
+        fields = [
+            "id",
+            "number",
+            "request_type",
+            "status",
+            "unit",
+            "unit_code",
+            "requester",
+            "requester_name",
+            "purpose",
+            "items",
+            "expected_return_date",
+            "target_unit",
+            "target_unit_code",
+            "submitted_at",
+            "decided_by",
+            "decided_by_name",
+            "decided_at",
+            "decision_comment",
+            "executed_by",
+            "executed_by_name",
+            "executed_at",
+            "received_by",
+            "received_by_name",
+            "received_at",
+            "completed_at",
+            "cancelled_at",
+            "is_overdue",
+            "signatures",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    def get_is_overdue(self, obj: Request) -> bool:
+        return workflow.is_overdue(obj)
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=workflow.UI_ACTIONS)))
+    def get_allowed_actions(self, obj: Request) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return workflow.allowed_actions(obj, request.user)
+
+
+# --- Writes ---------------------------------------------------------------------------------
+
+
+class ItemInputSerializer(serializers.Serializer):
+    crate = serializers.IntegerField(min_value=1)
+    document = serializers.IntegerField(min_value=1, required=False, allow_null=True)
+
+
+class AllocationSerializer(serializers.Serializer):
+    crate = serializers.IntegerField(min_value=1)
+    location = serializers.IntegerField(min_value=1)
+
+
+class RequestCreateSerializer(serializers.Serializer):
+    request_type = serializers.ChoiceField(choices=Request.Type.choices)
+    purpose = serializers.CharField()
+    items = ItemInputSerializer(many=True, allow_empty=False)
+    expected_return_date = serializers.DateField(required=False, allow_null=True)
+    target_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+    unit = serializers.PrimaryKeyRelatedField(
+        queryset=Unit.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text="System Administrator only; others raise requests for their own unit.",
+    )
+
+
+class RequestUpdateSerializer(serializers.Serializer):
+    purpose = serializers.CharField(required=False)
+    items = ItemInputSerializer(many=True, allow_empty=False, required=False)
+    expected_return_date = serializers.DateField(required=False, allow_null=True)
+    target_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+
+
+class SignInputSerializer(serializers.Serializer):
+    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class CancelInputSerializer(serializers.Serializer):
+    comment = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class ExecuteInputSerializer(serializers.Serializer):
+    allocations = AllocationSerializer(many=True, required=False, help_text="storage: every crate of the request")
+    password = serializers.CharField(
+        required=False, write_only=True, trim_whitespace=False, help_text="destruction: the executor's e-signature"
+    )
+
+
+class ReceiveInputSerializer(serializers.Serializer):
+    allocations = AllocationSerializer(many=True, help_text="Every crate, to locations of the target unit")
+
+
+# --- Send-backs -----------------------------------------------------------------------------
+
+
+class SendBackItemSerializer(serializers.ModelSerializer):
+    crate = serializers.IntegerField(source="request_item.crate_id", read_only=True)
+    crate_number = serializers.CharField(source="request_item.crate.number", read_only=True)
+    document = serializers.IntegerField(source="request_item.document_id", read_only=True, allow_null=True)
+    document_number = serializers.CharField(source="request_item.document.number", read_only=True, default=None)
+    document_title = serializers.CharField(source="request_item.document.title", read_only=True, default=None)
+    location_path = serializers.CharField(source="location.path", read_only=True, default=None)
+
+    class Meta:
+        model = SendBackItem
+        fields = [
+            "id",
+            "request_item",
+            "crate",
+            "crate_number",
+            "document",
+            "document_number",
+            "document_title",
+            "location",
+            "location_path",
+        ]
+        read_only_fields = fields
+
+
+class SendBackSerializer(serializers.ModelSerializer):
+    request_number = serializers.CharField(source="request.number", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    returned_by_name = serializers.CharField(source="returned_by.full_name", read_only=True)
+    received_by_name = serializers.CharField(source="received_by.full_name", read_only=True, default=None)
+    items = SendBackItemSerializer(many=True, read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = SendBack
+        fields = [
+            "id",
+            "number",
+            "request",
+            "request_number",
+            "unit",
+            "unit_code",
+            "status",
+            "returned_by",
+            "returned_by_name",
+            "received_by",
+            "received_by_name",
+            "received_at",
+            "condition_notes",
+            "items",
+            "allowed_actions",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_allowed_actions(self, obj: SendBack) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return workflow.sendback_allowed_actions(obj, request.user)
+
+
+class SendBackCreateSerializer(serializers.Serializer):
+    request = serializers.IntegerField(min_value=1, help_text="The issued withdrawal request")
+    items = ItemInputSerializer(many=True, allow_empty=False)
+    condition_notes = serializers.CharField(required=False, allow_blank=True, default="")
+
+
+class SendBackReceiveSerializer(serializers.Serializer):
+    allocations = AllocationSerializer(
+        many=True, required=False, help_text="Optional; default: each crate's previous location"
+    )
+    condition_notes = serializers.CharField(required=False, allow_blank=True)

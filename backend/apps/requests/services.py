@@ -1,0 +1,943 @@
+"""The request workflow of SPEC §4: one function per transition.
+
+Each transition is one transaction: it locks the request row (then crates, then locations,
+always in id order, so concurrent transitions queue instead of deadlocking), checks the
+transition table of `apps.requests.workflow`, validates, saves, writes its audit event in the
+same transaction and queues broadcasts and notifications for after the commit.
+
+Electronic signatures (approve, reject, destruction) check the password *before* the business
+transaction: a wrong password changes nothing, and its `signature.failed` audit event is
+written on its own so it is kept although the action was refused (Part 11 §11.200, §11.300).
+"""
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, QuerySet
+from django.utils import timezone
+
+from apps.audit import services as audit
+from apps.auth import roles
+from apps.auth.models import Unit, User
+from apps.core.errors import ApplicationError, field_error
+from apps.core.numbering import next_number
+from apps.crates import services as crates_services
+from apps.crates.models import Crate, Document
+from apps.notifications import services as notifications
+from apps.requests import signals, workflow
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+from apps.storage import services as storage
+from apps.storage.models import StorageLocation
+
+Status = Request.Status
+Type = Request.Type
+
+REQUEST_FIELDS = [
+    "number",
+    "request_type",
+    "status",
+    "unit",
+    "requester",
+    "purpose",
+    "expected_return_date",
+    "target_unit",
+]
+STATE_FIELDS = [
+    "status",
+    "submitted_at",
+    "decided_by",
+    "decided_at",
+    "decision_comment",
+    "executed_by",
+    "executed_at",
+    "received_by",
+    "received_at",
+    "completed_at",
+    "cancelled_at",
+]
+
+
+@dataclass(frozen=True)
+class ItemSpec:
+    crate: int
+    document: int | None = None
+
+
+def _specs(items: Iterable[Any]) -> list[ItemSpec]:
+    specs = []
+    for item in items:
+        if isinstance(item, ItemSpec):
+            specs.append(item)
+        else:
+            document = item.get("document")
+            specs.append(ItemSpec(crate=int(item["crate"]), document=int(document) if document else None))
+    return specs
+
+
+def _items_repr(specs: Iterable[ItemSpec]) -> list[list[int | None]]:
+    return [[spec.crate, spec.document] for spec in specs]
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def _lock_request(pk: int) -> Request:
+    try:
+        return Request.objects.select_for_update().get(pk=pk)
+    except Request.DoesNotExist as error:
+        raise ApplicationError("Request not found.", code="not_found") from error
+
+
+def _guard(request: Request, actor: Any, action: str) -> str:
+    """State first (409), then who may act (403): the same order as `allowed_actions`."""
+    to_status = workflow.check_transition(request, action)
+    workflow.check_permission(request, actor, action)
+    return to_status
+
+
+def _staff(unit_id: int | None, role: str) -> QuerySet[User]:
+    if unit_id is None:
+        return User.objects.none()
+    return User.objects.filter(is_active=True, unit_id=unit_id, groups__name=role).distinct()
+
+
+def _link(request: Request) -> str:
+    return f"/requests/{request.pk}"
+
+
+def _notify(
+    request: Request, event: str, users: Iterable[User], title: str, body: str = "", exclude: Any = None
+) -> None:
+    recipients = [user for user in users if exclude is None or user.pk != exclude.pk]
+    if recipients:
+        notifications.notify(
+            users=recipients, title=title, body=body, link=_link(request), dedupe_key=f"request:{request.pk}:{event}"
+        )
+
+
+def _record_state_change(request: Request, before: dict[str, Any], action: str, actor: Any, comment: str = "") -> None:
+    changes = audit.changes_between(before, audit.snapshot(request, STATE_FIELDS))
+    audit.record(action=action, instance=request, changes=changes, comment=comment, actor=actor)
+    signals.request_changed(request)
+
+
+def _close_items(request: Request) -> None:
+    request.items.filter(is_open=True).update(is_open=False)
+
+
+def _item_problems(
+    *,
+    request_type: str,
+    unit_id: int,
+    specs: list[ItemSpec],
+    crates: dict[int, Crate],
+    exclude_request_id: int | None = None,
+) -> list[str]:
+    """Why the items cannot (or can no longer) be part of a request of this type; [] if they can.
+
+    The caller holds the crate row locks, so the answer stays true until it commits.
+    """
+    if not specs:
+        return ["A request needs at least one item."]
+    problems: list[str] = []
+    whole = {spec.crate for spec in specs if spec.document is None}
+    seen: set[ItemSpec] = set()
+    for spec in specs:
+        if spec in seen:
+            problems.append(
+                f"Crate {spec.crate}{f' document {spec.document}' if spec.document else ''} is listed twice."
+            )
+        seen.add(spec)
+        if spec.document is not None and spec.crate in whole:
+            problems.append(f"Crate {spec.crate} is requested whole; do not list its documents as well.")
+    documents = {
+        document.pk: document
+        for document in Document.objects.filter(pk__in=[spec.document for spec in specs if spec.document])
+    }
+    crate_ids = list(crates)
+    document_counts = dict(
+        Document.objects.filter(crate_id__in=crate_ids)
+        .exclude(status=Document.Status.DESTROYED)
+        .values_list("crate_id")
+        .annotate(count=Count("id"))
+        .values_list("crate_id", "count")
+    )
+    crates_with_documents_out = set(
+        Document.objects.filter(crate_id__in=crate_ids, status=Document.Status.WITHDRAWN).values_list(
+            "crate_id", flat=True
+        )
+    )
+    open_items = RequestItem.objects.filter(is_open=True, crate_id__in=crate_ids).select_related("request")
+    if exclude_request_id is not None:
+        open_items = open_items.exclude(request_id=exclude_request_id)
+    open_by_crate: dict[int, list[RequestItem]] = {}
+    for open_item in open_items:
+        open_by_crate.setdefault(open_item.crate_id, []).append(open_item)
+    today = timezone.localdate()
+
+    for spec in specs:
+        crate = crates.get(spec.crate)
+        if crate is None or crate.unit_id != unit_id:
+            problems.append(f"Crate {spec.crate} is not a crate of this unit.")
+            continue
+        label = crate.number
+        document = documents.get(spec.document) if spec.document else None
+        if spec.document is not None:
+            if document is None or document.crate_id != crate.pk:
+                problems.append(f"Document {spec.document} is not in crate {label}.")
+                continue
+            if request_type != Type.WITHDRAWAL:
+                problems.append(f"A {request_type} request takes whole crates, not single documents.")
+                continue
+            label = f"{document.number} ({crate.number})"
+
+        if request_type == Type.STORAGE:
+            if crate.status != Crate.Status.DRAFT:
+                problems.append(f"Crate {label} is {crate.status}; only draft crates can be stored.")
+            elif not document_counts.get(crate.pk):
+                problems.append(f"Crate {label} has no documents; add at least one before storing it.")
+        else:
+            if crate.status != Crate.Status.STORED:
+                problems.append(f"Crate {crate.number} is {crate.status}, not stored.")
+                continue
+            if document is not None and document.status != Document.Status.IN_STORAGE:
+                problems.append(f"Document {label} is {document.status}, not in storage.")
+                continue
+            if document is None and crate.pk in crates_with_documents_out:
+                problems.append(f"Crate {label} has documents out; it cannot be taken whole.")
+            if request_type == Type.DESTRUCTION:
+                if crate.legal_hold:
+                    problems.append(f"Crate {label} is under legal hold.")
+                if crate.retention_until is None or crate.retention_until > today:
+                    problems.append(
+                        f"Crate {label} is retained until {crate.retention_until}; it cannot be destroyed yet."
+                    )
+
+        for open_item in open_by_crate.get(crate.pk, []):
+            clash = (
+                document is None  # a whole crate clashes with anything of the crate
+                or open_item.document_id is None  # the crate is out whole
+                or open_item.document_id == document.pk
+            )
+            if clash:
+                problems.append(f"{label} is already in open request {open_item.request.number}.")
+                break
+    return problems
+
+
+def _check_items_available(request: Request, crates: dict[int, Crate]) -> list[RequestItem]:
+    """Re-check the items of a request under lock (submit, execute): 409 if the state changed."""
+    items = list(request.items.filter(is_open=True).select_related("document"))
+    specs = [ItemSpec(crate=item.crate_id, document=item.document_id) for item in items]
+    problems = _item_problems(
+        request_type=request.request_type,
+        unit_id=request.unit_id,
+        specs=specs,
+        crates=crates,
+        exclude_request_id=request.pk,
+    )
+    if problems:
+        raise ApplicationError(" ".join(problems), code="item_unavailable", extra={"items": problems})
+    return items
+
+
+def _lock_request_crates(request: Request) -> dict[int, Crate]:
+    crate_ids = list(request.items.values_list("crate_id", flat=True))
+    return crates_services.lock_crates(crate_ids)
+
+
+def _validate_header(
+    *, request_type: str, unit: Unit, expected_return_date: datetime.date | None, target_unit: Unit | None
+) -> None:
+    if request_type not in Type.values:
+        raise field_error("request_type", f"Unknown request type {request_type!r}.")
+    if request_type == Type.WITHDRAWAL:
+        if expected_return_date is None:
+            raise field_error("expected_return_date", "A withdrawal needs an expected return date.")
+        if expected_return_date < timezone.localdate():
+            raise field_error("expected_return_date", "The expected return date cannot be in the past.")
+    if request_type == Type.TRANSFER:
+        if target_unit is None:
+            raise field_error("target_unit", "A transfer needs a target unit.")
+        if target_unit.pk == unit.pk:
+            raise field_error("target_unit", "The target unit must be another unit.")
+        if not target_unit.is_active:
+            raise field_error("target_unit", "The target unit is inactive.")
+
+
+def _request_unit(actor: Any, unit: Unit | None, crates: dict[int, Crate]) -> Unit:
+    if unit is not None:
+        if not actor.is_system_admin and unit.pk != actor.unit_id:
+            raise field_error("unit", "You can only raise requests for your own unit.")
+        return unit
+    if actor.unit_id is not None:
+        return actor.unit  # type: ignore[no-any-return]
+    first = next(iter(crates.values()), None)
+    if first is None:
+        raise field_error("unit", "Choose the unit the request is for.")
+    return first.unit
+
+
+def _write_items(request: Request, specs: list[ItemSpec]) -> None:
+    RequestItem.objects.bulk_create(
+        [RequestItem(request=request, crate_id=spec.crate, document_id=spec.document) for spec in specs]
+    )
+
+
+def _next_request_number() -> str:
+    year = timezone.localdate().year
+    return f"REQ-{year}-{next_number(f'REQ-{year}'):06d}"
+
+
+# --- Draft: create, update, delete ----------------------------------------------------------
+
+
+@transaction.atomic
+def request_create(
+    *,
+    actor: Any,
+    request_type: str,
+    purpose: str,
+    items: list[Any],
+    expected_return_date: datetime.date | None = None,
+    target_unit: Unit | None = None,
+    unit: Unit | None = None,
+) -> Request:
+    if not actor.has_perm(roles.RAISE_REQUESTS):
+        raise ApplicationError("Your role does not allow raising requests.", code="permission_denied")
+    specs = _specs(items)
+    crates = crates_services.lock_crates([spec.crate for spec in specs])
+    unit = _request_unit(actor, unit, crates)
+    if request_type != Type.WITHDRAWAL:
+        expected_return_date = None
+    if request_type != Type.TRANSFER:
+        target_unit = None
+    _validate_header(
+        request_type=request_type, unit=unit, expected_return_date=expected_return_date, target_unit=target_unit
+    )
+    problems = _item_problems(request_type=request_type, unit_id=unit.pk, specs=specs, crates=crates)
+    if problems:
+        raise ApplicationError(problems[0], fields={"items": problems})
+    request = Request.objects.create(
+        number=_next_request_number(),
+        request_type=request_type,
+        unit=unit,
+        requester=actor,
+        purpose=purpose,
+        expected_return_date=expected_return_date,
+        target_unit=target_unit,
+    )
+    _write_items(request, specs)
+    changes = audit.created_changes(request, REQUEST_FIELDS)
+    changes["items"] = [None, _items_repr(specs)]
+    audit.record(action="request.created", instance=request, changes=changes, actor=actor)
+    signals.request_changed(request, "created")
+    return request
+
+
+@transaction.atomic
+def request_update(*, request: Request, actor: Any, data: dict[str, Any]) -> Request:
+    request = _lock_request(request.pk)
+    _guard(request, actor, "update")
+    before = audit.snapshot(request, REQUEST_FIELDS)
+    old_specs = [ItemSpec(crate=i.crate_id, document=i.document_id) for i in request.items.all()]
+    for name in ("purpose", "expected_return_date", "target_unit"):
+        if name in data:
+            setattr(request, name, data[name])
+    if request.request_type != Type.WITHDRAWAL:
+        request.expected_return_date = None
+    if request.request_type != Type.TRANSFER:
+        request.target_unit = None
+    _validate_header(
+        request_type=request.request_type,
+        unit=request.unit,
+        expected_return_date=request.expected_return_date,
+        target_unit=request.target_unit,
+    )
+    specs = _specs(data["items"]) if "items" in data else old_specs
+    changes = {}
+    if "items" in data and specs != old_specs:
+        crates = crates_services.lock_crates([spec.crate for spec in specs + old_specs])
+        problems = _item_problems(
+            request_type=request.request_type,
+            unit_id=request.unit_id,
+            specs=specs,
+            crates=crates,
+            exclude_request_id=request.pk,
+        )
+        if problems:
+            raise ApplicationError(problems[0], fields={"items": problems})
+        request.items.all().delete()
+        _write_items(request, specs)
+        changes["items"] = [_items_repr(old_specs), _items_repr(specs)]
+    request.save()
+    changes.update(audit.changes_between(before, audit.snapshot(request, REQUEST_FIELDS)))
+    if changes:
+        audit.record(action="request.updated", instance=request, changes=changes, actor=actor)
+        signals.request_changed(request)
+    return request
+
+
+@transaction.atomic
+def request_delete(*, request: Request, actor: Any) -> None:
+    request = _lock_request(request.pk)
+    _guard(request, actor, "delete")
+    specs = [ItemSpec(crate=i.crate_id, document=i.document_id) for i in request.items.all()]
+    changes = {name: [value, None] for name, value in audit.snapshot(request, REQUEST_FIELDS).items()}
+    changes["items"] = [_items_repr(specs), None]
+    audit.record(action="request.deleted", instance=request, changes=changes, actor=actor)
+    signals.request_changed(request, "deleted")
+    request.delete()
+
+
+# --- Submit, cancel -------------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_submit(*, request: Request, actor: Any) -> Request:
+    request = _lock_request(request.pk)
+    to_status = _guard(request, actor, "submit")
+    _validate_header(
+        request_type=request.request_type,
+        unit=request.unit,
+        expected_return_date=request.expected_return_date,
+        target_unit=request.target_unit,
+    )
+    _check_items_available(request, _lock_request_crates(request))
+    before = audit.snapshot(request, STATE_FIELDS)
+    request.status = to_status
+    request.submitted_at = timezone.now()
+    request.save()
+    _record_state_change(request, before, "request.submitted", actor)
+    _notify(
+        request,
+        "submitted",
+        _staff(request.unit_id, roles.APPROVER),
+        exclude=actor,
+        title=f"{request.number} awaits your approval",
+        body=f"{request.get_request_type_display()} request by {actor.full_name}: {request.purpose}",
+    )
+    return request
+
+
+@transaction.atomic
+def request_cancel(*, request: Request, actor: Any, comment: str = "") -> Request:
+    request = _lock_request(request.pk)
+    to_status = _guard(request, actor, "cancel")
+    before = audit.snapshot(request, STATE_FIELDS)
+    request.status = to_status
+    request.cancelled_at = timezone.now()
+    request.save()
+    _close_items(request)
+    _record_state_change(request, before, "request.cancelled", actor, comment)
+    return request
+
+
+# --- Electronic signatures: approve, reject --------------------------------------------------
+
+
+def _verify_signature(*, request: Request, actor: Any, password: str, meaning: str) -> None:
+    """Re-authenticate the signer (Part 11 §11.200) outside any business transaction."""
+    if actor.check_password(password or ""):
+        return
+    audit.record_separately(
+        action="signature.failed",
+        instance=request,
+        actor=actor,
+        changes={"meaning": [None, meaning]},
+        comment=f"wrong password for a {meaning} signature",
+    )
+    raise ApplicationError("The password is wrong; the signature was not applied.", code="invalid_signature")
+
+
+def _sign(*, request: Request, actor: Any, meaning: str, comment: str) -> Signature:
+    signature = Signature.objects.create(
+        request=request,
+        user=actor,
+        username=actor.username,
+        full_name=actor.full_name or actor.username,
+        meaning=meaning,
+        comment=comment,
+        signed_at=timezone.now(),
+    )
+    audit.record(
+        action="signature.signed",
+        instance=signature,
+        unit_id=request.unit_id,
+        actor=actor,
+        entity_repr=f"{request.number} — {meaning}",
+        changes={
+            "request": [None, request.number],
+            "meaning": [None, meaning],
+            "full_name": [None, signature.full_name],
+        },
+        comment=comment,
+    )
+    return signature
+
+
+def _precheck(request: Request, actor: Any, action: str) -> None:
+    """Answer 409/403 before asking for a password that could not be used anyway."""
+    fresh = Request.objects.get(pk=request.pk)
+    _guard(fresh, actor, action)
+
+
+def request_approve(*, request: Request, actor: Any, password: str, comment: str = "") -> Request:
+    _precheck(request, actor, "approve")
+    _verify_signature(request=request, actor=actor, password=password, meaning=Signature.Meaning.APPROVED)
+    return _decide(request_id=request.pk, actor=actor, action="approve", comment=comment)
+
+
+def request_reject(*, request: Request, actor: Any, password: str, comment: str) -> Request:
+    if not (comment or "").strip():
+        raise field_error("comment", "Give the reason for rejecting the request.")
+    _precheck(request, actor, "reject")
+    _verify_signature(request=request, actor=actor, password=password, meaning=Signature.Meaning.REJECTED)
+    return _decide(request_id=request.pk, actor=actor, action="reject", comment=comment)
+
+
+@transaction.atomic
+def _decide(*, request_id: int, actor: Any, action: str, comment: str) -> Request:
+    request = _lock_request(request_id)
+    to_status = _guard(request, actor, action)
+    before = audit.snapshot(request, STATE_FIELDS)
+    request.status = to_status
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.decision_comment = comment
+    request.save()
+    approved = action == "approve"
+    if not approved:
+        _close_items(request)
+    _record_state_change(request, before, f"request.{request.status}", actor, comment)
+    _sign(
+        request=request,
+        actor=actor,
+        comment=comment,
+        meaning=Signature.Meaning.APPROVED if approved else Signature.Meaning.REJECTED,
+    )
+    verdict = "approved" if approved else "rejected"
+    _notify(
+        request,
+        verdict,
+        [request.requester],
+        title=f"{request.number} was {verdict}",
+        body=f"{actor.full_name}: {comment}" if comment else f"By {actor.full_name}.",
+    )
+    if approved:
+        _notify(
+            request,
+            "to_execute",
+            _staff(request.unit_id, roles.STORE_HEAD),
+            exclude=actor,
+            title=f"{request.number} is approved and waits for execution",
+            body=f"{request.get_request_type_display()} request: {request.purpose}",
+        )
+    return request
+
+
+# --- Execute --------------------------------------------------------------------------------
+
+
+def _allocation_map(items: list[RequestItem], allocations: list[dict[str, Any]] | None) -> dict[int, int]:
+    """crate id -> location id, covering every crate of `items` exactly once (400 otherwise)."""
+    wanted = {item.crate_id for item in items if item.document_id is None}
+    result: dict[int, int] = {}
+    for allocation in allocations or []:
+        crate_id, location_id = int(allocation["crate"]), int(allocation["location"])
+        if crate_id not in wanted:
+            raise field_error("allocations", f"Crate {crate_id} is not a crate of this request.")
+        if crate_id in result:
+            raise field_error("allocations", f"Crate {crate_id} is allocated twice.")
+        result[crate_id] = location_id
+    missing = wanted - result.keys()
+    if missing:
+        raise field_error("allocations", f"Allocate every crate: missing {sorted(missing)}.")
+    return result
+
+
+def request_execute(*, request: Request, actor: Any, data: dict[str, Any] | None = None) -> Request:
+    """Carry out an approved request (Store Head). The body depends on the type (SPEC §5)."""
+    data = data or {}
+    if request.request_type == Type.DESTRUCTION:
+        _precheck(request, actor, "execute")
+        _verify_signature(
+            request=request, actor=actor, password=data.get("password", ""), meaning=Signature.Meaning.DESTROYED
+        )
+    return _execute(request_id=request.pk, actor=actor, data=data)
+
+
+@transaction.atomic
+def _execute(*, request_id: int, actor: Any, data: dict[str, Any]) -> Request:
+    request = _lock_request(request_id)
+    to_status = _guard(request, actor, "execute")
+    crates = _lock_request_crates(request)
+    items = _check_items_available(request, crates)
+    before = audit.snapshot(request, STATE_FIELDS)
+    now = timezone.now()
+    executor = {
+        Type.STORAGE: _execute_storage,
+        Type.WITHDRAWAL: _execute_withdrawal,
+        Type.DESTRUCTION: _execute_destruction,
+        Type.TRANSFER: _execute_transfer,
+    }[Type(request.request_type)]
+    executor(request=request, items=items, crates=crates, actor=actor, data=data)
+    request.status = to_status
+    request.executed_by = actor
+    request.executed_at = now
+    if to_status == Status.COMPLETED:
+        request.completed_at = now
+    request.save()
+    _record_state_change(request, before, "request.executed", actor)
+    if request.request_type == Type.DESTRUCTION:
+        _sign(request=request, actor=actor, meaning=Signature.Meaning.DESTROYED, comment="")
+    title = {
+        Type.STORAGE: f"{request.number}: your crates are stored",
+        Type.WITHDRAWAL: f"{request.number} is issued to you",
+        Type.DESTRUCTION: f"{request.number}: destruction completed",
+        Type.TRANSFER: f"{request.number} is dispatched",
+    }[Type(request.request_type)]
+    _notify(request, "executed", [request.requester], title=title, body=f"By {actor.full_name}.")
+    if request.request_type == Type.TRANSFER:
+        _notify(
+            request,
+            "to_receive",
+            _staff(request.target_unit_id, roles.STORE_HEAD),
+            title=f"{request.number}: crates in transit to your unit",
+            body=f"{len(items)} crate(s) dispatched by {actor.full_name}; receive them on arrival.",
+        )
+    return request
+
+
+def _execute_storage(
+    *, request: Request, items: list[RequestItem], crates: dict[int, Crate], actor: Any, data: dict[str, Any]
+) -> None:
+    allocation = _allocation_map(items, data.get("allocations"))
+    # Locks the locations (id order) and refuses to go over capacity: 409 capacity_exceeded.
+    locations = storage.occupancy_take([allocation[item.crate_id] for item in items], unit_id=request.unit_id)
+    for item in items:
+        location = locations[allocation[item.crate_id]]
+        crates_services.crate_set_status(
+            crate=crates[item.crate_id],
+            status=Crate.Status.STORED,
+            location=location,
+            actor=actor,
+            comment=request.number,
+            action="crate.stored",
+        )
+        item.allocated_location = location
+        item.is_open = False
+        item.save(update_fields=["allocated_location", "is_open"])
+
+
+def _execute_withdrawal(
+    *, request: Request, items: list[RequestItem], crates: dict[int, Crate], actor: Any, data: dict[str, Any]
+) -> None:
+    released: list[int] = []
+    for item in items:
+        crate = crates[item.crate_id]
+        item.source_location_id = crate.location_id
+        item.save(update_fields=["source_location"])
+        if item.document_id is None:
+            released.append(crate.location_id)  # type: ignore[arg-type]
+            # The crate keeps previous_location, so its send-back returns it there by default.
+            crates_services.crate_set_status(
+                crate=crate,
+                status=Crate.Status.WITHDRAWN,
+                location=None,
+                actor=actor,
+                comment=request.number,
+                action="crate.withdrawn",
+            )
+            documents = list(crate.documents.filter(status=Document.Status.IN_STORAGE).select_related("crate"))
+        else:
+            documents = [item.document]  # type: ignore[list-item]
+        crates_services.documents_set_status(
+            documents=documents, status=Document.Status.WITHDRAWN, actor=actor, comment=request.number
+        )
+    storage.occupancy_release(released)
+
+
+def _execute_destruction(
+    *, request: Request, items: list[RequestItem], crates: dict[int, Crate], actor: Any, data: dict[str, Any]
+) -> None:
+    released: list[int] = []
+    for item in items:
+        crate = crates[item.crate_id]
+        item.source_location_id = crate.location_id
+        item.is_open = False
+        item.save(update_fields=["source_location", "is_open"])
+        released.append(crate.location_id)  # type: ignore[arg-type]
+        crates_services.crate_set_status(
+            crate=crate,
+            status=Crate.Status.DESTROYED,
+            location=None,
+            actor=actor,
+            comment=request.number,
+            action="crate.destroyed",
+        )
+        documents = list(crate.documents.exclude(status=Document.Status.DESTROYED).select_related("crate"))
+        crates_services.documents_set_status(
+            documents=documents, status=Document.Status.DESTROYED, actor=actor, comment=request.number
+        )
+    storage.occupancy_release(released)
+
+
+def _execute_transfer(
+    *, request: Request, items: list[RequestItem], crates: dict[int, Crate], actor: Any, data: dict[str, Any]
+) -> None:
+    released: list[int] = []
+    for item in items:
+        crate = crates[item.crate_id]
+        item.source_location_id = crate.location_id
+        item.save(update_fields=["source_location"])
+        released.append(crate.location_id)  # type: ignore[arg-type]
+        crates_services.crate_set_status(
+            crate=crate,
+            status=Crate.Status.IN_TRANSIT,
+            location=None,
+            actor=actor,
+            comment=request.number,
+            action="crate.dispatched",
+        )
+    storage.occupancy_release(released)
+
+
+# --- Transfer receipt -----------------------------------------------------------------------
+
+
+@transaction.atomic
+def request_receive(*, request: Request, actor: Any, allocations: list[dict[str, Any]]) -> Request:
+    """The target unit's Store Head receives a transfer: crates join that unit, stored."""
+    request = _lock_request(request.pk)
+    to_status = _guard(request, actor, "receive")
+    crates = _lock_request_crates(request)
+    items = list(request.items.filter(is_open=True))
+    not_in_transit = [
+        crates[item.crate_id].number for item in items if crates[item.crate_id].status != Crate.Status.IN_TRANSIT
+    ]
+    if not_in_transit:
+        raise ApplicationError(f"Crates not in transit: {', '.join(not_in_transit)}.", code="item_unavailable")
+    allocation = _allocation_map(items, allocations)
+    target_unit = Unit.objects.get(pk=request.target_unit_id)
+    locations = storage.occupancy_take([allocation[item.crate_id] for item in items], unit_id=target_unit.pk)
+    for item in items:
+        crate = crates[item.crate_id]
+        crates_services.crate_transfer_unit(crate=crate, unit=target_unit, department_or_none=None, actor=actor)
+        location = locations[allocation[item.crate_id]]
+        crates_services.crate_set_status(
+            crate=crate,
+            status=Crate.Status.STORED,
+            location=location,
+            actor=actor,
+            comment=request.number,
+            action="crate.received",
+        )
+        item.allocated_location = location
+        item.is_open = False
+        item.save(update_fields=["allocated_location", "is_open"])
+    before = audit.snapshot(request, STATE_FIELDS)
+    now = timezone.now()
+    request.status = to_status
+    request.received_by = actor
+    request.received_at = now
+    request.completed_at = now
+    request.save()
+    _record_state_change(request, before, "request.received", actor)
+    _notify(
+        request,
+        "received",
+        [request.requester],
+        title=f"{request.number}: transfer received",
+        body=f"Received by {actor.full_name} at {target_unit.code}.",
+    )
+    return request
+
+
+# --- Send-backs -----------------------------------------------------------------------------
+
+
+def _next_sendback_number() -> str:
+    year = timezone.localdate().year
+    return f"SB-{year}-{next_number(f'SB-{year}'):06d}"
+
+
+@transaction.atomic
+def sendback_create(*, actor: Any, request: Request, items: list[Any], condition_notes: str = "") -> SendBack:
+    """Return part or all of an issued withdrawal's items; the Store Head then receives them."""
+    request = _lock_request(request.pk)
+    _guard(request, actor, "create_sendback")
+    specs = _specs(items)
+    if not specs:
+        raise field_error("items", "Choose at least one item to send back.")
+    if len(set(specs)) != len(specs):
+        raise field_error("items", "An item is listed twice.")
+    open_items = {
+        ItemSpec(crate=item.crate_id, document=item.document_id): item
+        for item in request.items.filter(is_open=True).select_related("crate", "document")
+    }
+    pending = set(
+        SendBackItem.objects.filter(
+            request_item__request=request, sendback__status=SendBack.Status.PENDING
+        ).values_list("request_item_id", flat=True)
+    )
+    chosen: list[RequestItem] = []
+    for spec in specs:
+        item = open_items.get(spec)
+        if item is None:
+            raise field_error(
+                "items",
+                f"Crate {spec.crate}{f' document {spec.document}' if spec.document else ''} "
+                f"is not out under {request.number}.",
+            )
+        if item.pk in pending:
+            raise field_error("items", f"{item} is already on a pending send-back.")
+        chosen.append(item)
+    sendback = SendBack.objects.create(
+        number=_next_sendback_number(),
+        request=request,
+        unit_id=request.unit_id,
+        returned_by=actor,
+        condition_notes=condition_notes,
+    )
+    SendBackItem.objects.bulk_create([SendBackItem(sendback=sendback, request_item=item) for item in chosen])
+    audit.record(
+        action="sendback.created",
+        instance=sendback,
+        actor=actor,
+        comment=condition_notes,
+        changes={
+            "number": [None, sendback.number],
+            "request": [None, request.number],
+            "items": [None, _items_repr(specs)],
+        },
+    )
+    signals.sendback_changed(sendback, "created")
+    notifications.notify(
+        users=[u for u in _staff(request.unit_id, roles.STORE_HEAD) if u.pk != actor.pk],
+        title=f"{sendback.number}: items returned for {request.number}",
+        body=f"{len(chosen)} item(s) sent back by {actor.full_name}; receive them into storage.",
+        link=f"/sendbacks/{sendback.pk}",
+        dedupe_key=f"sendback:{sendback.pk}:created",
+    )
+    return sendback
+
+
+@transaction.atomic
+def sendback_receive(
+    *,
+    sendback: SendBack,
+    actor: Any,
+    allocations: list[dict[str, Any]] | None = None,
+    condition_notes: str | None = None,
+) -> SendBack:
+    """Take returned items back into storage. Whole crates go to the given allocation, else to
+    their previous location if it still has room (400 asking for an allocation otherwise)."""
+    try:
+        sendback = SendBack.objects.select_for_update().get(pk=sendback.pk)
+    except SendBack.DoesNotExist as error:
+        raise ApplicationError("Send-back not found.", code="not_found") from error
+    if sendback.status != SendBack.Status.PENDING:
+        raise ApplicationError(f"Send-back {sendback.number} is already received.", code="invalid_transition")
+    error = workflow.sendback_permission_error(sendback, actor)
+    if error is not None:
+        raise error
+    request = _lock_request(sendback.request_id)
+    sendback_items = list(sendback.items.select_related("request_item__document"))
+    request_items = [sendback_item.request_item for sendback_item in sendback_items]
+    crates = crates_services.lock_crates([item.crate_id for item in request_items])
+
+    whole = [item for item in request_items if item.document_id is None]
+    given: dict[int, int] = {}
+    for allocation in allocations or []:
+        crate_id, location_id = int(allocation["crate"]), int(allocation["location"])
+        if crate_id not in {item.crate_id for item in whole}:
+            raise field_error("allocations", f"Crate {crate_id} is not returned whole by this send-back.")
+        if crate_id in given:
+            raise field_error("allocations", f"Crate {crate_id} is allocated twice.")
+        given[crate_id] = location_id
+    defaults = {
+        item.crate_id: crates[item.crate_id].previous_location_id for item in whole if item.crate_id not in given
+    }
+    default_locations = storage.lock_locations([pk for pk in defaults.values() if pk is not None])
+    demand: dict[int, int] = {}
+    for crate_id, location_id in defaults.items():
+        location = default_locations.get(location_id) if location_id is not None else None
+        demand[location_id or 0] = demand.get(location_id or 0, 0) + 1
+        if (
+            location is None
+            or not location.is_active
+            or location.unit_id != sendback.unit_id
+            or location.occupied + demand[location.pk] > location.capacity
+        ):
+            where = location.path if location is not None else "no previous location"
+            raise field_error(
+                "allocations", f"Crate {crates[crate_id].number}: {where} has no room; give an allocation for it."
+            )
+    target = {**defaults, **given}
+    locations = storage.occupancy_take([target[item.crate_id] for item in whole], unit_id=sendback.unit_id)
+
+    now = timezone.now()
+    for sendback_item in sendback_items:
+        item = sendback_item.request_item
+        crate = crates[item.crate_id]
+        if item.document_id is None:
+            location: StorageLocation | None = locations[target[item.crate_id]]
+            crates_services.crate_set_status(
+                crate=crate,
+                status=Crate.Status.STORED,
+                location=location,
+                actor=actor,
+                comment=sendback.number,
+                action="crate.returned",
+            )
+            documents = list(crate.documents.filter(status=Document.Status.WITHDRAWN).select_related("crate"))
+        else:
+            location = crate.location
+            documents = [item.document]  # type: ignore[list-item]
+        crates_services.documents_set_status(
+            documents=documents, status=Document.Status.IN_STORAGE, actor=actor, comment=sendback.number
+        )
+        sendback_item.location = location
+        sendback_item.save(update_fields=["location"])
+        item.is_open = False
+        item.returned_at = now
+        item.save(update_fields=["is_open", "returned_at"])
+
+    before = audit.snapshot(sendback, ["status", "received_by", "received_at", "condition_notes"])
+    sendback.status = SendBack.Status.RECEIVED
+    sendback.received_by = actor
+    sendback.received_at = now
+    if condition_notes:
+        sendback.condition_notes = condition_notes
+    sendback.save()
+    audit.record(
+        action="sendback.received",
+        instance=sendback,
+        actor=actor,
+        changes=audit.changes_between(
+            before, audit.snapshot(sendback, ["status", "received_by", "received_at", "condition_notes"])
+        ),
+    )
+    signals.sendback_changed(sendback)
+
+    if not request.items.filter(is_open=True).exists():
+        request_before = audit.snapshot(request, STATE_FIELDS)
+        request.status = workflow.check_transition(request, "complete_return")
+        request.completed_at = now
+        request.save()
+        _record_state_change(
+            request, request_before, "request.completed", actor, f"all items returned ({sendback.number})"
+        )
+    _notify(
+        request,
+        f"returned:{sendback.pk}",
+        [request.requester],
+        title=f"{sendback.number} received into storage",
+        body=f"Received by {actor.full_name}"
+        + (" — the withdrawal is completed." if request.status == Status.COMPLETED else "."),
+    )
+    return sendback

@@ -1,0 +1,199 @@
+"""Thin API over the request workflow: parse, call a service, answer with the fresh read."""
+
+from typing import Any
+
+from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request as HttpRequest
+from rest_framework.response import Response
+
+from apps.audit import services as audit
+from apps.auth import roles
+from apps.auth.permissions import ActionPermission
+from apps.core.errors import field_error
+from apps.core.schema import CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
+from apps.requests import services
+from apps.requests.certificate import destruction_certificate_pdf
+from apps.requests.models import Request, SendBack
+from apps.requests.selectors import RequestFilter, SendBackFilter, requests_for, sendbacks_for
+from apps.requests.serializers import (
+    CancelInputSerializer,
+    ExecuteInputSerializer,
+    ReceiveInputSerializer,
+    RequestCreateSerializer,
+    RequestSerializer,
+    RequestUpdateSerializer,
+    SendBackCreateSerializer,
+    SendBackReceiveSerializer,
+    SendBackSerializer,
+    SignInputSerializer,
+)
+
+SIGNATURE_ERRORS = {
+    **TRANSITION_ERRORS,
+    403: OpenApiResponse(
+        description="Role lacks the capability (permission_denied), wrong password "
+        "(invalid_signature) or segregation of duties (segregation_of_duties)"
+    ),
+}
+
+
+def _input(serializer_class: Any, data: Any, *, partial: bool = False) -> dict[str, Any]:
+    serializer = serializer_class(data=data, partial=partial)
+    serializer.is_valid(raise_exception=True)
+    return dict(serializer.validated_data)
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: RequestSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: RequestSerializer, **READ_ERRORS}),
+    create=extend_schema(request=RequestCreateSerializer, responses={201: RequestSerializer, **WRITE_ERRORS}),
+    update=extend_schema(request=RequestUpdateSerializer, responses={200: RequestSerializer, **TRANSITION_ERRORS}),
+    partial_update=extend_schema(
+        request=RequestUpdateSerializer, responses={200: RequestSerializer, **TRANSITION_ERRORS}
+    ),
+    destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
+)
+class RequestViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
+):
+    """Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+    a POST to an action; `allowed_actions` in each read lists what the current user may do now."""
+
+    serializer_class = RequestSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_permissions = {
+        "create": roles.RAISE_REQUESTS,
+        "update": roles.RAISE_REQUESTS,
+        "partial_update": roles.RAISE_REQUESTS,
+        "destroy": roles.RAISE_REQUESTS,
+        "submit": roles.RAISE_REQUESTS,
+        "cancel": roles.RAISE_REQUESTS,
+        "approve": roles.APPROVE_REQUESTS,
+        "reject": roles.APPROVE_REQUESTS,
+        "execute": roles.EXECUTE_REQUESTS,
+        "receive": roles.EXECUTE_REQUESTS,
+    }
+    filterset_class = RequestFilter
+    search_fields = ["number", "purpose"]
+    ordering_fields = ["created_at", "number", "status", "expected_return_date", "submitted_at"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[Request]:
+        return requests_for(self.request.user)
+
+    def _read(self, request_obj: Request, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=request_obj.pk)
+        return Response(RequestSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    def create(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+        data = _input(RequestCreateSerializer, request.data)
+        created = services.request_create(actor=request.user, **data)
+        return self._read(created, status.HTTP_201_CREATED)
+
+    def update(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+        data = _input(RequestUpdateSerializer, request.data, partial=kwargs.get("partial", False))
+        updated = services.request_update(request=self.get_object(), actor=request.user, data=data)
+        return self._read(updated)
+
+    def destroy(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+        services.request_delete(request=self.get_object(), actor=request.user)
+        return Response(status=status.HTTP_204_NO_CONTENT)
+
+    @extend_schema(request=None, responses={200: RequestSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def submit(self, request: HttpRequest, pk: str | None = None) -> Response:
+        return self._read(services.request_submit(request=self.get_object(), actor=request.user))
+
+    @extend_schema(request=CancelInputSerializer, responses={200: RequestSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def cancel(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(CancelInputSerializer, request.data)
+        return self._read(services.request_cancel(request=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=SignInputSerializer, responses={200: RequestSerializer, **SIGNATURE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(SignInputSerializer, request.data)
+        return self._read(services.request_approve(request=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=SignInputSerializer, responses={200: RequestSerializer, **SIGNATURE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(SignInputSerializer, request.data)
+        return self._read(services.request_reject(request=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=ExecuteInputSerializer, responses={200: RequestSerializer, **SIGNATURE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def execute(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(ExecuteInputSerializer, request.data)
+        return self._read(services.request_execute(request=self.get_object(), actor=request.user, data=data))
+
+    @extend_schema(request=ReceiveInputSerializer, responses={200: RequestSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def receive(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(ReceiveInputSerializer, request.data)
+        return self._read(services.request_receive(request=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(
+        responses={
+            (200, "application/pdf"): OpenApiResponse(description="Certificate of destruction (PDF)"),
+            409: CONFLICT,
+            **READ_ERRORS,
+        },
+    )
+    @action(detail=True, methods=["get"])
+    def certificate(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
+        request_obj = self.get_object()
+        pdf = destruction_certificate_pdf(request_obj)
+        audit.record(
+            action="request.certificate_exported",
+            instance=request_obj,
+            actor=request.user,
+            comment="certificate of destruction (PDF)",
+        )
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="destruction-certificate-{request_obj.number}.pdf"'
+        return response
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: SendBackSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: SendBackSerializer, **READ_ERRORS}),
+    create=extend_schema(request=SendBackCreateSerializer, responses={201: SendBackSerializer, **TRANSITION_ERRORS}),
+)
+class SendBackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Returns of withdrawn crates and documents; the Store Head receives them into storage."""
+
+    serializer_class = SendBackSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_permissions = {"create": roles.CREATE_SENDBACKS, "receive": roles.RECEIVE_SENDBACKS}
+    filterset_class = SendBackFilter
+    search_fields = ["number", "request__number"]
+    ordering_fields = ["created_at", "number", "status"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[SendBack]:
+        return sendbacks_for(self.request.user)
+
+    def _read(self, sendback: SendBack, status_code: int = status.HTTP_200_OK) -> Response:
+        fresh = self.get_queryset().get(pk=sendback.pk)
+        return Response(SendBackSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+
+    def create(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+        data = _input(SendBackCreateSerializer, request.data)
+        withdrawal = requests_for(request.user).filter(pk=data.pop("request")).first()
+        if withdrawal is None:
+            raise field_error("request", "No such withdrawal request in your unit.")
+        sendback = services.sendback_create(actor=request.user, request=withdrawal, **data)
+        return self._read(sendback, status.HTTP_201_CREATED)
+
+    @extend_schema(request=SendBackReceiveSerializer, responses={200: SendBackSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["post"])
+    def receive(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(SendBackReceiveSerializer, request.data)
+        return self._read(services.sendback_receive(sendback=self.get_object(), actor=request.user, **data))
