@@ -1,0 +1,56 @@
+import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import { queryKeys } from '@/lib/react-query';
+import type { Department, DocumentType, Page, Unit, User } from '@/lib/types';
+
+type Params = Record<string, string | number | undefined>;
+
+function listOptions<T>(root: readonly string[], path: string, params: Params) {
+  return queryOptions({
+    queryKey: [...root, 'list', params],
+    queryFn: ({ signal }) => api.get<Page<T>>(path, params, signal),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export const unitsQuery = (params: Params = { page_size: 100 }) =>
+  listOptions<Unit>(queryKeys.units, 'units/', params);
+export const departmentsQuery = (params: Params = { page_size: 100 }) =>
+  listOptions<Department>(queryKeys.departments, 'departments/', params);
+export const documentTypesQuery = (params: Params = { page_size: 100 }) =>
+  listOptions<DocumentType>(queryKeys.documentTypes, 'document-types/', params);
+export const usersQuery = (params: Params) =>
+  listOptions<AdminUser>(queryKeys.users, 'users/', params);
+
+export const useUnits = (params?: Params) => useQuery(unitsQuery(params));
+export const useDepartments = (params?: Params) => useQuery(departmentsQuery(params));
+export const useDocumentTypes = (params?: Params) => useQuery(documentTypesQuery(params));
+export const useUsers = (params: Params) => useQuery(usersQuery(params));
+
+export interface AdminUser extends User {
+  employee_id?: string;
+  is_active: boolean;
+  is_locked?: boolean;
+  locked_until?: string | null;
+  failed_login_count?: number;
+  last_login?: string | null;
+}
+
+/** Create/update/delete for one master-data collection; invalidates its lists. */
+export function useSave<T>(root: readonly string[], path: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, body }: { id?: number; body: Partial<T> | Record<string, unknown> }) =>
+      id ? api.patch<T>(`${path}${id}/`, body) : api.post<T>(path, body),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: root }),
+  });
+}
+
+export function useUserAction() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: ({ id, action, body }: { id: number; action: string; body?: unknown }) =>
+      api.post<AdminUser>(`users/${id}/${action}/`, body ?? {}),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.users }),
+  });
+}

@@ -1,0 +1,241 @@
+import { useQuery } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { Empty, Loading } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { api } from '@/lib/api-client';
+import type { Page } from '@/lib/types';
+import { useSave } from '../api/master-data';
+
+export interface CrudField {
+  name: string;
+  label: string;
+  type?: 'text' | 'number' | 'checkbox' | 'select' | 'textarea';
+  options?: { value: string | number; label: string }[];
+  required?: boolean;
+  /** Shown in the table. */
+  column?: boolean;
+  render?: (row: Record<string, unknown>) => string;
+}
+
+interface SimpleCrudProps {
+  title: string;
+  root: readonly string[];
+  path: string;
+  fields: CrudField[];
+  canEdit: boolean;
+  extraParams?: Record<string, string | number | undefined>;
+}
+
+/** List + create/edit dialog for the small master-data tables (units, departments, types). */
+export function SimpleCrud({ title, root, path, fields, canEdit, extraParams }: SimpleCrudProps) {
+  const [page, setPage] = useState(1);
+  const [search, setSearch] = useState('');
+  const params = { page, page_size: 25, search: search || undefined, ...extraParams };
+  const { data, error, isLoading } = useQuery({
+    queryKey: [...root, 'list', params],
+    queryFn: ({ signal }) => api.get<Page<Record<string, unknown>>>(path, params, signal),
+  });
+  const [editing, setEditing] = useState<Record<string, unknown> | null>(null);
+
+  return (
+    <section aria-label={title}>
+      <div className="filters">
+        <label>
+          Search
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setPage(1);
+            }}
+          />
+        </label>
+        <span className="topbar__spacer" />
+        {canEdit ? (
+          <button type="button" className="btn btn--primary" onClick={() => setEditing({})}>
+            New {title.toLowerCase().replace(/s$/, '')}
+          </button>
+        ) : null}
+      </div>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>Nothing here yet.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table">
+            <thead>
+              <tr>
+                {fields
+                  .filter((f) => f.column !== false)
+                  .map((f) => (
+                    <th key={f.name} scope="col">
+                      {f.label}
+                    </th>
+                  ))}
+                {canEdit ? (
+                  <th scope="col">
+                    <span className="sr-only">Actions</span>
+                  </th>
+                ) : null}
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((row) => (
+                <tr key={String(row.id)}>
+                  {fields
+                    .filter((f) => f.column !== false)
+                    .map((f) => (
+                      <td key={f.name}>
+                        {f.render
+                          ? f.render(row)
+                          : f.type === 'checkbox'
+                            ? row[f.name]
+                              ? 'Yes'
+                              : 'No'
+                            : String(row[f.name] ?? '—')}
+                      </td>
+                    ))}
+                  {canEdit ? (
+                    <td>
+                      <button
+                        type="button"
+                        className="btn btn--ghost"
+                        onClick={() => setEditing(row)}
+                      >
+                        Edit
+                      </button>
+                    </td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? <Pagination page={page} pageSize={25} count={data.count} onPage={setPage} /> : null}
+      {editing ? (
+        <CrudDialog
+          title={title}
+          root={root}
+          path={path}
+          fields={fields}
+          row={editing}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function CrudDialog({
+  title,
+  root,
+  path,
+  fields,
+  row,
+  onClose,
+}: {
+  title: string;
+  root: readonly string[];
+  path: string;
+  fields: CrudField[];
+  row: Record<string, unknown>;
+  onClose: () => void;
+}) {
+  const id = typeof row.id === 'number' ? row.id : undefined;
+  const [values, setValues] = useState<Record<string, unknown>>(() => {
+    const initial: Record<string, unknown> = {};
+    for (const f of fields) initial[f.name] = row[f.name] ?? (f.type === 'checkbox' ? true : '');
+    return initial;
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const save = useSave<Record<string, unknown>>(root, path);
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    for (const f of fields) {
+      if (f.required && (values[f.name] === '' || values[f.name] === undefined))
+        found[f.name] = 'Required.';
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const body: Record<string, unknown> = {};
+    for (const f of fields) {
+      const v = values[f.name];
+      body[f.name] =
+        f.type === 'number' || (f.type === 'select' && v !== '' && !Number.isNaN(Number(v)))
+          ? Number(v)
+          : v;
+    }
+    save.mutate({ id, body }, { onSuccess: onClose });
+  };
+
+  return (
+    <Dialog
+      open
+      onClose={onClose}
+      title={`${id ? 'Edit' : 'New'} ${title.toLowerCase().replace(/s$/, '')}`}
+    >
+      <form className="form" onSubmit={submit} noValidate>
+        {fields.map((f) =>
+          f.type === 'checkbox' ? (
+            <label key={f.name} className="checkbox">
+              <input
+                type="checkbox"
+                checked={Boolean(values[f.name])}
+                onChange={(e) => setValues({ ...values, [f.name]: e.target.checked })}
+              />
+              {f.label}
+            </label>
+          ) : (
+            <Field
+              key={f.name}
+              label={f.label}
+              required={f.required}
+              error={errors[f.name] ?? fieldError(save.error, f.name)}
+            >
+              {f.type === 'select' ? (
+                <select
+                  value={String(values[f.name] ?? '')}
+                  onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                >
+                  <option value="">Choose…</option>
+                  {f.options?.map((o) => (
+                    <option key={o.value} value={o.value}>
+                      {o.label}
+                    </option>
+                  ))}
+                </select>
+              ) : f.type === 'textarea' ? (
+                <textarea
+                  value={String(values[f.name] ?? '')}
+                  onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                />
+              ) : (
+                <input
+                  type={f.type === 'number' ? 'number' : 'text'}
+                  value={String(values[f.name] ?? '')}
+                  onChange={(e) => setValues({ ...values, [f.name]: e.target.value })}
+                />
+              )}
+            </Field>
+          ),
+        )}
+        <ErrorMessage error={save.error} handledFields={fields.map((f) => f.name)} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn--primary" disabled={save.isPending}>
+            Save
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

@@ -1,0 +1,298 @@
+import { useState, type FormEvent } from 'react';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { Empty, Loading } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { useToast } from '@/components/ui/toast';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { passwordProblems } from '@/features/auth/components/change-password-page';
+import { queryKeys } from '@/lib/react-query';
+import { ROLES, can } from '@/lib/roles';
+import type { RoleName } from '@/lib/types';
+import { useSave, useUnits, useUserAction, useUsers, type AdminUser } from '../api/master-data';
+
+function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => void }) {
+  const me = useCurrentUser();
+  const units = useUnits();
+  const save = useSave<AdminUser>(queryKeys.users, 'users/');
+  const creating = user === null;
+  const [form, setForm] = useState({
+    username: user?.username ?? '',
+    full_name: user?.full_name ?? '',
+    email: user?.email ?? '',
+    employee_id: user?.employee_id ?? '',
+    unit: user?.unit ? String(user.unit) : me.unit ? String(me.unit) : '',
+    roles: user?.roles ?? ([] as RoleName[]),
+    password: '',
+  });
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  // A Unit Admin cannot grant System Administrator (SPEC §2).
+  const grantable = ROLES.filter((r) => r !== 'System Administrator' || can.allUnits(me));
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (creating && !form.username.trim()) found.username = 'Required.';
+    if (!form.full_name.trim()) found.full_name = 'Required.';
+    if (form.email && !/^\S+@\S+\.\S+$/.test(form.email)) found.email = 'Not an email address.';
+    if (creating) {
+      const problems = passwordProblems(form.password, form.username);
+      if (problems.length) found.password = `Needs ${problems.join(', ')}.`;
+    }
+    if (form.roles.length === 0) found.roles = 'Give at least one role.';
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    const body: Record<string, unknown> = {
+      full_name: form.full_name.trim(),
+      email: form.email.trim(),
+      employee_id: form.employee_id.trim(),
+      unit: form.unit ? Number(form.unit) : null,
+      roles: form.roles,
+    };
+    if (creating) {
+      body.username = form.username.trim();
+      body.password = form.password;
+    }
+    save.mutate({ id: user?.id, body }, { onSuccess: onClose });
+  };
+
+  return (
+    <Dialog open onClose={onClose} title={creating ? 'New user' : `Edit ${user.username}`} wide>
+      <form className="form" onSubmit={submit} noValidate>
+        <div className="form-grid">
+          <Field
+            label="Username"
+            required
+            error={errors.username ?? fieldError(save.error, 'username')}
+          >
+            <input
+              value={form.username}
+              disabled={!creating}
+              onChange={(e) => setForm({ ...form, username: e.target.value })}
+            />
+          </Field>
+          <Field
+            label="Full name"
+            required
+            error={errors.full_name ?? fieldError(save.error, 'full_name')}
+          >
+            <input
+              value={form.full_name}
+              onChange={(e) => setForm({ ...form, full_name: e.target.value })}
+            />
+          </Field>
+          <Field label="Email" error={errors.email ?? fieldError(save.error, 'email')}>
+            <input
+              type="email"
+              value={form.email}
+              onChange={(e) => setForm({ ...form, email: e.target.value })}
+            />
+          </Field>
+          <Field label="Employee ID" error={fieldError(save.error, 'employee_id')}>
+            <input
+              value={form.employee_id}
+              onChange={(e) => setForm({ ...form, employee_id: e.target.value })}
+            />
+          </Field>
+          <Field label="Unit" error={fieldError(save.error, 'unit')}>
+            <select
+              value={form.unit}
+              disabled={!can.allUnits(me)}
+              onChange={(e) => setForm({ ...form, unit: e.target.value })}
+            >
+              <option value="">None (System Administrator only)</option>
+              {units.data?.results.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.code} — {u.name}
+                </option>
+              ))}
+            </select>
+          </Field>
+          {creating ? (
+            <Field
+              label="Initial password"
+              required
+              hint="At least 12 characters, upper and lower case, a digit and a symbol."
+              error={errors.password ?? fieldError(save.error, 'password')}
+            >
+              <input
+                type="password"
+                autoComplete="new-password"
+                value={form.password}
+                onChange={(e) => setForm({ ...form, password: e.target.value })}
+              />
+            </Field>
+          ) : null}
+        </div>
+        <fieldset>
+          <legend>Roles</legend>
+          {grantable.map((role) => (
+            <label key={role} className="checkbox">
+              <input
+                type="checkbox"
+                checked={form.roles.includes(role)}
+                onChange={(e) =>
+                  setForm({
+                    ...form,
+                    roles: e.target.checked
+                      ? [...form.roles, role]
+                      : form.roles.filter((r) => r !== role),
+                  })
+                }
+              />
+              {role}
+            </label>
+          ))}
+          {errors.roles || fieldError(save.error, 'roles') ? (
+            <div className="field__error" role="alert">
+              {errors.roles ?? fieldError(save.error, 'roles')}
+            </div>
+          ) : null}
+        </fieldset>
+        <ErrorMessage
+          error={save.error}
+          handledFields={[
+            'username',
+            'full_name',
+            'email',
+            'employee_id',
+            'unit',
+            'password',
+            'roles',
+          ]}
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn--primary" disabled={save.isPending}>
+            Save
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function UsersPanel() {
+  const { notify } = useToast();
+  const [page, setPage] = useState(1);
+  const [search, setSearch] = useState('');
+  const [active, setActive] = useState('true');
+  const { data, error, isLoading } = useUsers({
+    page,
+    page_size: 25,
+    search: search || undefined,
+    is_active: active || undefined,
+    ordering: 'username',
+  });
+  const userAction = useUserAction();
+  const [editing, setEditing] = useState<AdminUser | null | undefined>(undefined);
+
+  return (
+    <section aria-label="Users">
+      <div className="filters">
+        <label>
+          Search
+          <input
+            type="search"
+            value={search}
+            onChange={(e) => {
+              setSearch(e.target.value);
+              setPage(1);
+            }}
+          />
+        </label>
+        <label>
+          Status
+          <select value={active} onChange={(e) => setActive(e.target.value)}>
+            <option value="true">Active</option>
+            <option value="false">Deactivated</option>
+            <option value="">All</option>
+          </select>
+        </label>
+        <span className="topbar__spacer" />
+        <button type="button" className="btn btn--primary" onClick={() => setEditing(null)}>
+          New user
+        </button>
+      </div>
+      <ErrorMessage error={error ?? userAction.error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>No users match.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="users-table">
+            <thead>
+              <tr>
+                <th scope="col">Username</th>
+                <th scope="col">Name</th>
+                <th scope="col">Unit</th>
+                <th scope="col">Roles</th>
+                <th scope="col">State</th>
+                <th scope="col">
+                  <span className="sr-only">Actions</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((u) => (
+                <tr key={u.id}>
+                  <td>{u.username}</td>
+                  <td>{u.full_name}</td>
+                  <td>{u.unit_code ?? '—'}</td>
+                  <td>{u.roles.join(', ')}</td>
+                  <td>
+                    {u.is_active ? 'Active' : 'Deactivated'}
+                    {u.is_locked ? <span className="badge badge--rejected">Locked</span> : null}
+                  </td>
+                  <td className="nowrap">
+                    <button type="button" className="btn btn--ghost" onClick={() => setEditing(u)}>
+                      Edit
+                    </button>
+                    {u.is_locked ? (
+                      <button
+                        type="button"
+                        className="btn btn--ghost"
+                        onClick={() =>
+                          userAction.mutate(
+                            { id: u.id, action: 'unlock' },
+                            { onSuccess: () => notify(`${u.username} unlocked.`, 'success') },
+                          )
+                        }
+                      >
+                        Unlock
+                      </button>
+                    ) : null}
+                    {u.is_active ? (
+                      <button
+                        type="button"
+                        className="btn btn--ghost btn--danger-text"
+                        onClick={() => {
+                          if (
+                            window.confirm(`Deactivate ${u.username}? They are signed out at once.`)
+                          ) {
+                            userAction.mutate(
+                              { id: u.id, action: 'deactivate' },
+                              { onSuccess: () => notify(`${u.username} deactivated.`, 'success') },
+                            );
+                          }
+                        }}
+                      >
+                        Deactivate
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? <Pagination page={page} pageSize={25} count={data.count} onPage={setPage} /> : null}
+      {editing !== undefined ? (
+        <UserDialog user={editing} onClose={() => setEditing(undefined)} />
+      ) : null}
+    </section>
+  );
+}

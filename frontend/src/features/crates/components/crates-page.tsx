@@ -1,0 +1,144 @@
+import { Link } from 'react-router-dom';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { formatDate } from '@/lib/format';
+import { can } from '@/lib/roles';
+import { useListParams } from '@/lib/use-list-params';
+import { useCrates } from '../api/crates';
+import { ScanBox } from './scan-box';
+
+const PAGE_SIZE = 25;
+const STATUSES = ['draft', 'stored', 'withdrawn', 'in_transit', 'destroyed'];
+
+export function CratesPage() {
+  const user = useCurrentUser();
+  const { params, setParam, page } = useListParams();
+  const filters = {
+    page,
+    page_size: PAGE_SIZE,
+    search: params.search,
+    status: params.status,
+    legal_hold: params.legal_hold,
+    due_for_destruction: params.due_for_destruction,
+    ordering: params.ordering ?? '-created_at',
+  };
+  const { data, error, isLoading, isFetching } = useCrates(filters);
+
+  return (
+    <>
+      <PageHeader
+        title="Crates"
+        actions={
+          can.manageCrates(user) ? (
+            <Link to="/crates/new" className="btn btn--primary">
+              New crate
+            </Link>
+          ) : null
+        }
+      />
+      <ScanBox />
+      <div className="filters" role="group" aria-label="Filters">
+        <label>
+          Search
+          <input
+            type="search"
+            defaultValue={params.search ?? ''}
+            placeholder="Number or description"
+            onChange={(e) => setParam('search', e.target.value)}
+          />
+        </label>
+        <label>
+          Status
+          <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
+            <option value="">Any</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Legal hold
+          <select
+            value={params.legal_hold ?? ''}
+            onChange={(e) => setParam('legal_hold', e.target.value)}
+          >
+            <option value="">Any</option>
+            <option value="true">On hold</option>
+            <option value="false">Not on hold</option>
+          </select>
+        </label>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={params.due_for_destruction === 'true'}
+            onChange={(e) => setParam('due_for_destruction', e.target.checked ? 'true' : undefined)}
+          />
+          Due for destruction
+        </label>
+        <label>
+          Sort
+          <select
+            value={params.ordering ?? '-created_at'}
+            onChange={(e) => setParam('ordering', e.target.value)}
+          >
+            <option value="-created_at">Newest first</option>
+            <option value="created_at">Oldest first</option>
+            <option value="number">Number</option>
+            <option value="retention_until">Retention date</option>
+          </select>
+        </label>
+        {isFetching ? <span className="muted">Updating…</span> : null}
+      </div>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>No crates match.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="crates-table">
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Status</th>
+                <th scope="col">Department</th>
+                <th scope="col">Location</th>
+                <th scope="col">Retention until</th>
+                <th scope="col">Description</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((crate) => (
+                <tr key={crate.id}>
+                  <td>
+                    <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
+                    {crate.legal_hold ? (
+                      <span className="badge badge--hold">Legal hold</span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <StatusBadge status={crate.status} />
+                  </td>
+                  <td>{crate.department_name ?? crate.department}</td>
+                  <td>{crate.location_path || '—'}</td>
+                  <td>{formatDate(crate.retention_until)}</td>
+                  <td className="truncate">{crate.description}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={PAGE_SIZE}
+          count={data.count}
+          onPage={(p) => setParam('page', String(p))}
+        />
+      ) : null}
+    </>
+  );
+}

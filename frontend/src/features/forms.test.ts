@@ -1,0 +1,182 @@
+import { describe, expect, it } from 'vitest';
+import { loginErrorMessage } from '@/features/auth/components/login-page';
+import { passwordProblems } from '@/features/auth/components/change-password-page';
+import { validateCrateForm, type DocumentRow } from '@/features/crates/components/crate-form';
+import { allowedActions } from '@/features/requests/components/request-actions';
+import { toRequestItems, validateRequestForm } from '@/features/requests/components/request-form';
+import { ApiError } from '@/lib/api-client';
+import type { Crate, DmsRequest, User } from '@/lib/types';
+
+const today = '2026-06-15';
+const row = (over: Partial<DocumentRow> = {}): DocumentRow => ({
+  key: 1,
+  number: 'BMR-1',
+  title: 'Batch record',
+  document_type: 3,
+  record_date: '2026-01-02',
+  ...over,
+});
+
+describe('login messages', () => {
+  it('tells bad password, lockout and throttling apart', () => {
+    expect(loginErrorMessage(new ApiError(401, { detail: 'x' }))).toBe(
+      'Wrong username or password.',
+    );
+    expect(loginErrorMessage(new ApiError(403, { detail: 'x', code: 'account_locked' }))).toMatch(
+      /locked/,
+    );
+    expect(loginErrorMessage(new ApiError(429, { detail: 'x' }))).toMatch(
+      /Too many sign-in attempts/,
+    );
+  });
+});
+
+describe('password policy hints', () => {
+  it('lists what a weak password lacks', () => {
+    expect(passwordProblems('short', 'bob')).toEqual(
+      expect.arrayContaining([
+        'at least 12 characters',
+        'an upper-case letter',
+        'a digit',
+        'a symbol',
+      ]),
+    );
+    expect(passwordProblems('Demo@12345678', 'viewer')).toEqual([]);
+    expect(passwordProblems('Viewer@123456', 'viewer')).toContain('not containing your username');
+  });
+});
+
+describe('crate form', () => {
+  const form = { department: '2', description: 'QA batch records 2025' };
+
+  it('accepts a crate with valid documents', () => {
+    expect(
+      validateCrateForm(form, [row(), row({ key: 2, number: 'BMR-2' })], false, today).ok,
+    ).toBe(true);
+  });
+
+  it('flags missing fields, future dates and duplicate numbers per row', () => {
+    const result = validateCrateForm(
+      { department: '', description: ' ' },
+      [
+        row(),
+        row({ key: 2, title: '', record_date: '2027-01-01' }),
+        row({ key: 3, number: 'bmr-1' }),
+      ],
+      false,
+      today,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.crate).toEqual({
+      department: 'Choose the department.',
+      description: 'Describe what the crate holds.',
+    });
+    expect(result.rows[1]).toEqual({
+      number: 'Same number as document 1.',
+      title: 'Required.',
+      record_date: 'Cannot be in the future.',
+    });
+    expect(result.rows[2].number).toBe('Same number as document 1.');
+  });
+
+  it('needs the unit for a System Administrator and at least one document', () => {
+    const result = validateCrateForm({ ...form, unit: '' }, [], true, today);
+    expect(result.crate.unit).toBe('Choose the unit.');
+    expect(result.crate.documents).toBe('Add at least one document.');
+  });
+});
+
+describe('request form', () => {
+  const crate = (over: Partial<Crate> = {}): Crate =>
+    ({
+      id: 1,
+      number: 'CRT-GOA-2026-000001',
+      status: 'stored',
+      legal_hold: false,
+      unit: 1,
+      ...over,
+    }) as Crate;
+
+  it('requires a return date not in the past for withdrawals', () => {
+    const values = {
+      request_type: 'withdrawal' as const,
+      purpose: 'Audit',
+      expected_return_date: '2026-06-01',
+      target_unit: '',
+    };
+    expect(validateRequestForm(values, [{ crate: crate(), documents: null }], today, 1)).toEqual({
+      expected_return_date: 'Cannot be in the past.',
+    });
+  });
+
+  it('refuses crates in the wrong status and crates on legal hold for destruction', () => {
+    const values = {
+      request_type: 'destruction' as const,
+      purpose: 'Retention over',
+      expected_return_date: '',
+      target_unit: '',
+    };
+    expect(
+      validateRequestForm(
+        values,
+        [{ crate: crate({ legal_hold: true }), documents: null }],
+        today,
+        1,
+      ).items,
+    ).toMatch(/legal hold/);
+    const storage = { ...values, request_type: 'storage' as const };
+    expect(
+      validateRequestForm(storage, [{ crate: crate(), documents: null }], today, 1).items,
+    ).toMatch(/takes draft crates/);
+  });
+
+  it('needs another unit for a transfer', () => {
+    const values = {
+      request_type: 'transfer' as const,
+      purpose: 'Move',
+      expected_return_date: '',
+      target_unit: '1',
+    };
+    expect(
+      validateRequestForm(values, [{ crate: crate(), documents: null }], today, 1).target_unit,
+    ).toMatch(/other than/);
+  });
+
+  it('sends whole crates and single documents as items', () => {
+    expect(
+      toRequestItems([
+        { crate: crate(), documents: null },
+        { crate: crate({ id: 2 }), documents: [5, 6] },
+      ]),
+    ).toEqual([{ crate: 1 }, { crate: 2, document: 5 }, { crate: 2, document: 6 }]);
+  });
+});
+
+describe('allowed actions', () => {
+  const approver: User = {
+    id: 4,
+    username: 'approver',
+    full_name: 'A',
+    email: '',
+    unit: 1,
+    roles: ['Approver'],
+  };
+  const viewer: User = { ...approver, id: 9, roles: ['Viewer'] };
+  const base = {
+    id: 1,
+    requester: 3,
+    status: 'submitted',
+    request_type: 'storage',
+    items: [],
+  } as unknown as DmsRequest;
+
+  it('uses the server list when present', () => {
+    expect(allowedActions({ ...base, allowed_actions: ['execute'] }, viewer)).toEqual(['execute']);
+  });
+
+  it('falls back to roles and segregation of duties', () => {
+    expect(allowedActions(base, approver)).toEqual(['approve', 'reject']);
+    expect(allowedActions({ ...base, requester: 4 }, approver)).toEqual(['cancel']);
+    expect(allowedActions(base, viewer)).toEqual([]);
+  });
+});

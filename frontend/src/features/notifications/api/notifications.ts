@@ -1,0 +1,26 @@
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import { queryKeys } from '@/lib/react-query';
+import type { Notification, Page } from '@/lib/types';
+
+export function useNotifications(enabled: boolean) {
+  return useQuery({
+    queryKey: [...queryKeys.notifications, 'recent'],
+    queryFn: ({ signal }) =>
+      api.get<Page<Notification>>(
+        'notifications/',
+        { page_size: 20, ordering: '-created_at' },
+        signal,
+      ),
+    enabled,
+    staleTime: 60_000,
+  });
+}
+
+export function useMarkNotificationRead() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (id: number) => api.post<Notification>(`notifications/${id}/read/`, {}),
+    onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.notifications }),
+  });
+}

@@ -1,0 +1,77 @@
+import { useEffect, useRef, useState } from 'react';
+import { useNavigate } from 'react-router-dom';
+import { formatDateTime } from '@/lib/format';
+import { useMarkNotificationRead, useNotifications } from '../api/notifications';
+
+export function NotificationBell() {
+  const [open, setOpen] = useState(false);
+  const { data } = useNotifications(true);
+  const markRead = useMarkNotificationRead();
+  const navigate = useNavigate();
+  const wrapper = useRef<HTMLDivElement>(null);
+  const items = data?.results ?? [];
+  const unread = items.filter((n) => !n.read_at).length;
+
+  useEffect(() => {
+    if (!open) return;
+    const onDown = (event: MouseEvent) => {
+      if (!wrapper.current?.contains(event.target as Node)) setOpen(false);
+    };
+    const onKey = (event: KeyboardEvent) => {
+      if (event.key === 'Escape') setOpen(false);
+    };
+    document.addEventListener('mousedown', onDown);
+    document.addEventListener('keydown', onKey);
+    return () => {
+      document.removeEventListener('mousedown', onDown);
+      document.removeEventListener('keydown', onKey);
+    };
+  }, [open]);
+
+  return (
+    <div className="bell" ref={wrapper}>
+      <button
+        type="button"
+        className="btn btn--ghost bell__button"
+        aria-haspopup="true"
+        aria-expanded={open}
+        aria-label={`Notifications, ${unread} unread`}
+        onClick={() => setOpen((v) => !v)}
+      >
+        <span aria-hidden="true">🔔</span>
+        {unread > 0 ? (
+          <span className="bell__count" data-testid="unread-count">
+            {unread}
+          </span>
+        ) : null}
+      </button>
+      {open ? (
+        <div className="bell__panel" role="region" aria-label="Notifications">
+          {items.length === 0 ? <p className="muted">No notifications.</p> : null}
+          <ul className="plain-list">
+            {items.map((n) => (
+              <li key={n.id} className={`bell__item ${n.read_at ? '' : 'bell__item--unread'}`}>
+                <button
+                  type="button"
+                  className="linklike"
+                  onClick={() => {
+                    if (!n.read_at) markRead.mutate(n.id);
+                    setOpen(false);
+                    if (n.link) {
+                      const target = n.link.replace(/^https?:\/\/[^/]+/, '');
+                      navigate(target.startsWith('/') ? target : `/${target}`);
+                    }
+                  }}
+                >
+                  <strong>{n.title}</strong>
+                  <span>{n.body}</span>
+                  <small className="muted">{formatDateTime(n.created_at)}</small>
+                </button>
+              </li>
+            ))}
+          </ul>
+        </div>
+      ) : null}
+    </div>
+  );
+}

@@ -1,0 +1,123 @@
+import { useEffect, useMemo, useState, type FormEvent } from 'react';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { LocationPicker } from '@/features/storage/components/location-picker';
+import { ApiError } from '@/lib/api-client';
+import type { Allocation } from '@/lib/types';
+
+export interface AllocationCrate {
+  id: number;
+  number: string;
+}
+
+interface AllocationDialogProps {
+  open: boolean;
+  title: string;
+  crates: AllocationCrate[];
+  unit: number | undefined;
+  confirmLabel: string;
+  /** Send-back receipt may leave a crate unallocated (back to its previous place). */
+  optional?: boolean;
+  onClose: () => void;
+  onConfirm: (allocations: Allocation[]) => Promise<unknown>;
+}
+
+/** Assigns every crate a location with free capacity (storage execution, transfer receipt). */
+export function AllocationDialog({
+  open,
+  title,
+  crates,
+  unit,
+  confirmLabel,
+  optional,
+  onClose,
+  onConfirm,
+}: AllocationDialogProps) {
+  const [choice, setChoice] = useState<Record<number, number | ''>>({});
+  const [errors, setErrors] = useState<Record<number, string>>({});
+  const [apiError, setApiError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    if (open) {
+      setChoice({});
+      setErrors({});
+      setApiError(null);
+    }
+  }, [open]);
+
+  // Places picked for other crates in this form count against a location's free capacity.
+  const reservedFor = useMemo(() => {
+    return (crateId: number) => {
+      const map = new Map<number, number>();
+      for (const [id, location] of Object.entries(choice)) {
+        if (Number(id) === crateId || !location) continue;
+        map.set(location, (map.get(location) ?? 0) + 1);
+      }
+      return map;
+    };
+  }, [choice]);
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<number, string> = {};
+    if (!optional) {
+      for (const crate of crates) if (!choice[crate.id]) found[crate.id] = 'Choose a location.';
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    setBusy(true);
+    setApiError(null);
+    try {
+      await onConfirm(
+        crates
+          .filter((crate) => choice[crate.id])
+          .map((crate) => ({ crate: crate.id, location: Number(choice[crate.id]) })),
+      );
+      onClose();
+    } catch (error) {
+      setApiError(error);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  const allocationMessage =
+    apiError instanceof ApiError ? apiError.fieldErrors.allocations?.join(' ') : undefined;
+  return (
+    <Dialog open={open} onClose={onClose} title={title} wide>
+      <form onSubmit={submit} noValidate className="form" data-testid="allocation-dialog">
+        {optional ? (
+          <p className="muted">
+            Leave a crate without a choice to return it to its previous location.
+          </p>
+        ) : null}
+        {crates.map((crate) => (
+          <LocationPicker
+            key={crate.id}
+            label={`Location for ${crate.number}`}
+            unit={unit}
+            value={choice[crate.id] ?? ''}
+            reserved={reservedFor(crate.id)}
+            onChange={(value) => setChoice((c) => ({ ...c, [crate.id]: value }))}
+            error={errors[crate.id]}
+          />
+        ))}
+        {allocationMessage ? (
+          <div className="field__error" role="alert">
+            {allocationMessage}
+          </div>
+        ) : null}
+        <ErrorMessage error={apiError} handledFields={['allocations']} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn--primary" disabled={busy}>
+            {busy ? 'Saving…' : confirmLabel}
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}

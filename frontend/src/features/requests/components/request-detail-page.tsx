@@ -1,0 +1,491 @@
+import { useState, type FormEvent, type ReactNode } from 'react';
+import { Link, useParams } from 'react-router-dom';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorMessage, errorText } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { Card, DefinitionList, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { useToast } from '@/components/ui/toast';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { useWatchEntity } from '@/contexts/WebSocketContext';
+import { formatDate, formatDateTime, humanize } from '@/lib/format';
+import { can } from '@/lib/roles';
+import type { DmsRequest } from '@/lib/types';
+import {
+  downloadCertificate,
+  useCreateSendback,
+  useRequest,
+  useRequestAction,
+} from '../api/requests';
+import { AllocationDialog } from './allocation-dialog';
+import { allowedActions } from './request-actions';
+import { SignatureDialog } from './signature-dialog';
+
+type DialogKind =
+  'approve' | 'reject' | 'execute' | 'destroy' | 'receive' | 'dispatch' | 'sendback' | null;
+
+function RequestTimeline({ request }: { request: DmsRequest }) {
+  const entries: { at: string; text: string; detail?: string }[] = [
+    { at: request.created_at, text: `Created by ${request.requester_name ?? 'requester'}` },
+  ];
+  if (request.submitted_at)
+    entries.push({ at: request.submitted_at, text: 'Submitted for approval' });
+  for (const signature of request.signatures ?? []) {
+    entries.push({
+      at: signature.signed_at,
+      text: `Signed “${humanize(signature.meaning)}” by ${signature.full_name}`,
+    });
+  }
+  if (request.decision_at && !(request.signatures ?? []).length) {
+    entries.push({
+      at: request.decision_at,
+      text: `Decision by ${request.decision_by_name ?? 'approver'}`,
+      detail: request.decision_comment,
+    });
+  }
+  if (request.executed_at) {
+    entries.push({
+      at: request.executed_at,
+      text: `Executed by ${request.executed_by_name ?? 'store head'}`,
+    });
+  }
+  entries.sort((a, b) => a.at.localeCompare(b.at));
+  return (
+    <ol className="timeline" data-testid="request-timeline">
+      {entries.map((entry, index) => (
+        <li key={index} className="timeline__item">
+          <div className="timeline__head">{entry.text}</div>
+          <div className="timeline__meta">{formatDateTime(entry.at)}</div>
+          {entry.detail ? <div className="timeline__comment">“{entry.detail}”</div> : null}
+        </li>
+      ))}
+      <li className="timeline__item timeline__item--now">
+        <div className="timeline__head">
+          Now: <StatusBadge status={request.status} />
+        </div>
+      </li>
+    </ol>
+  );
+}
+
+function SendBackDialog({
+  request,
+  open,
+  onClose,
+}: {
+  request: DmsRequest;
+  open: boolean;
+  onClose: () => void;
+}) {
+  const outstanding = request.items.filter((item) => !item.returned);
+  const [picked, setPicked] = useState<number[]>([]);
+  const [notes, setNotes] = useState('');
+  const [localError, setLocalError] = useState<string | null>(null);
+  const create = useCreateSendback();
+  const { notify } = useToast();
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (picked.length === 0) {
+      setLocalError('Choose what is being returned.');
+      return;
+    }
+    setLocalError(null);
+    create.mutate(
+      {
+        request: request.id,
+        items: outstanding
+          .filter((item) => picked.includes(item.id))
+          .map((item) =>
+            item.document ? { crate: item.crate, document: item.document } : { crate: item.crate },
+          ),
+        condition_notes: notes,
+      },
+      {
+        onSuccess: (sendback) => {
+          notify(
+            `Send-back ${sendback.number} created; the store head will receive it.`,
+            'success',
+          );
+          onClose();
+        },
+      },
+    );
+  };
+  return (
+    <Dialog open={open} onClose={onClose} title={`Send back items of ${request.number}`}>
+      <form className="form" onSubmit={submit} noValidate>
+        <fieldset>
+          <legend>Items being returned</legend>
+          {outstanding.map((item) => (
+            <label key={item.id} className="checkbox">
+              <input
+                type="checkbox"
+                checked={picked.includes(item.id)}
+                onChange={(e) =>
+                  setPicked((list) =>
+                    e.target.checked ? [...list, item.id] : list.filter((id) => id !== item.id),
+                  )
+                }
+              />
+              {item.crate_number ?? `Crate ${item.crate}`}
+              {item.document
+                ? ` / ${item.document_number ?? item.document} ${item.document_title ?? ''}`
+                : ' (whole crate)'}
+            </label>
+          ))}
+          {localError ? (
+            <div className="field__error" role="alert">
+              {localError}
+            </div>
+          ) : null}
+        </fieldset>
+        <Field label="Condition notes">
+          <textarea rows={3} value={notes} onChange={(e) => setNotes(e.target.value)} />
+        </Field>
+        <ErrorMessage error={create.error} />
+        <div className="form-actions">
+          <button type="submit" className="btn btn--primary" disabled={create.isPending}>
+            Create send-back
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function RequestDetailPage() {
+  const id = Number(useParams().id);
+  const user = useCurrentUser();
+  const { notify } = useToast();
+  const { data: request, error, isLoading } = useRequest(id);
+  const action = useRequestAction(id);
+  const [dialog, setDialog] = useState<DialogKind>(null);
+  useWatchEntity('request', id, notify, 'Request');
+
+  if (isLoading) return <Loading />;
+  if (error || !request) return <ErrorMessage error={error ?? new Error('Request not found')} />;
+
+  const actions = allowedActions(request, user);
+  const crates = Array.from(
+    new Map(
+      request.items.map((item) => [
+        item.crate,
+        { id: item.crate, number: item.crate_number ?? `Crate ${item.crate}` },
+      ]),
+    ).values(),
+  );
+  const run = (
+    name: string,
+    body?: Parameters<typeof action.mutateAsync>[0]['body'],
+    done?: string,
+  ) =>
+    action.mutateAsync({ action: name, body }).then((result) => {
+      if (done) notify(done, 'success');
+      return result;
+    });
+  const simple = (name: string, done: string) => {
+    action.reset();
+    void run(name, {}, done).catch(() => undefined);
+  };
+  const executeKind: DialogKind =
+    request.request_type === 'storage'
+      ? 'execute'
+      : request.request_type === 'destruction'
+        ? 'destroy'
+        : 'dispatch';
+
+  const canSendBack =
+    request.request_type === 'withdrawal' && request.status === 'issued' && can.manageCrates(user);
+
+  return (
+    <>
+      <PageHeader
+        title={request.number}
+        actions={
+          <div className="action-bar" data-testid="request-actions">
+            {actions.includes('submit') ? (
+              <button
+                type="button"
+                className="btn btn--primary"
+                onClick={() => simple('submit', 'Submitted for approval.')}
+              >
+                Submit
+              </button>
+            ) : null}
+            {actions.includes('approve') ? (
+              <button
+                type="button"
+                className="btn btn--primary"
+                onClick={() => setDialog('approve')}
+              >
+                Approve
+              </button>
+            ) : null}
+            {actions.includes('reject') ? (
+              <button type="button" className="btn btn--danger" onClick={() => setDialog('reject')}>
+                Reject
+              </button>
+            ) : null}
+            {actions.includes('execute') ? (
+              <button
+                type="button"
+                className="btn btn--primary"
+                onClick={() => setDialog(executeKind)}
+              >
+                {request.request_type === 'storage'
+                  ? 'Execute: store crates'
+                  : request.request_type === 'destruction'
+                    ? 'Execute: destroy'
+                    : request.request_type === 'transfer'
+                      ? 'Execute: dispatch'
+                      : 'Execute: issue'}
+              </button>
+            ) : null}
+            {actions.includes('receive') ? (
+              <button
+                type="button"
+                className="btn btn--primary"
+                onClick={() => setDialog('receive')}
+              >
+                Receive transfer
+              </button>
+            ) : null}
+            {canSendBack ? (
+              <button type="button" className="btn" onClick={() => setDialog('sendback')}>
+                Send back
+              </button>
+            ) : null}
+            {actions.includes('cancel') ? (
+              <button
+                type="button"
+                className="btn btn--ghost"
+                onClick={() => {
+                  if (window.confirm(`Cancel request ${request.number}?`))
+                    simple('cancel', 'Request cancelled.');
+                }}
+              >
+                Cancel request
+              </button>
+            ) : null}
+            {request.request_type === 'destruction' && request.status === 'completed' ? (
+              <button
+                type="button"
+                className="btn"
+                onClick={() =>
+                  void downloadCertificate(request).catch((e) => notify(errorText(e), 'error'))
+                }
+              >
+                Certificate of destruction
+              </button>
+            ) : null}
+          </div>
+        }
+      />
+      {dialog === null ? <ErrorMessage error={action.error} /> : null}
+      <div className="grid-2">
+        <Card title="Request">
+          <DefinitionList
+            items={[
+              [
+                'Status',
+                <span key="s" data-testid="request-status">
+                  <StatusBadge status={request.status} />
+                  {request.is_overdue ? (
+                    <span className="badge badge--overdue">Overdue</span>
+                  ) : null}
+                </span>,
+              ],
+              ['Type', humanize(request.request_type)],
+              ['Unit', request.unit_code ?? request.unit],
+              ...(request.request_type === 'transfer'
+                ? ([['Transfer to', request.target_unit_code ?? request.target_unit]] as [
+                    string,
+                    ReactNode,
+                  ][])
+                : []),
+              ...(request.request_type === 'withdrawal'
+                ? ([['Expected return', formatDate(request.expected_return_date)]] as [
+                    string,
+                    ReactNode,
+                  ][])
+                : []),
+              ['Requester', request.requester_name ?? request.requester],
+              ['Purpose', request.purpose],
+              [
+                'Decision',
+                request.decision_at
+                  ? `${request.decision_by_name ?? ''} · ${formatDateTime(request.decision_at)}`
+                  : '—',
+              ],
+              ['Decision comment', request.decision_comment || '—'],
+              [
+                'Executed',
+                request.executed_at
+                  ? `${request.executed_by_name ?? ''} · ${formatDateTime(request.executed_at)}`
+                  : '—',
+              ],
+            ]}
+          />
+        </Card>
+        <Card title="Timeline">
+          <RequestTimeline request={request} />
+        </Card>
+      </div>
+      <Card title="Electronic signatures">
+        {(request.signatures ?? []).length === 0 ? (
+          <p className="muted">No signatures yet.</p>
+        ) : (
+          <table className="table" data-testid="signatures-table">
+            <thead>
+              <tr>
+                <th scope="col">Meaning</th>
+                <th scope="col">Signed by</th>
+                <th scope="col">Date and time</th>
+              </tr>
+            </thead>
+            <tbody>
+              {(request.signatures ?? []).map((signature, index) => (
+                <tr key={index}>
+                  <td>{humanize(signature.meaning)}</td>
+                  <td>{signature.full_name}</td>
+                  <td>{formatDateTime(signature.signed_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
+      </Card>
+      <Card title={`Items (${request.items.length})`}>
+        <div className="table-wrap">
+          <table className="table" data-testid="items-table">
+            <thead>
+              <tr>
+                <th scope="col">Crate</th>
+                <th scope="col">Document</th>
+                <th scope="col">Crate status</th>
+                <th scope="col">Location</th>
+                {request.request_type === 'withdrawal' ? <th scope="col">Returned</th> : null}
+              </tr>
+            </thead>
+            <tbody>
+              {request.items.map((item) => (
+                <tr key={item.id}>
+                  <td>
+                    <Link to={`/crates/${item.crate}`}>{item.crate_number ?? item.crate}</Link>
+                  </td>
+                  <td>
+                    {item.document
+                      ? `${item.document_number ?? item.document} ${item.document_title ?? ''}`
+                      : 'Whole crate'}
+                  </td>
+                  <td>{item.crate_status ? <StatusBadge status={item.crate_status} /> : '—'}</td>
+                  <td>{item.crate_location_path || '—'}</td>
+                  {request.request_type === 'withdrawal' ? (
+                    <td>{item.returned ? formatDateTime(item.returned_at) || 'Yes' : 'No'}</td>
+                  ) : null}
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      </Card>
+
+      <SignatureDialog
+        open={dialog === 'approve'}
+        title={`Approve ${request.number}`}
+        meaning="approved"
+        signerName={user.full_name || user.username}
+        recordLabel={`${humanize(request.request_type)} request ${request.number}`}
+        confirmLabel="Sign and approve"
+        onClose={() => setDialog(null)}
+        onSign={(input) => run('approve', input, `${request.number} approved.`)}
+      />
+      <SignatureDialog
+        open={dialog === 'reject'}
+        title={`Reject ${request.number}`}
+        meaning="rejected"
+        signerName={user.full_name || user.username}
+        recordLabel={`${humanize(request.request_type)} request ${request.number}`}
+        commentRequired
+        confirmLabel="Sign and reject"
+        onClose={() => setDialog(null)}
+        onSign={(input) => run('reject', input, `${request.number} rejected.`)}
+      />
+      <SignatureDialog
+        open={dialog === 'destroy'}
+        title={`Destroy crates of ${request.number}`}
+        meaning="destroyed"
+        signerName={user.full_name || user.username}
+        recordLabel={`destruction of ${crates.map((c) => c.number).join(', ')}`}
+        showComment={false}
+        confirmLabel="Sign and record destruction"
+        onClose={() => setDialog(null)}
+        onSign={({ password }) => run('execute', { password }, 'Destruction recorded.')}
+      />
+      <AllocationDialog
+        open={dialog === 'execute'}
+        title={`Store crates of ${request.number}`}
+        crates={crates}
+        unit={request.unit}
+        confirmLabel="Store crates"
+        onClose={() => setDialog(null)}
+        onConfirm={(allocations) => run('execute', { allocations }, 'Crates stored.')}
+      />
+      <AllocationDialog
+        open={dialog === 'receive'}
+        title={`Receive transfer ${request.number}`}
+        crates={crates}
+        unit={request.target_unit ?? undefined}
+        confirmLabel="Receive crates"
+        onClose={() => setDialog(null)}
+        onConfirm={(allocations) => run('receive', { allocations }, 'Transfer received.')}
+      />
+      <Dialog
+        open={dialog === 'dispatch'}
+        onClose={() => setDialog(null)}
+        title={
+          request.request_type === 'transfer'
+            ? `Dispatch ${request.number}`
+            : `Issue ${request.number}`
+        }
+        footer={
+          <>
+            <button
+              type="button"
+              className="btn btn--primary"
+              disabled={action.isPending}
+              onClick={() =>
+                void run(
+                  'execute',
+                  {},
+                  request.request_type === 'transfer' ? 'Crates dispatched.' : 'Items issued.',
+                )
+                  .then(() => setDialog(null))
+                  .catch(() => undefined)
+              }
+            >
+              Confirm
+            </button>
+            <button type="button" className="btn" onClick={() => setDialog(null)}>
+              Cancel
+            </button>
+          </>
+        }
+      >
+        <p>
+          {request.request_type === 'transfer'
+            ? `The crates leave their locations and travel to ${request.target_unit_code ?? 'the target unit'}.`
+            : `The items are handed over to ${request.requester_name ?? 'the requester'}, due back ${formatDate(request.expected_return_date)}.`}
+        </p>
+        <ErrorMessage error={action.error} />
+      </Dialog>
+      <SendBackDialog
+        request={request}
+        open={dialog === 'sendback'}
+        onClose={() => setDialog(null)}
+      />
+    </>
+  );
+}

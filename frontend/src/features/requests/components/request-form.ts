@@ -1,0 +1,67 @@
+import type { Crate, RequestType } from '@/lib/types';
+
+export interface PickedItem {
+  crate: Crate;
+  /** null: the whole crate; otherwise the chosen document ids (withdrawal only). */
+  documents: number[] | null;
+}
+
+export interface RequestFormValues {
+  request_type: RequestType;
+  purpose: string;
+  expected_return_date: string;
+  target_unit: string;
+}
+
+/** Crate status each request type takes (SPEC §4). */
+export const ELIGIBLE_STATUS: Record<RequestType, string> = {
+  storage: 'draft',
+  withdrawal: 'stored',
+  destruction: 'stored',
+  transfer: 'stored',
+};
+
+export function validateRequestForm(
+  values: RequestFormValues,
+  items: PickedItem[],
+  today: string,
+  ownUnit: number | null,
+): Record<string, string> {
+  const errors: Record<string, string> = {};
+  if (!values.purpose.trim()) errors.purpose = 'State the purpose of the request.';
+  if (items.length === 0) errors.items = 'Pick at least one crate.';
+  if (values.request_type === 'withdrawal') {
+    if (!values.expected_return_date) errors.expected_return_date = 'Required for a withdrawal.';
+    else if (values.expected_return_date < today) {
+      errors.expected_return_date = 'Cannot be in the past.';
+    }
+  }
+  if (values.request_type === 'transfer') {
+    if (!values.target_unit) errors.target_unit = 'Choose the unit to transfer to.';
+    else if (ownUnit !== null && Number(values.target_unit) === ownUnit) {
+      errors.target_unit = 'Choose a unit other than the crates’ own.';
+    }
+  }
+  const wrong = items.filter((item) => item.crate.status !== ELIGIBLE_STATUS[values.request_type]);
+  if (wrong.length) {
+    errors.items = `${wrong.map((w) => w.crate.number).join(', ')}: a ${values.request_type} request takes ${ELIGIBLE_STATUS[values.request_type]} crates.`;
+  }
+  if (values.request_type === 'destruction') {
+    const held = items.filter((item) => item.crate.legal_hold);
+    if (held.length) errors.items = `${held.map((h) => h.crate.number).join(', ')} on legal hold.`;
+  }
+  for (const item of items) {
+    if (item.documents && item.documents.length === 0) {
+      errors.items = `${item.crate.number}: choose documents or take the whole crate.`;
+    }
+  }
+  return errors;
+}
+
+export function toRequestItems(items: PickedItem[]): { crate: number; document?: number }[] {
+  return items.flatMap((item) =>
+    item.documents === null
+      ? [{ crate: item.crate.id }]
+      : item.documents.map((document) => ({ crate: item.crate.id, document })),
+  );
+}

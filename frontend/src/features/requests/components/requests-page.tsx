@@ -1,0 +1,175 @@
+import { Link } from 'react-router-dom';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { formatDate, formatDateTime, humanize } from '@/lib/format';
+import { can } from '@/lib/roles';
+import type { User } from '@/lib/types';
+import { useListParams } from '@/lib/use-list-params';
+import { REQUEST_STATUSES, REQUEST_TYPES, useRequests } from '../api/requests';
+
+const PAGE_SIZE = 25;
+
+type View = 'mine' | 'approve' | 'execute' | 'all';
+
+function viewParams(view: View, user: User): Record<string, string | number | undefined> {
+  switch (view) {
+    case 'mine':
+      return { requester: user.id };
+    case 'approve':
+      return { status: 'submitted' };
+    case 'execute':
+      return { status: 'approved' };
+    default:
+      return {};
+  }
+}
+
+export function RequestsPage() {
+  const user = useCurrentUser();
+  const defaultView: View = can.approve(user)
+    ? 'approve'
+    : can.execute(user)
+      ? 'execute'
+      : can.manageCrates(user)
+        ? 'mine'
+        : 'all';
+  const { params, setParam, page } = useListParams();
+  const view = (params.view as View) ?? defaultView;
+  const tabs: { view: View; label: string; show: boolean }[] = [
+    { view: 'mine', label: 'Mine', show: can.manageCrates(user) },
+    { view: 'approve', label: 'To approve', show: can.approve(user) },
+    { view: 'execute', label: 'To execute', show: can.execute(user) },
+    { view: 'all', label: 'All', show: true },
+  ];
+  const filters = {
+    page,
+    page_size: PAGE_SIZE,
+    ordering: '-created_at',
+    ...viewParams(view, user),
+    ...(params.status ? { status: params.status } : {}),
+    request_type: params.request_type,
+    search: params.search,
+    overdue: params.overdue,
+  };
+  const { data, error, isLoading } = useRequests(filters);
+
+  return (
+    <>
+      <PageHeader
+        title="Requests"
+        actions={
+          can.manageCrates(user) ? (
+            <Link to="/requests/new" className="btn btn--primary">
+              New request
+            </Link>
+          ) : null
+        }
+      />
+      <div className="tabs" role="tablist" aria-label="Request lists">
+        {tabs
+          .filter((tab) => tab.show)
+          .map((tab) => (
+            <button
+              key={tab.view}
+              type="button"
+              role="tab"
+              aria-selected={view === tab.view}
+              className={`tab ${view === tab.view ? 'is-active' : ''}`}
+              onClick={() => setParam('view', tab.view)}
+            >
+              {tab.label}
+            </button>
+          ))}
+      </div>
+      <div className="filters" role="group" aria-label="Filters">
+        <label>
+          Search
+          <input
+            type="search"
+            defaultValue={params.search ?? ''}
+            placeholder="Number or purpose"
+            onChange={(e) => setParam('search', e.target.value)}
+          />
+        </label>
+        <label>
+          Type
+          <select
+            value={params.request_type ?? ''}
+            onChange={(e) => setParam('request_type', e.target.value)}
+          >
+            <option value="">Any</option>
+            {REQUEST_TYPES.map((t) => (
+              <option key={t.value} value={t.value}>
+                {t.label}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Status
+          <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
+            <option value="">
+              {view === 'approve' || view === 'execute' ? 'This list' : 'Any'}
+            </option>
+            {REQUEST_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {humanize(s)}
+              </option>
+            ))}
+          </select>
+        </label>
+      </div>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>No requests in this list.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="requests-table">
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Type</th>
+                <th scope="col">Status</th>
+                <th scope="col">Requester</th>
+                <th scope="col">Items</th>
+                <th scope="col">Purpose</th>
+                <th scope="col">Created</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((req) => (
+                <tr key={req.id}>
+                  <td>
+                    <Link to={`/requests/${req.id}`}>{req.number}</Link>
+                  </td>
+                  <td>{humanize(req.request_type)}</td>
+                  <td>
+                    <StatusBadge status={req.status} />
+                    {req.is_overdue ? <span className="badge badge--overdue">Overdue</span> : null}
+                    {req.expected_return_date && req.status === 'issued' ? (
+                      <small className="muted"> due {formatDate(req.expected_return_date)}</small>
+                    ) : null}
+                  </td>
+                  <td>{req.requester_name ?? req.requester}</td>
+                  <td>{req.items?.length ?? '—'}</td>
+                  <td className="truncate">{req.purpose}</td>
+                  <td>{formatDateTime(req.created_at)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={PAGE_SIZE}
+          count={data.count}
+          onPage={(p) => setParam('page', String(p))}
+        />
+      ) : null}
+    </>
+  );
+}

@@ -1,0 +1,316 @@
+import { useState, type FormEvent } from 'react';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { CapacityBar, Card, Empty, Loading, PageHeader } from '@/components/ui/misc';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { useUnits } from '@/features/admin/api/master-data';
+import { humanize } from '@/lib/format';
+import { can } from '@/lib/roles';
+import type { LocationKind, StorageLocation } from '@/lib/types';
+import { buildTree, useLocations, useSaveLocation, type LocationNode } from '../api/locations';
+
+const KINDS: LocationKind[] = ['room', 'rack', 'shelf', 'bin'];
+const CHILD_KIND: Record<LocationKind, LocationKind> = {
+  room: 'rack',
+  rack: 'shelf',
+  shelf: 'bin',
+  bin: 'bin',
+};
+
+interface Editing {
+  location?: StorageLocation;
+  parent?: StorageLocation | null;
+}
+
+function LocationDialog({
+  editing,
+  unit,
+  all,
+  onClose,
+}: {
+  editing: Editing | null;
+  unit: number | undefined;
+  all: StorageLocation[];
+  onClose: () => void;
+}) {
+  const existing = editing?.location;
+  const parent = existing
+    ? (all.find((l) => l.id === existing.parent) ?? null)
+    : (editing?.parent ?? null);
+  const [form, setForm] = useState(() => ({
+    parent: parent ? String(parent.id) : '',
+    kind: existing?.kind ?? (parent ? CHILD_KIND[parent.kind] : 'room'),
+    code: existing?.code ?? '',
+    name: existing?.name ?? '',
+    capacity: String(existing?.capacity ?? 0),
+    is_active: existing?.is_active ?? true,
+  }));
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const save = useSaveLocation();
+
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (!form.code.trim()) found.code = 'Required.';
+    if (!form.name.trim()) found.name = 'Required.';
+    const capacity = Number(form.capacity);
+    if (!Number.isInteger(capacity) || capacity < 0) found.capacity = 'A whole number, 0 or more.';
+    if (existing && capacity < existing.occupied) {
+      found.capacity = `It holds ${existing.occupied} crates now; capacity cannot be lower.`;
+    }
+    setErrors(found);
+    if (Object.keys(found).length) return;
+    save.mutate(
+      {
+        id: existing?.id,
+        body: {
+          ...(existing ? {} : { unit }),
+          parent: form.parent ? Number(form.parent) : null,
+          kind: form.kind,
+          code: form.code.trim(),
+          name: form.name.trim(),
+          capacity,
+          is_active: form.is_active,
+        },
+      },
+      { onSuccess: onClose },
+    );
+  };
+
+  return (
+    <Dialog
+      open={editing !== null}
+      onClose={onClose}
+      title={existing ? `Edit ${existing.code}` : 'New location'}
+    >
+      <form className="form" onSubmit={submit} noValidate>
+        <Field label="Inside" error={fieldError(save.error, 'parent')}>
+          <select
+            value={form.parent}
+            onChange={(e) => setForm({ ...form, parent: e.target.value })}
+          >
+            <option value="">— top level (room) —</option>
+            {all
+              .filter((l) => l.id !== existing?.id && l.kind !== 'bin')
+              .map((l) => (
+                <option key={l.id} value={l.id}>
+                  {l.path}
+                </option>
+              ))}
+          </select>
+        </Field>
+        <Field label="Kind" required error={fieldError(save.error, 'kind')}>
+          <select
+            value={form.kind}
+            onChange={(e) => setForm({ ...form, kind: e.target.value as LocationKind })}
+          >
+            {KINDS.map((k) => (
+              <option key={k} value={k}>
+                {humanize(k)}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Code" required error={errors.code ?? fieldError(save.error, 'code')}>
+          <input value={form.code} onChange={(e) => setForm({ ...form, code: e.target.value })} />
+        </Field>
+        <Field label="Name" required error={errors.name ?? fieldError(save.error, 'name')}>
+          <input value={form.name} onChange={(e) => setForm({ ...form, name: e.target.value })} />
+        </Field>
+        <Field
+          label="Capacity (crates)"
+          hint="0 for a room or rack that only contains other locations."
+          error={errors.capacity ?? fieldError(save.error, 'capacity')}
+        >
+          <input
+            type="number"
+            min={0}
+            value={form.capacity}
+            onChange={(e) => setForm({ ...form, capacity: e.target.value })}
+          />
+        </Field>
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={form.is_active}
+            onChange={(e) => setForm({ ...form, is_active: e.target.checked })}
+          />
+          Active
+        </label>
+        <ErrorMessage
+          error={save.error}
+          handledFields={['parent', 'kind', 'code', 'name', 'capacity']}
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn--primary" disabled={save.isPending}>
+            Save
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+function TreeNode({
+  node,
+  depth,
+  editable,
+  onEdit,
+  onAdd,
+}: {
+  node: LocationNode;
+  depth: number;
+  editable: boolean;
+  onEdit: (l: StorageLocation) => void;
+  onAdd: (parent: StorageLocation) => void;
+}) {
+  const [open, setOpen] = useState(depth < 2);
+  const hasChildren = node.children.length > 0;
+  return (
+    <li
+      className={`tree__node ${node.is_active ? '' : 'tree__node--inactive'}`}
+      role="treeitem"
+      aria-expanded={hasChildren ? open : undefined}
+    >
+      <div className="tree__row">
+        {hasChildren ? (
+          <button
+            type="button"
+            className="tree__toggle"
+            aria-label={open ? `Collapse ${node.name}` : `Expand ${node.name}`}
+            onClick={() => setOpen(!open)}
+          >
+            {open ? '▾' : '▸'}
+          </button>
+        ) : (
+          <span className="tree__toggle" aria-hidden="true" />
+        )}
+        <span className="tree__name">
+          <span className="tree__kind">{humanize(node.kind)}</span> {node.code} · {node.name}
+          {node.is_active ? null : <span className="badge">inactive</span>}
+        </span>
+        <CapacityBar
+          occupied={node.totalOccupied}
+          capacity={node.totalCapacity}
+          label={`${node.path} occupancy`}
+        />
+        {editable ? (
+          <span className="tree__actions">
+            <button type="button" className="btn btn--ghost" onClick={() => onEdit(node)}>
+              Edit
+            </button>
+            {node.kind !== 'bin' ? (
+              <button type="button" className="btn btn--ghost" onClick={() => onAdd(node)}>
+                Add inside
+              </button>
+            ) : null}
+          </span>
+        ) : null}
+      </div>
+      {hasChildren && open ? (
+        <ul className="tree__children" role="group">
+          {node.children.map((child) => (
+            <TreeNode
+              key={child.id}
+              node={child}
+              depth={depth + 1}
+              editable={editable}
+              onEdit={onEdit}
+              onAdd={onAdd}
+            />
+          ))}
+        </ul>
+      ) : null}
+    </li>
+  );
+}
+
+export function StoragePage() {
+  const user = useCurrentUser();
+  const allUnits = can.allUnits(user);
+  const units = useUnits();
+  const [unit, setUnit] = useState<number | undefined>(user.unit ?? undefined);
+  const effectiveUnit = unit ?? (allUnits ? units.data?.results[0]?.id : undefined);
+  const { data, error, isLoading } = useLocations(
+    { unit: effectiveUnit },
+    effectiveUnit !== undefined || !allUnits,
+  );
+  const [editing, setEditing] = useState<Editing | null>(null);
+  const editable = can.manageMasterData(user);
+  const tree = buildTree(data ?? []);
+  const totals = tree.reduce(
+    (acc, node) => ({
+      occupied: acc.occupied + node.totalOccupied,
+      capacity: acc.capacity + node.totalCapacity,
+    }),
+    { occupied: 0, capacity: 0 },
+  );
+
+  return (
+    <>
+      <PageHeader
+        title="Storage locations"
+        actions={
+          editable ? (
+            <button
+              type="button"
+              className="btn btn--primary"
+              onClick={() => setEditing({ parent: null })}
+            >
+              New room
+            </button>
+          ) : null
+        }
+      />
+      {allUnits ? (
+        <div className="filters">
+          <label>
+            Unit
+            <select
+              value={effectiveUnit ?? ''}
+              onChange={(e) => setUnit(e.target.value ? Number(e.target.value) : undefined)}
+            >
+              {units.data?.results.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.code} — {u.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        </div>
+      ) : null}
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      <Card title="Whole unit">
+        <CapacityBar occupied={totals.occupied} capacity={totals.capacity} label="Unit occupancy" />
+      </Card>
+      {data && data.length === 0 ? <Empty>No locations yet.</Empty> : null}
+      <Card>
+        <ul className="tree" role="tree" aria-label="Storage locations" data-testid="location-tree">
+          {tree.map((node) => (
+            <TreeNode
+              key={node.id}
+              node={node}
+              depth={0}
+              editable={editable}
+              onEdit={(location) => setEditing({ location })}
+              onAdd={(parent) => setEditing({ parent })}
+            />
+          ))}
+        </ul>
+      </Card>
+      {editing ? (
+        <LocationDialog
+          editing={editing}
+          unit={effectiveUnit}
+          all={data ?? []}
+          onClose={() => setEditing(null)}
+        />
+      ) : null}
+    </>
+  );
+}
