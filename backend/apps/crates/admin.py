@@ -69,8 +69,17 @@ class CrateAdmin(admin.ModelAdmin):
     search_fields = ["number", "description", "documents__number"]
     date_hierarchy = "created_at"
     readonly_fields = [
-        "number", "unit", "status", "location", "previous_location", "retention_until", "legal_hold",
-        "legal_hold_reason", "created_by", "created_at", "updated_at",
+        "number",
+        "unit",
+        "status",
+        "location",
+        "previous_location",
+        "retention_until",
+        "legal_hold",
+        "legal_hold_reason",
+        "created_by",
+        "created_at",
+        "updated_at",
     ]
     inlines = [DocumentInline]
 

@@ -169,7 +169,7 @@ def _recompute_retention(*, crate: Crate, actor: Any, comment: str) -> None:
 
 
 @transaction.atomic
-def crate_create(*, actor: Any, unit: Unit | None, department: Department, description: str = "") -> Crate:
+def crate_create(*, actor: Any, unit: Unit | None = None, department: Department, description: str = "") -> Crate:
     """Create a draft crate with the next number of its unit and year.
 
     Only a System Administrator chooses the unit; everyone else creates in their own unit,

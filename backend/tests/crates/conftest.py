@@ -25,12 +25,21 @@ class CrateMaker:
         return services.crate_create(actor=user, unit=user.unit, department=department, description=description)
 
     def document(
-        self, crate: Crate, *, number: str = "BMR-001", record_date: datetime.date = datetime.date(2024, 5, 1),
-        document_type: Any = None, username: str = "docmanager",
+        self,
+        crate: Crate,
+        *,
+        number: str = "BMR-001",
+        record_date: datetime.date = datetime.date(2024, 5, 1),
+        document_type: Any = None,
+        username: str = "docmanager",
     ) -> Document:
         return services.document_create(
-            actor=self.world.user(username), crate=crate, number=number, title=f"Record {number}",
-            document_type=document_type or self.world.bmr, record_date=record_date,
+            actor=self.world.user(username),
+            crate=crate,
+            number=number,
+            title=f"Record {number}",
+            document_type=document_type or self.world.bmr,
+            record_date=record_date,
         )
 
     def stored(self, *, location: StorageLocation | None = None, username: str = "docmanager", **kwargs: Any) -> Crate:
@@ -41,8 +50,13 @@ class CrateMaker:
         with transaction.atomic():
             crate = services.lock_crates([crate.pk])[crate.pk]
             storage.occupancy_take([location.pk], unit_id=crate.unit_id)
-            services.crate_set_status(crate=crate, status=Crate.Status.STORED, location=location,
-                                      actor=self.world.user("storehead"), action="crate.stored")
+            services.crate_set_status(
+                crate=crate,
+                status=Crate.Status.STORED,
+                location=location,
+                actor=self.world.user("storehead"),
+                action="crate.stored",
+            )
         crate.refresh_from_db()
         return crate
 
