@@ -56,8 +56,13 @@ def _fresh_cache() -> Iterator[None]:
 
 
 def make_user(username: str, role: str | None, unit: Unit | None, **extra: Any) -> User:
-    user = User(username=username, full_name=extra.pop("full_name", username.title()), unit=unit,
-                email=f"{username}@test.local", **extra)
+    user = User(
+        username=username,
+        full_name=extra.pop("full_name", username.title()),
+        unit=unit,
+        email=f"{username}@test.local",
+        **extra,
+    )
     user.set_password(DEMO_PASSWORD)
     user.save()
     if role:
@@ -75,14 +80,30 @@ class World:
         self.kur_qa = Department.objects.create(unit=self.kur, code="QA", name="Quality Assurance")
         self.bmr = DocumentType.objects.create(code="BMR", name="Batch Manufacturing Record", retention_years=7)
         self.log = DocumentType.objects.create(code="LOG", name="Equipment Log", retention_years=1)
-        self.room = StorageLocation.objects.create(unit=self.goa, kind="room", code="GOA-AR1",
-                                                   name="Archive Room 1", path="Archive Room 1")
-        self.shelf = StorageLocation.objects.create(unit=self.goa, parent=self.room, kind="shelf", code="GOA-S1",
-                                                    name="Shelf 1", capacity=10, path="Archive Room 1 / Shelf 1")
-        self.shelf2 = StorageLocation.objects.create(unit=self.goa, parent=self.room, kind="shelf", code="GOA-S2",
-                                                     name="Shelf 2", capacity=5, path="Archive Room 1 / Shelf 2")
-        self.kur_shelf = StorageLocation.objects.create(unit=self.kur, kind="shelf", code="KUR-S1",
-                                                        name="KUR Shelf 1", capacity=10, path="KUR Shelf 1")
+        self.room = StorageLocation.objects.create(
+            unit=self.goa, kind="room", code="GOA-AR1", name="Archive Room 1", path="Archive Room 1"
+        )
+        self.shelf = StorageLocation.objects.create(
+            unit=self.goa,
+            parent=self.room,
+            kind="shelf",
+            code="GOA-S1",
+            name="Shelf 1",
+            capacity=10,
+            path="Archive Room 1 / Shelf 1",
+        )
+        self.shelf2 = StorageLocation.objects.create(
+            unit=self.goa,
+            parent=self.room,
+            kind="shelf",
+            code="GOA-S2",
+            name="Shelf 2",
+            capacity=5,
+            path="Archive Room 1 / Shelf 2",
+        )
+        self.kur_shelf = StorageLocation.objects.create(
+            unit=self.kur, kind="shelf", code="KUR-S1", name="KUR Shelf 1", capacity=10, path="KUR Shelf 1"
+        )
         self.users = {
             "sysadmin": make_user("sysadmin", roles.SYSTEM_ADMINISTRATOR, self.goa),
             "unitadmin": make_user("unitadmin", roles.UNIT_ADMIN, self.goa),
@@ -133,5 +154,3 @@ def today() -> datetime.date:
 
 def is_postgres() -> bool:
     return connections["default"].vendor == "postgresql"
-
-

@@ -7,9 +7,23 @@ class AuditEventSerializer(serializers.ModelSerializer):
     class Meta:
         model = AuditEvent
         fields = [
-            "id", "sequence", "timestamp", "actor", "actor_username", "action", "entity_type", "entity_id",
-            "entity_repr", "unit", "changes", "comment", "ip_address", "user_agent", "request_id",
-            "prev_hash", "hash",
+            "id",
+            "sequence",
+            "timestamp",
+            "actor",
+            "actor_username",
+            "action",
+            "entity_type",
+            "entity_id",
+            "entity_repr",
+            "unit",
+            "changes",
+            "comment",
+            "ip_address",
+            "user_agent",
+            "request_id",
+            "prev_hash",
+            "hash",
         ]
         read_only_fields = fields
 

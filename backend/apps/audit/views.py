@@ -20,8 +20,21 @@ from apps.auth.permissions import ActionPermission
 from apps.core.schema import FORBIDDEN
 
 EXPORT_COLUMNS = [
-    "sequence", "timestamp", "actor_username", "action", "entity_type", "entity_id", "entity_repr", "unit_id",
-    "changes", "comment", "ip_address", "user_agent", "request_id", "prev_hash", "hash",
+    "sequence",
+    "timestamp",
+    "actor_username",
+    "action",
+    "entity_type",
+    "entity_id",
+    "entity_repr",
+    "unit_id",
+    "changes",
+    "comment",
+    "ip_address",
+    "user_agent",
+    "request_id",
+    "prev_hash",
+    "hash",
 ]
 
 
@@ -42,8 +55,12 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
 
     serializer_class = AuditEventSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
-    action_permissions = {"list": roles.READ_AUDIT, "retrieve": roles.READ_AUDIT,
-                          "export": roles.EXPORT_AUDIT, "verify": roles.READ_AUDIT}
+    action_permissions = {
+        "list": roles.READ_AUDIT,
+        "retrieve": roles.READ_AUDIT,
+        "export": roles.EXPORT_AUDIT,
+        "verify": roles.READ_AUDIT,
+    }
     filterset_class = AuditEventFilter
     search_fields = ["entity_repr", "actor_username", "action", "comment"]
     ordering_fields = ["sequence", "timestamp"]
@@ -52,14 +69,19 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     def get_queryset(self) -> QuerySet[AuditEvent]:
         return audit_events_for(self.request.user)
 
-    @extend_schema(responses={(200, "text/csv"): OpenApiResponse(description="CSV of the filtered events"),
-                              403: FORBIDDEN})
+    @extend_schema(
+        responses={(200, "text/csv"): OpenApiResponse(description="CSV of the filtered events"), 403: FORBIDDEN}
+    )
     @action(detail=False, methods=["get"])
     def export(self, request: Request) -> StreamingHttpResponse:
         queryset = self.filter_queryset(self.get_queryset()).order_by("sequence")
-        services.record(action="audit.exported", entity_type="audit", entity_repr="audit trail CSV",
-                        unit_id=None if request.user.is_system_admin else request.user.unit_id,  # type: ignore[union-attr]
-                        changes={"filters": [None, dict(request.query_params)]})
+        services.record(
+            action="audit.exported",
+            entity_type="audit",
+            entity_repr="audit trail CSV",
+            unit_id=None if request.user.is_system_admin else request.user.unit_id,  # type: ignore[union-attr]
+            changes={"filters": [None, dict(request.query_params)]},
+        )
         response = StreamingHttpResponse(_csv_rows(queryset), content_type="text/csv")
         response["Content-Disposition"] = 'attachment; filename="audit-trail.csv"'
         return response

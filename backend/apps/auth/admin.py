@@ -34,8 +34,19 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
         (None, {"fields": ("username", "password")}),
         ("Person", {"fields": ("full_name", "email", "employee_id", "unit")}),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
-        ("Security", {"fields": ("failed_login_count", "locked_until", "auth_version", "password_changed_at",
-                                 "last_login", "date_joined")}),
+        (
+            "Security",
+            {
+                "fields": (
+                    "failed_login_count",
+                    "locked_until",
+                    "auth_version",
+                    "password_changed_at",
+                    "last_login",
+                    "date_joined",
+                )
+            },
+        ),
     )
     add_fieldsets = ((None, {"fields": ("username", "full_name", "unit", "password1", "password2")}),)
     actions = ["unlock_users"]
@@ -46,5 +57,5 @@ class UserAdmin(AuditedModelAdmin, DjangoUserAdmin):
     @admin.action(description="Unlock selected users")
     def unlock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         for user in queryset:
-            services.user_unlock(actor=request.user, user=user)
+            services.user_unlock(actor=request.user, user=user)  # type: ignore[arg-type]
         messages.success(request, f"Unlocked {queryset.count()} user(s).")

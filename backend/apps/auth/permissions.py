@@ -27,6 +27,11 @@ def scope_to_unit(queryset: QuerySet[Any], user: Any, *unit_fields: str) -> Quer
     return queryset.filter(condition)
 
 
+def acting_user(request: Request) -> Any:
+    """The authenticated user of a request (permission classes have already required one)."""
+    return request.user
+
+
 def can_access_unit(user: Any, unit_id: int | None) -> bool:
     return user.is_system_admin or (unit_id is not None and unit_id == user.unit_id)
 

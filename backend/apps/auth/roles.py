@@ -58,19 +58,27 @@ _VIEW_ALL = [
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
-    UNIT_ADMIN: _VIEW_ALL
-    + [CHANGE_UNIT, "accounts.add_user", MANAGE_USERS, "accounts.unlock_user"]
-    + _crud("accounts", "department")
-    + _crud("crates", "documenttype")
-    + _crud("storage", "storagelocation")
-    + [READ_AUDIT, EXPORT_AUDIT],
-    DOCUMENT_MANAGER: _VIEW_ALL
-    + _crud("crates", "crate")
-    + _crud("crates", "document")
-    + _crud("requests", "request")
-    + [CREATE_SENDBACKS],
-    APPROVER: _VIEW_ALL + [APPROVE_REQUESTS, SET_LEGAL_HOLD, READ_AUDIT, EXPORT_AUDIT],
-    STORE_HEAD: _VIEW_ALL + [EXECUTE_REQUESTS, RECEIVE_SENDBACKS, RELOCATE_CRATES],
+    UNIT_ADMIN: [
+        *_VIEW_ALL,
+        CHANGE_UNIT,
+        "accounts.add_user",
+        MANAGE_USERS,
+        "accounts.unlock_user",
+        *_crud("accounts", "department"),
+        *_crud("crates", "documenttype"),
+        *_crud("storage", "storagelocation"),
+        READ_AUDIT,
+        EXPORT_AUDIT,
+    ],
+    DOCUMENT_MANAGER: [
+        *_VIEW_ALL,
+        *_crud("crates", "crate"),
+        *_crud("crates", "document"),
+        *_crud("requests", "request"),
+        CREATE_SENDBACKS,
+    ],
+    APPROVER: [*_VIEW_ALL, APPROVE_REQUESTS, SET_LEGAL_HOLD, READ_AUDIT, EXPORT_AUDIT],
+    STORE_HEAD: [*_VIEW_ALL, EXECUTE_REQUESTS, RECEIVE_SENDBACKS, RELOCATE_CRATES],
     VIEWER: list(_VIEW_ALL),
 }
 
@@ -89,9 +97,7 @@ def _permissions(names: list[str]) -> list[Permission]:
 
 def sync_role_groups() -> None:
     """Create the six groups and set exactly their permissions (idempotent)."""
-    everything = list(
-        Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type")
-    )
+    everything = list(Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).select_related("content_type"))
     for role in ALL_ROLES:
         group, _ = Group.objects.get_or_create(name=role)
         if role == SYSTEM_ADMINISTRATOR:

@@ -43,8 +43,20 @@ class UserSerializer(serializers.ModelSerializer):
     class Meta:
         model = User
         fields = [
-            "id", "username", "full_name", "email", "employee_id", "unit", "unit_code", "roles",
-            "is_active", "is_locked", "locked_until", "failed_login_count", "last_login", "date_joined",
+            "id",
+            "username",
+            "full_name",
+            "email",
+            "employee_id",
+            "unit",
+            "unit_code",
+            "roles",
+            "is_active",
+            "is_locked",
+            "locked_until",
+            "failed_login_count",
+            "last_login",
+            "date_joined",
         ]
         read_only_fields = fields
 
@@ -101,4 +113,3 @@ class WsTicketSerializer(serializers.Serializer):
 class ErrorSerializer(serializers.Serializer):
     detail = serializers.CharField()
     code = serializers.CharField()
-

@@ -38,7 +38,11 @@ def login(*, username: str, password: str) -> dict[str, Any]:
     user = User.objects.filter(username__iexact=username).first()
     if user is None:
         audit.record(
-            action="login.failed", entity_type="user", entity_repr=username[:150], comment="unknown username", actor=None
+            action="login.failed",
+            entity_type="user",
+            entity_repr=username[:150],
+            comment="unknown username",
+            actor=None,
         )
         raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
     if user.is_locked:
@@ -166,8 +170,9 @@ def _check_role_grant(actor: User, role_names: list[str]) -> list[Group]:
     if unknown:
         raise field_error("roles", f"Unknown role(s): {', '.join(unknown)}.")
     if roles.SYSTEM_ADMINISTRATOR in role_names and not actor.has_perm(roles.GRANT_SYSTEM_ADMINISTRATOR):
-        raise ApplicationError("Only a System Administrator can grant the System Administrator role.",
-                               code="permission_denied")
+        raise ApplicationError(
+            "Only a System Administrator can grant the System Administrator role.", code="permission_denied"
+        )
     return list(Group.objects.filter(name__in=role_names))
 
 
@@ -183,8 +188,9 @@ def _check_unit_for(actor: User, unit: Unit | None, role_names: list[str]) -> No
 def _check_may_manage(actor: User, target: User) -> None:
     # A Unit Admin must not take over a System Administrator (reset password, deactivate).
     if target.is_system_admin and not actor.is_system_admin:
-        raise ApplicationError("Only a System Administrator can change a System Administrator.",
-                               code="permission_denied")
+        raise ApplicationError(
+            "Only a System Administrator can change a System Administrator.", code="permission_denied"
+        )
 
 
 @transaction.atomic
@@ -271,8 +277,13 @@ def user_unlock(*, actor: User, user: User) -> User:
 @transaction.atomic
 def unit_create(*, actor: User, **fields: Any) -> Unit:
     unit = Unit.objects.create(**fields)
-    audit.record(action="unit.created", instance=unit, unit_id=unit.pk,
-                 changes=audit.created_changes(unit, UNIT_FIELDS), actor=actor)
+    audit.record(
+        action="unit.created",
+        instance=unit,
+        unit_id=unit.pk,
+        changes=audit.created_changes(unit, UNIT_FIELDS),
+        actor=actor,
+    )
     return unit
 
 
@@ -292,8 +303,12 @@ def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
 @transaction.atomic
 def department_create(*, actor: User, **fields: Any) -> Department:
     department = Department.objects.create(**fields)
-    audit.record(action="department.created", instance=department,
-                 changes=audit.created_changes(department, DEPARTMENT_FIELDS), actor=actor)
+    audit.record(
+        action="department.created",
+        instance=department,
+        changes=audit.created_changes(department, DEPARTMENT_FIELDS),
+        actor=actor,
+    )
     return department
 
 

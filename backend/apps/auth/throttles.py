@@ -13,7 +13,8 @@ class LoginRateThrottle(SimpleRateThrottle):
 
     def get_rate(self) -> str | None:
         # Read at call time so the rate follows settings (and test overrides).
-        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+        return str(rate) if rate is not None else None
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
         username = str(request.data.get("username", "")).strip().lower() if hasattr(request, "data") else ""

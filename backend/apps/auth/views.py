@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from apps.auth import roles, services
 from apps.auth.models import Department, Unit, User
-from apps.auth.permissions import ActionPermission, can_access_unit, scope_to_unit
+from apps.auth.permissions import ActionPermission, acting_user, can_access_unit, scope_to_unit
 from apps.auth.serializers import (
     ChangePasswordSerializer,
     DepartmentSerializer,
@@ -36,16 +36,22 @@ class LoginView(APIView):
 
     @extend_schema(
         request=LoginSerializer,
-        responses={200: LoginResponseSerializer, 400: BAD_REQUEST, 401: UNAUTHORIZED,
-                   403: OpenApiResponse(description="code account_locked"), 429: THROTTLED},
+        responses={
+            200: LoginResponseSerializer,
+            400: BAD_REQUEST,
+            401: UNAUTHORIZED,
+            403: OpenApiResponse(description="code account_locked"),
+            429: THROTTLED,
+        },
         auth=[],
     )
     def post(self, request: Request) -> Response:
         data = LoginSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         result = services.login(**data.validated_data)
-        return Response({"access": result["access"], "refresh": result["refresh"],
-                         "user": UserSerializer(result["user"]).data})
+        return Response(
+            {"access": result["access"], "refresh": result["refresh"], "user": UserSerializer(result["user"]).data}
+        )
 
 
 class RefreshView(APIView):
@@ -64,7 +70,7 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.logout(user=request.user, refresh=data.validated_data["refresh"])  # type: ignore[arg-type]
+        services.logout(user=acting_user(request), refresh=data.validated_data["refresh"])
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 
@@ -79,14 +85,14 @@ class ChangePasswordView(APIView):
     def post(self, request: Request) -> Response:
         data = ChangePasswordSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.change_password(user=request.user, **data.validated_data)  # type: ignore[arg-type]
+        services.change_password(user=acting_user(request), **data.validated_data)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
 class WsTicketView(APIView):
     @extend_schema(request=None, responses={200: WsTicketSerializer, 401: UNAUTHORIZED})
     def post(self, request: Request) -> Response:
-        return Response(services.ws_ticket_issue(user=request.user))  # type: ignore[arg-type]
+        return Response(services.ws_ticket_issue(user=acting_user(request)))
 
 
 @extend_schema_view(
@@ -100,23 +106,26 @@ class UnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
 
     serializer_class = UnitSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
-    action_permissions = {"create": roles.MANAGE_UNITS, "update": roles.CHANGE_UNIT,
-                          "partial_update": roles.CHANGE_UNIT}
+    action_permissions = {
+        "create": roles.MANAGE_UNITS,
+        "update": roles.CHANGE_UNIT,
+        "partial_update": roles.CHANGE_UNIT,
+    }
     filterset_fields = ["is_active", "code"]
     search_fields = ["code", "name"]
     ordering_fields = ["code", "name"]
 
     def get_queryset(self) -> QuerySet[Unit]:
-        user = self.request.user
+        user = acting_user(self.request)
         queryset = Unit.objects.all()
-        return queryset if user.is_system_admin else queryset.filter(pk=user.unit_id)  # type: ignore[union-attr]
+        return queryset if user.is_system_admin else queryset.filter(pk=user.unit_id)
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.unit_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.unit_create(actor=acting_user(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
         serializer.instance = services.unit_update(
-            actor=self.request.user, unit=serializer.instance, data=serializer.validated_data
+            actor=acting_user(self.request), unit=serializer.instance, data=serializer.validated_data
         )
 
 
@@ -143,12 +152,12 @@ class DepartmentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
 
     def perform_create(self, serializer: Any) -> None:
         self._check_unit(serializer)
-        serializer.instance = services.department_create(actor=self.request.user, **serializer.validated_data)
+        serializer.instance = services.department_create(actor=acting_user(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
         self._check_unit(serializer)
         serializer.instance = services.department_update(
-            actor=self.request.user, department=serializer.instance, data=serializer.validated_data
+            actor=acting_user(self.request), department=serializer.instance, data=serializer.validated_data
         )
 
 
@@ -183,24 +192,24 @@ class UserViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         data.is_valid(raise_exception=True)
         values = dict(data.validated_data)
         values.pop("is_active", None)
-        user = services.user_create(actor=request.user, role_names=values.pop("roles", []), **values)  # type: ignore[arg-type]
+        user = services.user_create(actor=acting_user(request), role_names=values.pop("roles", []), **values)
         return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
         data = UserWriteSerializer(user, data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        user = services.user_update(actor=request.user, user=user, data=dict(data.validated_data))  # type: ignore[arg-type]
+        user = services.user_update(actor=acting_user(request), user=user, data=dict(data.validated_data))
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
 
     @extend_schema(request=None, responses={200: UserSerializer, 403: FORBIDDEN})
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
-        user = services.user_deactivate(actor=request.user, user=self.get_object())  # type: ignore[arg-type]
+        user = services.user_deactivate(actor=acting_user(request), user=self.get_object())
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
 
     @extend_schema(request=None, responses={200: UserSerializer, 403: FORBIDDEN})
     @action(detail=True, methods=["post"])
     def unlock(self, request: Request, pk: str | None = None) -> Response:
-        user = services.user_unlock(actor=request.user, user=self.get_object())  # type: ignore[arg-type]
+        user = services.user_unlock(actor=acting_user(request), user=self.get_object())
         return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)

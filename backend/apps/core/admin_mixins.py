@@ -21,12 +21,19 @@ class AuditedModelAdmin(admin.ModelAdmin):
             after.pop("password", None)
             before.pop("password", None)
             changes = audit.changes_between(before, after) if change else {k: [None, v] for k, v in after.items()}
-            audit.record(action=f"{obj._meta.model_name}.{'updated' if change else 'created'}", instance=obj,
-                         changes=changes, comment="via admin", actor=request.user)
+            audit.record(
+                action=f"{obj._meta.model_name}.{'updated' if change else 'created'}",
+                instance=obj,
+                changes=changes,
+                comment="via admin",
+                actor=request.user,
+            )
 
     def delete_model(self, request: HttpRequest, obj: Any) -> None:
         with transaction.atomic():
-            audit.record(action=f"{obj._meta.model_name}.deleted", instance=obj, comment="via admin", actor=request.user)
+            audit.record(
+                action=f"{obj._meta.model_name}.deleted", instance=obj, comment="via admin", actor=request.user
+            )
             super().delete_model(request, obj)
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:

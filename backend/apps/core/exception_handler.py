@@ -40,7 +40,8 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         code = codes if isinstance(codes, str) else "error"
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
         data: dict[str, Any] = {"detail": str(detail), "code": code}
-        if isinstance(exc, exceptions.Throttled) and exc.wait is not None:
-            data["retry_after"] = int(exc.wait)
+        wait = getattr(exc, "wait", None)
+        if isinstance(exc, exceptions.Throttled) and wait is not None:
+            data["retry_after"] = int(wait)
         response.data = data
     return response

@@ -1,5 +1,5 @@
 from django.conf import settings
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBase
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.permissions import AllowAny
@@ -35,7 +35,7 @@ class HealthView(APIView):
         return Response({"status": "ok", **results})
 
 
-def spa_index(request: HttpRequest) -> HttpResponse:
+def spa_index(request: HttpRequest) -> HttpResponseBase:
     """Serve the built SPA's index.html for any client-side route."""
     index = settings.SPA_DIST_DIR / "index.html"
     if not index.exists():

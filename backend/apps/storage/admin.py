@@ -18,8 +18,11 @@ class StorageLocationAdmin(admin.ModelAdmin):
         # Through the service: path upkeep, capacity checks and the audit event stay in one place.
         fields = {name: form.cleaned_data[name] for name in services.LOCATION_FIELDS if name in form.cleaned_data}
         if change:
-            saved = services.location_update(actor=request.user, location=StorageLocation.objects.get(pk=obj.pk),
-                                             data={k: v for k, v in fields.items() if k in form.changed_data})
+            saved = services.location_update(
+                actor=request.user,
+                location=StorageLocation.objects.get(pk=obj.pk),
+                data={k: v for k, v in fields.items() if k in form.changed_data},
+            )
         else:
             saved = services.location_create(actor=request.user, **fields)
         obj.pk = saved.pk

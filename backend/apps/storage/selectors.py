@@ -19,7 +19,9 @@ class StorageLocationFilter(django_filters.FilterSet):
         model = StorageLocation
         fields = ["unit", "parent", "kind", "is_active"]
 
-    def filter_available(self, queryset: QuerySet[StorageLocation], name: str, value: bool) -> QuerySet[StorageLocation]:
+    def filter_available(
+        self, queryset: QuerySet[StorageLocation], name: str, value: bool
+    ) -> QuerySet[StorageLocation]:
         if value:
             return queryset.filter(is_active=True, capacity__gt=0, occupied__lt=F("capacity"))
         return queryset.exclude(is_active=True, capacity__gt=0, occupied__lt=F("capacity"))

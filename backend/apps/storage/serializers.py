@@ -10,8 +10,20 @@ class StorageLocationSerializer(serializers.ModelSerializer):
     class Meta:
         model = StorageLocation
         fields = [
-            "id", "unit", "unit_code", "parent", "kind", "code", "name", "capacity", "occupied", "free", "path",
-            "is_active", "created_at", "updated_at",
+            "id",
+            "unit",
+            "unit_code",
+            "parent",
+            "kind",
+            "code",
+            "name",
+            "capacity",
+            "occupied",
+            "free",
+            "path",
+            "is_active",
+            "created_at",
+            "updated_at",
         ]
         read_only_fields = ["occupied", "path", "created_at", "updated_at"]
         validators: list = []  # per-unit code uniqueness is checked by the service

@@ -45,8 +45,12 @@ def _refresh_descendant_paths(location: StorageLocation) -> None:
 
 def _broadcast(location: StorageLocation, action: str) -> None:
     broadcast.entity_changed(
-        entity="location", action=action, obj_id=location.pk, unit_ids=[location.unit_id],
-        status="active" if location.is_active else "inactive", number=location.code,
+        entity="location",
+        action=action,
+        obj_id=location.pk,
+        unit_ids=[location.unit_id],
+        status="active" if location.is_active else "inactive",
+        number=location.code,
     )
 
 
@@ -58,8 +62,12 @@ def location_create(*, actor: Any, **fields: Any) -> StorageLocation:
         raise field_error("code", "A location with this code exists in this unit.")
     location.path = _path_for(location.name, location.parent)
     location.save()
-    audit.record(action="location.created", instance=location,
-                 changes=audit.created_changes(location, LOCATION_FIELDS), actor=actor)
+    audit.record(
+        action="location.created",
+        instance=location,
+        changes=audit.created_changes(location, LOCATION_FIELDS),
+        actor=actor,
+    )
     _broadcast(location, "created")
     return location
 
@@ -73,9 +81,10 @@ def location_update(*, actor: Any, location: StorageLocation, data: dict[str, An
     if "unit" in data and data["unit"].pk != before["unit"]:
         raise field_error("unit", "A location cannot move to another unit.")
     _validate_parent(location)
-    if "code" in data and StorageLocation.objects.filter(unit=location.unit, code=location.code).exclude(
-        pk=location.pk
-    ).exists():
+    if (
+        "code" in data
+        and StorageLocation.objects.filter(unit=location.unit, code=location.code).exclude(pk=location.pk).exists()
+    ):
         raise field_error("code", "A location with this code exists in this unit.")
     if location.capacity < location.occupied:
         raise field_error("capacity", f"The location holds {location.occupied} crates; capacity cannot be lower.")

@@ -15,7 +15,9 @@ from tests.conftest import World
 
 
 def append(n: int) -> list[AuditEvent]:
-    return [services.record(action="probe", entity_type="test", entity_id=i, changes={"n": [None, i]}) for i in range(n)]
+    return [
+        services.record(action="probe", entity_type="test", entity_id=i, changes={"n": [None, i]}) for i in range(n)
+    ]
 
 
 @pytest.mark.django_db
@@ -26,7 +28,12 @@ def test_chain_links_each_event_to_the_previous_one() -> None:
     assert third.prev_hash == second.hash
     assert [e.sequence for e in (first, second, third)] == [1, 2, 3]
     assert services.verify_chain().as_dict() == {
-        "valid": True, "checked": 3, "first_broken_sequence": None, "first_broken_id": None, "reason": ""}
+        "valid": True,
+        "checked": 3,
+        "first_broken_sequence": None,
+        "first_broken_id": None,
+        "reason": "",
+    }
 
 
 @pytest.mark.django_db
@@ -89,7 +96,7 @@ def test_verify_command_exits_non_zero_naming_the_broken_event() -> None:
     events = append(3)
     call_command("verify_audit_chain")  # valid: no exception
     _tamper("UPDATE audit_auditevent SET actor_username = %s WHERE id = %s", ["mallory", events[1].pk])
-    with pytest.raises(CommandError, match=r"sequence #2 \(id %d\)" % events[1].pk):
+    with pytest.raises(CommandError, match=rf"sequence #2 \(id {events[1].pk}\)"):
         call_command("verify_audit_chain")
 
 

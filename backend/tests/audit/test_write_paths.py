@@ -42,14 +42,16 @@ def test_an_update_that_changes_nothing_writes_no_event(world: World) -> None:
 
 def test_request_id_is_returned_and_recorded(world: World) -> None:
     response = world.client("sysadmin").patch(
-        f"/api/units/{world.goa.pk}/", {"name": "Renamed"}, format="json", HTTP_X_REQUEST_ID="trace-123")
+        f"/api/units/{world.goa.pk}/", {"name": "Renamed"}, format="json", HTTP_X_REQUEST_ID="trace-123"
+    )
     assert response["X-Request-ID"] == "trace-123"
     assert AuditEvent.objects.get(action="unit.updated").request_id == "trace-123"
 
 
 def test_password_values_never_reach_the_trail(world: World) -> None:
-    world.client("sysadmin").patch(f"/api/users/{world.user('viewer').pk}/", {"password": "An0ther&Secret!"},
-                                   format="json")
+    world.client("sysadmin").patch(
+        f"/api/users/{world.user('viewer').pk}/", {"password": "An0ther&Secret!"}, format="json"
+    )
     event = AuditEvent.objects.get(action="user.password_reset")
     assert event.changes == {"password": ["***", "***"]}
     assert "An0ther" not in str(list(AuditEvent.objects.values_list("changes", flat=True)))

@@ -19,16 +19,41 @@ LIST_ENDPOINTS = ["/api/units/", "/api/departments/", "/api/document-types/", "/
 def create_bodies(world: World) -> dict[str, tuple[str, dict[str, Any], Callable[[], int]]]:
     return {
         "unit": ("/api/units/", {"code": "BLR", "name": "Bengaluru"}, Unit.objects.count),
-        "department": ("/api/departments/", {"unit": world.goa.pk, "code": "RA", "name": "Regulatory"},
-                       Department.objects.count),
-        "document_type": ("/api/document-types/", {"code": "CoA", "name": "Certificate", "retention_years": 5},
-                          DocumentType.objects.count),
-        "location": ("/api/locations/", {"unit": world.goa.pk, "parent": world.room.pk, "kind": "shelf",
-                                         "code": "GOA-S9", "name": "Shelf 9", "capacity": 4},
-                     StorageLocation.objects.count),
-        "user": ("/api/users/", {"username": "newbie", "full_name": "New Bie", "email": "n@x.local",
-                                 "employee_id": "E1", "unit": world.goa.pk, "roles": ["Viewer"],
-                                 "password": "Val1d&Password!"}, User.objects.count),
+        "department": (
+            "/api/departments/",
+            {"unit": world.goa.pk, "code": "RA", "name": "Regulatory"},
+            Department.objects.count,
+        ),
+        "document_type": (
+            "/api/document-types/",
+            {"code": "CoA", "name": "Certificate", "retention_years": 5},
+            DocumentType.objects.count,
+        ),
+        "location": (
+            "/api/locations/",
+            {
+                "unit": world.goa.pk,
+                "parent": world.room.pk,
+                "kind": "shelf",
+                "code": "GOA-S9",
+                "name": "Shelf 9",
+                "capacity": 4,
+            },
+            StorageLocation.objects.count,
+        ),
+        "user": (
+            "/api/users/",
+            {
+                "username": "newbie",
+                "full_name": "New Bie",
+                "email": "n@x.local",
+                "employee_id": "E1",
+                "unit": world.goa.pk,
+                "roles": ["Viewer"],
+                "password": "Val1d&Password!",
+            },
+            User.objects.count,
+        ),
     }
 
 
@@ -92,8 +117,12 @@ def test_audit_events_cannot_be_written_through_the_api(world: World) -> None:
 def test_another_units_objects_are_404(world: World) -> None:
     client = world.client("unitadmin")
     kur_user = world.user("docmanager2")
-    for url in [f"/api/departments/{world.kur_qa.pk}/", f"/api/locations/{world.kur_shelf.pk}/",
-                f"/api/users/{kur_user.pk}/", f"/api/units/{world.kur.pk}/"]:
+    for url in [
+        f"/api/departments/{world.kur_qa.pk}/",
+        f"/api/locations/{world.kur_shelf.pk}/",
+        f"/api/users/{kur_user.pk}/",
+        f"/api/units/{world.kur.pk}/",
+    ]:
         assert client.get(url).status_code == 404, url
         assert client.patch(url, {"name": "hijack"}, format="json").status_code == 404, url
     assert client.post(f"/api/users/{kur_user.pk}/deactivate/").status_code == 404
@@ -106,16 +135,26 @@ def test_lists_show_only_the_own_unit_except_for_system_administrators(world: Wo
     assert goa_codes == {"GOA-AR1", "GOA-S1", "GOA-S2"}
     all_codes = {row["code"] for row in world.client("sysadmin").get("/api/locations/?page_size=100").json()["results"]}
     assert "KUR-S1" in all_codes
-    usernames = {row["username"] for row in world.client("unitadmin").get("/api/users/?page_size=100").json()["results"]}
+    usernames = {
+        row["username"] for row in world.client("unitadmin").get("/api/users/?page_size=100").json()["results"]
+    }
     assert "docmanager2" not in usernames and "viewer" in usernames
 
 
 def test_unit_admin_cannot_grant_system_administrator(world: World) -> None:
     client = world.client("unitadmin")
     before = User.objects.count()
-    response = client.post("/api/users/", {
-        "username": "escalate", "full_name": "Escalate", "unit": world.goa.pk,
-        "roles": ["System Administrator"], "password": "Val1d&Password!"}, format="json")
+    response = client.post(
+        "/api/users/",
+        {
+            "username": "escalate",
+            "full_name": "Escalate",
+            "unit": world.goa.pk,
+            "roles": ["System Administrator"],
+            "password": "Val1d&Password!",
+        },
+        format="json",
+    )
     assert response.status_code == 403
     assert User.objects.count() == before
     viewer = world.user("viewer")
@@ -132,9 +171,17 @@ def test_unit_admin_cannot_touch_a_system_administrator(world: World) -> None:
 
 
 def test_unit_admin_creates_users_only_in_own_unit(world: World) -> None:
-    response = world.client("unitadmin").post("/api/users/", {
-        "username": "kurperson", "full_name": "Kur Person", "unit": world.kur.pk, "roles": ["Viewer"],
-        "password": "Val1d&Password!"}, format="json")
+    response = world.client("unitadmin").post(
+        "/api/users/",
+        {
+            "username": "kurperson",
+            "full_name": "Kur Person",
+            "unit": world.kur.pk,
+            "roles": ["Viewer"],
+            "password": "Val1d&Password!",
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "unit" in response.json()
     assert not User.objects.filter(username="kurperson").exists()
@@ -143,7 +190,8 @@ def test_unit_admin_creates_users_only_in_own_unit(world: World) -> None:
 def test_system_administrator_grants_roles_and_the_change_is_audited(world: World) -> None:
     viewer = world.user("viewer")
     response = world.client("sysadmin").patch(
-        f"/api/users/{viewer.pk}/", {"roles": ["Viewer", "Approver"]}, format="json")
+        f"/api/users/{viewer.pk}/", {"roles": ["Viewer", "Approver"]}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["roles"] == ["Approver", "Viewer"]
     event = AuditEvent.objects.get(action="user.updated", entity_id=str(viewer.pk))

@@ -31,11 +31,17 @@ def test_wrong_types_and_unknown_ids_are_field_errors(world: World, body: dict, 
 
 
 def test_capacity_must_be_a_non_negative_number(world: World) -> None:
-    response = world.client("unitadmin").post("/api/locations/", {
-        "unit": world.goa.pk, "kind": "shelf", "code": "N1", "name": "N", "capacity": -3}, format="json")
+    response = world.client("unitadmin").post(
+        "/api/locations/",
+        {"unit": world.goa.pk, "kind": "shelf", "code": "N1", "name": "N", "capacity": -3},
+        format="json",
+    )
     assert response.status_code == 400 and "capacity" in response.json()
-    response = world.client("unitadmin").post("/api/locations/", {
-        "unit": world.goa.pk, "kind": "cupboard", "code": "N1", "name": "N", "capacity": 3}, format="json")
+    response = world.client("unitadmin").post(
+        "/api/locations/",
+        {"unit": world.goa.pk, "kind": "cupboard", "code": "N1", "name": "N", "capacity": 3},
+        format="json",
+    )
     assert response.status_code == 400 and "kind" in response.json()
 
 
@@ -47,8 +53,10 @@ def test_page_size_is_capped_at_100(world: World) -> None:
 def test_unknown_object_is_404_with_code(world: World) -> None:
     response = world.client("viewer").get("/api/departments/987654/")
     assert response.status_code == 404
-    assert response.json() == {"detail": "No Department matches the given query.", "code": "not_found"} or \
-        response.json()["code"] == "not_found"
+    assert (
+        response.json() == {"detail": "No Department matches the given query.", "code": "not_found"}
+        or response.json()["code"] == "not_found"
+    )
 
 
 def test_schema_and_docs_are_served_offline(world: World) -> None:

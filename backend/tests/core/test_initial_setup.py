@@ -16,9 +16,18 @@ DEMO_USERNAMES = ["sysadmin", "unitadmin", "docmanager", "approver", "storehead"
 
 
 def state() -> dict[str, int]:
-    counted = ["accounts.User", "accounts.Unit", "accounts.Department", "storage.StorageLocation",
-               "crates.DocumentType", "crates.Crate", "crates.Document", "requests.Request", "audit.AuditEvent",
-               "auth.Group"]
+    counted = [
+        "accounts.User",
+        "accounts.Unit",
+        "accounts.Department",
+        "storage.StorageLocation",
+        "crates.DocumentType",
+        "crates.Crate",
+        "crates.Document",
+        "requests.Request",
+        "audit.AuditEvent",
+        "auth.Group",
+    ]
     return {name: apps.get_model(name).objects.count() for name in counted}
 
 

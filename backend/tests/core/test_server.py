@@ -23,15 +23,24 @@ def free_port() -> int:
 @pytest.mark.slow
 def test_daphne_on_the_embedded_default_serves_health_and_the_api(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
-    env.update({"DMS_DATA_DIR": str(tmp_path), "DMS_ADMIN_PASSWORD": "Adm1n&Password!",
-                "DJANGO_SETTINGS_MODULE": "config.settings"})
+    env.update(
+        {
+            "DMS_DATA_DIR": str(tmp_path),
+            "DMS_ADMIN_PASSWORD": "Adm1n&Password!",
+            "DJANGO_SETTINGS_MODULE": "config.settings",
+        }
+    )
     manage = [sys.executable, "manage.py"]
     subprocess.run([*manage, "migrate", "--noinput"], cwd=BACKEND, env=env, check=True, capture_output=True)
     subprocess.run([*manage, "initial_setup", "--demo"], cwd=BACKEND, env=env, check=True, capture_output=True)
     port = free_port()
-    server = subprocess.Popen([sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port),
-                               "config.asgi:application"], cwd=BACKEND, env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "config.asgi:application"],
+        cwd=BACKEND,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -14,10 +14,23 @@ def test_location_read_has_occupied_free_and_path(world: World) -> None:
 
 def test_created_location_path_follows_its_parents(world: World) -> None:
     client = world.client("unitadmin")
-    rack = client.post("/api/locations/", {"unit": world.goa.pk, "parent": world.room.pk, "kind": "rack",
-                                           "code": "GOA-RB", "name": "Rack B"}, format="json").json()
-    shelf = client.post("/api/locations/", {"unit": world.goa.pk, "parent": rack["id"], "kind": "shelf",
-                                            "code": "GOA-RB-S1", "name": "Shelf 1", "capacity": 8}, format="json")
+    rack = client.post(
+        "/api/locations/",
+        {"unit": world.goa.pk, "parent": world.room.pk, "kind": "rack", "code": "GOA-RB", "name": "Rack B"},
+        format="json",
+    ).json()
+    shelf = client.post(
+        "/api/locations/",
+        {
+            "unit": world.goa.pk,
+            "parent": rack["id"],
+            "kind": "shelf",
+            "code": "GOA-RB-S1",
+            "name": "Shelf 1",
+            "capacity": 8,
+        },
+        format="json",
+    )
     assert shelf.status_code == 201
     assert shelf.json()["path"] == "Archive Room 1 / Rack B / Shelf 1"
     response = client.patch(f"/api/locations/{world.room.pk}/", {"name": "Vault"}, format="json")
@@ -58,15 +71,21 @@ def test_parent_of_another_unit_or_itself_is_refused(world: World) -> None:
 
 
 def test_duplicate_code_in_a_unit_is_a_field_error(world: World) -> None:
-    response = world.client("unitadmin").post("/api/locations/", {
-        "unit": world.goa.pk, "kind": "shelf", "code": "GOA-S1", "name": "Again", "capacity": 1}, format="json")
+    response = world.client("unitadmin").post(
+        "/api/locations/",
+        {"unit": world.goa.pk, "kind": "shelf", "code": "GOA-S1", "name": "Again", "capacity": 1},
+        format="json",
+    )
     assert response.status_code == 400
     assert "code" in response.json()
 
 
 def test_unit_admin_cannot_create_locations_in_another_unit(world: World) -> None:
     before = StorageLocation.objects.count()
-    response = world.client("unitadmin").post("/api/locations/", {
-        "unit": world.kur.pk, "kind": "shelf", "code": "X1", "name": "X", "capacity": 1}, format="json")
+    response = world.client("unitadmin").post(
+        "/api/locations/",
+        {"unit": world.kur.pk, "kind": "shelf", "code": "X1", "name": "X", "capacity": 1},
+        format="json",
+    )
     assert response.status_code == 400
     assert StorageLocation.objects.count() == before

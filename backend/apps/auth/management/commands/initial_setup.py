@@ -80,8 +80,9 @@ class Command(BaseCommand):
         instance = model.objects.filter(**lookup).first()
         if instance is None:
             instance = model.objects.create(**lookup, **defaults)
-            audit.record(action=f"{model._meta.model_name}.created", instance=instance, actor=None,
-                         comment="initial_setup")
+            audit.record(
+                action=f"{model._meta.model_name}.created", instance=instance, actor=None, comment="initial_setup"
+            )
         return instance
 
     def _unit(self, code: str, name: str, address: str) -> Unit:
@@ -96,11 +97,13 @@ class Command(BaseCommand):
             for shelf in range(1, SHELVES + 1):
                 self._location(unit, rack, "shelf", f"{rack.code}-S{shelf}", f"Shelf {shelf}", SHELF_CAPACITY)
 
-    def _location(self, unit: Unit, parent: StorageLocation | None, kind: str, code: str, name: str,
-                  capacity: int) -> StorageLocation:
+    def _location(
+        self, unit: Unit, parent: StorageLocation | None, kind: str, code: str, name: str, capacity: int
+    ) -> StorageLocation:
         path = f"{parent.path} / {name}" if parent else name
         location = self._get_or_create(
-            StorageLocation, {"unit": unit, "code": code},
+            StorageLocation,
+            {"unit": unit, "code": code},
             {"parent": parent, "kind": kind, "name": name, "capacity": capacity, "path": path},
         )
         return location  # type: ignore[no-any-return]
@@ -109,8 +112,9 @@ class Command(BaseCommand):
         if User.objects.filter(username=username).exists():
             return
         password = os.environ.get("DMS_ADMIN_PASSWORD") or secrets.token_urlsafe(12) + "!9aA"
-        user = User.objects.create_superuser(username=username, email="", password=password,
-                                             full_name="System Administrator")
+        user = User.objects.create_superuser(
+            username=username, email="", password=password, full_name="System Administrator"
+        )
         user.groups.add(*roles_groups([roles.SYSTEM_ADMINISTRATOR]))
         audit.record(action="user.created", instance=user, actor=None, comment="initial_setup superuser")
         if not os.environ.get("DMS_ADMIN_PASSWORD"):
@@ -120,13 +124,24 @@ class Command(BaseCommand):
     def _demo_user(self, username: str, full_name: str, role: str, unit: Unit) -> None:
         if User.objects.filter(username=username).exists():
             return
-        user = User(username=username, full_name=full_name, email=f"{username}@demo.cipla-dms.local", unit=unit,
-                    employee_id=f"EMP-{username.upper()}", is_staff=role == roles.SYSTEM_ADMINISTRATOR)
+        user = User(
+            username=username,
+            full_name=full_name,
+            email=f"{username}@demo.cipla-dms.local",
+            unit=unit,
+            employee_id=f"EMP-{username.upper()}",
+            is_staff=role == roles.SYSTEM_ADMINISTRATOR,
+        )
         user.set_password(DEMO_PASSWORD)
         user.save()
         user.groups.add(*roles_groups([role]))
-        audit.record(action="user.created", instance=user, actor=None, comment="initial_setup --demo",
-                     changes={"roles": [[], [role]]})
+        audit.record(
+            action="user.created",
+            instance=user,
+            actor=None,
+            comment="initial_setup --demo",
+            changes={"roles": [[], [role]]},
+        )
 
 
 def roles_groups(names: list[str]) -> list[Group]:
