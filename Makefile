@@ -47,7 +47,7 @@ ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm test
 endif
 
-test-e2e: install
+test-e2e: install spa
 ifneq ($(HAS_FRONTEND),)
 	bash scripts/e2e.sh
 endif
