@@ -7,14 +7,18 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 HAS_FRONTEND := $(wildcard frontend/package.json)
 
-.PHONY: run test lint fmt install spa migrate setup test-backend test-frontend test-e2e worker beat bench clean
+.PHONY: run test system-packages lint fmt install spa migrate setup test-backend test-frontend test-e2e worker beat bench clean
 
 ## run: install everything, migrate, load demo data, serve API + WebSocket + admin + SPA on Daphne
 run: install spa setup
 	cd backend && $(PY) -m daphne -b $(HOST) -p $(PORT) config.asgi:application
 
 ## test: the whole suite (backend on the configured database, SPA unit tests, browser tests)
-test: install test-backend test-frontend test-e2e
+test: install system-packages test-backend test-frontend test-e2e
+
+## system-packages: Chromium, nginx, docker-compose (validator only), pg_dump — what the tests drive for real
+system-packages:
+	bash scripts/install-system-packages.sh
 
 install: $(VENV)/.installed $(if $(HAS_FRONTEND),frontend/node_modules/.installed)
 
