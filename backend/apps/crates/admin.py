@@ -28,7 +28,7 @@ class DocumentTypeAdmin(AuditedModelAdmin):
 class DocumentInline(admin.TabularInline):
     model = Document
     fields = ["number", "title", "document_type", "record_date", "retention_until", "status"]
-    readonly_fields = fields
+    readonly_fields = ["number", "title", "document_type", "record_date", "retention_until", "status"]
     extra = 0
     can_delete = False
     show_change_link = True
