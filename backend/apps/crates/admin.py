@@ -100,9 +100,6 @@ class CrateAdmin(admin.ModelAdmin):
             current = Crate.objects.get(pk=obj.pk)
             _apply(request, lambda: services.crate_update(actor=request.user, crate=current, data=data))
 
-    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
-        """Inline documents are read-only; nothing to save."""
-
 
 class DocumentAdminForm(forms.ModelForm):
     class Meta:

@@ -23,7 +23,7 @@ from apps.core import broadcast
 from apps.core.errors import ApplicationError, field_error, invalid_transition
 from apps.core.numbering import next_number
 from apps.crates.models import Crate, Document, DocumentType
-from apps.requests.models import RequestItem
+from apps.requests.models import Request, RequestItem
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
 
@@ -43,6 +43,10 @@ CRATE_FIELDS = [
 CRATE_EDITABLE_FIELDS = ["department", "description"]
 DOCUMENT_FIELDS = ["crate", "number", "title", "document_type", "record_date", "retention_until", "status"]
 DOCUMENT_EDITABLE_FIELDS = ["number", "title", "document_type", "record_date"]
+
+
+# A crate in a request that is submitted or approved is frozen until the request moves on.
+PENDING_REQUEST_STATUSES = (Request.Status.SUBMITTED, Request.Status.APPROVED)
 
 
 class _Unchanged:
@@ -124,8 +128,19 @@ def _lock_crate(crate: Crate) -> Crate:
 
 
 def _require_draft(crate: Crate, what: str) -> None:
+    """Draft, and not awaiting a decision or execution: what was approved is what gets stored."""
     if crate.status != Crate.Status.DRAFT:
         raise invalid_transition(f"{what} only while the crate is in draft; {crate.number} is {crate.status}.")
+    pending = (
+        RequestItem.objects.filter(crate=crate, is_open=True, request__status__in=PENDING_REQUEST_STATUSES)
+        .values_list("request__number", flat=True)
+        .first()
+    )
+    if pending is not None:
+        raise invalid_transition(
+            f"{crate.number} is in request {pending}, submitted or approved: it cannot change until the request "
+            "is decided or executed."
+        )
 
 
 def _check_department(department: Department, unit_id: int) -> None:

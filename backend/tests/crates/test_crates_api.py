@@ -229,3 +229,35 @@ def test_crate_detail_includes_documents_and_location_path(world: World, make: C
     assert [(d["number"], d["crate_number"], d["document_type_code"], d["status"]) for d in body["documents"]] == [
         ("BMR-9", crate.number, "BMR", "in_storage")
     ]
+
+
+@pytest.mark.parametrize(
+    ("request_status", "expected"), [("draft", 200), ("submitted", 409), ("approved", 409), ("rejected", 200)]
+)
+def test_draft_crate_is_frozen_while_its_storage_request_awaits_decision_or_execution(
+    world: World, make: CrateMaker, request_status: str, expected: int, audit_count: Callable[[], int]
+) -> None:
+    crate = make.crate()
+    document = make.document(crate)
+    request = Request.objects.create(
+        number="REQ-T-3",
+        request_type="storage",
+        unit=world.goa,
+        status=request_status,
+        requester=world.user("docmanager"),
+        purpose="store",
+    )
+    RequestItem.objects.create(request=request, crate=crate, is_open=request_status != "rejected")
+    before = audit_count()
+    client = world.client("docmanager")
+    crate_response = client.patch(f"/api/crates/{crate.pk}/", {"description": "changed"})
+    document_response = client.patch(f"/api/documents/{document.pk}/", {"title": "changed"})
+    assert (crate_response.status_code, document_response.status_code) == (expected, expected)
+    if expected == 409:
+        assert crate_response.json() == {
+            "detail": f"{crate.number} is in request REQ-T-3, submitted or approved: it cannot change until the "
+            "request is decided or executed.",
+            "code": "invalid_transition",
+        }
+        assert Crate.objects.get(pk=crate.pk).description == "BMRs 2024"
+        assert audit_count() == before
