@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from tests.production.support import (
+    REDIS_BASE_URL,
     create_database,
     drop_database,
     fill_secrets,
@@ -17,7 +18,6 @@ from tests.production.support import (
     process_env,
     read_env_example,
     redis_delete_prefix,
-    REDIS_BASE_URL,
 )
 
 TEMPLATE_DB = "dms_prodtest_template"

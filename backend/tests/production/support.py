@@ -52,10 +52,26 @@ def make_test_certificate(directory: Path) -> tuple[Path, Path]:
     directory.mkdir(parents=True, exist_ok=True)
     cert, key = directory / "fullchain.pem", directory / "privkey.pem"
     subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
-         "-keyout", str(key), "-out", str(cert), "-subj", "/CN=localhost",
-         "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1"],
-        check=True, capture_output=True,
+        [
+            openssl,
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-days",
+            "1",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ],
+        check=True,
+        capture_output=True,
     )
     return cert, key
 
@@ -182,8 +198,12 @@ def render_nginx(layout: NginxLayout, *, frontend_root: Path | None = None) -> P
     where = "nginx/nginx.conf"
     main = _replace(main, "user nginx;", f"user {me};" if me else "", where=where)
     main = _replace(main, "pid /var/run/nginx.pid;", f"pid {root}/nginx.pid;", where=where)
-    main = _replace(main, "error_log /var/log/nginx/error.log warn;", f"error_log {root}/logs/error.log warn;", where=where)
-    main = _replace(main, "access_log /var/log/nginx/access.log main;", f"access_log {root}/logs/access.log main;", where=where)
+    main = _replace(
+        main, "error_log /var/log/nginx/error.log warn;", f"error_log {root}/logs/error.log warn;", where=where
+    )
+    main = _replace(
+        main, "access_log /var/log/nginx/access.log main;", f"access_log {root}/logs/access.log main;", where=where
+    )
     main = _replace(main, "include /etc/nginx/conf.d/*.conf;", f"include {confd}/*.conf;", where=where)
     layout.main_conf.write_text(main)
 
@@ -191,16 +211,24 @@ def render_nginx(layout: NginxLayout, *, frontend_root: Path | None = None) -> P
     where = "nginx/conf.d/cipla_dms.conf"
     servers = "\n    ".join(f"server {b} max_fails=3 fail_timeout=10s;" for b in layout.backends)
     site = _replace(site, "server backend:8000 max_fails=3 fail_timeout=10s;", servers, where=where)
-    site = _replace(site, "server frontend:8080 max_fails=3 fail_timeout=10s;",
-                    f"server {layout.frontend} max_fails=3 fail_timeout=10s;", where=where)
+    site = _replace(
+        site,
+        "server frontend:8080 max_fails=3 fail_timeout=10s;",
+        f"server {layout.frontend} max_fails=3 fail_timeout=10s;",
+        where=where,
+    )
     site = _replace(site, "listen 80;", f"listen 127.0.0.1:{layout.http_port};", where=where)
     site = _replace(site, "listen [::]:80;", "", where=where)
     site = _replace(site, "listen 443 ssl http2;", f"listen 127.0.0.1:{layout.https_port} ssl http2;", where=where)
     site = _replace(site, "listen [::]:443 ssl http2;", "", where=where)
     site = _replace(site, "/etc/nginx/ssl/fullchain.pem", str(layout.cert), where=where)
     site = _replace(site, "/etc/nginx/ssl/privkey.pem", str(layout.key), where=where)
-    site = _replace(site, "return 301 https://$host$request_uri;",
-                    f"return 301 https://$host:{layout.https_port}$request_uri;", where=where)
+    site = _replace(
+        site,
+        "return 301 https://$host$request_uri;",
+        f"return 301 https://$host:{layout.https_port}$request_uri;",
+        where=where,
+    )
     site = _replace(site, "alias /var/www/static/;", f"alias {layout.static_root}/;", where=where)
     site = _replace(site, "alias /var/www/media/;", f"alias {layout.media_root}/;", where=where)
     site = _replace(site, "root /var/www/certbot;", f"root {root}/acme;", where=where)
@@ -209,7 +237,9 @@ def render_nginx(layout: NginxLayout, *, frontend_root: Path | None = None) -> P
     # Temp paths inside the test folder (Debian's compiled-in ones need the nginx package's
     # /var/lib/nginx); included into the same http {} block as the site.
     (confd / "00-test-paths.conf").write_text(
-        "".join(f"{kind}_temp_path {root}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi"))
+        "".join(
+            f"{kind}_temp_path {root}/tmp/{kind};\n" for kind in ("client_body", "proxy", "fastcgi", "uwsgi", "scgi")
+        )
     )
     if frontend_root is not None:
         # The SPA container's server block (frontend/nginx.conf), on loopback.
@@ -230,7 +260,9 @@ def nginx_test(conf: Path) -> subprocess.CompletedProcess:
     nginx = require_tool("nginx")
     return subprocess.run(
         [nginx, "-t", "-c", str(conf), "-p", str(conf.parent), "-e", str(conf.parent / "logs" / "error.log")],
-        capture_output=True, text=True, timeout=30,
+        capture_output=True,
+        text=True,
+        timeout=30,
     )
 
 
@@ -255,11 +287,14 @@ class ProcessGroup:
     def __init__(self, log_dir: Path) -> None:
         self.log_dir = log_dir
         self.procs: list[Proc] = []
+        self.stop_times: dict[str, float | None] = {}
 
     def start(self, name: str, args: list[str], *, env: dict[str, str], cwd: Path = BACKEND_DIR) -> Proc:
         log = self.log_dir / f"{name}.log"
         handle = log.open("wb")
-        popen = subprocess.Popen(args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True)
+        popen = subprocess.Popen(
+            args, cwd=cwd, env=env, stdout=handle, stderr=subprocess.STDOUT, start_new_session=True
+        )
         handle.close()
         proc = Proc(name, popen, log)
         self.procs.append(proc)
@@ -275,12 +310,14 @@ class ProcessGroup:
             if proc.popen.poll() is None:
                 with contextlib.suppress(ProcessLookupError):
                     proc.popen.send_signal(signal.SIGTERM)
-        deadline = time.monotonic() + grace
+        started = time.monotonic()
+        deadline = started + grace
         for proc in reversed(self.procs):
             try:
                 proc.popen.wait(timeout=max(0.1, deadline - time.monotonic()))
+                self.stop_times[proc.name] = round(time.monotonic() - started, 2)
             except subprocess.TimeoutExpired:
-                pass
+                self.stop_times[proc.name] = None
             # The PID is the session (and group) leader: this reaches its children too
             # (Celery's pool processes), by id.
             with contextlib.suppress(ProcessLookupError, PermissionError):

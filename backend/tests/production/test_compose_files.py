@@ -74,7 +74,16 @@ def test_production_compose_file_is_valid_with_the_example_env(tmp_path: Path, e
     config = compose_config(tmp_path, "docker-compose.production.yml", example_env_file)
 
     services = config["services"]
-    assert set(services) == {"db", "redis", "backend", "celery_worker", "celery_beat", "frontend", "nginx", "redisinsight"}
+    assert set(services) == {
+        "db",
+        "redis",
+        "backend",
+        "celery_worker",
+        "celery_beat",
+        "frontend",
+        "nginx",
+        "redisinsight",
+    }
     assert services["redisinsight"]["profiles"] == ["monitoring"]
     assert services["db"]["image"].startswith("postgres:15")
     assert services["redis"]["image"].startswith("redis:7")
@@ -114,7 +123,11 @@ def test_production_compose_refuses_to_start_without_secrets(tmp_path: Path) -> 
 
     result = subprocess.run(
         [compose, "--env-file", str(env_file), "-f", str(REPO_ROOT / "docker-compose.production.yml"), "config"],
-        cwd=REPO_ROOT, env=process_env({"DMS_ENV_FILE": str(env_file)}), capture_output=True, text=True, timeout=60,
+        cwd=REPO_ROOT,
+        env=process_env({"DMS_ENV_FILE": str(env_file)}),
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
 
     assert result.returncode != 0
@@ -136,8 +149,14 @@ def test_compose_validator_rejects_an_invalid_file(tmp_path: Path) -> None:
     broken.write_text((REPO_ROOT / "docker-compose.yml").read_text().replace("healthcheck:", "healthchek:", 1))
     compose = require_tool("docker-compose")
 
-    result = subprocess.run([compose, "-f", str(broken), "config"], cwd=tmp_path, env=process_env({}),
-                            capture_output=True, text=True, timeout=60)
+    result = subprocess.run(
+        [compose, "-f", str(broken), "config"],
+        cwd=tmp_path,
+        env=process_env({}),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
 
     assert result.returncode != 0
     assert "healthchek" in result.stderr

@@ -56,7 +56,9 @@ def test_nginx_t_fails_when_a_rate_limit_zone_is_missing(layout: NginxLayout) ->
 
 
 def test_nginx_t_fails_when_the_backend_upstream_is_missing(layout: NginxLayout) -> None:
-    conf = _render_and_break(layout, "conf.d/cipla_dms.conf", "upstream dms_backend {", "upstream dms_backend_renamed {")
+    conf = _render_and_break(
+        layout, "conf.d/cipla_dms.conf", "upstream dms_backend {", "upstream dms_backend_renamed {"
+    )
 
     result = nginx_test(conf)
 

@@ -45,7 +45,9 @@ def test_check_deploy_is_clean_with_the_example_environment(tmp_path: Path) -> N
         ("CHANNEL_LAYER_ENCRYPTION_KEY", "CHANGE_ME", "CHANNEL_LAYER_ENCRYPTION_KEY is still the placeholder"),
     ],
 )
-def test_refuses_to_start_with_unsafe_configuration(tmp_path: Path, variable: str, value: str | None, message: str) -> None:
+def test_refuses_to_start_with_unsafe_configuration(
+    tmp_path: Path, variable: str, value: str | None, message: str
+) -> None:
     values = {**example_environment(), "DMS_LOG_DIR": str(tmp_path), "DMS_DATA_DIR": str(tmp_path)}
     if value is None:
         values.pop(variable)
@@ -65,7 +67,7 @@ from django.conf import settings as s
 db = s.DATABASES["default"]
 log = s.LOGGING["handlers"]
 print(json.dumps({
-    "engine": db["ENGINE"], "conn_max_age": db["CONN_MAX_AGE"], "pool": {k: v for k, v in db["OPTIONS"]["pool"].items()},
+    "engine": db["ENGINE"], "conn_max_age": db["CONN_MAX_AGE"], "pool": dict(db["OPTIONS"]["pool"]),
     "options": db["OPTIONS"]["options"], "cache_backend": s.CACHES["default"]["BACKEND"],
     "cache_location": s.CACHES["default"]["LOCATION"],
     "cache_max_connections": s.CACHES["default"]["OPTIONS"]["CONNECTION_POOL_KWARGS"]["max_connections"],
@@ -96,8 +98,14 @@ def test_production_values_match_the_design(tmp_path: Path) -> None:
 
     from tests.production.support import BACKEND_DIR, PYTHON
 
-    out = subprocess.run([PYTHON, "-c", PRINT_SETTINGS], cwd=BACKEND_DIR, env=process_env(values),
-                         capture_output=True, text=True, timeout=60)
+    out = subprocess.run(
+        [PYTHON, "-c", PRINT_SETTINGS],
+        cwd=BACKEND_DIR,
+        env=process_env(values),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert out.returncode == 0, out.stderr
     s = json.loads(out.stdout.strip().splitlines()[-1])
 
@@ -112,7 +120,13 @@ def test_production_values_match_the_design(tmp_path: Path) -> None:
     assert channels["hosts"][0]["address"].endswith("@redis:6379/1") and channels["hosts"][0]["socket_timeout"] is None
     assert s["channels_encrypted"] == 1
     assert s["broker"].endswith("@redis:6379/0")
-    assert (s["acks_late"], s["eager"], s["compression"], s["pool_limit"], s["prefetch"]) == (True, False, "gzip", 10, 1)
+    assert (s["acks_late"], s["eager"], s["compression"], s["pool_limit"], s["prefetch"]) == (
+        True,
+        False,
+        "gzip",
+        10,
+        1,
+    )
     assert s["rates"]["user"] == "2000/hour" and s["rates"]["login"] == "5/min" and s["num_proxies"] == 1
     assert s["pagination"]
     assert s["loaders"][0][0] == "django.template.loaders.cached.Loader"
@@ -152,7 +166,9 @@ def test_login_throttle_fails_closed_when_redis_is_down(tmp_path: Path, clone_da
 
     codes = {}
     for name, env in (("up", up), ("down", down)):
-        out = subprocess.run([PYTHON, "-c", LOGIN_TWICE], cwd=BACKEND_DIR, env=env, capture_output=True, text=True, timeout=60)
+        out = subprocess.run(
+            [PYTHON, "-c", LOGIN_TWICE], cwd=BACKEND_DIR, env=env, capture_output=True, text=True, timeout=60
+        )
         assert out.returncode == 0, out.stderr
         codes[name] = [int(line) for line in out.stdout.split()[-2:]]
 

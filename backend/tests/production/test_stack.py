@@ -1,0 +1,489 @@
+"""The production-like stack on loopback, as docker-compose.production.yml runs it:
+
+    client --https/wss--> nginx (shipped config, self-signed cert)
+                           |-- /api/, /admin/, /ws/ --> Daphne #1 ┐ config.settings_production
+                           |                        --> Daphne #2 ┘ (least_conn upstream)
+                           |-- /static/ (collectstatic output)
+                           '-- /  --> SPA server block (frontend/nginx.conf)
+    Celery worker + Celery beat; PostgreSQL and Redis of the machine.
+
+Everything is reached through nginx only. Processes are torn down by PID; the database
+(dms_stack_test) is dropped and this run's Redis keys are deleted afterwards."""
+
+from __future__ import annotations
+
+import datetime
+import http.client
+import json
+import socket
+import ssl
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.production.conftest import cleanup_redis, production_env
+from tests.production.support import (
+    PYTHON,
+    NginxLayout,
+    ProcessGroup,
+    create_database,
+    drop_database,
+    free_port,
+    make_test_certificate,
+    manage,
+    render_nginx,
+    require_tool,
+    wait_until,
+)
+
+pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
+
+DATABASE = "dms_stack_test"
+DEMO_PASSWORD = "Demo@12345678"
+SPA_HTML = "<!doctype html><html><head><title>Cipla DMS</title></head><body><div id=root></div></body></html>"
+
+
+@dataclass
+class Response:
+    status: int
+    headers: http.client.HTTPMessage
+    body: bytes
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Stack:
+    https_port: int
+    http_port: int
+    backend_ports: list[int]
+    ssl_context: ssl.SSLContext
+    procs: ProcessGroup
+    root: Path
+    env: dict[str, str]
+
+    @property
+    def origin(self) -> str:
+        return f"https://127.0.0.1:{self.https_port}"
+
+    def request(
+        self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
+    ) -> Response:
+        conn = http.client.HTTPSConnection("127.0.0.1", self.https_port, context=self.ssl_context, timeout=30)
+        all_headers = {"Accept": "application/json", **(headers or {})}
+        data = None
+        if body is not None:
+            data = json.dumps(body).encode()
+            all_headers["Content-Type"] = "application/json"
+        if token:
+            all_headers["Authorization"] = f"Bearer {token}"
+        try:
+            conn.request(method, path, body=data, headers=all_headers)
+            response = conn.getresponse()
+            return Response(response.status, response.headers, response.read())
+        finally:
+            conn.close()
+
+    def login(self, username: str) -> str:
+        response = self.request("POST", "/api/auth/login/", {"username": username, "password": DEMO_PASSWORD})
+        assert response.status == 200, (response.status, response.body)
+        return response.json()["access"]
+
+    def diagnostics(self) -> str:
+        parts = [f"--- {p.name} ---\n{p.tail(30)}" for p in self.procs.procs]
+        err = self.root / "nginx" / "logs" / "error.log"
+        if err.exists():
+            parts.append("--- nginx error.log ---\n" + "\n".join(err.read_text().splitlines()[-20:]))
+        return "\n".join(parts)
+
+
+def _health_direct(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
+    try:
+        conn.request("GET", "/api/health/", headers={"Host": "127.0.0.1"})
+        response = conn.getresponse()
+        return response.status == 200 and json.loads(response.read())["status"] == "ok"
+    finally:
+        conn.close()
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> Iterator[Stack]:
+    nginx = require_tool("nginx")
+    root = tmp_path_factory.mktemp("stack")
+    https_port, http_port, frontend_port = free_port(), free_port(), free_port()
+    backend_ports = [free_port(), free_port()]
+
+    create_database(DATABASE, template=template_database)
+    env = production_env(
+        root,
+        DATABASE,
+        CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{https_port}",
+        SPA_BASE_URL=f"https://127.0.0.1:{https_port}",
+        ASGI_THREADS="8",
+    )
+    procs = ProcessGroup(root)
+    stack = Stack(https_port, http_port, backend_ports, ssl.create_default_context(), procs, root, env)
+    try:
+        # What entrypoint.sh does in the backend container (migrate ran in the template).
+        manage(env, "collectstatic", "--noinput", "-v", "0")
+
+        cert, key = make_test_certificate(root / "ssl")
+        stack.ssl_context = ssl.create_default_context(cafile=str(cert))
+        spa = root / "spa"
+        (spa / "assets").mkdir(parents=True)
+        (spa / "index.html").write_text(SPA_HTML)
+        (spa / "assets" / "app-1a2b3c.js").write_text("console.log('dms');\n")
+        layout = NginxLayout(
+            root=root / "nginx",
+            https_port=https_port,
+            http_port=http_port,
+            backends=[f"127.0.0.1:{p}" for p in backend_ports],
+            frontend=f"127.0.0.1:{frontend_port}",
+            cert=cert,
+            key=key,
+            static_root=Path(env["STATIC_ROOT"]),
+            media_root=Path(env["DMS_MEDIA_ROOT"]),
+        )
+        conf = render_nginx(layout, frontend_root=spa)
+
+        for index, port in enumerate(backend_ports, start=1):
+            procs.start(
+                f"daphne{index}",
+                [
+                    PYTHON,
+                    "-m",
+                    "daphne",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--proxy-headers",
+                    "config.asgi:application",
+                ],
+                env=env,
+            )
+        worker_env = {**env, "DB_POOL_MIN": "1", "DB_POOL_MAX": "2"}
+        procs.start(
+            "celery-worker",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config.celery",
+                "worker",
+                "--loglevel=INFO",
+                "--concurrency=2",
+                "--hostname",
+                f"stack{https_port}@%h",
+            ],
+            env=worker_env,
+        )
+        procs.start(
+            "celery-beat",
+            [
+                PYTHON,
+                "-m",
+                "celery",
+                "-A",
+                "config.celery",
+                "beat",
+                "--loglevel=INFO",
+                "--schedule",
+                str(root / "celerybeat-schedule"),
+            ],
+            env=worker_env,
+        )
+        procs.start(
+            "nginx",
+            [
+                nginx,
+                "-c",
+                str(conf),
+                "-p",
+                str(conf.parent),
+                "-e",
+                str(conf.parent / "logs" / "error.log"),
+                "-g",
+                "daemon off;",
+            ],
+            env=env,
+        )
+
+        for port in backend_ports:
+            wait_until(
+                lambda port=port: _health_direct(port), timeout=60, what=f"Daphne on {port}", on_fail=stack.diagnostics
+            )
+        wait_until(
+            lambda: stack.request("GET", "/nginx-health").status == 200,
+            timeout=20,
+            what="nginx",
+            on_fail=stack.diagnostics,
+        )
+        wait_until(
+            lambda: " ready." in (root / "celery-worker.log").read_text(),
+            timeout=60,
+            what="Celery worker",
+            on_fail=stack.diagnostics,
+        )
+        wait_until(
+            lambda: "beat: Starting" in (root / "celery-beat.log").read_text(),
+            timeout=30,
+            what="Celery beat",
+            on_fail=stack.diagnostics,
+        )
+        procs.assert_running()
+        yield stack
+    finally:
+        procs.stop_all()
+        drop_database(DATABASE)
+        cleanup_redis(env)
+
+
+def test_https_serves_health_over_tls12_plus_and_http2(stack: Stack) -> None:
+    response = stack.request("GET", "/api/health/")
+
+    assert response.status == 200
+    assert response.json()["status"] == "ok"
+    with socket.create_connection(("127.0.0.1", stack.https_port), timeout=10) as raw:
+        context = ssl.create_default_context(cafile=str(stack.root / "ssl" / "fullchain.pem"))
+        context.set_alpn_protocols(["h2", "http/1.1"])
+        with context.wrap_socket(raw, server_hostname="127.0.0.1") as tls:
+            assert tls.version() in {"TLSv1.2", "TLSv1.3"}
+            assert tls.selected_alpn_protocol() == "h2"
+
+
+def test_http_port_redirects_to_https(stack: Stack) -> None:
+    conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
+    conn.request("GET", "/requests/42?tab=items")
+    response = conn.getresponse()
+    conn.close()
+
+    assert response.status == 301
+    assert response.headers["Location"] == f"https://127.0.0.1:{stack.https_port}/requests/42?tab=items"
+
+
+def test_security_headers_appear_once_on_api_and_spa(stack: Stack) -> None:
+    for path in ("/api/health/", "/crates/17"):
+        response = stack.request("GET", path)
+        assert response.status == 200, path
+        headers = response.headers
+        assert headers.get_all("Strict-Transport-Security") == ["max-age=31536000; includeSubDomains; preload"]
+        assert headers.get_all("X-Frame-Options") == ["DENY"]
+        assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
+        assert headers.get_all("Referrer-Policy") == ["strict-origin-when-cross-origin"]
+        [csp] = headers.get_all("Content-Security-Policy")
+        assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "Server" not in headers or "nginx/" not in headers["Server"]
+
+
+def test_spa_routes_fall_back_to_index_and_static_files_are_served(stack: Stack) -> None:
+    page = stack.request("GET", "/requests/42", headers={"Accept": "text/html"})
+    asset = stack.request("GET", "/assets/app-1a2b3c.js")
+    admin = stack.request("GET", "/admin/login/", headers={"Accept": "text/html"})
+
+    assert page.status == 200 and page.body.decode() == SPA_HTML
+    assert asset.status == 200 and "immutable" in asset.headers["Cache-Control"]
+    assert admin.status == 200
+    # The admin page links its CSS through the manifest storage; nginx serves it from disk.
+    html = admin.body.decode()
+    css_path = html.split('href="/static/admin/css/base.', 1)[1].split('"', 1)[0]
+    css = stack.request("GET", "/static/admin/css/base." + css_path, headers={"Accept-Encoding": "gzip"})
+    assert css.status == 200
+    assert css.headers["Content-Encoding"] == "gzip"
+    assert css.headers["Expires"]
+
+
+def _open_socket(stack: Stack, token: str):
+    from websockets.sync.client import connect
+
+    ticket = stack.request("POST", "/api/auth/ws-ticket/", {}, token=token)
+    assert ticket.status in (200, 201), ticket.body
+    return connect(
+        f"wss://127.0.0.1:{stack.https_port}/ws/updates/?ticket={ticket.json()['ticket']}",
+        ssl=stack.ssl_context,
+        origin=stack.origin,
+        open_timeout=10,
+    )
+
+
+def _wait_for_event(ws, predicate, timeout: float = 15.0) -> dict:
+    deadline = time.monotonic() + timeout
+    seen = []
+    while time.monotonic() < deadline:
+        try:
+            message = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
+        except TimeoutError:
+            break
+        seen.append(message)
+        if predicate(message):
+            return message
+    pytest.fail(f"no matching event within {timeout}s; received {seen}")
+
+
+def _first_result(stack: Stack, path: str, token: str) -> dict:
+    response = stack.request("GET", path, token=token)
+    assert response.status == 200, (path, response.body)
+    results = response.json()["results"]
+    assert results, f"{path} returned nothing"
+    return results[0]
+
+
+def test_storage_request_from_creation_to_execution_with_live_events(stack: Stack) -> None:
+    docmanager = stack.login("docmanager")
+    approver = stack.login("approver")
+    storehead = stack.login("storehead")
+    # Two sockets: nginx's least_conn puts them on different Daphne nodes, so the event of a
+    # write made on either node must cross the Redis channel layer to reach both.
+    sockets = [_open_socket(stack, storehead), _open_socket(stack, docmanager)]
+    try:
+        for ws in sockets:
+            ws.send(json.dumps({"type": "ping"}))
+            assert _wait_for_event(ws, lambda m: m.get("type") == "pong")["type"] == "pong"
+
+        department = _first_result(stack, "/api/departments/", docmanager)
+        document_type = _first_result(stack, "/api/document-types/", docmanager)
+        crate = stack.request(
+            "POST", "/api/crates/", {"department": department["id"], "description": "Stack test BMRs"}, token=docmanager
+        )
+        assert crate.status == 201, crate.body
+        crate_id = crate.json()["id"]
+        document = stack.request(
+            "POST",
+            "/api/documents/",
+            {
+                "crate": crate_id,
+                "number": "BMR-STACK-001",
+                "title": "Batch record 001",
+                "document_type": document_type["id"],
+                "record_date": datetime.date.today().isoformat(),
+            },
+            token=docmanager,
+        )
+        assert document.status == 201, document.body
+
+        created = stack.request(
+            "POST",
+            "/api/requests/",
+            {
+                "request_type": "storage",
+                "purpose": "Archive stack-test batch records",
+                "items": [{"crate": crate_id}],
+            },
+            token=docmanager,
+        )
+        assert created.status == 201, created.body
+        request_id = created.json()["id"]
+        assert created.json()["status"] == "draft"
+
+        submitted = stack.request("POST", f"/api/requests/{request_id}/submit/", {}, token=docmanager)
+        assert submitted.status == 200, submitted.body
+        assert submitted.json()["status"] == "submitted"
+
+        approved = stack.request(
+            "POST",
+            f"/api/requests/{request_id}/approve/",
+            {"password": DEMO_PASSWORD, "comment": "OK to archive"},
+            token=approver,
+        )
+        assert approved.status == 200, approved.body
+        assert approved.json()["status"] == "approved"
+
+        location = next(
+            loc
+            for loc in stack.request("GET", "/api/locations/?available=true&page_size=100", token=storehead).json()[
+                "results"
+            ]
+            if loc["free"] > 0
+        )
+        executed = stack.request(
+            "POST",
+            f"/api/requests/{request_id}/execute/",
+            {"allocations": [{"crate": crate_id, "location": location["id"]}]},
+            token=storehead,
+        )
+        assert executed.status == 200, executed.body
+        assert executed.json()["status"] == "completed"
+        number = executed.json()["number"]
+
+        for ws in sockets:
+            event = _wait_for_event(
+                ws,
+                lambda m: m.get("entity") == "request" and m.get("id") == request_id and m.get("status") == "completed",
+            )
+            assert event["type"] == "entity.changed" and event["number"] == number
+
+        stored = stack.request("GET", f"/api/crates/{crate_id}/", token=storehead).json()
+        assert (stored["status"], stored["location"]) == ("stored", location["id"])
+    finally:
+        for ws in sockets:
+            ws.close()
+
+    # Both Daphne nodes served traffic (nginx logs the upstream of every request).
+    access_log = (stack.root / "nginx" / "logs" / "access.log").read_text()
+    for port in stack.backend_ports:
+        assert f'ua="127.0.0.1:{port}"' in access_log
+    # The audit trail reached audit.log as JSON lines, next to app.log and websocket.log.
+    logs = Path(stack.env["DMS_LOG_DIR"])
+    audit_lines = [json.loads(line) for line in (logs / "audit.log").read_text().splitlines() if line.strip()]
+    assert any(number in json.dumps(line) for line in audit_lines)
+    assert (logs / "app.log").exists() and (logs / "websocket.log").exists()
+
+
+def test_websocket_without_a_valid_ticket_is_refused(stack: Stack) -> None:
+    from websockets.exceptions import ConnectionClosed, InvalidStatus
+    from websockets.sync.client import connect
+
+    try:
+        with connect(
+            f"wss://127.0.0.1:{stack.https_port}/ws/updates/?ticket=forged",
+            ssl=stack.ssl_context,
+            origin=stack.origin,
+            open_timeout=10,
+        ) as ws:
+            ws.recv(timeout=10)
+    except ConnectionClosed as closed:
+        assert closed.rcvd is not None and closed.rcvd.code == 4001
+    except InvalidStatus as refused:  # a handshake refused before upgrade is a refusal too
+        assert refused.response.status_code == 403
+    else:
+        pytest.fail("a forged ticket opened a socket")
+
+
+def test_celery_worker_answers_on_the_production_broker(stack: Stack) -> None:
+    import subprocess
+
+    from tests.production.support import BACKEND_DIR
+
+    result = subprocess.run(
+        [PYTHON, "-m", "celery", "-A", "config.celery", "inspect", "ping", "--timeout", "5"],
+        cwd=BACKEND_DIR,
+        env={**stack.env, "DB_POOL_MIN": "1"},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert f"stack{stack.https_port}@" in result.stdout and "pong" in result.stdout
+    stack.procs.assert_running()
+
+
+def test_login_rate_limit_answers_429(stack: Stack) -> None:
+    """Runs last: it spends this address's login allowance (nginx 5 r/min + burst)."""
+    statuses = []
+    for attempt in range(15):
+        response = stack.request("POST", "/api/auth/login/", {"username": f"nobody{attempt}", "password": "wrong"})
+        statuses.append(response.status)
+        if response.status == 429:
+            assert response.headers.get_all("Strict-Transport-Security"), "headers missing on 429"
+            break
+
+    assert statuses[-1] == 429, statuses
+    assert set(statuses[:-1]) <= {401}, statuses
