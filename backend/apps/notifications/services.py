@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.auth.models import User
 from apps.core import broadcast
+from apps.emails import tasks as email_tasks
 from apps.notifications.models import Notification
 
 
@@ -30,10 +31,13 @@ def _broadcast(notification: Notification, action: str) -> None:
 
 @transaction.atomic
 def notify(
-    *, users: Iterable[User], title: str, body: str = "", link: str = "", dedupe_key: str = ""
+    *, users: Iterable[User], title: str, body: str = "", link: str = "", dedupe_key: str = "", email: bool = True
 ) -> list[Notification]:
     """Notify each user once; with a `dedupe_key`, a user already holding that key is skipped
-    (an idempotent task or a retried transition notifies once)."""
+    (an idempotent task or a retried transition notifies once).
+
+    With `email` (the default) each new notification is also e-mailed to its user after the
+    transaction commits (SPEC §8; apps.emails sends each one at most once)."""
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     if dedupe_key:
         existing = set(
@@ -51,6 +55,8 @@ def notify(
             continue
         created.append(notification)
         _broadcast(notification, "created")
+        if email and user.email:
+            email_tasks.send_notification_email.delay_on_commit(notification.pk)
     return created
 
 

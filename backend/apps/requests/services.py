@@ -11,6 +11,7 @@ written on its own so it is kept although the action was refused (Part 11 §11.2
 """
 
 import datetime
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -722,7 +723,8 @@ def request_receive(*, request: Request, actor: Any, allocations: list[dict[str,
     if not_in_transit:
         raise ApplicationError(f"Crates not in transit: {', '.join(not_in_transit)}.", code="item_unavailable")
     allocation = _allocation_map(items, allocations)
-    target_unit = Unit.objects.get(pk=request.target_unit_id)
+    target_unit = request.target_unit
+    assert target_unit is not None  # a transfer always has one (validated at creation)
     locations = storage.occupancy_take([allocation[item.crate_id] for item in items], unit_id=target_unit.pk)
     for item in items:
         crate = crates[item.crate_id]
@@ -842,9 +844,9 @@ def sendback_receive(
         raise ApplicationError("Send-back not found.", code="not_found") from error
     if sendback.status != SendBack.Status.PENDING:
         raise ApplicationError(f"Send-back {sendback.number} is already received.", code="invalid_transition")
-    error = workflow.sendback_permission_error(sendback, actor)
-    if error is not None:
-        raise error
+    refusal = workflow.sendback_permission_error(sendback, actor)
+    if refusal is not None:
+        raise refusal
     request = _lock_request(sendback.request_id)
     sendback_items = list(sendback.items.select_related("request_item__document"))
     request_items = [sendback_item.request_item for sendback_item in sendback_items]
@@ -859,25 +861,26 @@ def sendback_receive(
         if crate_id in given:
             raise field_error("allocations", f"Crate {crate_id} is allocated twice.")
         given[crate_id] = location_id
-    defaults = {
-        item.crate_id: crates[item.crate_id].previous_location_id for item in whole if item.crate_id not in given
-    }
-    default_locations = storage.lock_locations([pk for pk in defaults.values() if pk is not None])
-    demand: dict[int, int] = {}
-    for crate_id, location_id in defaults.items():
-        location = default_locations.get(location_id) if location_id is not None else None
-        demand[location_id or 0] = demand.get(location_id or 0, 0) + 1
+    target: dict[int, int] = dict(given)
+    needs_default = [item.crate_id for item in whole if item.crate_id not in given]
+    previous_ids = [crates[crate_id].previous_location_id for crate_id in needs_default]
+    previous_locations = storage.lock_locations([pk for pk in previous_ids if pk is not None])
+    demand: Counter[int] = Counter()
+    for crate_id, previous_id in zip(needs_default, previous_ids, strict=True):
+        previous = previous_locations.get(previous_id) if previous_id is not None else None
+        if previous is not None:
+            demand[previous.pk] += 1
         if (
-            location is None
-            or not location.is_active
-            or location.unit_id != sendback.unit_id
-            or location.occupied + demand[location.pk] > location.capacity
+            previous is None
+            or not previous.is_active
+            or previous.unit_id != sendback.unit_id
+            or previous.occupied + demand[previous.pk] > previous.capacity
         ):
-            where = location.path if location is not None else "no previous location"
+            where = previous.path if previous is not None else "it has no previous location"
             raise field_error(
                 "allocations", f"Crate {crates[crate_id].number}: {where} has no room; give an allocation for it."
             )
-    target = {**defaults, **given}
+        target[crate_id] = previous.pk
     locations = storage.occupancy_take([target[item.crate_id] for item in whole], unit_id=sendback.unit_id)
 
     now = timezone.now()
@@ -885,23 +888,23 @@ def sendback_receive(
         item = sendback_item.request_item
         crate = crates[item.crate_id]
         if item.document_id is None:
-            location: StorageLocation | None = locations[target[item.crate_id]]
+            place: StorageLocation | None = locations[target[item.crate_id]]
             crates_services.crate_set_status(
                 crate=crate,
                 status=Crate.Status.STORED,
-                location=location,
+                location=place,
                 actor=actor,
                 comment=sendback.number,
                 action="crate.returned",
             )
             documents = list(crate.documents.filter(status=Document.Status.WITHDRAWN).select_related("crate"))
         else:
-            location = crate.location
+            place = crate.location
             documents = [item.document]  # type: ignore[list-item]
         crates_services.documents_set_status(
             documents=documents, status=Document.Status.IN_STORAGE, actor=actor, comment=sendback.number
         )
-        sendback_item.location = location
+        sendback_item.location = place
         sendback_item.save(update_fields=["location"])
         item.is_open = False
         item.returned_at = now

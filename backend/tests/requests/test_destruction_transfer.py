@@ -15,8 +15,9 @@ def _pdf_text(content: bytes) -> str:
 
 def test_destruction_end_to_end_with_certificate(world, past):
     crate = stored_crate(world, documents=2, retention_until=past)
-    request = approved_request(world, {"request_type": "destruction", "purpose": "Retention expired",
-                                       "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world, {"request_type": "destruction", "purpose": "Retention expired", "items": [{"crate": crate.pk}]}
+    )
     storehead = world.login("storehead")
     assert storehead.get(f"/api/requests/{request['id']}/certificate/").status_code == 409
 
@@ -24,15 +25,22 @@ def test_destruction_end_to_end_with_certificate(world, past):
     assert response.status_code == 200, response.content
     body = response.data
     assert body["status"] == "completed"
-    assert [(s["meaning"], s["username"]) for s in body["signatures"]] == [("approved", "approver"),
-                                                                          ("destroyed", "storehead")]
+    assert [(s["meaning"], s["username"]) for s in body["signatures"]] == [
+        ("approved", "approver"),
+        ("destroyed", "storehead"),
+    ]
     crate.refresh_from_db()
     assert crate.status == Crate.Status.DESTROYED
     assert crate.location_id is None
     assert occupied(world.shelf) == 0
     assert set(crate.documents.values_list("status", flat=True)) == {"destroyed"}
     assert list(AuditEvent.objects.order_by("-sequence").values_list("action", flat=True)[:5]) == [
-        "signature.signed", "request.executed", "document.destroyed", "document.destroyed", "crate.destroyed"]
+        "signature.signed",
+        "request.executed",
+        "document.destroyed",
+        "document.destroyed",
+        "crate.destroyed",
+    ]
 
     response = storehead.get(f"/api/requests/{request['id']}/certificate/")
     assert response.status_code == 200
@@ -55,8 +63,9 @@ def test_destruction_refused_for_held_or_retained_crates(world, past, problem):
         crate = stored_crate(world, retention_until=past, legal_hold=True)
     else:
         crate = stored_crate(world)
-    response = world.client("docmanager").post("/api/requests/", {"request_type": "destruction", "purpose": "x",
-                                                                  "items": [{"crate": crate.pk}]}, format="json")
+    response = world.client("docmanager").post(
+        "/api/requests/", {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]}, format="json"
+    )
     assert response.status_code == 400
     assert "items" in response.data
     assert Request.objects.count() == 0
@@ -65,13 +74,13 @@ def test_destruction_refused_for_held_or_retained_crates(world, past, problem):
 @pytest.mark.django_db(transaction=True)
 def test_legal_hold_placed_after_approval_blocks_destruction_at_execution(world, past, audit_count):
     crate = stored_crate(world, retention_until=past)
-    request = approved_request(world, {"request_type": "destruction", "purpose": "x",
-                                       "items": [{"crate": crate.pk}]})
+    request = approved_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
     Crate.objects.filter(pk=crate.pk).update(legal_hold=True, legal_hold_reason="litigation")
     before = audit_count()
 
-    response = world.client("storehead").post(f"/api/requests/{request['id']}/execute/", {"password": PASSWORD},
-                                              format="json")
+    response = world.client("storehead").post(
+        f"/api/requests/{request['id']}/execute/", {"password": PASSWORD}, format="json"
+    )
 
     assert response.status_code == 409
     assert response.data["code"] == "item_unavailable"
@@ -86,12 +95,12 @@ def test_legal_hold_placed_after_approval_blocks_destruction_at_execution(world,
 @pytest.mark.django_db(transaction=True)
 def test_destruction_with_wrong_password_changes_nothing_but_audits(world, past, audit_count):
     crate = stored_crate(world, retention_until=past)
-    request = approved_request(world, {"request_type": "destruction", "purpose": "x",
-                                       "items": [{"crate": crate.pk}]})
+    request = approved_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
     before = audit_count()
 
-    response = world.client("storehead").post(f"/api/requests/{request['id']}/execute/", {"password": "wrong"},
-                                              format="json")
+    response = world.client("storehead").post(
+        f"/api/requests/{request['id']}/execute/", {"password": "wrong"}, format="json"
+    )
 
     assert response.status_code == 403
     assert response.data["code"] == "invalid_signature"
@@ -105,8 +114,15 @@ def test_destruction_with_wrong_password_changes_nothing_but_audits(world, past,
 
 def test_transfer_dispatch_and_receipt_by_target_unit(world):
     crate = stored_crate(world, documents=2)
-    request = approved_request(world, {"request_type": "transfer", "purpose": "Move to Kurkumbh",
-                                       "target_unit": world.kur.pk, "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "transfer",
+            "purpose": "Move to Kurkumbh",
+            "target_unit": world.kur.pk,
+            "items": [{"crate": crate.pk}],
+        },
+    )
     assert request["target_unit_code"] == "KUR"
     storehead, storehead2 = world.login("storehead"), world.login("storehead2")
     # The target unit sees the transfer, but it is not theirs to dispatch.
@@ -124,17 +140,26 @@ def test_transfer_dispatch_and_receipt_by_target_unit(world):
     assert set(crate.documents.values_list("status", flat=True)) == {"in_storage"}
 
     # Only the target unit's Store Head receives; allocations must be target-unit locations.
-    response = storehead.post(f"/api/requests/{request['id']}/receive/",
-                              {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]}, format="json")
+    response = storehead.post(
+        f"/api/requests/{request['id']}/receive/",
+        {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]},
+        format="json",
+    )
     assert response.status_code == 403
     assert storehead2.get(f"/api/requests/{request['id']}/").data["allowed_actions"] == ["receive"]
-    response = storehead2.post(f"/api/requests/{request['id']}/receive/",
-                               {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]}, format="json")
+    response = storehead2.post(
+        f"/api/requests/{request['id']}/receive/",
+        {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]},
+        format="json",
+    )
     assert response.status_code == 400
     assert Request.objects.get(pk=request["id"]).status == "in_transit"
 
-    response = storehead2.post(f"/api/requests/{request['id']}/receive/",
-                               {"allocations": [{"crate": crate.pk, "location": world.kur_shelf.pk}]}, format="json")
+    response = storehead2.post(
+        f"/api/requests/{request['id']}/receive/",
+        {"allocations": [{"crate": crate.pk, "location": world.kur_shelf.pk}]},
+        format="json",
+    )
     assert response.status_code == 200, response.content
     body = response.data
     assert body["status"] == "completed"
@@ -174,6 +199,7 @@ def test_transfer_and_destruction_take_whole_crates_only(world, past):
         {"request_type": "destruction", "purpose": "x"},
     ):
         response = world.client("docmanager").post(
-            "/api/requests/", {**body, "items": [{"crate": crate.pk, "document": document.pk}]}, format="json")
+            "/api/requests/", {**body, "items": [{"crate": crate.pk, "document": document.pk}]}, format="json"
+        )
         assert response.status_code == 400
     create_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})

@@ -11,8 +11,9 @@ from tests.requests.conftest import PASSWORD, approved_request, create_request, 
 
 def _submitted(world, requester="docmanager"):
     crate = make_crate(world)
-    request = create_request(world, {"request_type": "storage", "purpose": "p", "items": [{"crate": crate.pk}]},
-                             requester)
+    request = create_request(
+        world, {"request_type": "storage", "purpose": "p", "items": [{"crate": crate.pk}]}, requester
+    )
     assert world.client(requester).post(f"/api/requests/{request['id']}/submit/").status_code == 200
     return request
 
@@ -21,23 +22,34 @@ def _submitted(world, requester="docmanager"):
 def test_roles_without_the_capability_cannot_raise_requests(world, username, audit_count):
     crate = make_crate(world)
     before = audit_count()
-    response = world.client(username).post("/api/requests/", {"request_type": "storage", "purpose": "p",
-                                                              "items": [{"crate": crate.pk}]}, format="json")
+    response = world.client(username).post(
+        "/api/requests/", {"request_type": "storage", "purpose": "p", "items": [{"crate": crate.pk}]}, format="json"
+    )
     assert response.status_code == 403
     assert Request.objects.count() == 0
     assert audit_count() == before
 
 
-@pytest.mark.parametrize(("username", "action"), [
-    ("viewer", "approve"), ("docmanager", "approve"), ("storehead", "approve"), ("unitadmin", "reject"),
-    ("viewer", "execute"), ("approver", "execute"), ("docmanager", "execute"),
-    ("viewer", "submit"), ("storehead", "cancel"),
-])
+@pytest.mark.parametrize(
+    ("username", "action"),
+    [
+        ("viewer", "approve"),
+        ("docmanager", "approve"),
+        ("storehead", "approve"),
+        ("unitadmin", "reject"),
+        ("viewer", "execute"),
+        ("approver", "execute"),
+        ("docmanager", "execute"),
+        ("viewer", "submit"),
+        ("storehead", "cancel"),
+    ],
+)
 def test_wrong_role_gets_403_and_nothing_changes(world, username, action, audit_count):
     request = _submitted(world)
     before = audit_count()
-    response = world.client(username).post(f"/api/requests/{request['id']}/{action}/",
-                                           {"password": PASSWORD, "comment": "c"}, format="json")
+    response = world.client(username).post(
+        f"/api/requests/{request['id']}/{action}/", {"password": PASSWORD, "comment": "c"}, format="json"
+    )
     assert response.status_code == 403
     assert Request.objects.get(pk=request["id"]).status == "submitted"
     assert audit_count() == before
@@ -47,8 +59,9 @@ def test_other_unit_gets_404(world, audit_count):
     request = _submitted(world)
     before = audit_count()
     assert world.client("approver2").get(f"/api/requests/{request['id']}/").status_code == 404
-    response = world.client("approver2").post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD},
-                                              format="json")
+    response = world.client("approver2").post(
+        f"/api/requests/{request['id']}/approve/", {"password": PASSWORD}, format="json"
+    )
     assert response.status_code == 404
     assert world.client("docmanager2").post(f"/api/requests/{request['id']}/cancel/").status_code == 404
     assert world.client("docmanager2").get("/api/requests/").data["count"] == 0
@@ -58,9 +71,16 @@ def test_other_unit_gets_404(world, audit_count):
 
 def test_other_units_crate_cannot_be_requested(world):
     crate = stored_crate(world, unit=world.kur, location=world.kur_shelf)
-    response = world.client("docmanager").post("/api/requests/", {"request_type": "withdrawal", "purpose": "p",
-                                                                  "expected_return_date": "2999-01-01",
-                                                                  "items": [{"crate": crate.pk}]}, format="json")
+    response = world.client("docmanager").post(
+        "/api/requests/",
+        {
+            "request_type": "withdrawal",
+            "purpose": "p",
+            "expected_return_date": "2999-01-01",
+            "items": [{"crate": crate.pk}],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "not a crate of this unit" in response.data["items"][0]
 
@@ -68,12 +88,14 @@ def test_other_units_crate_cannot_be_requested(world):
 def test_requester_cannot_approve_own_request_even_as_system_administrator(world, audit_count):
     request = _submitted(world, requester="sysadmin")
     before = audit_count()
-    response = world.client("sysadmin").post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD},
-                                             format="json")
+    response = world.client("sysadmin").post(
+        f"/api/requests/{request['id']}/approve/", {"password": PASSWORD}, format="json"
+    )
     assert response.status_code == 403
     assert response.data["code"] == "segregation_of_duties"
-    response = world.client("sysadmin").post(f"/api/requests/{request['id']}/reject/",
-                                             {"password": PASSWORD, "comment": "no"}, format="json")
+    response = world.client("sysadmin").post(
+        f"/api/requests/{request['id']}/reject/", {"password": PASSWORD, "comment": "no"}, format="json"
+    )
     assert response.status_code == 403
     assert response.data["code"] == "segregation_of_duties"
     assert Request.objects.get(pk=request["id"]).status == "submitted"
@@ -84,13 +106,19 @@ def test_requester_cannot_approve_own_request_even_as_system_administrator(world
 
 def test_approver_cannot_execute_even_as_system_administrator(world, audit_count):
     request = _submitted(world)
-    assert world.client("sysadmin").post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD},
-                                         format="json").status_code == 200
+    assert (
+        world.client("sysadmin")
+        .post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD}, format="json")
+        .status_code
+        == 200
+    )
     crate_id = request["items"][0]["crate"]
     before = audit_count()
-    response = world.client("sysadmin").post(f"/api/requests/{request['id']}/execute/",
-                                             {"allocations": [{"crate": crate_id, "location": world.shelf.pk}]},
-                                             format="json")
+    response = world.client("sysadmin").post(
+        f"/api/requests/{request['id']}/execute/",
+        {"allocations": [{"crate": crate_id, "location": world.shelf.pk}]},
+        format="json",
+    )
     assert response.status_code == 403
     assert response.data["code"] == "segregation_of_duties"
     assert Request.objects.get(pk=request["id"]).status == "approved"
@@ -110,23 +138,36 @@ def test_only_the_requester_cancels(world, audit_count):
     assert audit_count() == before
 
 
-@pytest.mark.parametrize(("action", "status"), [
-    ("submit", "submitted"), ("approve", "approved"), ("execute", "approved"), ("cancel", "approved"),
-    ("reject", "approved"),
-])
+@pytest.mark.parametrize(
+    ("action", "status"),
+    [
+        ("submit", "submitted"),
+        ("approve", "approved"),
+        ("execute", "approved"),
+        ("cancel", "approved"),
+        ("reject", "approved"),
+    ],
+)
 def test_wrong_state_gets_409_invalid_transition(world, action, status, audit_count):
     request = _submitted(world)
     if status == "approved":
-        world.client("approver").post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD},
-                                      format="json")
+        world.client("approver").post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD}, format="json")
     if action == "execute":  # execute a submitted (not yet approved) request
         request = _submitted(world)
         status = "submitted"
-    user = {"submit": "docmanager", "cancel": "docmanager", "approve": "approver", "reject": "approver",
-            "execute": "storehead"}[action]
+    user = {
+        "submit": "docmanager",
+        "cancel": "docmanager",
+        "approve": "approver",
+        "reject": "approver",
+        "execute": "storehead",
+    }[action]
     before = audit_count()
-    response = world.client(user).post(f"/api/requests/{request['id']}/{action}/",
-                                       {"password": PASSWORD, "comment": "c", "allocations": []}, format="json")
+    response = world.client(user).post(
+        f"/api/requests/{request['id']}/{action}/",
+        {"password": PASSWORD, "comment": "c", "allocations": []},
+        format="json",
+    )
     assert response.status_code == 409, response.content
     assert response.data["code"] == "invalid_transition"
     assert Request.objects.get(pk=request["id"]).status == status
@@ -141,8 +182,9 @@ def test_reject_needs_a_comment_and_closes_items(world, audit_count):
     assert response.status_code == 400
     assert "comment" in response.data
     assert audit_count() == before
-    response = client.post(f"/api/requests/{request['id']}/reject/", {"password": PASSWORD, "comment": "Wrong box"},
-                           format="json")
+    response = client.post(
+        f"/api/requests/{request['id']}/reject/", {"password": PASSWORD, "comment": "Wrong box"}, format="json"
+    )
     assert response.status_code == 200
     assert response.data["status"] == "rejected"
     assert response.data["decision_comment"] == "Wrong box"
@@ -155,8 +197,9 @@ def test_reject_needs_a_comment_and_closes_items(world, audit_count):
 def test_wrong_password_on_approval_changes_nothing_and_is_audited(world, audit_count):
     request = _submitted(world)
     before = audit_count()
-    response = world.client("approver").post(f"/api/requests/{request['id']}/approve/",
-                                             {"password": "not-my-password", "comment": "ok"}, format="json")
+    response = world.client("approver").post(
+        f"/api/requests/{request['id']}/approve/", {"password": "not-my-password", "comment": "ok"}, format="json"
+    )
     assert response.status_code == 403
     assert response.data["code"] == "invalid_signature"
     assert Request.objects.get(pk=request["id"]).status == "submitted"
@@ -171,13 +214,26 @@ def test_wrong_password_on_approval_changes_nothing_and_is_audited(world, audit_
 def test_item_in_open_request_is_unavailable_at_submit_when_state_changed(world, audit_count):
     crate = stored_crate(world, documents=2)
     document = crate.documents.first()
-    doc_request = create_request(world, {"request_type": "withdrawal", "purpose": "p",
-                                         "expected_return_date": "2999-01-01",
-                                         "items": [{"crate": crate.pk, "document": document.pk}]})
+    doc_request = create_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "p",
+            "expected_return_date": "2999-01-01",
+            "items": [{"crate": crate.pk, "document": document.pk}],
+        },
+    )
     # The whole crate clashes with the open document request.
-    response = world.client("docmanager").post("/api/requests/", {"request_type": "withdrawal", "purpose": "p",
-                                                                  "expected_return_date": "2999-01-01",
-                                                                  "items": [{"crate": crate.pk}]}, format="json")
+    response = world.client("docmanager").post(
+        "/api/requests/",
+        {
+            "request_type": "withdrawal",
+            "purpose": "p",
+            "expected_return_date": "2999-01-01",
+            "items": [{"crate": crate.pk}],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert doc_request["number"] in response.data["items"][0]
     # A state change behind the request's back (e.g. a relocation that went wrong) is a 409 at submit.
@@ -193,8 +249,15 @@ def test_item_in_open_request_is_unavailable_at_submit_when_state_changed(world,
 
 def test_approved_withdrawal_with_executed_rival_is_unavailable_at_execution(world, audit_count):
     crate = stored_crate(world)
-    request = approved_request(world, {"request_type": "withdrawal", "purpose": "p",
-                                       "expected_return_date": "2999-01-01", "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "p",
+            "expected_return_date": "2999-01-01",
+            "items": [{"crate": crate.pk}],
+        },
+    )
     crate.status = "in_transit"
     crate.save()
     before = audit_count()

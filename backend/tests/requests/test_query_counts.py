@@ -18,18 +18,31 @@ def many(world):
         crate = make_crate(world, documents=2)
         document = crate.documents.first()
         request = Request.objects.create(
-            number=f"REQ-QC-{index:04d}", request_type="withdrawal", status="issued" if index % 2 else "approved", unit=world.goa,
-            requester=docmanager, purpose=f"purpose {index}", expected_return_date=timezone.localdate(),
-            decided_by=approver, decided_at=timezone.now(), executed_by=world.user("storehead"),
+            number=f"REQ-QC-{index:04d}",
+            request_type="withdrawal",
+            status="issued" if index % 2 else "approved",
+            unit=world.goa,
+            requester=docmanager,
+            purpose=f"purpose {index}",
+            expected_return_date=timezone.localdate(),
+            decided_by=approver,
+            decided_at=timezone.now(),
+            executed_by=world.user("storehead"),
             executed_at=timezone.now(),
         )
-        item = RequestItem.objects.create(request=request, crate=crate, document=document,
-                                          source_location=world.shelf)
+        item = RequestItem.objects.create(request=request, crate=crate, document=document, source_location=world.shelf)
         RequestItem.objects.create(request=request, crate=make_crate(world), source_location=world.shelf2)
-        Signature.objects.create(request=request, user=approver, username="approver", full_name="Approver",
-                                 meaning="approved", signed_at=timezone.now())
-        sendback = SendBack.objects.create(number=f"SB-QC-{index:04d}", request=request, unit=world.goa,
-                                           returned_by=docmanager)
+        Signature.objects.create(
+            request=request,
+            user=approver,
+            username="approver",
+            full_name="Approver",
+            meaning="approved",
+            signed_at=timezone.now(),
+        )
+        sendback = SendBack.objects.create(
+            number=f"SB-QC-{index:04d}", request=request, unit=world.goa, returned_by=docmanager
+        )
         SendBackItem.objects.create(sendback=sendback, request_item=item, location=world.shelf)
         Notification.objects.create(user=docmanager, title=f"n{index}", link="/requests/1")
 
@@ -42,14 +55,17 @@ def _queries(world, username, url):
     return len(context.captured_queries), response
 
 
-@pytest.mark.parametrize(("username", "url", "expected"), [
-    ("docmanager", "/api/requests/", 7),
-    ("docmanager", "/api/requests/?overdue=false&mine=true&search=purpose", 7),
-    ("storehead", "/api/requests/?awaiting_my_action=execute", 7),
-    ("sysadmin", "/api/requests/?status=approved&request_type=withdrawal", 7),
-    ("docmanager", "/api/sendbacks/", 6),
-    ("docmanager", "/api/notifications/?unread=true", 2),
-])
+@pytest.mark.parametrize(
+    ("username", "url", "expected"),
+    [
+        ("docmanager", "/api/requests/", 7),
+        ("docmanager", "/api/requests/?overdue=false&mine=true&search=purpose", 7),
+        ("storehead", "/api/requests/?awaiting_my_action=execute", 7),
+        ("sysadmin", "/api/requests/?status=approved&request_type=withdrawal", 7),
+        ("docmanager", "/api/sendbacks/", 6),
+        ("docmanager", "/api/notifications/?unread=true", 2),
+    ],
+)
 def test_list_query_count_is_fixed(world, many, username, url, expected):
     separator = "&" if "?" in url else "?"
     small, response_small = _queries(world, username, f"{url}{separator}page_size=1")

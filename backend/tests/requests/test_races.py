@@ -55,8 +55,9 @@ def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
 
     def approve(index, client):
         client.force_authenticate(approver)
-        return client.post(f"/api/requests/{request['id']}/approve/", {"password": PASSWORD, "comment": str(index)},
-                           format="json")
+        return client.post(
+            f"/api/requests/{request['id']}/approve/", {"password": PASSWORD, "comment": str(index)}, format="json"
+        )
 
     results = _run_concurrently(10, approve)
 
@@ -68,15 +69,28 @@ def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
 
 def test_twenty_executions_compete_for_five_free_places(world: World):
     _require_postgres()
-    location = StorageLocation.objects.create(unit=world.goa, parent=world.room, kind="shelf", code="GOA-RACE",
-                                              name="Race shelf", capacity=5, path="Archive Room 1 / Race shelf")
+    location = StorageLocation.objects.create(
+        unit=world.goa,
+        parent=world.room,
+        kind="shelf",
+        code="GOA-RACE",
+        name="Race shelf",
+        capacity=5,
+        path="Archive Room 1 / Race shelf",
+    )
     approver, requester = User.objects.get(username="approver"), User.objects.get(username="docmanager")
     requests = []
     for index in range(20):
         crate = make_crate(world)
         request = Request.objects.create(
-            number=f"REQ-RACE-{index:03d}", request_type="storage", status="approved", unit=world.goa,
-            requester=requester, purpose="race", decided_by=approver, decided_at=timezone.now(),
+            number=f"REQ-RACE-{index:03d}",
+            request_type="storage",
+            status="approved",
+            unit=world.goa,
+            requester=requester,
+            purpose="race",
+            decided_by=approver,
+            decided_at=timezone.now(),
         )
         RequestItem.objects.create(request=request, crate=crate)
         requests.append((request.pk, crate.pk))
@@ -85,8 +99,11 @@ def test_twenty_executions_compete_for_five_free_places(world: World):
     def execute(index, client):
         client.force_authenticate(storehead)
         request_id, crate_id = requests[index]
-        return client.post(f"/api/requests/{request_id}/execute/",
-                           {"allocations": [{"crate": crate_id, "location": location.pk}]}, format="json")
+        return client.post(
+            f"/api/requests/{request_id}/execute/",
+            {"allocations": [{"crate": crate_id, "location": location.pk}]},
+            format="json",
+        )
 
     results = _run_concurrently(20, execute)
 

@@ -17,8 +17,15 @@ def _last_sequence():
 def test_whole_crate_withdrawal_and_send_back_to_previous_location(world):
     crate = stored_crate(world, documents=2)
     assert occupied(world.shelf) == 1
-    request = approved_request(world, {"request_type": "withdrawal", "purpose": "Audit", "expected_return_date":
-                                       in_future(), "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "Audit",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk}],
+        },
+    )
     storehead, docmanager = world.login("storehead"), world.login("docmanager")
 
     mark = _last_sequence()
@@ -35,13 +42,15 @@ def test_whole_crate_withdrawal_and_send_back_to_previous_location(world):
     assert crate.previous_location_id == world.shelf.pk
     assert occupied(world.shelf) == 0
     assert set(crate.documents.values_list("status", flat=True)) == {"withdrawn"}
-    assert _actions_since(mark) == ["crate.withdrawn", "document.withdrawn", "document.withdrawn",
-                                    "request.executed"]
+    assert _actions_since(mark) == ["crate.withdrawn", "document.withdrawn", "document.withdrawn", "request.executed"]
     assert docmanager.get(f"/api/requests/{request['id']}/").data["allowed_actions"] == ["create_sendback"]
 
     mark = _last_sequence()
-    response = docmanager.post("/api/sendbacks/", {"request": request["id"], "items": [{"crate": crate.pk}],
-                                                   "condition_notes": "intact"}, format="json")
+    response = docmanager.post(
+        "/api/sendbacks/",
+        {"request": request["id"], "items": [{"crate": crate.pk}], "condition_notes": "intact"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     sendback = response.data
     assert sendback["status"] == "pending"
@@ -65,17 +74,27 @@ def test_whole_crate_withdrawal_and_send_back_to_previous_location(world):
     item = RequestItem.objects.get(request_id=request["id"])
     assert item.is_open is False and item.returned_at is not None
     assert Request.objects.get(pk=request["id"]).status == "completed"
-    assert _actions_since(mark) == ["crate.returned", "document.in_storage", "document.in_storage",
-                                    "sendback.received", "request.completed"]
+    assert _actions_since(mark) == [
+        "crate.returned",
+        "document.in_storage",
+        "document.in_storage",
+        "sendback.received",
+        "request.completed",
+    ]
 
 
 def test_document_withdrawal_returns_in_two_send_backs(world):
     crate = stored_crate(world, documents=3)
     first, second, third = crate.documents.order_by("number")
-    request = approved_request(world, {"request_type": "withdrawal", "purpose": "Investigation",
-                                       "expected_return_date": in_future(),
-                                       "items": [{"crate": crate.pk, "document": first.pk},
-                                                 {"crate": crate.pk, "document": second.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "Investigation",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk, "document": first.pk}, {"crate": crate.pk, "document": second.pk}],
+        },
+    )
     storehead, docmanager = world.client("storehead"), world.client("docmanager")
     response = storehead.post(f"/api/requests/{request['id']}/execute/", {}, format="json")
     assert response.status_code == 200, response.content
@@ -84,34 +103,57 @@ def test_document_withdrawal_returns_in_two_send_backs(world):
     assert crate.status == "stored" and crate.location_id == world.shelf.pk
     assert occupied(world.shelf) == 1
     assert dict(Document.objects.values_list("pk", "status")) == {
-        first.pk: "withdrawn", second.pk: "withdrawn", third.pk: "in_storage"}
+        first.pk: "withdrawn",
+        second.pk: "withdrawn",
+        third.pk: "in_storage",
+    }
 
     # The third document may go out under another request; the crate as a whole may not.
-    response = docmanager.post("/api/requests/", {"request_type": "withdrawal", "purpose": "x",
-                                                  "expected_return_date": in_future(),
-                                                  "items": [{"crate": crate.pk}]}, format="json")
+    response = docmanager.post(
+        "/api/requests/",
+        {
+            "request_type": "withdrawal",
+            "purpose": "x",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk}],
+        },
+        format="json",
+    )
     assert response.status_code == 400
     assert "documents out" in response.data["items"][0]
-    create_request(world, {"request_type": "withdrawal", "purpose": "x", "expected_return_date": in_future(),
-                           "items": [{"crate": crate.pk, "document": third.pk}]})
+    create_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "x",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk, "document": third.pk}],
+        },
+    )
 
-    response = docmanager.post("/api/sendbacks/", {"request": request["id"],
-                                                   "items": [{"crate": crate.pk, "document": first.pk}]},
-                               format="json")
+    response = docmanager.post(
+        "/api/sendbacks/",
+        {"request": request["id"], "items": [{"crate": crate.pk, "document": first.pk}]},
+        format="json",
+    )
     assert response.status_code == 201
     sendback_id = response.data["id"]
     # The same item cannot go on a second send-back while the first is pending.
-    response = docmanager.post("/api/sendbacks/", {"request": request["id"],
-                                                   "items": [{"crate": crate.pk, "document": first.pk}]},
-                               format="json")
+    response = docmanager.post(
+        "/api/sendbacks/",
+        {"request": request["id"], "items": [{"crate": crate.pk, "document": first.pk}]},
+        format="json",
+    )
     assert response.status_code == 400
     assert storehead.post(f"/api/sendbacks/{sendback_id}/receive/", {}, format="json").status_code == 200
     assert Document.objects.get(pk=first.pk).status == "in_storage"
     assert Request.objects.get(pk=request["id"]).status == "issued"
 
-    response = docmanager.post("/api/sendbacks/", {"request": request["id"],
-                                                   "items": [{"crate": crate.pk, "document": second.pk}]},
-                               format="json")
+    response = docmanager.post(
+        "/api/sendbacks/",
+        {"request": request["id"], "items": [{"crate": crate.pk, "document": second.pk}]},
+        format="json",
+    )
     assert storehead.post(f"/api/sendbacks/{response.data['id']}/receive/", {}, format="json").status_code == 200
     assert Document.objects.get(pk=second.pk).status == "in_storage"
     assert Request.objects.get(pk=request["id"]).status == "completed"
@@ -134,15 +176,30 @@ def test_withdrawal_needs_a_future_expected_return_date(world):
 
 def test_overdue_withdrawals_are_flagged_and_filterable(world):
     crate, other = stored_crate(world), stored_crate(world)
-    overdue = approved_request(world, {"request_type": "withdrawal", "purpose": "x",
-                                       "expected_return_date": in_future(1), "items": [{"crate": crate.pk}]})
-    on_time = approved_request(world, {"request_type": "withdrawal", "purpose": "y",
-                                       "expected_return_date": in_future(30), "items": [{"crate": other.pk}]})
+    overdue = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "x",
+            "expected_return_date": in_future(1),
+            "items": [{"crate": crate.pk}],
+        },
+    )
+    on_time = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "y",
+            "expected_return_date": in_future(30),
+            "items": [{"crate": other.pk}],
+        },
+    )
     storehead = world.client("storehead")
     for request in (overdue, on_time):
         assert storehead.post(f"/api/requests/{request['id']}/execute/", {}, format="json").status_code == 200
-    Request.objects.filter(pk=overdue["id"]).update(expected_return_date=datetime.date.today()
-                                                    - datetime.timedelta(days=3))
+    Request.objects.filter(pk=overdue["id"]).update(
+        expected_return_date=datetime.date.today() - datetime.timedelta(days=3)
+    )
 
     response = world.client("viewer").get("/api/requests/?overdue=true")
     assert [r["number"] for r in response.data["results"]] == [overdue["number"]]
@@ -155,13 +212,21 @@ def test_send_back_receive_asks_for_allocation_when_previous_location_is_full(wo
     world.shelf2.capacity = 1
     world.shelf2.save()
     crate = stored_crate(world, location=world.shelf2)
-    request = approved_request(world, {"request_type": "withdrawal", "purpose": "x",
-                                       "expected_return_date": in_future(), "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "x",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk}],
+        },
+    )
     storehead = world.client("storehead")
     storehead.post(f"/api/requests/{request['id']}/execute/", {}, format="json")
     stored_crate(world, location=world.shelf2)  # someone else took the place meanwhile
-    sendback = world.client("docmanager").post("/api/sendbacks/", {"request": request["id"],
-                                                                   "items": [{"crate": crate.pk}]}, format="json")
+    sendback = world.client("docmanager").post(
+        "/api/sendbacks/", {"request": request["id"], "items": [{"crate": crate.pk}]}, format="json"
+    )
     before = audit_count()
 
     response = storehead.post(f"/api/sendbacks/{sendback.data['id']}/receive/", {}, format="json")
@@ -171,14 +236,20 @@ def test_send_back_receive_asks_for_allocation_when_previous_location_is_full(wo
     assert audit_count() == before
     assert Crate.objects.get(pk=crate.pk).status == "withdrawn"
 
-    response = storehead.post(f"/api/sendbacks/{sendback.data['id']}/receive/",
-                              {"allocations": [{"crate": crate.pk, "location": world.shelf2.pk}]}, format="json")
+    response = storehead.post(
+        f"/api/sendbacks/{sendback.data['id']}/receive/",
+        {"allocations": [{"crate": crate.pk, "location": world.shelf2.pk}]},
+        format="json",
+    )
     assert response.status_code == 409
     assert response.data["code"] == "capacity_exceeded"
     assert audit_count() == before
 
-    response = storehead.post(f"/api/sendbacks/{sendback.data['id']}/receive/",
-                              {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]}, format="json")
+    response = storehead.post(
+        f"/api/sendbacks/{sendback.data['id']}/receive/",
+        {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]},
+        format="json",
+    )
     assert response.status_code == 200
     assert Crate.objects.get(pk=crate.pk).location_id == world.shelf.pk
     assert occupied(world.shelf) == 1 and occupied(world.shelf2) == 1
@@ -187,12 +258,20 @@ def test_send_back_receive_asks_for_allocation_when_previous_location_is_full(wo
 
 def test_received_send_back_cannot_be_received_again(world):
     crate = stored_crate(world)
-    request = approved_request(world, {"request_type": "withdrawal", "purpose": "x",
-                                       "expected_return_date": in_future(), "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "x",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk}],
+        },
+    )
     storehead = world.client("storehead")
     storehead.post(f"/api/requests/{request['id']}/execute/", {}, format="json")
-    sendback = world.client("docmanager").post("/api/sendbacks/", {"request": request["id"],
-                                                                   "items": [{"crate": crate.pk}]}, format="json")
+    sendback = world.client("docmanager").post(
+        "/api/sendbacks/", {"request": request["id"], "items": [{"crate": crate.pk}]}, format="json"
+    )
     assert storehead.post(f"/api/sendbacks/{sendback.data['id']}/receive/", {}, format="json").status_code == 200
     response = storehead.post(f"/api/sendbacks/{sendback.data['id']}/receive/", {}, format="json")
     assert response.status_code == 409
@@ -202,15 +281,24 @@ def test_received_send_back_cannot_be_received_again(world):
 
 def test_send_back_only_for_issued_withdrawal_items(world):
     crate, other = stored_crate(world), stored_crate(world)
-    request = approved_request(world, {"request_type": "withdrawal", "purpose": "x",
-                                       "expected_return_date": in_future(), "items": [{"crate": crate.pk}]})
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "x",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk}],
+        },
+    )
     docmanager = world.client("docmanager")
-    response = docmanager.post("/api/sendbacks/", {"request": request["id"], "items": [{"crate": crate.pk}]},
-                               format="json")
+    response = docmanager.post(
+        "/api/sendbacks/", {"request": request["id"], "items": [{"crate": crate.pk}]}, format="json"
+    )
     assert response.status_code == 409
     assert response.data["code"] == "invalid_transition"
     world.client("storehead").post(f"/api/requests/{request['id']}/execute/", {}, format="json")
-    response = docmanager.post("/api/sendbacks/", {"request": request["id"], "items": [{"crate": other.pk}]},
-                               format="json")
+    response = docmanager.post(
+        "/api/sendbacks/", {"request": request["id"], "items": [{"crate": other.pk}]}, format="json"
+    )
     assert response.status_code == 400
     assert SendBack.objects.count() == 0
