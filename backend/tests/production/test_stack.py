@@ -17,6 +17,7 @@ import http.client
 import json
 import socket
 import ssl
+import subprocess
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -24,10 +25,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from tests.production.conftest import cleanup_redis, production_env
 from tests.production.support import (
     PYTHON,
+    REPO_ROOT,
     NginxLayout,
     ProcessGroup,
     create_database,
@@ -44,6 +47,8 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 DATABASE = "dms_stack_test"
 DEMO_PASSWORD = "Demo@12345678"
+# The site's name: the only entry of ALLOWED_HOSTS, as on a real server (no bare IPs).
+HOST = "localhost"
 SPA_HTML = "<!doctype html><html><head><title>Cipla DMS</title></head><body><div id=root></div></body></html>"
 
 
@@ -69,13 +74,15 @@ class Stack:
 
     @property
     def origin(self) -> str:
-        return f"https://127.0.0.1:{self.https_port}"
+        return f"https://{HOST}:{self.https_port}"
 
     def request(
         self, method: str, path: str, body: Any = None, token: str | None = None, headers: dict[str, str] | None = None
     ) -> Response:
         conn = http.client.HTTPSConnection("127.0.0.1", self.https_port, context=self.ssl_context, timeout=30)
-        all_headers = {"Accept": "application/json", **(headers or {})}
+        # Connect to loopback, but name the site like a browser would: Host is the server
+        # name of ALLOWED_HOSTS (Django refuses any other), SNI/cert check on 127.0.0.1.
+        all_headers = {"Host": f"{HOST}:{self.https_port}", "Accept": "application/json", **(headers or {})}
         data = None
         if body is not None:
             data = json.dumps(body).encode()
@@ -105,7 +112,7 @@ class Stack:
 def _health_direct(port: int) -> bool:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=3)
     try:
-        conn.request("GET", "/api/health/", headers={"Host": "127.0.0.1"})
+        conn.request("GET", "/api/health/", headers={"Host": HOST})
         response = conn.getresponse()
         return response.status == 200 and json.loads(response.read())["status"] == "ok"
     finally:
@@ -123,8 +130,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
     env = production_env(
         root,
         DATABASE,
-        CSRF_TRUSTED_ORIGINS=f"https://127.0.0.1:{https_port}",
-        SPA_BASE_URL=f"https://127.0.0.1:{https_port}",
+        ALLOWED_HOSTS=HOST,
+        CSRF_TRUSTED_ORIGINS=f"https://{HOST}:{https_port}",
+        SPA_BASE_URL=f"https://{HOST}:{https_port}",
         ASGI_THREADS="8",
     )
     procs = ProcessGroup(root)
@@ -261,12 +269,29 @@ def test_https_serves_health_over_tls12_plus_and_http2(stack: Stack) -> None:
 
 def test_http_port_redirects_to_https(stack: Stack) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", stack.http_port, timeout=10)
-    conn.request("GET", "/requests/42?tab=items")
+    conn.request("GET", "/requests/42?tab=items", headers={"Host": f"{HOST}:{stack.http_port}"})
     response = conn.getresponse()
     conn.close()
 
     assert response.status == 301
-    assert response.headers["Location"] == f"https://127.0.0.1:{stack.https_port}/requests/42?tab=items"
+    assert response.headers["Location"] == f"https://{HOST}:{stack.https_port}/requests/42?tab=items"
+
+
+def test_backend_container_health_check_command_works(stack: Stack) -> None:
+    """The exact health check of the backend service in docker-compose.production.yml, run
+    against one Daphne node (port 8000 -> this node's port)."""
+    compose = yaml.safe_load((REPO_ROOT / "docker-compose.production.yml").read_text())
+    command = compose["services"]["backend"]["healthcheck"]["test"]
+    assert command[0] == "CMD" and command[1] == "python"
+    args = [PYTHON, *[a.replace("127.0.0.1:8000", f"127.0.0.1:{stack.backend_ports[0]}") for a in command[2:]]]
+
+    healthy = subprocess.run(args, env=stack.env, capture_output=True, text=True, timeout=30)
+    unknown_host = subprocess.run(
+        args, env={**stack.env, "ALLOWED_HOSTS": "intruder.example"}, capture_output=True, text=True, timeout=30
+    )
+
+    assert healthy.returncode == 0, healthy.stderr
+    assert unknown_host.returncode != 0
 
 
 def test_security_headers_appear_once_on_api_and_spa(stack: Stack) -> None:
@@ -306,7 +331,7 @@ def _open_socket(stack: Stack, token: str):
     ticket = stack.request("POST", "/api/auth/ws-ticket/", {}, token=token)
     assert ticket.status in (200, 201), ticket.body
     return connect(
-        f"wss://127.0.0.1:{stack.https_port}/ws/updates/?ticket={ticket.json()['ticket']}",
+        f"wss://{HOST}:{stack.https_port}/ws/updates/?ticket={ticket.json()['ticket']}",
         ssl=stack.ssl_context,
         origin=stack.origin,
         open_timeout=10,
@@ -442,7 +467,7 @@ def test_websocket_without_a_valid_ticket_is_refused(stack: Stack) -> None:
 
     try:
         with connect(
-            f"wss://127.0.0.1:{stack.https_port}/ws/updates/?ticket=forged",
+            f"wss://{HOST}:{stack.https_port}/ws/updates/?ticket=forged",
             ssl=stack.ssl_context,
             origin=stack.origin,
             open_timeout=10,
@@ -457,8 +482,6 @@ def test_websocket_without_a_valid_ticket_is_refused(stack: Stack) -> None:
 
 
 def test_celery_worker_answers_on_the_production_broker(stack: Stack) -> None:
-    import subprocess
-
     from tests.production.support import BACKEND_DIR
 
     result = subprocess.run(
