@@ -6,8 +6,7 @@ from tests.requests.conftest import PASSWORD, create_request, make_crate
 
 
 def _titles(world, username):
-    return list(Notification.objects.filter(user=world.user(username)).order_by("id").values_list("title",
-                                                                                                  flat=True))
+    return list(Notification.objects.filter(user=world.user(username)).order_by("id").values_list("title", flat=True))
 
 
 def test_workflow_notifies_approvers_requesters_and_store_heads(world):
@@ -23,8 +22,11 @@ def test_workflow_notifies_approvers_requesters_and_store_heads(world):
     assert _titles(world, "docmanager") == [f"{number} was approved"]
     assert _titles(world, "storehead") == [f"{number} is approved and waits for execution"]
 
-    world.client("storehead").post(f"/api/requests/{request['id']}/execute/",
-                                   {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]}, format="json")
+    world.client("storehead").post(
+        f"/api/requests/{request['id']}/execute/",
+        {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]},
+        format="json",
+    )
     assert _titles(world, "docmanager") == [f"{number} was approved", f"{number}: your crates are stored"]
     assert Notification.objects.get(user=world.user("storehead")).link == f"/requests/{request['id']}"
 
