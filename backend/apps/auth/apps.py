@@ -8,4 +8,4 @@ class AccountsConfig(AppConfig):
     verbose_name = "Accounts"
 
     def ready(self) -> None:
-        from apps.auth import signals  # noqa: F401
+        from apps.auth import schema, signals  # noqa: F401

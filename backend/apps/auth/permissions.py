@@ -17,6 +17,8 @@ from rest_framework.views import APIView
 
 def scope_to_unit(queryset: QuerySet[Any], user: Any, *unit_fields: str) -> QuerySet[Any]:
     """Restrict `queryset` to the user's unit (any of `unit_fields`, default "unit")."""
+    if not getattr(user, "is_authenticated", False):
+        return queryset.none()  # e.g. the schema generator's anonymous probe
     if user.is_system_admin:
         return queryset
     if user.unit_id is None:

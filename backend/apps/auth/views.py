@@ -116,9 +116,7 @@ class UnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     ordering_fields = ["code", "name"]
 
     def get_queryset(self) -> QuerySet[Unit]:
-        user = acting_user(self.request)
-        queryset = Unit.objects.all()
-        return queryset if user.is_system_admin else queryset.filter(pk=user.unit_id)
+        return scope_to_unit(Unit.objects.all(), self.request.user, "pk")
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.unit_create(actor=acting_user(self.request), **serializer.validated_data)
