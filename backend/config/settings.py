@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "apps.requests",
     "apps.notifications",
     "apps.reports",
+    "apps.emails",
 ]
 
 MIDDLEWARE = [
@@ -172,6 +173,49 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+
+# --- Background work: Celery queue, Beat schedule, e-mail, exports (SPEC §8) -----------------
+# Beat entries run at UTC cron times; each can be moved by an environment variable holding a
+# cron line ("30 1 * * *") or a number of seconds ("3600").
+from celery.schedules import crontab  # noqa: E402
+
+
+def beat_schedule(env_name: str, default: str) -> crontab | float:
+    value = os.environ.get(env_name, default).strip()
+    if value.replace(".", "", 1).isdigit():
+        return float(value)
+    minute, hour, day_of_month, month_of_year, day_of_week = value.split()
+    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
+                   day_of_week=day_of_week)
+
+
+# A separate queue name lets test runs (or installations) share one Redis without sharing work.
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_TASK_DEFAULT_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE = {
+    "retention-scan": {
+        "task": "apps.crates.tasks.retention_scan",
+        "schedule": beat_schedule("BEAT_RETENTION_SCAN", "15 1 * * *"),
+    },
+    "overdue-withdrawal-reminders": {
+        "task": "apps.requests.tasks.overdue_reminders",
+        "schedule": beat_schedule("BEAT_OVERDUE_REMINDERS", "30 3 * * *"),
+    },
+    "audit-chain-verification": {
+        "task": "apps.audit.tasks.verify_audit_chain",
+        "schedule": beat_schedule("BEAT_AUDIT_CHAIN", "45 0 * * *"),
+    },
+    "jwt-blacklist-flush": {
+        "task": "apps.auth.tasks.flush_expired_tokens",
+        "schedule": beat_schedule("BEAT_JWT_FLUSH", "0 2 * * *"),
+    },
+}
+EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "emails"))
+# Exports: rows per chunk (one progress update and one DB round trip per chunk); an optional
+# pause between chunks throttles a long export's load on the database.
+REPORTS_DIR = "reports"
+REPORT_CHUNK_SIZE = int(os.environ.get("REPORT_CHUNK_SIZE", "2000"))
+REPORT_CHUNK_PAUSE_SECONDS = float(os.environ.get("REPORT_CHUNK_PAUSE_SECONDS", "0"))
+# --- end of background work ------------------------------------------------------------------
 
 # --- Auth -----------------------------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

@@ -1,0 +1,162 @@
+"""Background exports (SPEC §8): request, generate in chunks with progress, download.
+
+Generation is idempotent: the file is written to `<name>.part` and renamed into place only
+when complete, and a run that finds its report already done does nothing. A worker that dies
+mid-export (the task is `acks_late` + `reject_on_worker_lost`) hands the task back to the
+queue; the next run starts the file again from the first row and completes the report once.
+"""
+
+import logging
+import os
+import time
+from itertools import islice
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from apps.audit import services as audit
+from apps.auth import roles
+from apps.core import broadcast
+from apps.core.errors import ApplicationError, field_error
+from apps.reports.models import Report
+from apps.reports.selectors import SOURCES
+from apps.reports.writers import WRITERS
+
+logger = logging.getLogger(__name__)
+
+
+def reports_root() -> Path:
+    return Path(settings.MEDIA_ROOT) / settings.REPORTS_DIR
+
+
+def report_path(report: Report) -> Path:
+    return reports_root() / f"report-{report.pk}.{report.format}"
+
+
+def download_name(report: Report) -> str:
+    return f"{report.report}-{report.created_at:%Y%m%d-%H%M%S}-{report.pk}.{report.format}"
+
+
+def _clean_filters(kind: str, filters: dict[str, Any]) -> dict[str, Any]:
+    parsers = SOURCES[kind].filters
+    unknown = sorted(set(filters) - set(parsers))
+    if unknown:
+        raise field_error("filters", f"Unknown filter(s) for this report: {', '.join(unknown)}.")
+    cleaned = {}
+    for name, value in filters.items():
+        if value in (None, ""):
+            continue
+        try:
+            cleaned[name] = parsers[name](value)
+        except (TypeError, ValueError) as error:
+            raise field_error("filters", f"Invalid value for {name}: {value!r}.") from error
+    return cleaned
+
+
+@transaction.atomic
+def report_request(*, user: Any, report: str, format: str, filters: dict[str, Any] | None = None) -> Report:
+    """Queue an export of the user's scope; the audit export needs audit-read rights."""
+    if report == Report.Kind.AUDIT and not user.has_perm(roles.READ_AUDIT):
+        raise ApplicationError("Your role does not allow reading the audit trail.", code="permission_denied")
+    cleaned = _clean_filters(report, filters or {})
+    unit_id = cleaned.pop("unit", None)
+    if not user.is_system_admin:
+        if unit_id is not None and unit_id != user.unit_id:
+            raise field_error("filters", "You can only export data of your own unit.")
+        unit_id = user.unit_id
+    instance = Report.objects.create(user=user, unit_id=unit_id, report=report, format=format, filters=cleaned)
+    audit.record(
+        action="report.requested",
+        instance=instance,
+        changes={"report": [None, report], "format": [None, format], "filters": [None, cleaned]},
+        actor=user,
+    )
+    from apps.reports import tasks
+
+    tasks.generate_report.delay_on_commit(instance.pk)
+    return instance
+
+
+def _push(report: Report) -> None:
+    broadcast.send_now(
+        [broadcast.user_group(report.user_id)],
+        {
+            "type": "report.progress",
+            "id": report.pk,
+            "status": report.status,
+            "done": report.done,
+            "total": report.total,
+            "user": report.user_id,
+        },
+    )
+
+
+def _save(report: Report, **fields: Any) -> None:
+    for name, value in fields.items():
+        setattr(report, name, value)
+    Report.objects.filter(pk=report.pk).update(**fields)
+    _push(report)
+
+
+def report_generate(*, report_id: int) -> Report | None:
+    """Write the report's file in chunks, updating done/total and pushing progress."""
+    report = Report.objects.select_related("user").filter(pk=report_id).first()
+    if report is None:
+        logger.warning("report %s no longer exists", report_id)
+        return None
+    if report.status == Report.Status.DONE and report_path(report).exists():
+        return report  # a redelivered or repeated task: already complete
+    source = SOURCES[report.report]
+    rows = source.rows(report)
+    chunk_size = max(int(settings.REPORT_CHUNK_SIZE), 1)
+    pause = float(settings.REPORT_CHUNK_PAUSE_SECONDS)
+    _save(report, status=Report.Status.RUNNING, done=0, total=rows.count(), error="", file="", finished_at=None)
+
+    final = report_path(report)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    for stale in final.parent.glob(final.name + ".*.part"):  # left by a worker that was killed
+        stale.unlink(missing_ok=True)
+    partial = final.with_name(final.name + f".{os.getpid()}.part")
+    try:
+        with WRITERS[report.format](partial, source.title) as writer:
+            writer.writerow(source.headers)
+            iterator = rows.iterator(chunk_size=chunk_size)
+            while chunk := list(islice(iterator, chunk_size)):
+                for row in chunk:
+                    writer.writerow(row)
+                _save(report, done=report.done + len(chunk))
+                if pause:
+                    time.sleep(pause)
+        os.replace(partial, final)  # atomic: the download never sees a half-written file
+    finally:
+        partial.unlink(missing_ok=True)
+    _save(
+        report,
+        status=Report.Status.DONE,
+        total=max(report.total, report.done),
+        file=str(final.relative_to(Path(settings.MEDIA_ROOT))),
+        finished_at=timezone.now(),
+    )
+    logger.info("report %s done: %d row(s)", report.pk, report.done)
+    return report
+
+
+def report_fail(*, report_id: int, error: BaseException) -> None:
+    report = Report.objects.filter(pk=report_id).first()
+    if report is None:
+        return
+    _save(
+        report, status=Report.Status.FAILED, error=f"{type(error).__name__}: {error}"[:2000], finished_at=timezone.now()
+    )
+
+
+def report_download(*, user: Any, report: Report) -> Path:
+    """The finished file; audited (an export leaving the system is a GxP event)."""
+    path = report_path(report)
+    if report.status != Report.Status.DONE or not path.exists():
+        raise ApplicationError(f"The report is {report.status}, not ready for download.", code="invalid_transition")
+    audit.record(action="report.downloaded", instance=report, comment=download_name(report), actor=user)
+    return path

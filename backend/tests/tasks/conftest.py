@@ -1,0 +1,52 @@
+"""Fixtures for task and export tests: tasks run eagerly in-process, on an isolated layer."""
+
+import datetime
+import itertools
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from apps.crates.models import Crate
+from apps.requests.models import Request
+from config.celery import app as celery_app
+from tests.realtime.conftest import _keep_test_connection, isolated_channel_layer  # noqa: F401 - fixtures
+
+_numbers = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def eager_tasks(settings: Any, tmp_path: Any) -> Iterator[None]:
+    """In-process tests run tasks eagerly even when REDIS_URL is set (no stray broker messages)."""
+    previous = celery_app.conf.task_always_eager
+    # The app reads Django settings with the CELERY_ namespace: set the namespaced key.
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    settings.MEDIA_ROOT = str(tmp_path / "media")
+    yield
+    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
+
+
+def make_crate(world: Any, *, unit: Any = None, status: str = Crate.Status.STORED, **fields: Any) -> Crate:
+    unit = unit or world.goa
+    department = world.qa if unit == world.goa else world.kur_qa
+    return Crate.objects.create(
+        number=f"CR-T-{next(_numbers):06d}", unit=unit, department=department, status=status,
+        created_by=world.user("docmanager"), **fields,
+    )  # fmt: skip
+
+
+def make_withdrawal(
+    world: Any,
+    *,
+    expected_return_date: datetime.date,
+    unit: Any = None,
+    status: str = Request.Status.ISSUED,
+    purpose: str = "Batch review",
+    **fields: Any,
+) -> Request:
+    unit = unit or world.goa
+    requester = world.user("docmanager" if unit == world.goa else "docmanager2")
+    return Request.objects.create(
+        number=f"REQ-T-{next(_numbers):06d}", request_type=Request.Type.WITHDRAWAL, status=status,
+        unit=unit, requester=requester, purpose=purpose, expected_return_date=expected_return_date, **fields,
+    )  # fmt: skip
