@@ -12,6 +12,7 @@ api_patterns = [
     path("", include("apps.crates.urls")),
     path("", include("apps.requests.urls")),
     path("", include("apps.notifications.urls")),
+    path("", include("apps.reports.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="docs"),
 ]
