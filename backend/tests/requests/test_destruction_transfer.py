@@ -147,6 +147,10 @@ def test_transfer_dispatch_and_receipt_by_target_unit(world):
     )
     assert response.status_code == 403
     assert storehead2.get(f"/api/requests/{request['id']}/").data["allowed_actions"] == ["receive"]
+    queue = storehead2.get("/api/requests/?awaiting_my_action=receive").data
+    assert [r["number"] for r in queue["results"]] == [request["number"]]
+    assert storehead2.get("/api/dashboard/").data["to_receive"]["count"] == 1
+    assert storehead.get("/api/requests/?awaiting_my_action=receive").data["count"] == 0
     response = storehead2.post(
         f"/api/requests/{request['id']}/receive/",
         {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]},

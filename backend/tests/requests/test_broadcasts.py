@@ -1,0 +1,48 @@
+import pytest
+
+from apps.core import broadcast
+from tests.requests.conftest import approved_request, stored_crate
+
+
+@pytest.fixture
+def sent(monkeypatch):
+    messages = []
+    monkeypatch.setattr(broadcast, "send_now", lambda groups, message: messages.append((list(groups), message)))
+    return messages
+
+
+def test_transfer_events_reach_both_units_after_commit(world, sent, django_capture_on_commit_callbacks):
+    crate = stored_crate(world)
+    with django_capture_on_commit_callbacks(execute=True):
+        request = approved_request(
+            world,
+            {"request_type": "transfer", "purpose": "x", "target_unit": world.kur.pk, "items": [{"crate": crate.pk}]},
+        )
+    request_events = [(groups, m) for groups, m in sent if m.get("entity") == "request"]
+    assert [(m["action"], m["status"]) for _, m in request_events] == [
+        ("created", "draft"),
+        ("updated", "submitted"),
+        ("updated", "approved"),
+    ]
+    for groups, message in request_events:
+        assert groups == [f"unit_{world.goa.pk}", f"unit_{world.kur.pk}"]
+        assert message["number"] == request["number"]
+        assert message["visible_units"] == [world.goa.pk, world.kur.pk]
+    notification_events = [(groups, m) for groups, m in sent if m.get("entity") == "notification"]
+    assert {tuple(groups) for groups, _ in notification_events} == {
+        (f"user_{world.user('approver').pk}",),
+        (f"user_{world.user('docmanager').pk}",),
+        (f"user_{world.user('storehead').pk}",),
+    }
+
+
+def test_refused_transition_broadcasts_nothing(world, sent, django_capture_on_commit_callbacks):
+    crate = stored_crate(world)
+    request = approved_request(
+        world, {"request_type": "transfer", "purpose": "x", "target_unit": world.kur.pk, "items": [{"crate": crate.pk}]}
+    )
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = world.client("docmanager").post(f"/api/requests/{request['id']}/submit/")
+    assert response.status_code == 409
+    assert callbacks == []
+    assert sent == []
