@@ -267,3 +267,33 @@ def test_approved_withdrawal_with_executed_rival_is_unavailable_at_execution(wor
     assert Request.objects.get(pk=request["id"]).status == "approved"
     assert occupied(world.shelf) == 1
     assert audit_count() == before
+
+
+def test_send_back_roles_and_units(world, audit_count):
+    from apps.requests.models import SendBack
+    from tests.requests.conftest import in_future
+
+    crate = stored_crate(world)
+    request = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "p",
+            "expected_return_date": in_future(),
+            "items": [{"crate": crate.pk}],
+        },
+    )
+    world.client("storehead").post(f"/api/requests/{request['id']}/execute/", {}, format="json")
+    body = {"request": request["id"], "items": [{"crate": crate.pk}]}
+    assert world.client("storehead").post("/api/sendbacks/", body, format="json").status_code == 403
+    assert world.client("viewer").post("/api/sendbacks/", body, format="json").status_code == 403
+    assert world.client("docmanager2").post("/api/sendbacks/", body, format="json").status_code == 400
+    sendback = world.client("docmanager").post("/api/sendbacks/", body, format="json").data
+    before = audit_count()
+    assert world.client("docmanager").post(f"/api/sendbacks/{sendback['id']}/receive/").status_code == 403
+    assert world.client("approver").post(f"/api/sendbacks/{sendback['id']}/receive/").status_code == 403
+    assert world.client("storehead2").post(f"/api/sendbacks/{sendback['id']}/receive/").status_code == 404
+    assert world.client("storehead2").get("/api/sendbacks/").data["count"] == 0
+    assert SendBack.objects.get().status == "pending"
+    assert occupied(world.shelf) == 0
+    assert audit_count() == before
