@@ -1,8 +1,9 @@
 #!/bin/sh
 # Container entrypoint for the backend image (Daphne, Celery worker, Celery beat).
 #   1. waits until PostgreSQL accepts connections (DB_WAIT_TIMEOUT seconds, default 60);
-#   2. if RUN_MIGRATIONS=1 (the backend service only): applies migrations under a PostgreSQL
-#      advisory lock, so several backend nodes starting together never migrate twice;
+#   2. if RUN_MIGRATIONS=1 (the backend service only): applies migrations (as the owner role of
+#      MIGRATION_DATABASE_URL if set) under a PostgreSQL advisory lock, so several backend
+#      nodes starting together never migrate twice;
 #   3. if COLLECT_STATIC=1: collectstatic into STATIC_ROOT (shared with nginx);
 #   4. execs the command (PID 1 stays tini, which forwards SIGTERM to it).
 set -eu
@@ -31,7 +32,9 @@ while True:
 PY
 
 if [ "${RUN_MIGRATIONS:-0}" = "1" ]; then
-    python - <<'PY'
+    # Migrations need DDL rights: they run as the owner role when MIGRATION_DATABASE_URL is
+    # set; the server processes keep the application role (rows only).
+    DATABASE_URL="${MIGRATION_DATABASE_URL:-$DATABASE_URL}" python - <<'PY'
 import django
 from django.core.management import call_command
 from django.db import connection

@@ -3,14 +3,15 @@
 #   1. checks SHA256SUMS of the backup folder;
 #   2. restores database.dump into the target database (which must be empty: restore into a
 #      fresh database, check it, then switch over - see PRODUCTION_DEPLOYMENT.md);
-#   3. unpacks media.tar.gz into the media folder (if both exist);
-#   4. compares the exact row count of every table with counts.tsv from the backup;
-#   5. runs `manage.py verify_audit_chain` against the restored database (unless --no-verify).
+#   3. re-grants the application role its row-only rights (the dump carries no grants);
+#   4. unpacks media.tar.gz into the media folder (if both exist);
+#   5. compares the exact row count of every table with counts.tsv from the backup;
+#   6. runs `manage.py verify_audit_chain` against the restored database (unless --no-verify).
 # Exits non-zero if any step fails, so it can gate an automated restore drill.
 #
 # Usage:
 #   scripts/restore.sh BACKUP_FOLDER --target-url postgres://u:p@host:5432/newdb [--create]
-#        [--media-root DIR] [--no-verify]
+#        [--media-root DIR] [--app-role dms_app] [--no-verify]
 #   scripts/restore.sh BACKUP_FOLDER --compose [--no-verify]
 #        (into the compose stack's database, which must be empty: stop backend, celery_worker
 #         and celery_beat, drop and re-create the database first - see the guide)
@@ -25,6 +26,7 @@ BACKUP=""
 TARGET_URL=""
 CREATE=0
 VERIFY=1
+APP_ROLE=""
 MODE=direct
 MEDIA_DIR="${MEDIA_ROOT:-}"
 COMPOSE_FILE="${COMPOSE_FILE:-docker-compose.production.yml}"
@@ -36,6 +38,7 @@ while [ $# -gt 0 ]; do
         --target-url) TARGET_URL="$2"; shift ;;
         --create) CREATE=1 ;;
         --media-root) MEDIA_DIR="$2"; shift ;;
+        --app-role) APP_ROLE="$2"; shift ;;
         --no-verify) VERIFY=0 ;;
         --compose) MODE=compose ;;
         -h|--help) sed -n '2,24p' "$0"; exit 0 ;;
@@ -61,6 +64,11 @@ if [ "$MODE" = compose ]; then
     db_restore() { compose exec -T db sh -c 'pg_restore --no-owner --no-privileges --exit-on-error -U "$POSTGRES_USER" -d "$POSTGRES_DB"' <"$1"; }
     media_untar() { compose exec -T backend sh -c 'tar -C /app/media -xzf -' <"$1"; }
     run_verify() { compose run --rm --no-deps backend python manage.py verify_audit_chain; }
+    db_grants() {
+        compose exec -T db sh -c 'psql -X -v ON_ERROR_STOP=1 -U "$POSTGRES_USER" -d "$POSTGRES_DB" \
+            -v app_user="$APP_DB_USER" -v owner="$POSTGRES_USER" -v db_name="$POSTGRES_DB" \
+            -f /docker-entrypoint-initdb.d/app-grants.psql' >/dev/null
+    }
 else
     [ -n "$TARGET_URL" ] || die "--target-url is required (or --compose)"
     db_psql() { psql -X -v ON_ERROR_STOP=1 "$TARGET_URL" "$@"; }
@@ -68,6 +76,13 @@ else
     media_untar() { mkdir -p "$MEDIA_DIR" && tar -C "$MEDIA_DIR" -xzf "$1"; }
     run_verify() {
         (cd "$REPO_ROOT" && DATABASE_URL="$TARGET_URL" ${MANAGE_PY:-python backend/manage.py} verify_audit_chain)
+    }
+    db_grants() {
+        [ -n "$APP_ROLE" ] || return 0
+        local dbname="${TARGET_URL##*/}"; dbname="${dbname%%\?*}"
+        psql -X -v ON_ERROR_STOP=1 "$TARGET_URL" -v app_user="$APP_ROLE" \
+            -v owner="$(psql -X -At "$TARGET_URL" -c 'SELECT current_user')" -v db_name="$dbname" \
+            -f "$REPO_ROOT/scripts/db-init/app-grants.psql" >/dev/null
     }
     if [ "$CREATE" = 1 ]; then
         dbname="${TARGET_URL##*/}"; dbname="${dbname%%\?*}"
@@ -83,6 +98,8 @@ existing="$(db_psql -At -c "SELECT count(*) FROM pg_tables WHERE schemaname = 'p
 
 log "restoring database"
 db_restore "$BACKUP/database.dump"
+log "granting the application role its rights"
+db_grants
 
 if [ -f "$BACKUP/media.tar.gz" ]; then
     if [ "$MODE" = compose ] || [ -n "$MEDIA_DIR" ]; then

@@ -15,6 +15,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 
@@ -133,6 +134,29 @@ def drop_database(name: str) -> None:
 def create_database(name: str, template: str | None = None) -> None:
     drop_database(name)
     pg_admin(f'CREATE DATABASE "{name}"' + (f' TEMPLATE "{template}"' if template else ""))
+
+
+def create_app_role(role: str, database: str) -> str:
+    """The application role of docker-compose.production.yml, made with the same files the
+    postgres container runs (scripts/db-init/*.psql); returns its DATABASE_URL."""
+    psql = require_tool("psql")
+    init = REPO_ROOT / "scripts" / "db-init"
+    url = pg_url(database)
+    password = secrets.token_hex(16)
+    for name, variables in (
+        ("app-role.psql", {"app_user": role, "app_password": password}),
+        ("app-grants.psql", {"app_user": role, "owner": "postgres", "db_name": database}),
+    ):
+        args = [psql, "-X", "-q", url, "-f", str(init / name)]
+        for key, value in variables.items():
+            args += ["-v", f"{key}={value}"]
+        subprocess.run(args, check=True, capture_output=True, text=True, timeout=30)
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(netloc=f"{role}:{password}@{parts.hostname}:{parts.port or 5432}"))
+
+
+def drop_role(role: str) -> None:
+    pg_admin(f'DROP ROLE IF EXISTS "{role}"')
 
 
 def table_counts(url: str) -> dict[str, int]:

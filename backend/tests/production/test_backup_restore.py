@@ -15,6 +15,8 @@ from tests.production.support import (
     REPO_ROOT,
     create_database,
     drop_database,
+    drop_role,
+    pg_admin,
     pg_url,
     require_tool,
     table_counts,
@@ -23,6 +25,7 @@ from tests.production.support import (
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 SRC, DST = "dms_backup_test_src", "dms_backup_test_dst"
+APP_ROLE = "dms_backup_test_app"
 
 
 def run_script(name: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:
@@ -69,6 +72,9 @@ def test_backup_then_restore_into_a_fresh_database_keeps_counts_and_audit_chain(
     assert "quiescent: yes" in (folder / "manifest.txt").read_text()
     restore_env = {**env, "MANAGE_PY": f"{PYTHON} backend/manage.py"}
 
+    pg_admin(f'DROP ROLE IF EXISTS "{APP_ROLE}"')
+    pg_admin(f'CREATE ROLE "{APP_ROLE}" LOGIN')
+
     result = run_script(
         "restore.sh",
         str(folder),
@@ -77,6 +83,8 @@ def test_backup_then_restore_into_a_fresh_database_keeps_counts_and_audit_chain(
         "--create",
         "--media-root",
         str(tmp_path / "restored-media"),
+        "--app-role",
+        APP_ROLE,
         env=restore_env,
     )
 
@@ -86,6 +94,14 @@ def test_backup_then_restore_into_a_fresh_database_keeps_counts_and_audit_chain(
     source, restored = table_counts(pg_url(SRC)), table_counts(pg_url(DST))
     assert restored == source
     assert source["audit_auditevent"] > 0 and source["accounts_user"] > 0
+    # The application role got its row rights back on the restored tables (no grants in the dump).
+    app_url = pg_url(DST).replace("://postgres@", f"://{APP_ROLE}@", 1)
+    try:
+        with psycopg.connect(app_url) as conn:
+            assert conn.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == source["audit_auditevent"]
+    finally:
+        drop_database(DST)
+        drop_role(APP_ROLE)
     restored_file = tmp_path / "restored-media" / "reports" / "inventory.csv"
     assert restored_file.read_text() == "number,status\nCRT-GOA-2026-000001,stored\n"
 

@@ -33,8 +33,10 @@ from tests.production.support import (
     REPO_ROOT,
     NginxLayout,
     ProcessGroup,
+    create_app_role,
     create_database,
     drop_database,
+    drop_role,
     free_port,
     make_test_certificate,
     manage,
@@ -46,6 +48,7 @@ from tests.production.support import (
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
 DATABASE = "dms_stack_test"
+APP_ROLE = "dms_stack_test_app"
 DEMO_PASSWORD = "Demo@12345678"
 # The site's name: the only entry of ALLOWED_HOSTS, as on a real server (no bare IPs).
 HOST = "localhost"
@@ -127,9 +130,12 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
     backend_ports = [free_port(), free_port()]
 
     create_database(DATABASE, template=template_database)
+    # As in production: the servers connect as the application role (rows only).
+    app_url = create_app_role(APP_ROLE, DATABASE)
     env = production_env(
         root,
         DATABASE,
+        DATABASE_URL=app_url,
         ALLOWED_HOSTS=HOST,
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}:{https_port}",
         SPA_BASE_URL=f"https://{HOST}:{https_port}",
@@ -251,6 +257,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
     finally:
         procs.stop_all()
         drop_database(DATABASE)
+        drop_role(APP_ROLE)
         cleanup_redis(env)
 
 
@@ -496,6 +503,28 @@ def test_celery_worker_answers_on_the_production_broker(stack: Stack) -> None:
     assert result.returncode == 0, result.stdout + result.stderr
     assert f"stack{stack.https_port}@" in result.stdout and "pong" in result.stdout
     stack.procs.assert_running()
+
+
+@pytest.mark.parametrize(
+    ("statement", "refusal"),
+    [
+        ("SET session_replication_role = replica", "permission denied"),
+        ("ALTER TABLE audit_auditevent DISABLE TRIGGER ALL", "must be owner"),
+        ("TRUNCATE audit_auditevent", "permission denied"),
+        ("DELETE FROM audit_auditevent", "append-only"),
+        ("UPDATE audit_auditevent SET comment = 'edited'", "append-only"),
+    ],
+)
+def test_application_role_cannot_alter_or_bypass_the_audit_trail(stack: Stack, statement: str, refusal: str) -> None:
+    import psycopg
+
+    with psycopg.connect(stack.env["DATABASE_URL"]) as conn:
+        before = conn.execute("SELECT count(*), max(id) FROM audit_auditevent").fetchone()
+        with pytest.raises(psycopg.Error) as error:
+            conn.execute(statement)
+        conn.rollback()
+        assert refusal in str(error.value).lower()
+        assert conn.execute("SELECT count(*), max(id) FROM audit_auditevent").fetchone() == before
 
 
 def test_login_rate_limit_answers_429(stack: Stack) -> None:
