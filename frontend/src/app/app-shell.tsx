@@ -45,7 +45,7 @@ export function AppShell() {
     { to: '/sendbacks', label: 'Send-backs', show: true },
     { to: '/storage', label: 'Storage', show: true },
     { to: '/audit', label: 'Audit trail', show: can.readAudit(user) },
-    { to: '/admin', label: 'Administration', show: can.manageMasterData(user) },
+    { to: '/administration', label: 'Administration', show: can.manageMasterData(user) },
   ];
 
   return (

@@ -15,7 +15,7 @@ export function formatDate(value: string | null | undefined): string {
 
 export function humanize(value: string | null | undefined): string {
   if (!value) return '—';
-  const text = value.replace(/[_-]+/g, ' ').trim();
+  const text = value.replace(/[_.-]+/g, ' ').trim();
   return text.charAt(0).toUpperCase() + text.slice(1);
 }
 

@@ -116,12 +116,14 @@ export interface RequestItem {
   id: Id;
   crate: Id;
   crate_number?: string;
-  crate_status?: CrateStatus;
-  crate_location_path?: string | null;
   document: Id | null;
   document_number?: string | null;
   document_title?: string | null;
-  returned?: boolean;
+  /** Where the crate is now. */
+  location_path?: string | null;
+  source_location_path?: string | null;
+  allocated_location_path?: string | null;
+  is_open?: boolean;
   returned_at?: string | null;
 }
 
@@ -130,6 +132,7 @@ export interface Signature {
   full_name: string;
   signed_at: string;
   username?: string;
+  comment?: string;
 }
 
 export interface DmsRequest {
@@ -146,13 +149,17 @@ export interface DmsRequest {
   expected_return_date?: string | null;
   target_unit?: Id | null;
   target_unit_code?: string | null;
-  decision_by?: Id | null;
-  decision_by_name?: string | null;
-  decision_at?: string | null;
+  decided_by?: Id | null;
+  decided_by_name?: string | null;
+  decided_at?: string | null;
   decision_comment?: string;
   executed_by?: Id | null;
   executed_by_name?: string | null;
   executed_at?: string | null;
+  received_by_name?: string | null;
+  received_at?: string | null;
+  completed_at?: string | null;
+  cancelled_at?: string | null;
   created_at: string;
   updated_at?: string;
   submitted_at?: string | null;
@@ -171,6 +178,8 @@ export interface SendBack {
   status: 'pending' | 'received';
   returned_by?: Id | null;
   returned_by_name?: string | null;
+  unit_code?: string;
+  allowed_actions?: string[];
   received_by?: Id | null;
   received_by_name?: string | null;
   received_at?: string | null;
@@ -196,6 +205,7 @@ export interface AuditEvent {
   request_id?: string;
   hash?: string;
   prev_hash?: string;
+  sequence?: number;
 }
 
 export interface Notification {
@@ -205,6 +215,7 @@ export interface Notification {
   link: string;
   created_at: string;
   read_at: string | null;
+  is_read?: boolean;
 }
 
 export interface Allocation {

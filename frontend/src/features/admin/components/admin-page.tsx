@@ -39,7 +39,7 @@ export function AdminPage() {
         {TABS.map((t) => (
           <NavLink
             key={t.id}
-            to={`/admin/${t.id}`}
+            to={`/administration/${t.id}`}
             className={() => `tab ${tab === t.id ? 'is-active' : ''}`}
           >
             {t.label}

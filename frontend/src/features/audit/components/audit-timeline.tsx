@@ -3,7 +3,12 @@ import type { AuditEvent } from '@/lib/types';
 
 export function ChangesList({ changes }: { changes: AuditEvent['changes'] }) {
   if (!changes || typeof changes !== 'object') return null;
-  const entries = Object.entries(changes);
+  // A creation lists every field from nothing; empty ones say nothing.
+  const entries = Object.entries(changes).filter(([, pair]) => {
+    const [before, after] = Array.isArray(pair) ? pair : [undefined, pair];
+    const empty = (v: unknown) => v === null || v === undefined || v === '';
+    return !(empty(before) && empty(after));
+  });
   if (entries.length === 0) return null;
   return (
     <ul className="changes">

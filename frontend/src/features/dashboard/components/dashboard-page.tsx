@@ -1,22 +1,19 @@
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Card, Loading, PageHeader } from '@/components/ui/misc';
+import { Card, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
+import { formatDate, humanize } from '@/lib/format';
 import { can } from '@/lib/roles';
 import { useDashboard, type Dashboard } from '../api/dashboard';
 import { BarChart, toBars, type Bar } from './bar-chart';
 
-function pick(data: Dashboard, ...names: string[]): unknown {
-  for (const name of names) {
-    const parts = name.split('.');
-    let value: unknown = data;
-    for (const part of parts) {
-      value =
-        value && typeof value === 'object' ? (value as Record<string, unknown>)[part] : undefined;
-    }
-    if (value !== undefined && value !== null) return value;
-  }
-  return undefined;
+interface Summary {
+  id: number;
+  number: string;
+  request_type: string;
+  status: string;
+  requester_name?: string;
+  expected_return_date?: string | null;
 }
 
 function countOf(value: unknown): number | null {
@@ -25,41 +22,74 @@ function countOf(value: unknown): number | null {
   if (value && typeof value === 'object') {
     const record = value as Record<string, unknown>;
     if (typeof record.count === 'number') return record.count;
-    if (Array.isArray(record.results)) return record.results.length;
   }
   return null;
 }
 
-function utilizationBars(value: unknown): Bar[] {
-  if (Array.isArray(value)) return toBars(value);
-  if (value && typeof value === 'object') {
-    const record = value as Record<string, unknown>;
-    if (typeof record.capacity === 'number' && typeof record.occupied === 'number') {
-      const nested = record.locations ?? record.rooms ?? record.by_location;
-      const rows = Array.isArray(nested) ? toBars(nested) : [];
-      return rows.length
-        ? rows
-        : [{ label: 'All locations', value: record.occupied, max: record.capacity }];
-    }
+function topOf(value: unknown): Summary[] {
+  if (value && typeof value === 'object' && Array.isArray((value as { top?: unknown }).top)) {
+    return (value as { top: Summary[] }).top;
   }
-  return [];
+  return Array.isArray(value) ? (value as Summary[]) : [];
 }
 
-/** `{storage: {draft: 1, submitted: 2}}` → one bar per type with its total. */
-function requestsByType(value: unknown): Bar[] {
-  if (value && typeof value === 'object' && !Array.isArray(value)) {
-    const entries = Object.entries(value as Record<string, unknown>);
-    if (entries.every(([, v]) => v && typeof v === 'object')) {
-      return entries.map(([type, statuses]) => ({
-        label: type.charAt(0).toUpperCase() + type.slice(1),
-        value: Object.values(statuses as Record<string, unknown>).reduce<number>(
-          (sum, n) => sum + (typeof n === 'number' ? n : 0),
-          0,
-        ),
-      }));
-    }
+/** `{storage: {draft: 1, submitted: 2}}` → totals per type and per status. */
+export function splitRequests(value: unknown): { byType: Bar[]; byStatus: Bar[] } {
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    return { byType: toBars(value), byStatus: [] };
   }
-  return toBars(value);
+  const byStatus = new Map<string, number>();
+  const byType: Bar[] = [];
+  for (const [type, statuses] of Object.entries(value as Record<string, unknown>)) {
+    if (typeof statuses === 'number') {
+      byType.push({ label: humanize(type), value: statuses });
+      continue;
+    }
+    let total = 0;
+    for (const [status, count] of Object.entries((statuses ?? {}) as Record<string, unknown>)) {
+      if (typeof count !== 'number') continue;
+      total += count;
+      byStatus.set(status, (byStatus.get(status) ?? 0) + count);
+    }
+    byType.push({ label: humanize(type), value: total });
+  }
+  return {
+    byType,
+    byStatus: Array.from(byStatus, ([status, count]) => ({
+      label: humanize(status),
+      value: count,
+    })),
+  };
+}
+
+function utilizationBars(value: unknown): Bar[] {
+  if (!Array.isArray(value)) return [];
+  return value
+    .filter((row): row is Record<string, unknown> => !!row && typeof row === 'object')
+    .filter((row) => typeof row.capacity === 'number' && (row.capacity as number) > 0)
+    .map((row) => ({
+      label: `${row.unit_code ? `${String(row.unit_code)} ` : ''}${String(row.name ?? row.path ?? row.code)}`,
+      value: Number(row.occupied ?? 0),
+      max: Number(row.capacity),
+    }));
+}
+
+function WorkList({ items, empty }: { items: Summary[]; empty: string }) {
+  if (items.length === 0) return <p className="muted">{empty}</p>;
+  return (
+    <ul className="plain-list worklist">
+      {items.map((item) => (
+        <li key={item.id}>
+          <Link to={`/requests/${item.id}`}>{item.number}</Link> · {humanize(item.request_type)}{' '}
+          <StatusBadge status={item.status} />
+          {item.requester_name ? <span className="muted"> · {item.requester_name}</span> : null}
+          {item.expected_return_date ? (
+            <span className="muted"> · due {formatDate(item.expected_return_date)}</span>
+          ) : null}
+        </li>
+      ))}
+    </ul>
+  );
 }
 
 export function DashboardPage() {
@@ -67,102 +97,87 @@ export function DashboardPage() {
   const { data, error, isLoading } = useDashboard();
 
   if (isLoading) return <Loading />;
-  const d = data ?? {};
+  const d: Dashboard = data ?? {};
+  const requests = splitRequests(d.requests_by_type);
 
-  const work: { label: string; value: number | null; to: string; show: boolean; testId: string }[] =
-    [
-      {
-        label: 'Awaiting my approval',
-        value: countOf(
-          pick(
-            d,
-            'my_pending_approvals',
-            'pending_approvals',
-            'awaiting_my_approval',
-            'my_work.awaiting_approval',
-          ),
-        ),
-        to: '/requests?view=approve',
-        show: can.approve(user),
-        testId: 'card-approvals',
-      },
-      {
-        label: 'To execute',
-        value: countOf(pick(d, 'to_execute', 'awaiting_execution', 'my_work.to_execute')),
-        to: '/requests?view=execute',
-        show: can.execute(user),
-        testId: 'card-execute',
-      },
-      {
-        label: 'Overdue returns',
-        value: countOf(pick(d, 'overdue_withdrawals', 'overdue_returns', 'my_work.overdue')),
-        to: '/requests?request_type=withdrawal&overdue=true',
-        show: true,
-        testId: 'card-overdue',
-      },
-      {
-        label: 'Due for destruction',
-        value: countOf(
-          pick(
-            d,
-            'due_for_destruction',
-            'crates_due_for_destruction',
-            'my_work.due_for_destruction',
-          ),
-        ),
-        to: '/crates?due_for_destruction=true',
-        show: true,
-        testId: 'card-destruction',
-      },
-      {
-        label: 'My open requests',
-        value: countOf(pick(d, 'my_open_requests', 'my_requests')),
-        to: '/requests?view=mine',
-        show: can.manageCrates(user),
-        testId: 'card-mine',
-      },
-    ];
+  const work = [
+    {
+      label: 'Awaiting my approval',
+      key: 'pending_approvals',
+      to: '/requests?view=approve',
+      show: can.approve(user),
+      empty: 'Nothing waits for your approval.',
+    },
+    {
+      label: 'To execute',
+      key: 'to_execute',
+      to: '/requests?view=execute',
+      show: can.execute(user),
+      empty: 'No approved requests to carry out.',
+    },
+    {
+      label: 'Transfers to receive',
+      key: 'to_receive',
+      to: '/requests?view=receive',
+      show: can.execute(user),
+      empty: 'No transfers on the way.',
+    },
+    {
+      label: 'Overdue returns',
+      key: 'overdue_withdrawals',
+      to: '/requests?view=all&overdue=true',
+      show: true,
+      empty: 'No withdrawal is overdue.',
+    },
+  ].filter((item) => item.show);
 
   return (
     <>
       <PageHeader title="Dashboard" />
       <ErrorMessage error={error} />
       <div className="cards" aria-label="My work">
-        {work
-          .filter((item) => item.show)
-          .map((item) => (
-            <Link key={item.label} to={item.to} className="stat" data-testid={item.testId}>
-              <span className="stat__value">{item.value ?? '—'}</span>
-              <span className="stat__label">{item.label}</span>
-            </Link>
-          ))}
+        {work.map((item) => (
+          <Link key={item.key} to={item.to} className="stat" data-testid={`card-${item.key}`}>
+            <span className="stat__value">{countOf(d[item.key]) ?? '—'}</span>
+            <span className="stat__label">{item.label}</span>
+          </Link>
+        ))}
+        <Link
+          to="/crates?due_for_destruction=true"
+          className="stat"
+          data-testid="card-due_for_destruction"
+        >
+          <span className="stat__value">{countOf(d.due_for_destruction) ?? '—'}</span>
+          <span className="stat__label">Due for destruction</span>
+        </Link>
+      </div>
+      <div className="grid-2">
+        {work.map((item) => (
+          <Card
+            key={item.key}
+            title={item.label}
+            actions={
+              <Link to={item.to} className="btn btn--ghost">
+                Open list
+              </Link>
+            }
+          >
+            <WorkList items={topOf(d[item.key])} empty={item.empty} />
+          </Card>
+        ))}
       </div>
       <div className="grid-2">
         <Card title="Crates by status">
-          <BarChart
-            title="Crates by status"
-            bars={toBars(pick(d, 'crates_by_status', 'crates.by_status', 'crates'))}
-          />
+          <BarChart title="Crates by status" bars={toBars(d.crates_by_status)} />
         </Card>
         <Card title="Requests by status">
-          <BarChart
-            title="Requests by status"
-            bars={toBars(pick(d, 'requests_by_status', 'requests.by_status'))}
-          />
+          <BarChart title="Requests by status" bars={requests.byStatus} />
         </Card>
         <Card title="Requests by type">
-          <BarChart
-            title="Requests by type"
-            bars={requestsByType(
-              pick(d, 'requests_by_type', 'requests.by_type', 'requests_by_type_status'),
-            )}
-          />
+          <BarChart title="Requests by type" bars={requests.byType} />
         </Card>
-        <Card title="Location utilization">
-          <BarChart
-            title="Location utilization"
-            bars={utilizationBars(pick(d, 'location_utilization', 'utilization', 'locations'))}
-          />
+        <Card title="Location utilization (rooms)">
+          <BarChart title="Location utilization" bars={utilizationBars(d.location_utilization)} />
         </Card>
       </div>
     </>

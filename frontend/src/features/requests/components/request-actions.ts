@@ -14,7 +14,7 @@ export function allowedActions(request: DmsRequest, user: User): RequestAction[]
     actions.push('cancel');
   if (request.status === 'submitted' && can.approve(user) && !isRequester)
     actions.push('approve', 'reject');
-  if (request.status === 'approved' && can.execute(user) && request.decision_by !== user.id)
+  if (request.status === 'approved' && can.execute(user) && request.decided_by !== user.id)
     actions.push('execute');
   if (
     request.status === 'in_transit' &&

@@ -35,10 +35,10 @@ function RequestTimeline({ request }: { request: DmsRequest }) {
       text: `Signed “${humanize(signature.meaning)}” by ${signature.full_name}`,
     });
   }
-  if (request.decision_at && !(request.signatures ?? []).length) {
+  if (request.decided_at && !(request.signatures ?? []).length) {
     entries.push({
-      at: request.decision_at,
-      text: `Decision by ${request.decision_by_name ?? 'approver'}`,
+      at: request.decided_at,
+      text: `Decision by ${request.decided_by_name ?? 'approver'}`,
       detail: request.decision_comment,
     });
   }
@@ -76,7 +76,7 @@ function SendBackDialog({
   open: boolean;
   onClose: () => void;
 }) {
-  const outstanding = request.items.filter((item) => !item.returned);
+  const outstanding = request.items.filter((item) => !item.returned_at);
   const [picked, setPicked] = useState<number[]>([]);
   const [notes, setNotes] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
@@ -315,8 +315,8 @@ export function RequestDetailPage() {
               ['Purpose', request.purpose],
               [
                 'Decision',
-                request.decision_at
-                  ? `${request.decision_by_name ?? ''} · ${formatDateTime(request.decision_at)}`
+                request.decided_at
+                  ? `${request.decided_by_name ?? ''} · ${formatDateTime(request.decided_at)}`
                   : '—',
               ],
               ['Decision comment', request.decision_comment || '—'],
@@ -364,8 +364,8 @@ export function RequestDetailPage() {
               <tr>
                 <th scope="col">Crate</th>
                 <th scope="col">Document</th>
-                <th scope="col">Crate status</th>
-                <th scope="col">Location</th>
+                <th scope="col">Taken from</th>
+                <th scope="col">Now at</th>
                 {request.request_type === 'withdrawal' ? <th scope="col">Returned</th> : null}
               </tr>
             </thead>
@@ -380,10 +380,10 @@ export function RequestDetailPage() {
                       ? `${item.document_number ?? item.document} ${item.document_title ?? ''}`
                       : 'Whole crate'}
                   </td>
-                  <td>{item.crate_status ? <StatusBadge status={item.crate_status} /> : '—'}</td>
-                  <td>{item.crate_location_path || '—'}</td>
+                  <td>{item.source_location_path || '—'}</td>
+                  <td data-testid="item-location">{item.location_path || '—'}</td>
                   {request.request_type === 'withdrawal' ? (
-                    <td>{item.returned ? formatDateTime(item.returned_at) || 'Yes' : 'No'}</td>
+                    <td>{item.returned_at ? formatDateTime(item.returned_at) : 'No'}</td>
                   ) : null}
                 </tr>
               ))}

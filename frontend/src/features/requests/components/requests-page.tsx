@@ -5,22 +5,24 @@ import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
 import { can } from '@/lib/roles';
-import type { User } from '@/lib/types';
 import { useListParams } from '@/lib/use-list-params';
 import { REQUEST_STATUSES, REQUEST_TYPES, useRequests } from '../api/requests';
 
 const PAGE_SIZE = 25;
 
-type View = 'mine' | 'approve' | 'execute' | 'all';
+type View = 'mine' | 'approve' | 'execute' | 'receive' | 'all';
 
-function viewParams(view: View, user: User): Record<string, string | number | undefined> {
+/** Server-side lists (segregation of duties applied by the API: never one's own request). */
+function viewParams(view: View): Record<string, string | number | undefined> {
   switch (view) {
     case 'mine':
-      return { requester: user.id };
+      return { mine: 'true' };
     case 'approve':
-      return { status: 'submitted' };
+      return { awaiting_my_action: 'approve' };
     case 'execute':
-      return { status: 'approved' };
+      return { awaiting_my_action: 'execute' };
+    case 'receive':
+      return { awaiting_my_action: 'receive' };
     default:
       return {};
   }
@@ -41,13 +43,14 @@ export function RequestsPage() {
     { view: 'mine', label: 'Mine', show: can.manageCrates(user) },
     { view: 'approve', label: 'To approve', show: can.approve(user) },
     { view: 'execute', label: 'To execute', show: can.execute(user) },
+    { view: 'receive', label: 'Transfers to receive', show: can.execute(user) },
     { view: 'all', label: 'All', show: true },
   ];
   const filters = {
     page,
     page_size: PAGE_SIZE,
     ordering: '-created_at',
-    ...viewParams(view, user),
+    ...viewParams(view),
     ...(params.status ? { status: params.status } : {}),
     request_type: params.request_type,
     search: params.search,
@@ -110,9 +113,7 @@ export function RequestsPage() {
         <label>
           Status
           <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
-            <option value="">
-              {view === 'approve' || view === 'execute' ? 'This list' : 'Any'}
-            </option>
+            <option value="">{view === 'all' || view === 'mine' ? 'Any' : 'This list'}</option>
             {REQUEST_STATUSES.map((s) => (
               <option key={s} value={s}>
                 {humanize(s)}

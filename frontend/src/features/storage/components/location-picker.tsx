@@ -51,8 +51,7 @@ export function LocationPicker({
       >
         <option value="">{isLoading ? 'Loading locations…' : 'Choose a location…'}</option>
         {places.map((location) => {
-          const own = value === location.id ? 1 : 0;
-          const free = freeAfterReservations(location, reserved) + own;
+          const free = freeAfterReservations(location, reserved);
           return (
             <option key={location.id} value={location.id} disabled={free <= 0}>
               {location.path} — {free} free of {location.capacity}
