@@ -56,7 +56,7 @@ def notify(
         created.append(notification)
         _broadcast(notification, "created")
         if email and user.email:
-            email_tasks.send_notification_email.delay_on_commit(notification.pk)
+            email_tasks.queue_notification_email(notification.pk)
     return created
 
 

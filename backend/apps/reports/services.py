@@ -76,7 +76,11 @@ def report_request(*, user: Any, report: str, format: str, filters: dict[str, An
     )
     from apps.reports import tasks
 
-    tasks.generate_report.delay_on_commit(instance.pk)
+    # robust: a broker outage leaves the report pending (logged) instead of failing the request.
+    def queue_report() -> None:  # a named function: Django logs a robust callback's __qualname__
+        tasks.generate_report.delay(instance.pk)
+
+    transaction.on_commit(queue_report, robust=True)
     return instance
 
 

@@ -12,6 +12,7 @@ from apps.emails import services as email_services
 from apps.emails.models import EmailDelivery
 from apps.emails.tasks import send_notification_email
 from apps.notifications import services as notifications
+from apps.notifications.models import Notification
 
 
 @pytest.mark.django_db
@@ -73,4 +74,15 @@ def test_email_task_is_declared_reliable() -> None:
 @pytest.mark.django_db
 def test_missing_notification_is_skipped() -> None:
     assert send_notification_email.delay(987654).get() is False
+    assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_does_not_fail_the_notifying_write(world: Any, django_capture_on_commit_callbacks: Any) -> None:
+    from kombu.exceptions import OperationalError
+
+    with mock.patch.object(send_notification_email, "delay", side_effect=OperationalError("redis down")):
+        with django_capture_on_commit_callbacks(execute=True):
+            (note,) = notifications.notify(users=[world.user("approver")], title="REQ-4 awaits your approval")
+    assert Notification.objects.filter(pk=note.pk).exists()
     assert mail.outbox == []

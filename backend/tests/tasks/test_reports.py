@@ -259,3 +259,19 @@ def test_writers_keep_memory_flat(fmt: str, rows: int, tmp_path: Path) -> None:
     large = _peak_kib(fmt, rows, tmp_path / f"large.{fmt}")
     assert large - small < 4 * 1024, f"peak grew from {small} KiB to {large} KiB"
     assert (tmp_path / f"large.{fmt}").stat().st_size > 300_000
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_leaves_the_report_pending_not_the_request_failed(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    from unittest import mock
+
+    from kombu.exceptions import OperationalError
+
+    from apps.reports.tasks import generate_report
+
+    with mock.patch.object(generate_report, "delay", side_effect=OperationalError("redis down")):
+        response = post(world.client("viewer"), django_capture_on_commit_callbacks, {"report": "inventory"})
+    assert (response.status_code, response.data["status"]) == (202, "pending")
+    assert Report.objects.get().status == "pending"
