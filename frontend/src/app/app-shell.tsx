@@ -44,6 +44,7 @@ export function AppShell() {
     { to: '/requests', label: 'Requests', show: true },
     { to: '/sendbacks', label: 'Send-backs', show: true },
     { to: '/storage', label: 'Storage', show: true },
+    { to: '/reports', label: 'Reports', show: true },
     { to: '/audit', label: 'Audit trail', show: can.readAudit(user) },
     { to: '/administration', label: 'Administration', show: can.manageMasterData(user) },
   ];

@@ -9,6 +9,7 @@ import { CrateCreatePage } from '@/features/crates/components/crate-create-page'
 import { CrateDetailPage } from '@/features/crates/components/crate-detail-page';
 import { CratesPage } from '@/features/crates/components/crates-page';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
+import { ReportsPage } from '@/features/reports/components/reports-page';
 import { RequestCreatePage } from '@/features/requests/components/request-create-page';
 import { RequestDetailPage } from '@/features/requests/components/request-detail-page';
 import { RequestsPage } from '@/features/requests/components/requests-page';
@@ -58,6 +59,7 @@ export function createRouter() {
             { path: 'sendbacks', element: <SendbacksPage /> },
             { path: 'storage', element: <StoragePage /> },
             { path: 'audit', element: <AuditPage /> },
+            { path: 'reports', element: <ReportsPage /> },
             { path: 'administration', element: <AdminPage /> },
             { path: 'administration/:tab', element: <AdminPage /> },
             { path: 'account/password', element: <ChangePasswordPage /> },

@@ -1,4 +1,5 @@
 import { useState } from 'react';
+import { SearchInput } from '@/components/ui/search-input';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
 import { Empty, Loading, PageHeader } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
@@ -93,10 +94,10 @@ export function AuditPage() {
       <div className="filters" role="group" aria-label="Filters">
         <label>
           Search
-          <input
+          <SearchInput
             type="search"
-            defaultValue={params.search ?? ''}
-            onChange={(e) => setParam('search', e.target.value)}
+            value={params.search ?? ''}
+            onSearch={(v) => setParam('search', v)}
           />
         </label>
         <label>
@@ -115,17 +116,14 @@ export function AuditPage() {
         </label>
         <label>
           User
-          <input
-            defaultValue={params.actor_username ?? ''}
-            onChange={(e) => setParam('actor_username', e.target.value)}
+          <SearchInput
+            value={params.actor_username ?? ''}
+            onSearch={(v) => setParam('actor_username', v)}
           />
         </label>
         <label>
           Action
-          <input
-            defaultValue={params.action ?? ''}
-            onChange={(e) => setParam('action', e.target.value)}
-          />
+          <SearchInput value={params.action ?? ''} onSearch={(v) => setParam('action', v)} />
         </label>
         <label>
           From

@@ -1,4 +1,5 @@
 import { Link } from 'react-router-dom';
+import { SearchInput } from '@/components/ui/search-input';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
@@ -42,11 +43,11 @@ export function CratesPage() {
       <div className="filters" role="group" aria-label="Filters">
         <label>
           Search
-          <input
+          <SearchInput
             type="search"
-            defaultValue={params.search ?? ''}
+            value={params.search ?? ''}
             placeholder="Number or description"
-            onChange={(e) => setParam('search', e.target.value)}
+            onSearch={(v) => setParam('search', v)}
           />
         </label>
         <label>

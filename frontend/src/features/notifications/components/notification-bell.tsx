@@ -1,12 +1,17 @@
 import { useEffect, useRef, useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { formatDateTime } from '@/lib/format';
-import { useMarkNotificationRead, useNotifications } from '../api/notifications';
+import {
+  useMarkAllNotificationsRead,
+  useMarkNotificationRead,
+  useNotifications,
+} from '../api/notifications';
 
 export function NotificationBell() {
   const [open, setOpen] = useState(false);
   const { data } = useNotifications(true);
   const markRead = useMarkNotificationRead();
+  const markAll = useMarkAllNotificationsRead();
   const navigate = useNavigate();
   const wrapper = useRef<HTMLDivElement>(null);
   const items = data?.results ?? [];
@@ -52,6 +57,14 @@ export function NotificationBell() {
       </button>
       {open ? (
         <div className="bell__panel" role="region" aria-label="Notifications">
+          <div className="bell__head">
+            <strong>Notifications</strong>
+            {unread > 0 ? (
+              <button type="button" className="btn btn--ghost" onClick={() => markAll.mutate()}>
+                Mark all read
+              </button>
+            ) : null}
+          </div>
           {items.length === 0 ? <p className="muted">No notifications.</p> : null}
           <ul className="plain-list">
             {items.map((n) => (

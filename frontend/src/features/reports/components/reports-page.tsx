@@ -1,0 +1,166 @@
+import { useQueryClient } from '@tanstack/react-query';
+import { useState, type FormEvent } from 'react';
+import { ErrorMessage, errorText } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { Card, Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { useToast } from '@/components/ui/toast';
+import { useServerEvents } from '@/contexts/WebSocketContext';
+import { formatDateTime } from '@/lib/format';
+import type { Page } from '@/lib/types';
+import {
+  REPORT_KINDS,
+  downloadReport,
+  reportsKey,
+  useCreateReport,
+  useReports,
+  type Report,
+  type ReportFormat,
+  type ReportKind,
+} from '../api/reports';
+
+function Progress({ report }: { report: Report }) {
+  const pct = report.total ? Math.round((report.done / report.total) * 100) : 0;
+  if (report.status === 'done' || report.status === 'failed') return null;
+  return (
+    <div className="capacity">
+      <div
+        className="capacity__bar"
+        role="progressbar"
+        aria-valuemin={0}
+        aria-valuemax={100}
+        aria-valuenow={pct}
+        aria-label={`Report ${report.id} progress`}
+      >
+        <div className="capacity__fill capacity__fill--ok" style={{ width: `${pct}%` }} />
+      </div>
+      <span className="capacity__text">
+        {report.done}/{report.total || '?'}
+      </span>
+    </div>
+  );
+}
+
+export function ReportsPage() {
+  const queryClient = useQueryClient();
+  const { notify } = useToast();
+  const { data, error, isLoading } = useReports();
+  const create = useCreateReport();
+  const [kind, setKind] = useState<ReportKind>('inventory');
+  const [format, setFormat] = useState<ReportFormat>('csv');
+
+  // Progress arrives over the WebSocket; patch the cached row, refetch when it finishes.
+  useServerEvents((event) => {
+    if (event.type !== 'report.progress') return;
+    queryClient.setQueryData<Page<Report>>(reportsKey, (page) =>
+      page
+        ? {
+            ...page,
+            results: page.results.map((r) =>
+              r.id === event.id
+                ? {
+                    ...r,
+                    done: event.done,
+                    total: event.total,
+                    status: (event.status as Report['status']) ?? r.status,
+                  }
+                : r,
+            ),
+          }
+        : page,
+    );
+    if (event.status === 'done' || event.status === 'failed') {
+      void queryClient.invalidateQueries({ queryKey: reportsKey });
+    }
+  });
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    create.mutate(
+      { report: kind, format },
+      { onSuccess: () => notify('Export started; it appears below when ready.', 'info') },
+    );
+  };
+
+  return (
+    <>
+      <PageHeader title="Reports and exports" />
+      <Card title="New export">
+        <form className="form-grid" onSubmit={submit}>
+          <Field label="Report">
+            <select value={kind} onChange={(e) => setKind(e.target.value as ReportKind)}>
+              {REPORT_KINDS.map((k) => (
+                <option key={k.value} value={k.value}>
+                  {k.label}
+                </option>
+              ))}
+            </select>
+          </Field>
+          <Field label="Format">
+            <select value={format} onChange={(e) => setFormat(e.target.value as ReportFormat)}>
+              <option value="csv">CSV</option>
+              <option value="xlsx">Excel (XLSX)</option>
+            </select>
+          </Field>
+          <div className="form-actions" style={{ alignItems: 'flex-end' }}>
+            <button type="submit" className="btn btn--primary" disabled={create.isPending}>
+              Generate
+            </button>
+          </div>
+        </form>
+        <ErrorMessage error={create.error} />
+      </Card>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>No exports yet.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="reports-table">
+            <thead>
+              <tr>
+                <th scope="col">Report</th>
+                <th scope="col">Format</th>
+                <th scope="col">Status</th>
+                <th scope="col">Progress</th>
+                <th scope="col">Requested</th>
+                <th scope="col">
+                  <span className="sr-only">Download</span>
+                </th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((report) => (
+                <tr key={report.id}>
+                  <td>
+                    {REPORT_KINDS.find((k) => k.value === report.report)?.label ?? report.report}
+                  </td>
+                  <td>{report.format.toUpperCase()}</td>
+                  <td>
+                    <StatusBadge status={report.status} />
+                    {report.error ? <div className="field__error">{report.error}</div> : null}
+                  </td>
+                  <td>
+                    <Progress report={report} />
+                  </td>
+                  <td>{formatDateTime(report.created_at)}</td>
+                  <td>
+                    {report.status === 'done' ? (
+                      <button
+                        type="button"
+                        className="btn"
+                        onClick={() =>
+                          void downloadReport(report).catch((e) => notify(errorText(e), 'error'))
+                        }
+                      >
+                        Download
+                      </button>
+                    ) : null}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}
