@@ -280,6 +280,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several models have a `status`; name each enum after its model.
+    "ENUM_NAME_OVERRIDES": {
+        "CrateStatusEnum": "apps.crates.models.Crate.Status",
+        "DocumentStatusEnum": "apps.crates.models.Document.Status",
+        "RequestStatusEnum": "apps.requests.models.Request.Status",
+        "SendBackStatusEnum": "apps.requests.models.SendBack.Status",
+        "ReportStatusEnum": "apps.reports.models.Report.Status",
+    },
 }
 
 # --- i18n, static, SPA ----------------------------------------------------------------------

@@ -1,7 +1,7 @@
 from collections.abc import Callable
 
-from django.conf import settings
 from django.http import HttpRequest, HttpResponse
+from rest_framework.settings import api_settings
 
 from apps.audit import context
 
@@ -9,10 +9,11 @@ from apps.audit import context
 def client_ip(request: HttpRequest) -> str | None:
     # Behind nginx the peer is the proxy: trust only the last NUM_PROXIES hops it appended.
     forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "")
-    if forwarded and getattr(settings, "NUM_PROXIES", 0):
+    num_proxies = api_settings.NUM_PROXIES or 0  # the same trust DRF's throttles use
+    if forwarded and num_proxies:
         hops = [part.strip() for part in forwarded.split(",") if part.strip()]
         if hops:
-            return hops[-min(len(hops), settings.NUM_PROXIES)]
+            return hops[-min(len(hops), num_proxies)]
     return request.META.get("REMOTE_ADDR") or None
 
 
