@@ -148,7 +148,12 @@ if REDIS_URL:
             "CONFIG": {
                 # socket_timeout None: idle sockets must not be dropped (channels_redis #422).
                 "hosts": [
-                    {"address": redis_url_with_db(REDIS_URL, 1), "socket_timeout": None},
+                    # A connect timeout still bounds a broadcast when Redis is unreachable.
+                    {
+                        "address": redis_url_with_db(REDIS_URL, 1),
+                        "socket_timeout": None,
+                        "socket_connect_timeout": 2,
+                    },
                 ],
                 "capacity": 2000,
                 "expiry": 10,

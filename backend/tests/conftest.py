@@ -48,11 +48,30 @@ def _fast_password_hashing(settings: Any) -> None:
 
 @pytest.fixture(autouse=True)
 def _fresh_cache() -> Iterator[None]:
-    """Throttle counters and ws tickets live in the cache: start each test clean."""
+    """Throttle counters and ws tickets live in the cache: start each test clean.
+
+    On Redis only this installation's keys (its KEY_PREFIX) go, not the whole database."""
     from django.core.cache import cache
 
-    cache.clear()
+    delete_pattern = getattr(cache, "delete_pattern", None)
+    if delete_pattern is not None:
+        delete_pattern("*")
+    else:
+        cache.clear()
     yield
+
+
+@pytest.fixture(autouse=True)
+def _eager_celery() -> Iterator[None]:
+    """Tasks queued by the code under test (e-mails, exports) run in-process, never onto the
+    shared broker where no worker would take them. Tests of a real worker switch this off."""
+    from config.celery import app
+
+    previous = app.conf.task_always_eager
+    # The app reads Django settings under the CELERY_ namespace: set the namespaced key.
+    app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    yield
+    app.conf.CELERY_TASK_ALWAYS_EAGER = previous
 
 
 def make_user(username: str, role: str | None, unit: Unit | None, **extra: Any) -> User:

@@ -6,6 +6,7 @@ that caused it: a channel-layer failure is logged to the `websocket` logger and 
 the next event tries the layer again, so broadcasting resumes by itself.
 """
 
+import asyncio
 import logging
 from collections.abc import Iterable
 from typing import Any
@@ -43,15 +44,31 @@ def entity_envelope(
     }
 
 
+# A broadcast runs after the commit, inside the request: bound it so an unresponsive Redis
+# delays the response by at most this much instead of hanging it.
+SEND_TIMEOUT_SECONDS = 3.0
+
+
+async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+    for group in groups:
+        try:
+            await layer.group_send(group, message)
+        except Exception:  # the write already committed; a lost event must not surface as an error
+            logger.exception("broadcast to %s failed (%s)", group, message.get("type"))
+
+
+async def _send_bounded(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+    try:
+        await asyncio.wait_for(_send_all(layer, groups, message), SEND_TIMEOUT_SECONDS)
+    except TimeoutError:
+        logger.error("broadcast of %s to %s timed out after %ss", message.get("type"), groups, SEND_TIMEOUT_SECONDS)
+
+
 def send_now(groups: Iterable[str], message: dict[str, Any]) -> None:
     layer = get_channel_layer()
     if layer is None:
         return
-    for group in groups:
-        try:
-            async_to_sync(layer.group_send)(group, message)
-        except Exception:  # the write already committed; a lost event must not surface as an error
-            logger.exception("broadcast to %s failed (%s)", group, message.get("type"))
+    async_to_sync(_send_bounded)(layer, list(groups), message)
 
 
 def send_on_commit(groups: Iterable[str], message: dict[str, Any]) -> None:

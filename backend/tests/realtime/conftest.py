@@ -25,17 +25,6 @@ def _keep_test_connection(monkeypatch: Any) -> None:
 
 
 @pytest.fixture(autouse=True)
-def _eager_celery() -> Iterator[None]:
-    """Tasks queued by the code under test (e-mails) run in-process, never onto the shared broker."""
-    from config.celery import app
-
-    previous = app.conf.task_always_eager
-    app.conf.CELERY_TASK_ALWAYS_EAGER = True
-    yield
-    app.conf.CELERY_TASK_ALWAYS_EAGER = previous
-
-
-@pytest.fixture(autouse=True)
 def isolated_channel_layer(settings: Any) -> Iterator[None]:
     """A channel-layer prefix of our own: group names (unit_1, user_3) are the same in every
     engineer's test database, and the Redis server is shared."""

@@ -9,7 +9,6 @@ import pytest
 
 from apps.crates.models import Crate
 from apps.requests.models import Request
-from config.celery import app as celery_app
 from tests.realtime.conftest import _keep_test_connection, isolated_channel_layer  # noqa: F401 - fixtures
 
 _numbers = itertools.count(1)
@@ -17,13 +16,9 @@ _numbers = itertools.count(1)
 
 @pytest.fixture(autouse=True)
 def eager_tasks(settings: Any, tmp_path: Any) -> Iterator[None]:
-    """In-process tests run tasks eagerly even when REDIS_URL is set (no stray broker messages)."""
-    previous = celery_app.conf.task_always_eager
-    # The app reads Django settings with the CELERY_ namespace: set the namespaced key.
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
+    """Exports write under a throwaway MEDIA_ROOT (tasks run eagerly: tests/conftest.py)."""
     settings.MEDIA_ROOT = str(tmp_path / "media")
     yield
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = previous
 
 
 def make_crate(world: Any, *, unit: Any = None, status: str = Crate.Status.STORED, **fields: Any) -> Crate:
