@@ -107,7 +107,8 @@ export function RequestCreatePage() {
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const create = useCreateRequest();
-  const units = useUnits();
+  // Transfer targets: every active unit (`scope=all`), not just the user's own.
+  const units = useUnits({ page_size: 100, is_active: 'true', scope: 'all' });
   const today = todayIso();
 
   const eligible = ELIGIBLE_STATUS[values.request_type];
@@ -235,7 +236,11 @@ export function RequestCreatePage() {
                   value={values.target_unit}
                   onChange={(e) => setValues({ ...values, target_unit: e.target.value })}
                 >
-                  <option value="">Choose…</option>
+                  <option value="">
+                    {units.data && units.data.results.every((u) => u.id === user.unit)
+                      ? 'No other unit is available to you'
+                      : 'Choose…'}
+                  </option>
                   {units.data?.results
                     .filter((u) => u.id !== user.unit)
                     .map((u) => (
