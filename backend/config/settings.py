@@ -123,8 +123,7 @@ else:
             "OPTIONS": {
                 "transaction_mode": "IMMEDIATE",
                 "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; "
-                "PRAGMA foreign_keys=ON;",
+                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
             },
         }
     }
@@ -190,8 +189,9 @@ def beat_schedule(env_name: str, default: str) -> crontab | float:
     if value.replace(".", "", 1).isdigit():
         return float(value)
     minute, hour, day_of_month, month_of_year, day_of_week = value.split()
-    return crontab(minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year,
-                   day_of_week=day_of_week)
+    return crontab(
+        minute=minute, hour=hour, day_of_month=day_of_month, month_of_year=month_of_year, day_of_week=day_of_week
+    )
 
 
 # A separate queue name lets test runs (or installations) share one Redis without sharing work.
