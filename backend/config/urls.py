@@ -1,10 +1,10 @@
 from django.contrib import admin
-from django.urls import include, path, re_path
+from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
 from apps.core.views import spa_index
 
-api_patterns = [
+api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.core.urls")),
     path("", include("apps.auth.urls")),
     path("", include("apps.audit.urls")),
