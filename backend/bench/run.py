@@ -105,6 +105,7 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
     exists = psql(f"SELECT 1 FROM pg_database WHERE datname = '{args.database}'") == "1"  # noqa: S608 - checked
     if args.reuse_db and exists:
         print(f"reusing database {args.database}", flush=True)
+        tune_database(args.database)
         return
     psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{args.database}"')
@@ -134,8 +135,17 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
         env=seed_env,
         check=True,
     )
+    tune_database(args.database)
     psql("VACUUM ANALYZE", args.database)
     print(f"data set ready in {time.monotonic() - started:.0f}s", flush=True)
+
+
+def tune_database(database: str) -> None:
+    """The per-session settings of docker-compose.production.yml's PostgreSQL, applied to the
+    bench database (server-wide ones such as shared_buffers need the server's own config)."""
+    psql(f"ALTER DATABASE \"{database}\" SET work_mem = '16MB'")
+    psql(f"ALTER DATABASE \"{database}\" SET effective_cache_size = '4GB'")
+    psql(f'ALTER DATABASE "{database}" SET random_page_cost = 1.1')
 
 
 class Processes:
@@ -637,6 +647,8 @@ def main() -> None:
     )
     print(f"data set: {counts}", flush=True)
 
+    load_at_start = os.getloadavg()
+    print(f"load average before the run: {load_at_start}", flush=True)
     procs = Processes(workdir)
     ports = [free_port() for _ in range(args.nodes)]
     try:
@@ -676,7 +688,11 @@ def main() -> None:
         results = asyncio.run(run_load(args, ports))
         results["data_set"] = counts
         results["config"] = {k: v for k, v in vars(args).items() if k not in ("output",)}
-        results["machine"] = {"cpus": os.cpu_count(), "load_average_before_end": os.getloadavg()}
+        results["machine"] = {
+            "cpus": os.cpu_count(),
+            "load_average_at_start": load_at_start,
+            "load_average_at_end": os.getloadavg(),
+        }
         Path(args.output).write_text(json.dumps(results, indent=2))
         print(f"\nresults written to {args.output}")
     finally:
