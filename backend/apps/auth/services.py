@@ -21,6 +21,7 @@ from apps.auth import roles
 from apps.auth.authentication import VERSION_CLAIM, tokens_for
 from apps.auth.models import Department, Unit, User
 from apps.core.errors import ApplicationError, field_error
+from apps.core.master_data import audited_create, audited_update
 
 USER_AUDIT_FIELDS = ["username", "full_name", "email", "employee_id", "unit", "is_active"]
 UNIT_FIELDS = ["code", "name", "address", "is_active"]
@@ -274,52 +275,17 @@ def user_unlock(*, actor: User, user: User) -> User:
 # --- Units and departments ------------------------------------------------------------------
 
 
-@transaction.atomic
 def unit_create(*, actor: User, **fields: Any) -> Unit:
-    unit = Unit.objects.create(**fields)
-    audit.record(
-        action="unit.created",
-        instance=unit,
-        unit_id=unit.pk,
-        changes=audit.created_changes(unit, UNIT_FIELDS),
-        actor=actor,
-    )
-    return unit
+    return audited_create(Unit, actor=actor, entity="unit", audit_fields=UNIT_FIELDS, **fields)
 
 
-@transaction.atomic
 def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
-    unit = Unit.objects.select_for_update().get(pk=unit.pk)
-    before = audit.snapshot(unit, UNIT_FIELDS)
-    for name, value in data.items():
-        setattr(unit, name, value)
-    unit.save()
-    changes = audit.changes_between(before, audit.snapshot(unit, UNIT_FIELDS))
-    if changes:
-        audit.record(action="unit.updated", instance=unit, unit_id=unit.pk, changes=changes, actor=actor)
-    return unit
+    return audited_update(unit, actor=actor, entity="unit", audit_fields=UNIT_FIELDS, data=data)
 
 
-@transaction.atomic
 def department_create(*, actor: User, **fields: Any) -> Department:
-    department = Department.objects.create(**fields)
-    audit.record(
-        action="department.created",
-        instance=department,
-        changes=audit.created_changes(department, DEPARTMENT_FIELDS),
-        actor=actor,
-    )
-    return department
+    return audited_create(Department, actor=actor, entity="department", audit_fields=DEPARTMENT_FIELDS, **fields)
 
 
-@transaction.atomic
 def department_update(*, actor: User, department: Department, data: dict[str, Any]) -> Department:
-    department = Department.objects.select_for_update().get(pk=department.pk)
-    before = audit.snapshot(department, DEPARTMENT_FIELDS)
-    for name, value in data.items():
-        setattr(department, name, value)
-    department.save()
-    changes = audit.changes_between(before, audit.snapshot(department, DEPARTMENT_FIELDS))
-    if changes:
-        audit.record(action="department.updated", instance=department, changes=changes, actor=actor)
-    return department
+    return audited_update(department, actor=actor, entity="department", audit_fields=DEPARTMENT_FIELDS, data=data)

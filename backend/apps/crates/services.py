@@ -21,6 +21,7 @@ from apps.audit import services as audit
 from apps.auth.models import Department, Unit
 from apps.core import broadcast
 from apps.core.errors import ApplicationError, field_error, invalid_transition
+from apps.core.master_data import audited_create, audited_update
 from apps.core.numbering import next_number
 from apps.crates.models import Crate, Document, DocumentType
 from apps.requests.models import Request, RequestItem
@@ -61,29 +62,16 @@ UNCHANGED: Any = _Unchanged()
 # --- Document types -------------------------------------------------------------------------
 
 
-@transaction.atomic
 def document_type_create(*, actor: Any, **fields: Any) -> DocumentType:
-    document_type = DocumentType.objects.create(**fields)
-    audit.record(
-        action="document_type.created",
-        instance=document_type,
-        changes=audit.created_changes(document_type, DOCUMENT_TYPE_FIELDS),
-        actor=actor,
+    return audited_create(
+        DocumentType, actor=actor, entity="document_type", audit_fields=DOCUMENT_TYPE_FIELDS, **fields
     )
-    return document_type
 
 
-@transaction.atomic
 def document_type_update(*, actor: Any, document_type: DocumentType, data: dict[str, Any]) -> DocumentType:
-    document_type = DocumentType.objects.select_for_update().get(pk=document_type.pk)
-    before = audit.snapshot(document_type, DOCUMENT_TYPE_FIELDS)
-    for name, value in data.items():
-        setattr(document_type, name, value)
-    document_type.save()
-    changes = audit.changes_between(before, audit.snapshot(document_type, DOCUMENT_TYPE_FIELDS))
-    if changes:
-        audit.record(action="document_type.updated", instance=document_type, changes=changes, actor=actor)
-    return document_type
+    return audited_update(
+        document_type, actor=actor, entity="document_type", audit_fields=DOCUMENT_TYPE_FIELDS, data=data
+    )
 
 
 # --- Helpers --------------------------------------------------------------------------------
