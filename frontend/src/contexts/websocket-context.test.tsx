@@ -7,6 +7,7 @@ import {
   WebSocketProvider,
   backoffDelay,
   keysForEvent,
+  useWatchEntity,
   useWebSocket,
   type EntityChangedEvent,
 } from './WebSocketContext';
@@ -46,6 +47,19 @@ function State() {
   return <span data-testid="state">{state}</span>;
 }
 
+const toasts: string[] = [];
+
+/** A detail page watching request 7. */
+function Watcher() {
+  const { markLocalChange } = useWebSocket();
+  useWatchEntity('request', 7, (message) => toasts.push(message), 'Request');
+  return (
+    <button type="button" onClick={() => markLocalChange('request', 7)}>
+      local change
+    </button>
+  );
+}
+
 function setup(fetchTicket = vi.fn(async () => `t${FakeSocket.instances.length + 1}`)) {
   const client = new QueryClient();
   const invalidate = vi.spyOn(client, 'invalidateQueries');
@@ -60,7 +74,13 @@ function setup(fetchTicket = vi.fn(async () => `t${FakeSocket.instances.length +
       </WebSocketProvider>
     </QueryClientProvider>
   );
-  render(<State />, { wrapper });
+  render(
+    <>
+      <State />
+      <Watcher />
+    </>,
+    { wrapper },
+  );
   return { invalidate, fetchTicket };
 }
 
@@ -150,6 +170,20 @@ describe('WebSocketProvider', () => {
     });
     expect(FakeSocket.instances).toHaveLength(1);
     expect(FakeSocket.instances[0].url).toContain('ticket=t9');
+  });
+
+  it('toasts when the watched object changes, except right after a change made here', async () => {
+    toasts.length = 0;
+    setup();
+    await act(async () => {});
+    act(() => FakeSocket.instances[0].open());
+    act(() => FakeSocket.instances[0].emit({ ...event('request'), id: 8 }));
+    expect(toasts).toEqual([]);
+    act(() => FakeSocket.instances[0].emit(event('request')));
+    expect(toasts).toEqual(['REQ-2026-000007 was updated: now approved']);
+    act(() => screen.getByRole('button', { name: 'local change' }).click());
+    act(() => FakeSocket.instances[0].emit(event('request')));
+    expect(toasts).toHaveLength(1);
   });
 
   it('sends ping to keep the connection alive', async () => {
