@@ -634,27 +634,45 @@ def _execute_storage(
         item.save(update_fields=["allocated_location", "is_open"])
 
 
+def _take_out_of_storage(
+    *, request: Request, item: RequestItem, crate: Crate, status: str, action: str, actor: Any, close_item: bool = False
+) -> int:
+    """Move a whole crate out of its location (withdrawn, destroyed, in transit).
+
+    Records where it came from on the item; the crate keeps `previous_location`, so a send-back
+    returns it there by default. Returns the location to release (the caller releases them all
+    at once, under one set of row locks)."""
+    location_id = crate.location_id
+    item.source_location_id = location_id
+    item.is_open = item.is_open and not close_item
+    item.save(update_fields=["source_location", "is_open"])
+    crates_services.crate_set_status(
+        crate=crate, status=status, location=None, actor=actor, comment=request.number, action=action
+    )
+    return location_id  # type: ignore[return-value]
+
+
 def _execute_withdrawal(
     *, request: Request, items: list[RequestItem], crates: dict[int, Crate], actor: Any, data: dict[str, Any]
 ) -> None:
     released: list[int] = []
     for item in items:
         crate = crates[item.crate_id]
-        item.source_location_id = crate.location_id
-        item.save(update_fields=["source_location"])
         if item.document_id is None:
-            released.append(crate.location_id)  # type: ignore[arg-type]
-            # The crate keeps previous_location, so its send-back returns it there by default.
-            crates_services.crate_set_status(
-                crate=crate,
-                status=Crate.Status.WITHDRAWN,
-                location=None,
-                actor=actor,
-                comment=request.number,
-                action="crate.withdrawn",
+            released.append(
+                _take_out_of_storage(
+                    request=request,
+                    item=item,
+                    crate=crate,
+                    status=Crate.Status.WITHDRAWN,
+                    action="crate.withdrawn",
+                    actor=actor,
+                )
             )
             documents = list(crate.documents.filter(status=Document.Status.IN_STORAGE).select_related("crate"))
         else:
+            item.source_location_id = crate.location_id
+            item.save(update_fields=["source_location"])
             documents = [item.document]  # type: ignore[list-item]
         crates_services.documents_set_status(
             documents=documents, status=Document.Status.WITHDRAWN, actor=actor, comment=request.number
@@ -668,17 +686,16 @@ def _execute_destruction(
     released: list[int] = []
     for item in items:
         crate = crates[item.crate_id]
-        item.source_location_id = crate.location_id
-        item.is_open = False
-        item.save(update_fields=["source_location", "is_open"])
-        released.append(crate.location_id)  # type: ignore[arg-type]
-        crates_services.crate_set_status(
-            crate=crate,
-            status=Crate.Status.DESTROYED,
-            location=None,
-            actor=actor,
-            comment=request.number,
-            action="crate.destroyed",
+        released.append(
+            _take_out_of_storage(
+                request=request,
+                item=item,
+                crate=crate,
+                status=Crate.Status.DESTROYED,
+                action="crate.destroyed",
+                actor=actor,
+                close_item=True,
+            )
         )
         documents = list(crate.documents.exclude(status=Document.Status.DESTROYED).select_related("crate"))
         crates_services.documents_set_status(
@@ -690,20 +707,17 @@ def _execute_destruction(
 def _execute_transfer(
     *, request: Request, items: list[RequestItem], crates: dict[int, Crate], actor: Any, data: dict[str, Any]
 ) -> None:
-    released: list[int] = []
-    for item in items:
-        crate = crates[item.crate_id]
-        item.source_location_id = crate.location_id
-        item.save(update_fields=["source_location"])
-        released.append(crate.location_id)  # type: ignore[arg-type]
-        crates_services.crate_set_status(
-            crate=crate,
+    released = [
+        _take_out_of_storage(
+            request=request,
+            item=item,
+            crate=crates[item.crate_id],
             status=Crate.Status.IN_TRANSIT,
-            location=None,
-            actor=actor,
-            comment=request.number,
             action="crate.dispatched",
+            actor=actor,
         )
+        for item in items
+    ]
     storage.occupancy_release(released)
 
 
