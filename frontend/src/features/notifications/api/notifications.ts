@@ -17,6 +17,22 @@ export function useNotifications(enabled: boolean) {
   });
 }
 
+/** The exact unread count (the recent list holds at most 20). */
+export function useUnreadCount() {
+  return useQuery({
+    queryKey: [...queryKeys.notifications, 'unread-count'],
+    queryFn: async ({ signal }) =>
+      (
+        await api.get<Page<Notification>>(
+          'notifications/',
+          { unread: 'true', page_size: 1 },
+          signal,
+        )
+      ).count,
+    staleTime: 60_000,
+  });
+}
+
 export function useMarkNotificationRead() {
   const queryClient = useQueryClient();
   return useMutation({

@@ -5,6 +5,7 @@ import {
   useMarkAllNotificationsRead,
   useMarkNotificationRead,
   useNotifications,
+  useUnreadCount,
 } from '../api/notifications';
 
 export function NotificationBell() {
@@ -15,7 +16,8 @@ export function NotificationBell() {
   const navigate = useNavigate();
   const wrapper = useRef<HTMLDivElement>(null);
   const items = data?.results ?? [];
-  const unread = items.filter((n) => !n.read_at).length;
+  const unreadCount = useUnreadCount();
+  const unread = unreadCount.data ?? items.filter((n) => !n.read_at).length;
 
   useEffect(() => {
     if (!open) return;
