@@ -111,6 +111,18 @@ def test_production_compose_tuning_health_checks_and_limits(tmp_path: Path, exam
     assert intervals == {"db": "10s", "redis": "5s", "backend": "30s", "frontend": "30s"}
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert "/api/health/" in " ".join(services["backend"]["healthcheck"]["test"])
+    # The folders the settings write to are the volumes the other services read.
+    for name in ("backend", "celery_worker", "celery_beat"):
+        env = services[name]["environment"]
+        mounts = {v.split(":")[1] if isinstance(v, str) else v["target"] for v in services[name]["volumes"]}
+        assert env["DMS_MEDIA_ROOT"] in mounts and env["DMS_LOG_DIR"] in mounts, name
+        assert env["DATABASE_URL"].startswith(f"postgres://{env['APP_DB_USER']}:")
+        assert env["MIGRATION_DATABASE_URL"].startswith(f"postgres://{env['POSTGRES_USER']}:")
+    backend_mounts = {v.split(":")[1] if isinstance(v, str) else v["target"]: v for v in services["backend"]["volumes"]}
+    assert services["backend"]["environment"]["STATIC_ROOT"] in backend_mounts
+    nginx_mounts = [v if isinstance(v, str) else f"{v['source']}:{v['target']}" for v in services["nginx"]["volumes"]]
+    assert any("static_volume" in v and "/var/www/static" in v for v in nginx_mounts)
+    assert any("media_volume" in v and "/var/www/media" in v for v in nginx_mounts)
     for name, service in services.items():
         limits = service.get("deploy", {}).get("resources", {}).get("limits", {})
         assert limits.get("cpus") and limits.get("memory"), f"{name} has no CPU/memory limit"
