@@ -20,7 +20,7 @@ import ssl
 import subprocess
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -74,6 +74,7 @@ class Stack:
     procs: ProcessGroup
     root: Path
     env: dict[str, str]
+    tokens: dict[str, str] = field(default_factory=dict)
 
     @property
     def origin(self) -> str:
@@ -100,9 +101,12 @@ class Stack:
             conn.close()
 
     def login(self, username: str) -> str:
-        response = self.request("POST", "/api/auth/login/", {"username": username, "password": DEMO_PASSWORD})
-        assert response.status == 200, (response.status, response.body)
-        return response.json()["access"]
+        """An access token (one login per user per module: nginx allows 5 logins a minute)."""
+        if username not in self.tokens:
+            response = self.request("POST", "/api/auth/login/", {"username": username, "password": DEMO_PASSWORD})
+            assert response.status == 200, (response.status, response.body)
+            self.tokens[username] = response.json()["access"]
+        return self.tokens[username]
 
     def diagnostics(self) -> str:
         parts = [f"--- {p.name} ---\n{p.tail(30)}" for p in self.procs.procs]
@@ -466,6 +470,28 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
     audit_lines = [json.loads(line) for line in (logs / "audit.log").read_text().splitlines() if line.strip()]
     assert any(number in json.dumps(line) for line in audit_lines)
     assert (logs / "app.log").exists() and (logs / "websocket.log").exists()
+
+
+def test_idle_socket_through_nginx_survives_and_still_receives_events(stack: Stack) -> None:
+    """channels_redis #422: an idle reader must not be dropped after a few seconds; nginx's
+    /ws/ timeout must not cut it either."""
+    docmanager = stack.login("docmanager")
+    ws = _open_socket(stack, stack.login("storehead"))
+    try:
+        ws.send(json.dumps({"type": "ping"}))
+        _wait_for_event(ws, lambda m: m.get("type") == "pong")
+        time.sleep(12)  # idle
+
+        department = _first_result(stack, "/api/departments/", docmanager)
+        crate = stack.request(
+            "POST", "/api/crates/", {"department": department["id"], "description": "idle"}, token=docmanager
+        )
+        assert crate.status == 201, crate.body
+
+        event = _wait_for_event(ws, lambda m: m.get("entity") == "crate" and m.get("id") == crate.json()["id"])
+        assert event["action"] == "created"
+    finally:
+        ws.close()
 
 
 def test_websocket_without_a_valid_ticket_is_refused(stack: Stack) -> None:
