@@ -106,6 +106,16 @@ describe('api client', () => {
     expect(conflict.message).toBe('Not allowed now.');
   });
 
+  it('keeps a field named code as a field error', async () => {
+    fetchMock.mockResolvedValueOnce(
+      json(400, { code: ['A location with this code exists in this unit.'] }),
+    );
+    const error = (await api.post('locations/', {}).catch((e: unknown) => e)) as ApiError;
+    expect(error.code).toBeUndefined();
+    expect(error.field('code')).toBe('A location with this code exists in this unit.');
+    expect(error.message).toBe('code: A location with this code exists in this unit.');
+  });
+
   it('does not refresh for anonymous calls such as login', async () => {
     fetchMock.mockResolvedValueOnce(json(401, { detail: 'bad credentials' }));
     const { login } = await import('@/features/auth/api/auth');

@@ -52,7 +52,8 @@ function describe(
       message = record.detail;
     } else {
       for (const [key, value] of Object.entries(record)) {
-        if (key === 'code') continue;
+        // `code` is the error code in `{detail, code}`, but a field (location code…) in a 400.
+        if (key === 'code' && typeof value === 'string') continue;
         fieldErrors[key] = flatten(value);
       }
       const general = fieldErrors.non_field_errors ?? fieldErrors.detail;

@@ -67,6 +67,7 @@ export function AdminPage() {
           root={queryKeys.departments}
           path="departments/"
           canEdit
+          createDefaults={sysadmin ? undefined : { unit: user.unit }}
           fields={[
             ...(sysadmin
               ? [

@@ -27,10 +27,20 @@ interface SimpleCrudProps {
   fields: CrudField[];
   canEdit: boolean;
   extraParams?: Record<string, string | number | undefined>;
+  /** Sent with every new row (a Unit Admin's departments belong to their unit). */
+  createDefaults?: Record<string, unknown>;
 }
 
 /** List + create/edit dialog for the small master-data tables (units, departments, types). */
-export function SimpleCrud({ title, root, path, fields, canEdit, extraParams }: SimpleCrudProps) {
+export function SimpleCrud({
+  title,
+  root,
+  path,
+  fields,
+  canEdit,
+  extraParams,
+  createDefaults,
+}: SimpleCrudProps) {
   const [page, setPage] = useState(1);
   const [search, setSearch] = useState('');
   const params = { page, page_size: 25, search: search || undefined, ...extraParams };
@@ -119,6 +129,7 @@ export function SimpleCrud({ title, root, path, fields, canEdit, extraParams }: 
       {data ? <Pagination page={page} pageSize={25} count={data.count} onPage={setPage} /> : null}
       {editing ? (
         <CrudDialog
+          createDefaults={createDefaults}
           title={title}
           root={root}
           path={path}
@@ -138,7 +149,9 @@ function CrudDialog({
   fields,
   row,
   onClose,
+  createDefaults,
 }: {
+  createDefaults?: Record<string, unknown>;
   title: string;
   root: readonly string[];
   path: string;
@@ -164,7 +177,7 @@ function CrudDialog({
     }
     setErrors(found);
     if (Object.keys(found).length) return;
-    const body: Record<string, unknown> = {};
+    const body: Record<string, unknown> = id ? {} : { ...createDefaults };
     for (const f of fields) {
       const v = values[f.name];
       body[f.name] =
