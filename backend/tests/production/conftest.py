@@ -50,7 +50,7 @@ def production_env(tmp: Path, database: str, **overrides: str) -> dict[str, str]
         STATIC_ROOT=str(tmp / "static"),
         EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
         EMAIL_FILE_PATH=str(tmp / "mail"),
-        DJANGO_SUPERUSER_PASSWORD="Super@Secret-12345",
+        DMS_ADMIN_PASSWORD="Super@Secret-12345",
     )
     values.update(overrides)
     return process_env(values)

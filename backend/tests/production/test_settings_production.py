@@ -174,3 +174,26 @@ def test_login_throttle_fails_closed_when_redis_is_down(tmp_path: Path, clone_da
 
     assert codes["up"] == [401, 401]
     assert all(code >= 500 for code in codes["down"]), codes
+
+
+def test_every_variable_of_the_example_is_read_by_something() -> None:
+    """A variable nobody reads is a setting the operator believes in and the system ignores."""
+    from tests.production.support import BACKEND_DIR, REPO_ROOT
+
+    python = "\n".join(p.read_text() for p in [*BACKEND_DIR.glob("config/*.py"), *BACKEND_DIR.glob("apps/**/*.py")])
+    compose = (REPO_ROOT / "docker-compose.production.yml").read_text()
+    shell = "\n".join(
+        p.read_text()
+        for p in [*REPO_ROOT.glob("scripts/*.sh"), *REPO_ROOT.glob("scripts/db-init/*"), BACKEND_DIR / "entrypoint.sh"]
+    )
+    unread = [
+        name
+        for name in read_env_example()
+        if f'"{name}"' not in python
+        and f"'{name}'" not in python
+        and "${" + name not in compose
+        and "$" + name not in shell
+        and "${" + name not in shell
+    ]
+
+    assert unread == []
