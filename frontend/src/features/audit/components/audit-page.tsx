@@ -9,17 +9,19 @@ import { exportAuditCsv, useAudit, useVerifyChain, type VerifyResult } from '../
 import { ChangesList } from './audit-timeline';
 
 const PAGE_SIZE = 50;
-const ENTITY_TYPES = [
-  'request',
-  'crate',
-  'document',
-  'sendback',
-  'location',
-  'user',
-  'unit',
-  'department',
-  'documenttype',
-  'session',
+/** entity_type values written by the server (model names). */
+const ENTITY_TYPES: [string, string][] = [
+  ['request', 'Request'],
+  ['crate', 'Crate'],
+  ['document', 'Document'],
+  ['sendback', 'Send-back'],
+  ['storagelocation', 'Storage location'],
+  ['signature', 'Signature'],
+  ['user', 'User'],
+  ['unit', 'Unit'],
+  ['department', 'Department'],
+  ['documenttype', 'Document type'],
+  ['report', 'Report'],
 ];
 
 function VerifyOutcome({ result }: { result: VerifyResult }) {
@@ -48,7 +50,7 @@ export function AuditPage() {
     search: params.search,
     entity_type: params.entity_type,
     actor_username: params.actor_username,
-    action: params.action,
+    action_prefix: params.action_prefix,
     date_from: params.date_from,
     date_to: params.date_to,
   };
@@ -107,9 +109,9 @@ export function AuditPage() {
             onChange={(e) => setParam('entity_type', e.target.value)}
           >
             <option value="">Any</option>
-            {ENTITY_TYPES.map((t) => (
-              <option key={t} value={t}>
-                {humanize(t)}
+            {ENTITY_TYPES.map(([value, label]) => (
+              <option key={value} value={value}>
+                {label}
               </option>
             ))}
           </select>
@@ -123,7 +125,11 @@ export function AuditPage() {
         </label>
         <label>
           Action
-          <SearchInput value={params.action ?? ''} onSearch={(v) => setParam('action', v)} />
+          <SearchInput
+            value={params.action_prefix ?? ''}
+            placeholder="request. or login.failed"
+            onSearch={(v) => setParam('action_prefix', v)}
+          />
         </label>
         <label>
           From

@@ -1,5 +1,5 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
-import { Link, useParams } from 'react-router-dom';
+import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
@@ -7,6 +7,7 @@ import { Card, DefinitionList, Loading, PageHeader, StatusBadge } from '@/compon
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useWatchEntity } from '@/contexts/WebSocketContext';
+import { api } from '@/lib/api-client';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
 import { can } from '@/lib/roles';
 import type { DmsRequest } from '@/lib/types';
@@ -162,6 +163,8 @@ export function RequestDetailPage() {
   const { data: request, error, isLoading } = useRequest(id);
   const action = useRequestAction(id);
   const [dialog, setDialog] = useState<DialogKind>(null);
+  const [deleteError, setDeleteError] = useState<unknown>(null);
+  const navigate = useNavigate();
   useWatchEntity('request', id, notify, 'Request');
 
   if (isLoading) return <Loading />;
@@ -269,6 +272,25 @@ export function RequestDetailPage() {
                 Cancel request
               </button>
             ) : null}
+            {request.status === 'draft' && actions.includes('submit') ? (
+              <button
+                type="button"
+                className="btn btn--ghost btn--danger-text"
+                onClick={() => {
+                  if (!window.confirm(`Delete draft ${request.number}?`)) return;
+                  setDeleteError(null);
+                  api
+                    .delete(`requests/${request.id}/`)
+                    .then(() => {
+                      notify(`Draft ${request.number} deleted.`, 'success');
+                      navigate('/requests?view=mine');
+                    })
+                    .catch(setDeleteError);
+                }}
+              >
+                Delete draft
+              </button>
+            ) : null}
             {request.request_type === 'destruction' && request.status === 'completed' ? (
               <button
                 type="button"
@@ -284,6 +306,7 @@ export function RequestDetailPage() {
         }
       />
       {dialog === null ? <ErrorMessage error={action.error} /> : null}
+      <ErrorMessage error={deleteError} />
       <div className="grid-2">
         <Card title="Request">
           <DefinitionList
