@@ -140,6 +140,23 @@ def prepare_database(args: argparse.Namespace, env: dict[str, str]) -> None:
     print(f"data set ready in {time.monotonic() - started:.0f}s", flush=True)
 
 
+def cleanup_redis(env: dict[str, str]) -> None:
+    """Delete this run's keys only (its prefixes in its dbs); never FLUSHDB/FLUSHALL."""
+    import redis
+
+    base = REDIS.rsplit("/", 1)[0]
+    for db, prefix in (
+        (env["REDIS_DB_CACHE"], env["CACHE_KEY_PREFIX"]),
+        (env["REDIS_DB_CHANNELS"], env["CHANNEL_LAYER_PREFIX"]),
+        (env["REDIS_DB_BROKER"], env["CELERY_BROKER_KEY_PREFIX"]),
+    ):
+        client = redis.Redis.from_url(f"{base}/{db}")
+        keys = list(client.scan_iter(match=f"{prefix}*", count=1000))
+        if keys:
+            client.delete(*keys)
+        client.close()
+
+
 def tune_database(database: str) -> None:
     """The per-session settings of docker-compose.production.yml's PostgreSQL, applied to the
     bench database (server-wide ones such as shared_buffers need the server's own config)."""
@@ -697,6 +714,7 @@ def main() -> None:
         print(f"\nresults written to {args.output}")
     finally:
         procs.stop()
+        cleanup_redis(env)
         if not args.keep_db and not args.reuse_db:
             psql(f'DROP DATABASE IF EXISTS "{args.database}" WITH (FORCE)')
 
