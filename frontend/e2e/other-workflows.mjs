@@ -127,6 +127,32 @@ export async function otherWorkflows(browser, results) {
     await waitForStatus(store, 'Completed');
     const back = await apiCall(store, 'GET', `crates/${crate.id}/`);
     assert(back.status === 'stored', `crate back in storage: ${back.status}`);
+    roles.returnedCrate = back;
+  });
+
+  await t.step('approver places a legal hold; store head relocates the crate', async () => {
+    const { approver, store, returnedCrate: crate } = roles;
+    await approver.goto(`${BASE}/crates/${crate.id}`);
+    await approver.getByRole('button', { name: 'Place legal hold' }).click();
+    const hold = approver.getByRole('dialog');
+    await hold.getByRole('button', { name: 'Place hold' }).click();
+    await hold.getByText('Give the reason').waitFor();
+    await hold.getByLabel('Reason').fill('Litigation 2026-17');
+    await hold.getByRole('button', { name: 'Place hold' }).click();
+    await hold.waitFor({ state: 'detached' });
+    await approver.locator('.deflist', { hasText: 'Litigation 2026-17' }).waitFor();
+
+    await store.goto(`${BASE}/crates/${crate.id}`);
+    const before = (await store.getByTestId('crate-location').innerText()).trim();
+    await store.getByRole('button', { name: 'Relocate' }).click();
+    const dialog = store.getByRole('dialog');
+    await pickFirstFreeLocation(dialog.locator('select.location-picker'));
+    await dialog.getByRole('button', { name: 'Relocate' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await store.waitForFunction(
+      (old) => document.querySelector('[data-testid="crate-location"]')?.textContent.trim() !== old,
+      before,
+    );
   });
 
   // A Document Manager needs the other units listed (units/?scope=all); until the API does,

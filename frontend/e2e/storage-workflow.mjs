@@ -197,21 +197,28 @@ export async function storageWorkflow(browser, results) {
     );
   });
 
-  await t.step('the crate shows as stored with its path and history', async () => {
-    const page = state.doc;
-    await page.goto(`${BASE}/crates/${state.crateId}`);
-    const location = (await page.getByTestId('crate-location').innerText()).trim();
-    assert(
-      location && location !== 'Not stored' && location.includes('/'),
-      `location path "${location}"`,
-    );
-    const body = await page.locator('.deflist').innerText();
-    assert(/Stored/.test(body), 'crate status Stored');
-    await page.getByTestId('history-timeline').waitFor();
-    const events = await page.getByTestId('history-timeline').locator('li').count();
-    assert(events >= 3, `history has ${events} events`);
-    await shot(page, '09-crate-stored');
-  });
+  await t.step(
+    'the scan box opens the crate; it shows as stored with its path and history',
+    async () => {
+      const page = state.doc;
+      await page.goto(`${BASE}/crates`);
+      // A barcode scanner in keyboard-wedge mode types the number and presses Enter.
+      await page.getByLabel('Scan or type crate number').fill(state.crateNumber);
+      await page.getByLabel('Scan or type crate number').press('Enter');
+      await page.waitForURL(new RegExp(`/crates/${state.crateId}$`));
+      const location = (await page.getByTestId('crate-location').innerText()).trim();
+      assert(
+        location && location !== 'Not stored' && location.includes('/'),
+        `location path "${location}"`,
+      );
+      const body = await page.locator('.deflist').innerText();
+      assert(/Stored/.test(body), 'crate status Stored');
+      await page.getByTestId('history-timeline').waitFor();
+      const events = await page.getByTestId('history-timeline').locator('li').count();
+      assert(events >= 3, `history has ${events} events`);
+      await shot(page, '09-crate-stored');
+    },
+  );
 
   await t.step('main screens render (screenshots)', async () => {
     const doc = state.doc;
