@@ -4,6 +4,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
+import { useDepartments } from '@/features/admin/api/master-data';
 import { formatDate } from '@/lib/format';
 import { can } from '@/lib/roles';
 import { useListParams } from '@/lib/use-list-params';
@@ -21,11 +22,13 @@ export function CratesPage() {
     page_size: PAGE_SIZE,
     search: params.search,
     status: params.status,
+    department: params.department,
     legal_hold: params.legal_hold,
     due_for_destruction: params.due_for_destruction,
     ordering: params.ordering ?? '-created_at',
   };
   const { data, error, isLoading, isFetching } = useCrates(filters);
+  const departments = useDepartments({ page_size: 100, ordering: 'code' });
 
   return (
     <>
@@ -57,6 +60,21 @@ export function CratesPage() {
             {STATUSES.map((s) => (
               <option key={s} value={s}>
                 {s.replace('_', ' ')}
+              </option>
+            ))}
+          </select>
+        </label>
+        <label>
+          Department
+          <select
+            value={params.department ?? ''}
+            onChange={(e) => setParam('department', e.target.value)}
+          >
+            <option value="">Any</option>
+            {departments.data?.results.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.unit_code ? `${d.unit_code} ` : ''}
+                {d.name}
               </option>
             ))}
           </select>
