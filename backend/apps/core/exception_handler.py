@@ -1,15 +1,20 @@
 """Map every error to SPEC §5's shapes: 400 `{field: [messages]}`, else `{detail, code}`."""
 
+import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import OperationalError
 from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from apps.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+RETRY_AFTER_SECONDS = 5
 
 
 def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
@@ -23,6 +28,16 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             body = {"non_field_errors": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
+    if isinstance(exc, OperationalError):
+        # Pool exhausted, statement timeout, database restarting: a temporary condition the
+        # client can retry, not a server bug. Nothing was committed (the transaction failed).
+        logger.warning("database unavailable: %s", exc)
+        response = Response(
+            {"detail": "The service is busy. Please try again in a moment.", "code": "service_unavailable"},
+            status=status.HTTP_503_SERVICE_UNAVAILABLE,
+        )
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return response
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):

@@ -46,6 +46,15 @@ class Crate(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(
+                models.F("unit"),
+                models.F("status"),
+                models.F("created_at").desc(),
+                models.F("id").desc(),
+                name="crate_unit_status_recent_idx",
+            ),
+        ]
         permissions = [
             ("set_legal_hold", "Can set or clear a legal hold"),
             ("relocate_crate", "Can relocate a stored crate"),

@@ -71,3 +71,19 @@ def test_schema_and_docs_are_served_offline(world: World) -> None:
     assert b"swagger-ui" in docs.content
     # The UI's assets come from the sidecar package, not a CDN.
     assert b"cdn.jsdelivr" not in docs.content
+
+
+def test_database_unavailable_is_503_with_retry_after(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    from django.db import OperationalError
+
+    from apps.storage import selectors
+
+    def pool_exhausted(user: object) -> None:
+        raise OperationalError("couldn't get a connection after 10.00 sec")
+
+    monkeypatch.setattr("apps.storage.views.locations_for", pool_exhausted)
+    assert selectors.locations_for is not pool_exhausted
+    response = world.client("viewer").get("/api/locations/")
+    assert response.status_code == 503
+    assert response.json()["code"] == "service_unavailable"
+    assert response["Retry-After"] == "5"
