@@ -157,6 +157,8 @@ export async function storageWorkflow(browser, results) {
       (await page.evaluate(() => window.__e2eNoReload)) === 'still-here',
       'page was not reloaded',
     );
+    // The object on screen changed under the viewer: a toast says so.
+    await page.getByTestId('toast').filter({ hasText: 'now approved' }).first().waitFor();
     const buttons = await page.getByTestId('request-actions').locator('button, a').count();
     assert(buttons === 0, `viewer sees ${buttons} action buttons after approval`);
     await shot(page, '07-viewer-live-update');

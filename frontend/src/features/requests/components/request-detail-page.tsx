@@ -366,6 +366,7 @@ export function RequestDetailPage() {
                 <th scope="col">Meaning</th>
                 <th scope="col">Signed by</th>
                 <th scope="col">Date and time</th>
+                <th scope="col">Comment</th>
               </tr>
             </thead>
             <tbody>
@@ -374,6 +375,7 @@ export function RequestDetailPage() {
                   <td>{humanize(signature.meaning)}</td>
                   <td>{signature.full_name}</td>
                   <td>{formatDateTime(signature.signed_at)}</td>
+                  <td>{signature.comment || '—'}</td>
                 </tr>
               ))}
             </tbody>
