@@ -12,7 +12,10 @@ export function loginErrorMessage(error: unknown): string {
     }
     if (error.status === 403) return error.message || 'This account cannot sign in.';
     if (error.status === 429) {
-      return 'Too many sign-in attempts. Please wait a minute before trying again.';
+      const body = error.body as { retry_after?: number } | null;
+      const wait =
+        typeof body?.retry_after === 'number' ? `${body.retry_after} seconds` : 'a minute';
+      return `Too many sign-in attempts. Please wait ${wait} before trying again.`;
     }
     if (error.status === 400) return 'Enter your username and password.';
     return error.message;
