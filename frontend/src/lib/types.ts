@@ -110,7 +110,8 @@ export type RequestStatus =
   | 'in_transit'
   | 'completed';
 
-export type RequestAction = 'submit' | 'cancel' | 'approve' | 'reject' | 'execute' | 'receive';
+export type RequestAction =
+  'submit' | 'cancel' | 'approve' | 'reject' | 'execute' | 'receive' | 'create_sendback';
 
 export interface RequestItem {
   id: Id;

@@ -24,5 +24,13 @@ export function allowedActions(request: DmsRequest, user: User): RequestAction[]
   ) {
     actions.push('receive');
   }
+  if (
+    request.request_type === 'withdrawal' &&
+    request.status === 'issued' &&
+    can.manageCrates(user) &&
+    request.items.some((item) => item.is_open ?? !item.returned_at)
+  ) {
+    actions.push('create_sendback');
+  }
   return actions;
 }

@@ -9,7 +9,6 @@ import { useCurrentUser } from '@/contexts/AuthContext';
 import { useWatchEntity } from '@/contexts/WebSocketContext';
 import { api } from '@/lib/api-client';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
-import { can } from '@/lib/roles';
 import type { DmsRequest } from '@/lib/types';
 import {
   downloadCertificate,
@@ -77,7 +76,8 @@ function SendBackDialog({
   open: boolean;
   onClose: () => void;
 }) {
-  const outstanding = request.items.filter((item) => !item.returned_at);
+  // Items still out under this withdrawal.
+  const outstanding = request.items.filter((item) => item.is_open ?? !item.returned_at);
   const [picked, setPicked] = useState<number[]>([]);
   const [notes, setNotes] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
@@ -199,8 +199,7 @@ export function RequestDetailPage() {
         ? 'destroy'
         : 'dispatch';
 
-  const canSendBack =
-    request.request_type === 'withdrawal' && request.status === 'issued' && can.manageCrates(user);
+  const canSendBack = actions.includes('create_sendback');
 
   return (
     <>

@@ -93,7 +93,11 @@ export function SendbacksPage() {
                   </td>
                   <td className="truncate">{sb.condition_notes || '—'}</td>
                   <td>
-                    {sb.status === 'pending' && can.execute(user) ? (
+                    {(
+                      sb.allowed_actions
+                        ? sb.allowed_actions.includes('receive')
+                        : sb.status === 'pending' && can.execute(user)
+                    ) ? (
                       <button
                         type="button"
                         className="btn btn--primary"
