@@ -24,7 +24,7 @@ export function ToastProvider({ children }: { children: ReactNode }) {
     (message: string, tone: Toast['tone'] = 'info') => {
       const id = nextId++;
       setToasts((list) => [...list.slice(-3), { id, message, tone }]);
-      window.setTimeout(() => dismiss(id), 6000);
+      window.setTimeout(() => dismiss(id), 8000);
     },
     [dismiss],
   );
