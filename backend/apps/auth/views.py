@@ -116,7 +116,16 @@ class UnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
     ordering_fields = ["code", "name"]
 
     def get_queryset(self) -> QuerySet[Unit]:
-        return scope_to_unit(Unit.objects.all(), self.request.user, "pk")
+        user = self.request.user
+        # `?scope=all`: whoever raises requests picks a transfer's target unit among all active
+        # units (code and name only leak nothing of the other unit's records).
+        if (
+            self.action == "list"
+            and self.request.query_params.get("scope") == "all"
+            and user.has_perm(roles.RAISE_REQUESTS)
+        ):
+            return Unit.objects.filter(is_active=True)
+        return scope_to_unit(Unit.objects.all(), user, "pk")
 
     def perform_create(self, serializer: Any) -> None:
         serializer.instance = services.unit_create(actor=acting_user(self.request), **serializer.validated_data)

@@ -10,6 +10,7 @@ from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, S
 
 class RequestItemSerializer(serializers.ModelSerializer):
     crate_number = serializers.CharField(source="crate.number", read_only=True)
+    crate_status = serializers.CharField(source="crate.status", read_only=True)
     document_number = serializers.CharField(source="document.number", read_only=True, default=None)
     document_title = serializers.CharField(source="document.title", read_only=True, default=None)
     location_path = serializers.CharField(source="crate.location.path", read_only=True, default=None)
@@ -22,6 +23,7 @@ class RequestItemSerializer(serializers.ModelSerializer):
             "id",
             "crate",
             "crate_number",
+            "crate_status",
             "document",
             "document_number",
             "document_title",
@@ -163,6 +165,7 @@ class ReceiveInputSerializer(serializers.Serializer):
 class SendBackItemSerializer(serializers.ModelSerializer):
     crate = serializers.IntegerField(source="request_item.crate_id", read_only=True)
     crate_number = serializers.CharField(source="request_item.crate.number", read_only=True)
+    crate_status = serializers.CharField(source="request_item.crate.status", read_only=True)
     document = serializers.IntegerField(source="request_item.document_id", read_only=True, allow_null=True)
     document_number = serializers.CharField(source="request_item.document.number", read_only=True, default=None)
     document_title = serializers.CharField(source="request_item.document.title", read_only=True, default=None)
@@ -175,6 +178,7 @@ class SendBackItemSerializer(serializers.ModelSerializer):
             "request_item",
             "crate",
             "crate_number",
+            "crate_status",
             "document",
             "document_number",
             "document_title",

@@ -836,7 +836,8 @@ def sendback_create(*, actor: Any, request: Request, items: list[Any], condition
         users=[u for u in _staff(request.unit_id, roles.STORE_HEAD) if u.pk != actor.pk],
         title=f"{sendback.number}: items returned for {request.number}",
         body=f"{len(chosen)} item(s) sent back by {actor.full_name}; receive them into storage.",
-        link=f"/sendbacks/{sendback.pk}",
+        # The SPA receives send-backs from the withdrawal's page.
+        link=_link(request),
         dedupe_key=f"sendback:{sendback.pk}:created",
     )
     return sendback

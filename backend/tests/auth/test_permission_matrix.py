@@ -202,3 +202,16 @@ def test_users_are_never_deleted(world: World) -> None:
     viewer = world.user("viewer")
     assert world.client("sysadmin").delete(f"/api/users/{viewer.pk}/").status_code == 405
     assert User.objects.filter(pk=viewer.pk).exists()
+
+
+def test_request_raisers_list_every_active_unit_as_transfer_targets(world: World) -> None:
+    world.kur.is_active = True
+    world.kur.save()
+    Unit.objects.create(code="OLD", name="Closed plant", is_active=False)
+    codes = {row["code"] for row in world.client("docmanager").get("/api/units/?scope=all").json()["results"]}
+    assert codes == {"GOA", "KUR"}
+    # Without the capability, or without scope=all, a user still sees only their own unit.
+    assert [row["code"] for row in world.client("viewer").get("/api/units/?scope=all").json()["results"]] == ["GOA"]
+    assert [row["code"] for row in world.client("docmanager").get("/api/units/").json()["results"]] == ["GOA"]
+    # The list is for choosing; another unit's details stay 404.
+    assert world.client("docmanager").get(f"/api/units/{world.kur.pk}/?scope=all").status_code == 404
