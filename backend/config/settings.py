@@ -303,6 +303,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
+# WhiteNoise expects it to exist even before the first collectstatic (tests, dev).
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("DMS_MEDIA_ROOT", DATA_DIR / "media"))
 SPA_DIST_DIR = Path(os.environ.get("SPA_DIST_DIR", REPO_DIR / "frontend" / "dist"))
 # WhiteNoise serves the built SPA's hashed assets at the site root (/assets/...).
