@@ -6,6 +6,7 @@ With them set the same code uses PostgreSQL and Redis (broker db 0, channel laye
 cache db 2). Production hardening lives in settings_production.py.
 """
 
+import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
@@ -303,8 +304,10 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
-# WhiteNoise expects it to exist even before the first collectstatic (tests, dev).
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# WhiteNoise expects it to exist even before the first collectstatic (tests, dev); a
+# read-only image (production collects static at build time) simply keeps what it has.
+with contextlib.suppress(OSError):
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("DMS_MEDIA_ROOT", DATA_DIR / "media"))
 SPA_DIST_DIR = Path(os.environ.get("SPA_DIST_DIR", REPO_DIR / "frontend" / "dist"))
 # WhiteNoise serves the built SPA's hashed assets at the site root (/assets/...).
