@@ -32,12 +32,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         # Pool exhausted, statement timeout, database restarting: a temporary condition the
         # client can retry, not a server bug. Nothing was committed (the transaction failed).
         logger.warning("database unavailable: %s", exc)
-        response = Response(
+        busy = Response(
             {"detail": "The service is busy. Please try again in a moment.", "code": "service_unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,
         )
-        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
-        return response
+        busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
+        return busy
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
