@@ -20,7 +20,7 @@ GENESIS_HASH = "0" * 64
 _UNSET: Any = object()
 
 
-def _normalize(value: Any) -> Any:
+def json_values(value: Any) -> Any:
     """What the JSON column gives back, so hashing before and after storage agree."""
     return json.loads(json.dumps(value, cls=DjangoJSONEncoder))
 
@@ -57,7 +57,7 @@ def snapshot(instance: models.Model, fields: list[str]) -> dict[str, Any]:
         field = instance._meta.get_field(name)
         attname = getattr(field, "attname", name)
         values[name] = getattr(instance, attname)
-    return _normalize(values)
+    return json_values(values)
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
@@ -107,7 +107,7 @@ def record(
             entity_id=str(entity_id) if entity_id not in (None, "") else "",
             entity_repr=str(entity_repr)[:255],
             unit_id=unit_id,
-            changes=_normalize(changes or {}),
+            changes=json_values(changes or {}),
             comment=comment,
             ip_address=ctx.ip_address,
             user_agent=ctx.user_agent,

@@ -15,9 +15,9 @@ class AuditedModelAdmin(admin.ModelAdmin):
         with transaction.atomic():
             before = {}
             if change and obj.pk:
-                before = audit._normalize(model_to_dict(type(obj).objects.get(pk=obj.pk)))
+                before = audit.json_values(model_to_dict(type(obj).objects.get(pk=obj.pk)))
             super().save_model(request, obj, form, change)
-            after = audit._normalize(model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields]))
+            after = audit.json_values(model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields]))
             after.pop("password", None)
             before.pop("password", None)
             changes = audit.changes_between(before, after) if change else {k: [None, v] for k, v in after.items()}

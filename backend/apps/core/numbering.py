@@ -18,3 +18,8 @@ def next_number(series: str) -> int:
     sequence.last_value += 1
     sequence.save(update_fields=["last_value"])
     return sequence.last_value
+
+
+def next_formatted_number(series: str) -> str:
+    """The next number of `series` as shown to users: "<series>-<6 digits>" (REQ-2026-000045)."""
+    return f"{series}-{next_number(series):06d}"

@@ -22,7 +22,7 @@ from apps.auth.models import Department, Unit
 from apps.core import broadcast
 from apps.core.errors import ApplicationError, field_error, invalid_transition
 from apps.core.master_data import audited_create, audited_update
-from apps.core.numbering import next_number
+from apps.core.numbering import next_formatted_number
 from apps.crates.models import Crate, Document, DocumentType
 from apps.requests.models import Request, RequestItem
 from apps.storage import services as storage
@@ -96,8 +96,7 @@ def crate_number(*, unit: Unit, year: int) -> str:
     The sequence row is locked until commit, so concurrent creations queue and each gets
     its own value; a rolled-back creation leaves a gap, and a number is never handed out twice.
     """
-    series = f"CRT-{unit.code}-{year}"
-    return f"{series}-{next_number(series):06d}"
+    return next_formatted_number(f"CRT-{unit.code}-{year}")
 
 
 def _broadcast(crate: Crate, action: str, *, extra_unit_ids: Iterable[int] = ()) -> None:

@@ -24,7 +24,7 @@ from apps.audit import services as audit
 from apps.auth import roles
 from apps.auth.models import Unit, User
 from apps.core.errors import ApplicationError, field_error
-from apps.core.numbering import next_number
+from apps.core.numbering import next_formatted_number
 from apps.crates import services as crates_services
 from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
@@ -289,8 +289,7 @@ def _write_items(request: Request, specs: list[ItemSpec]) -> None:
 
 
 def _next_request_number() -> str:
-    year = timezone.localdate().year
-    return f"REQ-{year}-{next_number(f'REQ-{year}'):06d}"
+    return next_formatted_number(f"REQ-{timezone.localdate().year}")
 
 
 # --- Draft: create, update, delete ----------------------------------------------------------
@@ -777,8 +776,7 @@ def request_receive(*, request: Request, actor: Any, allocations: list[dict[str,
 
 
 def _next_sendback_number() -> str:
-    year = timezone.localdate().year
-    return f"SB-{year}-{next_number(f'SB-{year}'):06d}"
+    return next_formatted_number(f"SB-{timezone.localdate().year}")
 
 
 @transaction.atomic
