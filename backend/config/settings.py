@@ -334,7 +334,8 @@ LOGGING = {
             "filename": str(LOG_DIR / "audit.log"),
             "maxBytes": 50 * 1024 * 1024,
             "backupCount": 50,
-            "formatter": "message",
+            "formatter": "message",  # the message is already a JSON line
+            "encoding": "utf-8",
             "delay": True,
         },
         "websocket_file": {
@@ -343,6 +344,7 @@ LOGGING = {
             "maxBytes": 25 * 1024 * 1024,
             "backupCount": 20,
             "formatter": "plain",
+            "encoding": "utf-8",
             "delay": True,
         },
     },

@@ -17,6 +17,7 @@ from .settings import *  # noqa: F403 - the base settings, hardened below
 from .settings import (
     BASE_DIR,
     DEFAULT_SECRET_KEY,
+    LOG_DIR,
     LOGGING,
     MIDDLEWARE,
     REST_FRAMEWORK,
@@ -296,8 +297,8 @@ ADMINS = _parse_admins(os.environ.get("ADMINS", ""))
 # --- Logging: rotating files in DMS_LOG_DIR ----------------------------------------------------
 # app.log 15 MB x 10 (everything INFO+), audit.log 50 MB x 50 (one JSON object per line, written
 # by apps.audit), websocket.log 25 MB x 20 (connects, closes, refused tickets).
-LOG_DIR = Path(os.environ.get("DMS_LOG_DIR", BASE_DIR / "var" / "logs"))
-LOG_DIR.mkdir(parents=True, exist_ok=True)
+# LOG_DIR (DMS_LOG_DIR) and the rotating audit.log / websocket.log handlers come from
+# settings.py; production adds app.log, e-mail to admins and the process id in each line.
 _log_level = os.environ.get("LOG_LEVEL", "INFO")
 LOGGING = {
     **LOGGING,
@@ -318,24 +319,6 @@ LOGGING = {
             "filename": str(LOG_DIR / "app.log"),
             "maxBytes": 15 * 1024 * 1024,
             "backupCount": 10,
-            "formatter": "plain",
-            "encoding": "utf-8",
-            "delay": True,
-        },
-        "audit_file": {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": str(LOG_DIR / "audit.log"),
-            "maxBytes": 50 * 1024 * 1024,
-            "backupCount": 50,
-            "formatter": "message",  # the message is already a JSON line
-            "encoding": "utf-8",
-            "delay": True,
-        },
-        "websocket_file": {
-            "class": "logging.handlers.RotatingFileHandler",
-            "filename": str(LOG_DIR / "websocket.log"),
-            "maxBytes": 25 * 1024 * 1024,
-            "backupCount": 20,
             "formatter": "plain",
             "encoding": "utf-8",
             "delay": True,
