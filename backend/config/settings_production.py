@@ -75,10 +75,12 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
 import dj_database_url  # noqa: E402
 
 _pool = {
-    # 20 connections stay open per Daphne process; bursts grow to 50. Django returns the
-    # connection to the pool at the end of each request (CONN_MAX_AGE must be 0 with a pool).
-    "min_size": _env_int("DB_POOL_MIN", 20),
-    "max_size": _env_int("DB_POOL_MAX", 50),
+    # A pool per server process. A gunicorn worker runs GUNICORN_THREADS (4) requests at once
+    # and each holds one connection at most, so 4 is enough; the compose file sizes each
+    # service's pool (PRODUCTION_DEPLOYMENT.md §6 sums them against max_connections). Django
+    # returns the connection to the pool at the end of each request (CONN_MAX_AGE 0).
+    "min_size": _env_int("DB_POOL_MIN", 1),
+    "max_size": _env_int("DB_POOL_MAX", 4),
     # A request waits this long for a free connection, then fails instead of hanging.
     "timeout": _env_int("DB_POOL_TIMEOUT", 10),
     # Recycle connections so a PostgreSQL restart or failover heals by itself.

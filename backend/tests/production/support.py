@@ -190,6 +190,7 @@ class NginxLayout:
     https_port: int
     http_port: int
     backends: list[str]
+    websockets: list[str]
     frontend: str
     cert: Path
     key: Path
@@ -235,6 +236,8 @@ def render_nginx(layout: NginxLayout, *, frontend_root: Path | None = None) -> P
     where = "nginx/conf.d/cipla_dms.conf"
     servers = "\n    ".join(f"server {b} max_fails=3 fail_timeout=10s;" for b in layout.backends)
     site = _replace(site, "server backend:8000 max_fails=3 fail_timeout=10s;", servers, where=where)
+    sockets = "\n    ".join(f"server {b} max_fails=3 fail_timeout=10s;" for b in layout.websockets)
+    site = _replace(site, "server websocket:8000 max_fails=3 fail_timeout=10s;", sockets, where=where)
     site = _replace(
         site,
         "server frontend:8080 max_fails=3 fail_timeout=10s;",

@@ -78,6 +78,7 @@ def test_production_compose_file_is_valid_with_the_example_env(tmp_path: Path, e
         "db",
         "redis",
         "backend",
+        "websocket",
         "celery_worker",
         "celery_beat",
         "frontend",
@@ -104,15 +105,26 @@ def test_production_compose_tuning_health_checks_and_limits(tmp_path: Path, exam
     worker = services["celery_worker"]["command"]
     assert "--concurrency=4" in worker and "worker" in worker
     assert "beat" in services["celery_beat"]["command"]
-    assert "daphne" in services["backend"]["command"][0]
+    # HTTP on gunicorn worker processes, WebSockets on Daphne (SPEC §10: every core works).
+    assert services["backend"]["command"] == ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
+    assert services["backend"]["environment"]["WEB_CONCURRENCY"] == "8"
+    assert int(services["backend"]["environment"]["DB_POOL_MAX"]) >= int(
+        services["backend"]["environment"]["GUNICORN_THREADS"]
+    )
+    assert services["websocket"]["command"][0] == "daphne"
+    assert "config.asgi:application" in services["websocket"]["command"]
+    assert services["websocket"]["depends_on"]["backend"]["condition"] == "service_healthy"
+    assert set(services["nginx"]["depends_on"]) == {"backend", "websocket", "frontend"}
     assert services["backend"]["environment"]["DJANGO_SETTINGS_MODULE"] == "config.settings_production"
 
-    intervals = {name: services[name]["healthcheck"]["interval"] for name in ("db", "redis", "backend", "frontend")}
-    assert intervals == {"db": "10s", "redis": "5s", "backend": "30s", "frontend": "30s"}
+    intervals = {
+        name: services[name]["healthcheck"]["interval"] for name in ("db", "redis", "backend", "websocket", "frontend")
+    }
+    assert intervals == {"db": "10s", "redis": "5s", "backend": "30s", "websocket": "30s", "frontend": "30s"}
     assert "pg_isready" in " ".join(services["db"]["healthcheck"]["test"])
     assert "/api/health/" in " ".join(services["backend"]["healthcheck"]["test"])
     # The folders the settings write to are the volumes the other services read.
-    for name in ("backend", "celery_worker", "celery_beat"):
+    for name in ("backend", "websocket", "celery_worker", "celery_beat"):
         env = services[name]["environment"]
         mounts = {v.split(":")[1] if isinstance(v, str) else v["target"] for v in services[name]["volumes"]}
         assert env["DMS_MEDIA_ROOT"] in mounts and env["DMS_LOG_DIR"] in mounts, name

@@ -19,6 +19,7 @@ def layout(tmp_path: Path) -> NginxLayout:
         https_port=free_port(),
         http_port=free_port(),
         backends=["127.0.0.1:18001", "127.0.0.1:18002"],
+        websockets=["127.0.0.1:18003"],
         frontend="127.0.0.1:18080",
         cert=cert,
         key=key,
@@ -64,6 +65,17 @@ def test_nginx_t_fails_when_the_backend_upstream_is_missing(layout: NginxLayout)
 
     assert result.returncode != 0
     assert 'host not found in upstream "dms_backend"' in result.stderr
+
+
+def test_nginx_t_fails_when_the_websocket_upstream_is_missing(layout: NginxLayout) -> None:
+    conf = _render_and_break(
+        layout, "conf.d/cipla_dms.conf", "upstream dms_websocket {", "upstream dms_websocket_renamed {"
+    )
+
+    result = nginx_test(conf)
+
+    assert result.returncode != 0
+    assert 'host not found in upstream "dms_websocket"' in result.stderr
 
 
 def test_nginx_t_fails_when_the_certificate_is_missing(layout: NginxLayout) -> None:

@@ -1,8 +1,8 @@
 """The production-like stack on loopback, as docker-compose.production.yml runs it:
 
     client --https/wss--> nginx (shipped config, self-signed cert)
-                           |-- /api/, /admin/, /ws/ --> Daphne #1 ┐ config.settings_production
-                           |                        --> Daphne #2 ┘ (least_conn upstream)
+                           |-- /api/, /admin/ --> gunicorn, 2 worker processes (WSGI) ┐ config.
+                           |-- /ws/           --> Daphne (ASGI, WebSockets)           ┘ settings_production
                            |-- /static/ (collectstatic output)
                            '-- /  --> SPA server block (frontend/nginx.conf)
     Celery worker + Celery beat; PostgreSQL and Redis of the machine.
@@ -69,7 +69,8 @@ class Response:
 class Stack:
     https_port: int
     http_port: int
-    backend_ports: list[int]
+    http_worker_port: int
+    websocket_port: int
     ssl_context: ssl.SSLContext
     procs: ProcessGroup
     root: Path
@@ -131,7 +132,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
     nginx = require_tool("nginx")
     root = tmp_path_factory.mktemp("stack")
     https_port, http_port, frontend_port = free_port(), free_port(), free_port()
-    backend_ports = [free_port(), free_port()]
+    http_worker_port, websocket_port = free_port(), free_port()
 
     create_database(DATABASE, template=template_database)
     # As in production: the servers connect as the application role (rows only).
@@ -144,9 +145,13 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
         CSRF_TRUSTED_ORIGINS=f"https://{HOST}:{https_port}",
         SPA_BASE_URL=f"https://{HOST}:{https_port}",
         ASGI_THREADS="8",
+        DB_POOL_MIN="1",
+        DB_POOL_MAX="4",
     )
     procs = ProcessGroup(root)
-    stack = Stack(https_port, http_port, backend_ports, ssl.create_default_context(), procs, root, env)
+    stack = Stack(
+        https_port, http_port, http_worker_port, websocket_port, ssl.create_default_context(), procs, root, env
+    )
     try:
         # What entrypoint.sh does in the backend container (migrate ran in the template).
         manage(env, "collectstatic", "--noinput", "-v", "0")
@@ -161,7 +166,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
             root=root / "nginx",
             https_port=https_port,
             http_port=http_port,
-            backends=[f"127.0.0.1:{p}" for p in backend_ports],
+            backends=[f"127.0.0.1:{http_worker_port}"],
+            websockets=[f"127.0.0.1:{websocket_port}"],
             frontend=f"127.0.0.1:{frontend_port}",
             cert=cert,
             key=key,
@@ -170,22 +176,32 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
         )
         conf = render_nginx(layout, frontend_root=spa)
 
-        for index, port in enumerate(backend_ports, start=1):
-            procs.start(
-                f"daphne{index}",
-                [
-                    PYTHON,
-                    "-m",
-                    "daphne",
-                    "--bind",
-                    "127.0.0.1",
-                    "--port",
-                    str(port),
-                    "--proxy-headers",
-                    "config.asgi:application",
-                ],
-                env=env,
-            )
+        # The backend service's command, with the compose file's worker count scaled down.
+        procs.start(
+            "gunicorn",
+            [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+            env={
+                **env,
+                "GUNICORN_BIND": f"127.0.0.1:{http_worker_port}",
+                "WEB_CONCURRENCY": "2",
+                "GUNICORN_THREADS": "4",
+            },
+        )
+        procs.start(
+            "daphne",
+            [
+                PYTHON,
+                "-m",
+                "daphne",
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                str(websocket_port),
+                "--proxy-headers",
+                "config.asgi:application",
+            ],
+            env=env,
+        )
         worker_env = {**env, "DB_POOL_MIN": "1", "DB_POOL_MAX": "2"}
         procs.start(
             "celery-worker",
@@ -234,9 +250,9 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
             env=env,
         )
 
-        for port in backend_ports:
+        for name, port in (("gunicorn", http_worker_port), ("Daphne", websocket_port)):
             wait_until(
-                lambda port=port: _health_direct(port), timeout=60, what=f"Daphne on {port}", on_fail=stack.diagnostics
+                lambda port=port: _health_direct(port), timeout=60, what=f"{name} on {port}", on_fail=stack.diagnostics
             )
         wait_until(
             lambda: stack.request("GET", "/nginx-health").status == 200,
@@ -288,13 +304,15 @@ def test_http_port_redirects_to_https(stack: Stack) -> None:
     assert response.headers["Location"] == f"https://{HOST}:{stack.https_port}/requests/42?tab=items"
 
 
-def test_backend_container_health_check_command_works(stack: Stack) -> None:
-    """The exact health check of the backend service in docker-compose.production.yml, run
-    against one Daphne node (port 8000 -> this node's port)."""
+@pytest.mark.parametrize("service", ["backend", "websocket"])
+def test_container_health_check_command_works(stack: Stack, service: str) -> None:
+    """The exact health check of each server service in docker-compose.production.yml, run
+    against its process here (port 8000 -> this process's port)."""
     compose = yaml.safe_load((REPO_ROOT / "docker-compose.production.yml").read_text())
-    command = compose["services"]["backend"]["healthcheck"]["test"]
+    command = compose["services"][service]["healthcheck"]["test"]
     assert command[0] == "CMD" and command[1] == "python"
-    args = [PYTHON, *[a.replace("127.0.0.1:8000", f"127.0.0.1:{stack.backend_ports[0]}") for a in command[2:]]]
+    port = stack.http_worker_port if service == "backend" else stack.websocket_port
+    args = [PYTHON, *[a.replace("127.0.0.1:8000", f"127.0.0.1:{port}") for a in command[2:]]]
 
     healthy = subprocess.run(args, env=stack.env, capture_output=True, text=True, timeout=30)
     unknown_host = subprocess.run(
@@ -303,6 +321,16 @@ def test_backend_container_health_check_command_works(stack: Stack) -> None:
 
     assert healthy.returncode == 0, healthy.stderr
     assert unknown_host.returncode != 0
+
+
+def test_http_runs_on_several_worker_processes(stack: Stack) -> None:
+    """gunicorn's master forks WEB_CONCURRENCY workers, each its own interpreter (its own core)."""
+    master = next(p for p in stack.procs.procs if p.name == "gunicorn").popen.pid
+    children = (Path("/proc") / str(master) / "task" / str(master) / "children").read_text().split()
+
+    assert len(children) == 2
+    for _ in range(10):
+        assert stack.request("GET", "/api/health/").status == 200
 
 
 def test_security_headers_appear_once_on_api_and_spa(stack: Stack) -> None:
@@ -375,8 +403,8 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
     docmanager = stack.login("docmanager")
     approver = stack.login("approver")
     storehead = stack.login("storehead")
-    # Two sockets: nginx's least_conn puts them on different Daphne nodes, so the event of a
-    # write made on either node must cross the Redis channel layer to reach both.
+    # Writes run in the gunicorn workers, sockets live in Daphne: every event crosses the
+    # Redis channel layer from one process to another.
     sockets = [_open_socket(stack, storehead), _open_socket(stack, docmanager)]
     try:
         for ws in sockets:
@@ -461,10 +489,17 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
         for ws in sockets:
             ws.close()
 
-    # Both Daphne nodes served traffic (nginx logs the upstream of every request).
-    access_log = (stack.root / "nginx" / "logs" / "access.log").read_text()
-    for port in stack.backend_ports:
-        assert f'ua="127.0.0.1:{port}"' in access_log
+    # nginx logs the upstream of every request: the API went to gunicorn, the sockets to Daphne.
+    # (A socket's line is written when it closes, a moment after ws.close().)
+    log = stack.root / "nginx" / "logs" / "access.log"
+    ws = wait_until(
+        lambda: [line for line in log.read_text().splitlines() if '"GET /ws/updates/' in line][:2] or None,
+        timeout=10,
+        what="the sockets' access log lines",
+    )
+    api = [line for line in log.read_text().splitlines() if '"POST /api/requests/' in line]
+    assert api and all(f'ua="127.0.0.1:{stack.http_worker_port}"' in line for line in api)
+    assert all(f'ua="127.0.0.1:{stack.websocket_port}"' in line for line in ws)
     # The audit trail reached audit.log as JSON lines, next to app.log and websocket.log.
     logs = Path(stack.env["DMS_LOG_DIR"])
     audit_lines = [json.loads(line) for line in (logs / "audit.log").read_text().splitlines() if line.strip()]
