@@ -31,6 +31,8 @@ max_requests_jitter = max_requests // 10
 accesslog = os.environ.get("GUNICORN_ACCESS_LOG") or None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
-# /tmp may be a slow disk in a container; the heartbeat file belongs in memory.
-worker_tmp_dir = "/dev/shm" if os.path.isdir("/dev/shm") else None
+# A container's /tmp may sit on a slow overlay disk and stall the workers' heartbeat file;
+# gunicorn creates it with mkstemp, so the shared memory folder is safe.
+_SHM = "/dev/shm"  # noqa: S108
+worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 proc_name = "cipla-dms-http"
