@@ -58,7 +58,7 @@ endif
 
 lint: install
 	cd backend && $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy . \
-		&& $(PY) manage.py makemigrations --check --dry-run
+		&& $(VENV)/bin/lint-imports --no-logo && $(PY) manage.py makemigrations --check --dry-run
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run lint
 endif

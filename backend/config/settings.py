@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "apps.notifications",
     "apps.reports",
     "apps.emails",
+    "apps.setup",
 ]
 
 MIDDLEWARE = [

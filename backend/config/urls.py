@@ -7,7 +7,7 @@ from apps.core.views import spa_index
 api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.core.urls")),
     path("", include("apps.auth.urls")),
-    path("", include("apps.audit.urls")),
+    path("", include("apps.audit_api.urls")),
     path("", include("apps.storage.urls")),
     path("", include("apps.crates.urls")),
     path("", include("apps.requests.urls")),

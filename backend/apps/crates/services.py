@@ -24,7 +24,6 @@ from apps.core.errors import ApplicationError, field_error, invalid_transition
 from apps.core.master_data import audited_create, audited_update
 from apps.core.numbering import next_formatted_number
 from apps.crates.models import Crate, Document, DocumentType
-from apps.requests.models import Request, RequestItem
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
 
@@ -47,7 +46,9 @@ DOCUMENT_EDITABLE_FIELDS = ["number", "title", "document_type", "record_date"]
 
 
 # A crate in a request that is submitted or approved is frozen until the request moves on.
-PENDING_REQUEST_STATUSES = (Request.Status.SUBMITTED, Request.Status.APPROVED)
+# Requests sit above crates, so their items are reached through the reverse relation
+# (`crate.request_items`) and their statuses named by value, never by importing the model.
+PENDING_REQUEST_STATUSES = ("submitted", "approved")
 
 
 class _Unchanged:
@@ -119,7 +120,7 @@ def _require_draft(crate: Crate, what: str) -> None:
     if crate.status != Crate.Status.DRAFT:
         raise invalid_transition(f"{what} only while the crate is in draft; {crate.number} is {crate.status}.")
     pending = (
-        RequestItem.objects.filter(crate=crate, is_open=True, request__status__in=PENDING_REQUEST_STATUSES)
+        crate.request_items.filter(is_open=True, request__status__in=PENDING_REQUEST_STATUSES)
         .values_list("request__number", flat=True)
         .first()
     )
@@ -225,7 +226,7 @@ def crate_delete(*, actor: Any, crate: Crate) -> None:
     """
     crate = _lock_crate(crate)
     _require_draft(crate, "A crate can be deleted")
-    if RequestItem.objects.filter(crate=crate).exists():
+    if crate.request_items.exists():
         raise ApplicationError(f"{crate.number} is part of a request and cannot be deleted.", code="conflict")
     for document in crate.documents.all():
         audit.record(
@@ -498,7 +499,7 @@ def document_delete(*, actor: Any, document: Document) -> None:
     """Remove a document from a draft crate (not if it was ever in a request)."""
     crate = _lock_crate(document.crate)
     _require_draft(crate, "Documents can be deleted")
-    if RequestItem.objects.filter(document_id=document.pk).exists():
+    if document.request_items.exists():
         raise ApplicationError(
             f"Document {document.number} is part of a request and cannot be deleted.", code="conflict"
         )

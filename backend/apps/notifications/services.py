@@ -1,7 +1,9 @@
 """In-app notifications (SPEC §3, §5): created in the caller's transaction, pushed on commit.
 
-`notify` is the one entry point; e-mail delivery (SPEC §8) hooks in here, so every
-notification can also become an e-mail without the workflow knowing about it.
+`notify` is the one entry point. It announces each new notification with the domain signal
+`notification_changed`; the receivers push it to the user's browsers (apps.notifications.signals)
+and e-mail it (SPEC §8, apps.emails.signals), so neither the workflow nor this module knows
+about e-mail.
 """
 
 from collections.abc import Iterable
@@ -12,21 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.auth.models import User
-from apps.core import broadcast
-from apps.emails import tasks as email_tasks
+from apps.core import domain_signals
 from apps.notifications.models import Notification
-
-
-def _broadcast(notification: Notification, action: str) -> None:
-    broadcast.entity_changed(
-        entity="notification",
-        action=action,
-        obj_id=notification.pk,
-        unit_ids=[],
-        user_ids=[notification.user_id],
-        status="read" if notification.read_at else "unread",
-        number="",
-    )
 
 
 @transaction.atomic
@@ -54,9 +43,9 @@ def notify(
         except IntegrityError:
             continue
         created.append(notification)
-        _broadcast(notification, "created")
-        if email and user.email:
-            email_tasks.queue_notification_email(notification.pk)
+        domain_signals.notification_changed.send_on_commit(
+            sender=Notification, notification=notification, action="created", email=email
+        )
     return created
 
 
@@ -66,7 +55,9 @@ def notification_mark_read(*, notification: Notification, user: Any) -> Notifica
     if notification.read_at is None:
         notification.read_at = timezone.now()
         notification.save(update_fields=["read_at"])
-        _broadcast(notification, "updated")
+        domain_signals.notification_changed.send_on_commit(
+            sender=Notification, notification=notification, action="updated", email=False
+        )
     return notification
 
 
@@ -75,9 +66,7 @@ def notifications_mark_all_read(*, user: Any) -> int:
     now = timezone.now()
     updated = Notification.objects.filter(user=user, read_at__isnull=True).update(read_at=now)
     if updated:
-        broadcast.entity_changed(
-            entity="notification", action="updated", obj_id=0, unit_ids=[], user_ids=[user.pk], status="read", number=""
-        )
+        domain_signals.notifications_read.send_on_commit(sender=Notification, user_id=user.pk, action="updated")
     return updated
 
 

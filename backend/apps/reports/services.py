@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth import roles
-from apps.core import broadcast
+from apps.core import broadcast, domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.reports.models import Report
 from apps.reports.selectors import SOURCES
@@ -74,13 +74,8 @@ def report_request(*, user: Any, report: str, format: str, filters: dict[str, An
         changes={"report": [None, report], "format": [None, format], "filters": [None, cleaned]},
         actor=user,
     )
-    from apps.reports import tasks
-
-    # robust: a broker outage leaves the report pending (logged) instead of failing the request.
-    def queue_report() -> None:  # a named function: Django logs a robust callback's __qualname__
-        tasks.generate_report.delay(instance.pk)
-
-    transaction.on_commit(queue_report, robust=True)
+    # apps.reports.signals queues the generation once this commits.
+    domain_signals.report_changed.send_on_commit(sender=Report, report=instance, action="created")
     return instance
 
 

@@ -1,6 +1,6 @@
 from rest_framework.routers import SimpleRouter
 
-from apps.audit.views import AuditEventViewSet
+from apps.audit_api.views import AuditEventViewSet
 
 router = SimpleRouter()
 router.register("audit", AuditEventViewSet, basename="audit")

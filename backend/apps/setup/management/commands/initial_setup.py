@@ -18,9 +18,8 @@ from apps.audit import services as audit
 from apps.auth import roles
 from apps.auth.models import Department, Unit, User
 from apps.crates.models import DocumentType
+from apps.setup.demo import DEMO_PASSWORD, create_demo_workflows
 from apps.storage.models import StorageLocation
-
-DEMO_PASSWORD = "Demo@12345678"
 
 UNITS = [
     ("GOA", "Goa Plant", "Verna Industrial Estate, Goa"),
@@ -70,8 +69,6 @@ class Command(BaseCommand):
                 for username, full_name, role, unit_code in DEMO_USERS:
                     self._demo_user(username, full_name, role, units[unit_code])
         if options["demo"]:
-            from apps.core.demo import create_demo_workflows
-
             created = create_demo_workflows()
             self.stdout.write(f"Demo crates and requests: {created}")
         self.stdout.write(self.style.SUCCESS("initial_setup complete."))

@@ -13,8 +13,8 @@ from rest_framework.response import Response
 
 from apps.audit import services
 from apps.audit.models import AuditEvent
-from apps.audit.selectors import AuditEventFilter, audit_events_for
 from apps.audit.serializers import AuditEventSerializer, ChainVerificationSerializer
+from apps.audit_api.selectors import AuditEventFilter, audit_events_for
 from apps.auth import roles
 from apps.auth.permissions import ActionPermission
 from apps.core.schema import FORBIDDEN

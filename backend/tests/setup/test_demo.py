@@ -1,8 +1,8 @@
 from django.core.management import call_command
 
-from apps.core.demo import create_demo_workflows
 from apps.crates.models import Crate
 from apps.requests.models import Request, Signature
+from apps.setup.demo import create_demo_workflows
 from apps.storage.models import StorageLocation
 
 

@@ -1,0 +1,56 @@
+"""What follows a notification change, and the alerts other apps raise through notifications.
+
+Receivers run after the commit (apps.core.domain_signals); a notification is pushed to its
+user's group only (SPEC §6).
+"""
+
+from typing import Any
+
+from django.db.models import Q
+from django.dispatch import receiver
+from django.utils import timezone
+
+from apps.audit import signals as audit_signals
+from apps.audit.services import ChainVerification
+from apps.auth import roles
+from apps.auth.models import User
+from apps.core import broadcast, domain_signals
+from apps.notifications import services
+from apps.notifications.models import Notification
+
+
+@receiver(domain_signals.notification_changed)
+def broadcast_notification_change(sender: Any, *, notification: Notification, action: str, **kwargs: Any) -> None:
+    broadcast.entity_changed(
+        entity="notification",
+        action=action,
+        obj_id=notification.pk,
+        unit_ids=[],
+        user_ids=[notification.user_id],
+        status="read" if notification.read_at else "unread",
+        number="",
+    )
+
+
+@receiver(domain_signals.notifications_read)
+def broadcast_notifications_read(sender: Any, *, user_id: int, action: str, **kwargs: Any) -> None:
+    # One event for all of them (id 0): the SPA reloads the user's notifications.
+    broadcast.entity_changed(
+        entity="notification", action=action, obj_id=0, unit_ids=[], user_ids=[user_id], status="read", number=""
+    )
+
+
+@receiver(audit_signals.chain_broken)
+def alert_administrators_of_broken_chain(sender: Any, *, result: ChainVerification, **kwargs: Any) -> None:
+    administrators = User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=roles.SYSTEM_ADMINISTRATOR), is_active=True
+    ).distinct()
+    services.notify(
+        users=list(administrators),
+        title=f"Audit trail integrity check failed at event #{result.first_broken_sequence}",
+        body=f"{result.reason}. {result.checked} event(s) before it verified. Investigate before further use "
+        "(21 CFR Part 11 §11.10(e)).",
+        link="/audit",
+        # One alert per broken event per day, however often the check runs.
+        dedupe_key=f"audit-chain:{result.first_broken_sequence}:{timezone.localdate():%Y-%m-%d}",
+    )
