@@ -18,9 +18,10 @@ from tests.production.support import (
     process_env,
     read_env_example,
     redis_delete_prefix,
+    scoped_name,
 )
 
-TEMPLATE_DB = "dms_prodtest_template"
+TEMPLATE_DB = scoped_name("dms_prodtest_template")
 # Redis dbs of the production tests: far from the app's 0/1/2 that the rest of the suite uses.
 REDIS_DB_BROKER, REDIS_DB_CHANNELS, REDIS_DB_CACHE = 13, 14, 15
 
@@ -83,7 +84,8 @@ def template_database(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]
 def clone_database(template_database: str) -> Iterator:
     created: list[str] = []
 
-    def clone(name: str) -> str:
+    def clone(base: str) -> str:
+        name = scoped_name(base)
         create_database(name, template=template_database)
         created.append(name)
         return name

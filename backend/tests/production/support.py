@@ -28,6 +28,15 @@ PYTHON = sys.executable
 PG_ADMIN_URL = os.environ.get("DMS_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE_URL = os.environ.get("DMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 
+
+def scoped_name(base: str) -> str:
+    """A database or role name of this test run. PostgreSQL databases and roles are
+    server-wide: two checkouts testing against one server at once (each with its own
+    DATABASE_URL) must not create and drop each other's."""
+    run = urlsplit(os.environ.get("DATABASE_URL", "")).path.lstrip("/") or "default"
+    return f"{base}_{run}"[:63]
+
+
 # Variables of the outer pytest run that must not leak into the production processes.
 _LEAKY_VARS = ("DATABASE_URL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "PYTEST_ADDOPTS", "DEBUG", "SECRET_KEY")
 

@@ -19,13 +19,14 @@ from tests.production.support import (
     pg_admin,
     pg_url,
     require_tool,
+    scoped_name,
     table_counts,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
-SRC, DST = "dms_backup_test_src", "dms_backup_test_dst"
-APP_ROLE = "dms_backup_test_app"
+SRC, DST = scoped_name("dms_backup_test_src"), scoped_name("dms_backup_test_dst")
+APP_ROLE = scoped_name("dms_backup_test_app")
 
 
 def run_script(name: str, *args: str, env: dict[str, str]) -> subprocess.CompletedProcess:

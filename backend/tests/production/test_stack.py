@@ -8,7 +8,7 @@
     Celery worker + Celery beat; PostgreSQL and Redis of the machine.
 
 Everything is reached through nginx only. Processes are torn down by PID; the database
-(dms_stack_test) is dropped and this run's Redis keys are deleted afterwards."""
+(dms_stack_test_<run>) is dropped and this run's Redis keys are deleted afterwards."""
 
 from __future__ import annotations
 
@@ -42,13 +42,14 @@ from tests.production.support import (
     manage,
     render_nginx,
     require_tool,
+    scoped_name,
     wait_until,
 )
 
 pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.slow]
 
-DATABASE = "dms_stack_test"
-APP_ROLE = "dms_stack_test_app"
+DATABASE = scoped_name("dms_stack_test")
+APP_ROLE = scoped_name("dms_stack_test_app")
 DEMO_PASSWORD = "Demo@12345678"
 # The site's name: the only entry of ALLOWED_HOSTS, as on a real server (no bare IPs).
 HOST = "localhost"
