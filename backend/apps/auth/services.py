@@ -186,7 +186,15 @@ def _check_unit_for(actor: User, unit: Unit | None, role_names: list[str]) -> No
         raise field_error("unit", "You can only manage users of your own unit.")
 
 
+def _check_in_scope(actor: User, unit_id: int | None, what: str) -> None:
+    """Another unit's object does not exist for a Unit Admin (404), whichever client asks:
+    the API's querysets hide it already, the admin and scripts meet this check."""
+    if not actor.is_system_admin and (unit_id is None or unit_id != actor.unit_id):
+        raise ApplicationError(f"{what} not found.", code="not_found")
+
+
 def _check_may_manage(actor: User, target: User) -> None:
+    _check_in_scope(actor, target.unit_id, "User")
     # A Unit Admin must not take over a System Administrator (reset password, deactivate).
     if target.is_system_admin and not actor.is_system_admin:
         raise ApplicationError(
@@ -280,12 +288,23 @@ def unit_create(*, actor: User, **fields: Any) -> Unit:
 
 
 def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
+    """A System Administrator edits any unit; a Unit Admin only their own."""
+    _check_in_scope(actor, unit.pk, "Unit")
     return audited_update(unit, actor=actor, entity="unit", audit_fields=UNIT_FIELDS, data=data)
 
 
+def _check_department_unit(actor: User, unit: Unit | None) -> None:
+    if unit is not None and not actor.is_system_admin and unit.pk != actor.unit_id:
+        raise field_error("unit", "You can only manage departments of your own unit.")
+
+
 def department_create(*, actor: User, **fields: Any) -> Department:
+    """Departments of the actor's own unit (any unit for a System Administrator)."""
+    _check_department_unit(actor, fields.get("unit"))
     return audited_create(Department, actor=actor, entity="department", audit_fields=DEPARTMENT_FIELDS, **fields)
 
 
 def department_update(*, actor: User, department: Department, data: dict[str, Any]) -> Department:
+    _check_in_scope(actor, department.unit_id, "Department")
+    _check_department_unit(actor, data.get("unit"))
     return audited_update(department, actor=actor, entity="department", audit_fields=DEPARTMENT_FIELDS, data=data)

@@ -11,7 +11,7 @@ from rest_framework.views import APIView
 
 from apps.auth import roles, services
 from apps.auth.models import Department, Unit, User
-from apps.auth.permissions import ActionPermission, acting_user, can_access_unit, scope_to_unit
+from apps.auth.permissions import ActionPermission, acting_user, scope_to_unit
 from apps.auth.serializers import (
     ChangePasswordSerializer,
     DepartmentSerializer,
@@ -25,7 +25,6 @@ from apps.auth.serializers import (
     WsTicketSerializer,
 )
 from apps.auth.throttles import LoginRateThrottle
-from apps.core.errors import field_error
 from apps.core.schema import BAD_REQUEST, FORBIDDEN, THROTTLED, UNAUTHORIZED, WRITE_ERRORS
 
 
@@ -152,17 +151,10 @@ class DepartmentViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewse
     def get_queryset(self) -> QuerySet[Department]:
         return scope_to_unit(Department.objects.select_related("unit"), self.request.user)
 
-    def _check_unit(self, serializer: Any) -> None:
-        unit = serializer.validated_data.get("unit")
-        if unit is not None and not can_access_unit(self.request.user, unit.pk):
-            raise field_error("unit", "You can only manage departments of your own unit.")
-
     def perform_create(self, serializer: Any) -> None:
-        self._check_unit(serializer)
         serializer.instance = services.department_create(actor=acting_user(self.request), **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
-        self._check_unit(serializer)
         serializer.instance = services.department_update(
             actor=acting_user(self.request), department=serializer.instance, data=serializer.validated_data
         )

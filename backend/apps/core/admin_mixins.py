@@ -1,42 +1,91 @@
-"""Admin edits are write paths too: every save and delete through the admin is audited."""
+"""The Django admin is a client of the services, like the API.
+
+`ServiceModelAdmin.write` calls the service that creates or changes the object, so the admin
+gets the same rules (Unit Admin scope, role grants, validation) and writes the same audit
+event as the API. A refused write is shown as an error on the same page and changes nothing.
+Nothing is deleted here: models without a delete service are deactivated instead.
+"""
 
 from typing import Any
 
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db import transaction
-from django.forms.models import model_to_dict
-from django.http import HttpRequest
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from apps.audit import services as audit
+from apps.core.errors import ApplicationError
+
+_REFUSED = "_admin_write_refused"
 
 
-class AuditedModelAdmin(admin.ModelAdmin):
+def refusal_text(error: ApplicationError) -> str:
+    if error.fields:
+        return " ".join(f"{field}: {' '.join(texts)}" for field, texts in error.fields.items())
+    return error.message
+
+
+class ServiceModelAdmin(admin.ModelAdmin):
+    # The field of the model that names its unit ("pk" for Unit itself); None: not unit-scoped.
+    unit_field: str | None = "unit"
+
+    def write(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> Any:
+        """Create or change through the service; return the saved object."""
+        raise NotImplementedError
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
+        # Another unit's objects do not exist for a Unit Admin, here as in the API.
+        queryset = super().get_queryset(request)
+        user: Any = request.user
+        if self.unit_field is None or user.is_system_admin:
+            return queryset
+        return queryset.filter(**{self.unit_field: user.unit_id}) if user.unit_id else queryset.none()
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        user: Any = request.user
+        if db_field.name == "unit" and not user.is_system_admin:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(pk=user.unit_id)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
-        with transaction.atomic():
-            before = {}
-            if change and obj.pk:
-                before = audit.json_values(model_to_dict(type(obj).objects.get(pk=obj.pk)))
-            super().save_model(request, obj, form, change)
-            after = audit.json_values(model_to_dict(obj, fields=[f.name for f in obj._meta.concrete_fields]))
-            after.pop("password", None)
-            before.pop("password", None)
-            changes = audit.changes_between(before, after) if change else {k: [None, v] for k, v in after.items()}
-            audit.record(
-                action=f"{obj._meta.model_name}.{'updated' if change else 'created'}",
-                instance=obj,
-                changes=changes,
-                comment="via admin",
-                actor=request.user,
-            )
+        try:
+            # One savepoint: a refusal halfway (a role grant after a name change) keeps nothing.
+            with transaction.atomic():
+                saved = self.write(request, obj, form, change)
+        except ApplicationError as error:
+            setattr(request, _REFUSED, True)
+            messages.error(request, refusal_text(error))
+            return
+        obj.pk = saved.pk
 
-    def delete_model(self, request: HttpRequest, obj: Any) -> None:
-        with transaction.atomic():
-            audit.record(
-                action=f"{obj._meta.model_name}.deleted", instance=obj, comment="via admin", actor=request.user
-            )
-            super().delete_model(request, obj)
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # Related rows (a user's roles) are written by the service in `write`, never by the form.
+        return None
 
-    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        with transaction.atomic():
-            for obj in queryset:
-                self.delete_model(request, obj)
+    def log_addition(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None if getattr(request, _REFUSED, False) else super().log_addition(request, obj, message)
+
+    def log_change(self, request: HttpRequest, obj: Any, message: Any) -> Any:
+        return None if getattr(request, _REFUSED, False) else super().log_change(request, obj, message)
+
+    def response_add(self, request: HttpRequest, obj: Any, post_url_continue: str | None = None) -> HttpResponse:
+        if getattr(request, _REFUSED, False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request: HttpRequest, obj: Any) -> HttpResponse:
+        if getattr(request, _REFUSED, False):
+            return HttpResponseRedirect(request.get_full_path())
+        return super().response_change(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+def changed(form: Any, names: list[str]) -> dict[str, Any]:
+    """The form's values for those of `names` the user changed."""
+    return {name: form.cleaned_data[name] for name in names if name in form.changed_data}
+
+
+def submitted(form: Any, names: list[str]) -> dict[str, Any]:
+    """The form's values for those of `names` it has."""
+    return {name: form.cleaned_data[name] for name in names if name in form.cleaned_data}

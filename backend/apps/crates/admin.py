@@ -12,17 +12,30 @@ from django import forms
 from django.contrib import admin, messages
 from django.http import HttpRequest
 
-from apps.core.admin_mixins import AuditedModelAdmin
+from apps.core.admin_mixins import ServiceModelAdmin, changed, submitted
 from apps.core.errors import ApplicationError
 from apps.crates import services
 from apps.crates.models import Crate, Document, DocumentType
 
 
 @admin.register(DocumentType)
-class DocumentTypeAdmin(AuditedModelAdmin):
+class DocumentTypeAdmin(ServiceModelAdmin):
+    """Company-wide: edited by System Administrators and Unit Admins, deactivated, never deleted."""
+
+    unit_field = None
     list_display = ["code", "name", "retention_years", "is_active"]
     list_filter = ["is_active"]
     search_fields = ["code", "name"]
+    fields = tuple(services.DOCUMENT_TYPE_FIELDS)
+
+    def write(self, request: HttpRequest, obj: DocumentType, form: Any, change: bool) -> DocumentType:
+        if change:
+            return services.document_type_update(
+                actor=request.user,
+                document_type=DocumentType.objects.get(pk=obj.pk),
+                data=changed(form, services.DOCUMENT_TYPE_FIELDS),
+            )
+        return services.document_type_create(actor=request.user, **submitted(form, services.DOCUMENT_TYPE_FIELDS))
 
 
 class DocumentInline(admin.TabularInline):

@@ -3,7 +3,8 @@ relocation, and the status/unit changes the request workflow makes to crates.
 
 Every function here is the one place its rule lives. Writes run in one transaction, lock the
 crate row before reading what they change, write the audit event (changes `{field: [old,
-new]}`) in the same transaction and queue an `entity.changed` broadcast for after commit.
+new]}`) in the same transaction and announce the change with the domain signal
+`crate_changed` (its receivers, the broadcast among them, run after the commit).
 
 Lock order (to keep concurrent transactions from deadlocking): crates before documents, and
 crates / locations each in id order (`lock_crates`, `storage.services.lock_locations`).
@@ -19,7 +20,7 @@ from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth.models import Department, Unit
-from apps.core import broadcast
+from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error, invalid_transition
 from apps.core.master_data import audited_create, audited_update
 from apps.core.numbering import next_formatted_number
@@ -100,14 +101,10 @@ def crate_number(*, unit: Unit, year: int) -> str:
     return next_formatted_number(f"CRT-{unit.code}-{year}")
 
 
-def _broadcast(crate: Crate, action: str, *, extra_unit_ids: Iterable[int] = ()) -> None:
-    broadcast.entity_changed(
-        entity="crate",
-        action=action,
-        obj_id=crate.pk,
-        unit_ids=[crate.unit_id, *extra_unit_ids],
-        status=crate.status,
-        number=crate.number,
+def _announce(crate: Crate, action: str, *, extra_unit_ids: Iterable[int] = ()) -> None:
+    """After the commit, the receivers (apps.crates.signals: the broadcast) hear of the change."""
+    domain_signals.crate_changed.send_on_commit(
+        sender=Crate, crate=crate, action=action, extra_unit_ids=list(extra_unit_ids)
     )
 
 
@@ -150,7 +147,7 @@ def _record_crate_change(
     changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
     if changes:
         audit.record(action=action, instance=crate, changes=changes, comment=comment, actor=actor)
-        _broadcast(crate, "updated", extra_unit_ids=extra_unit_ids)
+        _announce(crate, "updated", extra_unit_ids=extra_unit_ids)
     return changes
 
 
@@ -165,7 +162,7 @@ def _recompute_retention(*, crate: Crate, actor: Any, comment: str) -> None:
         crate=crate, before=before, action="crate.retention_recomputed", actor=actor, comment=comment
     ):
         # The crate's view (document list) changed even if its retention did not.
-        _broadcast(crate, "updated")
+        _announce(crate, "updated")
 
 
 # --- Crates ---------------------------------------------------------------------------------
@@ -195,7 +192,7 @@ def crate_create(*, actor: Any, unit: Unit | None = None, department: Department
     audit.record(
         action="crate.created", instance=crate, changes=audit.created_changes(crate, CRATE_FIELDS), actor=actor
     )
-    _broadcast(crate, "created")
+    _announce(crate, "created")
     return crate
 
 
@@ -247,7 +244,7 @@ def crate_delete(*, actor: Any, crate: Crate) -> None:
     crate_id = crate.pk
     crate.delete()
     crate.pk = crate_id
-    _broadcast(crate, "deleted")
+    _announce(crate, "deleted")
 
 
 @transaction.atomic
@@ -331,7 +328,7 @@ def crate_set_status(
     `storage.services.occupancy_take` / `occupancy_release`.
 
     Writes the audit event `action` (default `crate.<status>`) with the changed fields and
-    `comment`, and queues the crate's broadcast.
+    `comment`, and announces the crate's change.
     """
     if status not in Crate.Status.values:
         raise ValueError(f"unknown crate status {status!r}")
@@ -345,7 +342,7 @@ def crate_set_status(
     crate.save()
     changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
     audit.record(action=action or f"crate.{status}", instance=crate, changes=changes, comment=comment, actor=actor)
-    _broadcast(crate, "updated")
+    _announce(crate, "updated")
     return crate
 
 
@@ -357,7 +354,7 @@ def documents_set_status(
     Runs in the caller's transaction and assumes the caller locked their crates. Each
     document whose status changes gets an audit event `action` (default
     `document.<status>`) with `{status: [old, new]}` and `comment`; each affected crate is
-    broadcast once. Returns the documents whose status changed.
+    announced once. Returns the documents whose status changed.
     """
     if status not in Document.Status.values:
         raise ValueError(f"unknown document status {status!r}")
@@ -382,7 +379,7 @@ def documents_set_status(
             actor=actor,
         )
     for crate in crates.values():
-        _broadcast(crate, "updated")
+        _announce(crate, "updated")
     return changed
 
 
@@ -415,7 +412,7 @@ def crate_transfer_unit(*, crate: Crate, unit: Unit, department_or_none: Departm
     changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
     audit.record(action="crate.transferred", instance=crate, changes=changes, actor=actor)
     # Documents' audit events carry the unit too; keep them readable by the new unit.
-    _broadcast(crate, "updated", extra_unit_ids=[old_unit_id])
+    _announce(crate, "updated", extra_unit_ids=[old_unit_id])
     return crate
 
 

@@ -3,7 +3,7 @@
 Each transition is one transaction: it locks the request row (then crates, then locations,
 always in id order, so concurrent transitions queue instead of deadlocking), checks the
 transition table of `apps.requests.workflow`, validates, saves, writes its audit event in the
-same transaction and queues broadcasts and notifications for after the commit.
+same transaction and announces the change (domain signals) for after the commit.
 
 Electronic signatures (approve, reject, destruction) check the password *before* the business
 transaction: a wrong password changes nothing, and its `signature.failed` audit event is
@@ -23,12 +23,13 @@ from django.utils import timezone
 from apps.audit import services as audit
 from apps.auth import roles
 from apps.auth.models import Unit, User
+from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.numbering import next_formatted_number
 from apps.crates import services as crates_services
 from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
-from apps.requests import signals, workflow
+from apps.requests import workflow
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
@@ -119,10 +120,19 @@ def _notify(
         )
 
 
+def _announce(request: Request, action: str = "updated") -> None:
+    """After the commit, the receivers (apps.requests.signals: the broadcast) hear of the change."""
+    domain_signals.request_changed.send_on_commit(sender=Request, request=request, action=action)
+
+
+def _announce_sendback(sendback: SendBack, action: str = "updated") -> None:
+    domain_signals.sendback_changed.send_on_commit(sender=SendBack, sendback=sendback, action=action)
+
+
 def _record_state_change(request: Request, before: dict[str, Any], action: str, actor: Any, comment: str = "") -> None:
     changes = audit.changes_between(before, audit.snapshot(request, STATE_FIELDS))
     audit.record(action=action, instance=request, changes=changes, comment=comment, actor=actor)
-    signals.request_changed(request)
+    _announce(request)
 
 
 def _close_items(request: Request) -> None:
@@ -334,7 +344,7 @@ def request_create(
     changes = audit.created_changes(request, REQUEST_FIELDS)
     changes["items"] = [None, _items_repr(specs)]
     audit.record(action="request.created", instance=request, changes=changes, actor=actor)
-    signals.request_changed(request, "created")
+    _announce(request, "created")
     return request
 
 
@@ -377,7 +387,7 @@ def request_update(*, request: Request, actor: Any, data: dict[str, Any]) -> Req
     changes.update(audit.changes_between(before, audit.snapshot(request, REQUEST_FIELDS)))
     if changes:
         audit.record(action="request.updated", instance=request, changes=changes, actor=actor)
-        signals.request_changed(request)
+        _announce(request)
     return request
 
 
@@ -389,7 +399,7 @@ def request_delete(*, request: Request, actor: Any) -> None:
     changes = {name: [value, None] for name, value in audit.snapshot(request, REQUEST_FIELDS).items()}
     changes["items"] = [_items_repr(specs), None]
     audit.record(action="request.deleted", instance=request, changes=changes, actor=actor)
-    signals.request_changed(request, "deleted")
+    _announce(request, "deleted")
     request.delete()
 
 
@@ -829,7 +839,7 @@ def sendback_create(*, actor: Any, request: Request, items: list[Any], condition
             "items": [None, _items_repr(specs)],
         },
     )
-    signals.sendback_changed(sendback, "created")
+    _announce_sendback(sendback, "created")
     notifications.notify(
         users=[u for u in _staff(request.unit_id, roles.STORE_HEAD) if u.pk != actor.pk],
         title=f"{sendback.number}: items returned for {request.number}",
@@ -938,7 +948,7 @@ def sendback_receive(
             before, audit.snapshot(sendback, ["status", "received_by", "received_at", "condition_notes"])
         ),
     )
-    signals.sendback_changed(sendback)
+    _announce_sendback(sendback)
 
     if not request.items.filter(is_open=True).exists():
         request_before = audit.snapshot(request, STATE_FIELDS)

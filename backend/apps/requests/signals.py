@@ -1,9 +1,13 @@
-"""Broadcasts of request and send-back changes (SPEC §6), queued for after the commit.
+"""What follows a request or send-back change: its broadcast (SPEC §6), after the commit.
 
 A request is visible to its own unit and, for a transfer, to the target unit as well.
 """
 
-from apps.core import broadcast
+from typing import Any
+
+from django.dispatch import receiver
+
+from apps.core import broadcast, domain_signals
 from apps.requests.models import Request, SendBack
 
 
@@ -14,7 +18,8 @@ def request_visible_unit_ids(request: Request) -> list[int]:
     return unit_ids
 
 
-def request_changed(request: Request, action: str = "updated") -> None:
+@receiver(domain_signals.request_changed)
+def broadcast_request_change(sender: Any, *, request: Request, action: str, **kwargs: Any) -> None:
     broadcast.entity_changed(
         entity="request",
         action=action,
@@ -25,7 +30,8 @@ def request_changed(request: Request, action: str = "updated") -> None:
     )
 
 
-def sendback_changed(sendback: SendBack, action: str = "updated") -> None:
+@receiver(domain_signals.sendback_changed)
+def broadcast_sendback_change(sender: Any, *, sendback: SendBack, action: str, **kwargs: Any) -> None:
     broadcast.entity_changed(
         entity="sendback",
         action=action,

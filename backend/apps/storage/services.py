@@ -12,7 +12,7 @@ from django.db import transaction
 from django.db.models import F
 
 from apps.audit import services as audit
-from apps.core import broadcast
+from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.storage.models import StorageLocation
 
@@ -43,15 +43,9 @@ def _refresh_descendant_paths(location: StorageLocation) -> None:
         _refresh_descendant_paths(child)
 
 
-def _broadcast(location: StorageLocation, action: str) -> None:
-    broadcast.entity_changed(
-        entity="location",
-        action=action,
-        obj_id=location.pk,
-        unit_ids=[location.unit_id],
-        status="active" if location.is_active else "inactive",
-        number=location.code,
-    )
+def _announce(location: StorageLocation, action: str) -> None:
+    """After the commit, the receivers (apps.storage.signals: the broadcast) hear of the change."""
+    domain_signals.location_changed.send_on_commit(sender=StorageLocation, location=location, action=action)
 
 
 @transaction.atomic
@@ -68,7 +62,7 @@ def location_create(*, actor: Any, **fields: Any) -> StorageLocation:
         changes=audit.created_changes(location, LOCATION_FIELDS),
         actor=actor,
     )
-    _broadcast(location, "created")
+    _announce(location, "created")
     return location
 
 
@@ -97,7 +91,7 @@ def location_update(*, actor: Any, location: StorageLocation, data: dict[str, An
     changes = audit.changes_between(before, audit.snapshot(location, LOCATION_FIELDS))
     if changes:
         audit.record(action="location.updated", instance=location, changes=changes, actor=actor)
-        _broadcast(location, "updated")
+        _announce(location, "updated")
     return location
 
 
@@ -130,7 +124,7 @@ def occupancy_take(location_ids: list[int], *, unit_id: int) -> dict[int, Storag
     for location_id, count in wanted.items():
         StorageLocation.objects.filter(pk=location_id).update(occupied=F("occupied") + count)
         locations[location_id].occupied += count
-        _broadcast(locations[location_id], "updated")
+        _announce(locations[location_id], "updated")
     return locations
 
 
@@ -140,4 +134,4 @@ def occupancy_release(location_ids: list[int]) -> None:
     locations = lock_locations(list(freed))
     for location_id, count in freed.items():
         StorageLocation.objects.filter(pk=location_id).update(occupied=F("occupied") - count)
-        _broadcast(locations[location_id], "updated")
+        _announce(locations[location_id], "updated")

@@ -5,6 +5,7 @@ from django.test import Client
 
 from apps.audit.models import AuditEvent
 from apps.auth.models import User
+from apps.core import broadcast
 from apps.crates import services
 from apps.crates.models import Crate
 from tests.conftest import World
@@ -67,14 +68,15 @@ def test_admin_edits_a_draft_crate_through_the_service(world: World, make: Crate
 
 
 def test_every_crate_write_is_broadcast_to_the_crates_unit(
-    world: World, make: CrateMaker, monkeypatch: pytest.MonkeyPatch
+    world: World, make: CrateMaker, monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any
 ) -> None:
     calls: list[dict[str, Any]] = []
-    monkeypatch.setattr(services.broadcast, "entity_changed", lambda **kwargs: calls.append(kwargs))
-    crate = make.crate()
-    make.document(crate)
-    services.crate_set_legal_hold(actor=world.user("approver"), crate=crate, legal_hold=True, reason="r")
-    services.crate_delete(actor=world.user("docmanager"), crate=Crate.objects.get(pk=crate.pk))
+    monkeypatch.setattr(broadcast, "entity_changed", lambda **kwargs: calls.append(kwargs))
+    with django_capture_on_commit_callbacks(execute=True):
+        crate = make.crate()
+        make.document(crate)
+        services.crate_set_legal_hold(actor=world.user("approver"), crate=crate, legal_hold=True, reason="r")
+        services.crate_delete(actor=world.user("docmanager"), crate=Crate.objects.get(pk=crate.pk))
     assert [(c["entity"], c["action"], c["status"]) for c in calls] == [
         ("crate", "created", "draft"),
         ("crate", "updated", "draft"),  # retention recomputed after the document
