@@ -20,6 +20,7 @@ from apps.audit import services as audit
 from apps.auth import roles
 from apps.auth.authentication import VERSION_CLAIM, tokens_for
 from apps.auth.models import Department, Unit, User
+from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.master_data import audited_create, audited_update
 
@@ -108,9 +109,8 @@ def revoke_tokens(user: User) -> None:
     """Void every outstanding token of the user and close their sockets (SPEC §6)."""
     User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
     user.refresh_from_db(fields=["auth_version"])
-    from apps.core import broadcast
-
-    broadcast.disconnect_user_on_commit(user.pk)
+    # apps.auth.signals closes the user's sockets once this commits.
+    domain_signals.sessions_revoked.send_on_commit(sender=User, user_id=user.pk)
 
 
 # --- Passwords ------------------------------------------------------------------------------

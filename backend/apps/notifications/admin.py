@@ -8,6 +8,8 @@ from apps.notifications.models import Notification
 
 @admin.register(Notification)
 class NotificationAdmin(admin.ModelAdmin):
+    """Read-only: notifications are made by the services and marked read by their user."""
+
     list_display = ["title", "user", "created_at", "read_at"]
     list_filter = ["read_at"]
     search_fields = ["title", "body", "user__username"]
@@ -20,4 +22,7 @@ class NotificationAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
