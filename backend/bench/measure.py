@@ -1,0 +1,77 @@
+"""What the benchmark measures with: percentiles and CPU time read from /proc.
+
+CPU time is what holds on a noisy machine: a request's latency depends on what else runs,
+the CPU seconds the server processes and PostgreSQL backends spend on it do not (much)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+PROC = Path("/proc")
+CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
+
+
+def percentile_ms(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile of `values` (seconds, sorted or not), in milliseconds."""
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    rank = max(1, min(len(ordered), -(-len(ordered) * p // 100)))  # ceil(n * p / 100)
+    return round(ordered[int(rank) - 1] * 1000, 1)
+
+
+def parse_stat_cpu(stat: str) -> float:
+    """user + system CPU seconds from the text of /proc/<pid>/stat (all threads included).
+    The command name (field 2) may hold spaces and parentheses: split after its last ')'."""
+    fields = stat[stat.rindex(")") + 2 :].split()
+    # fields[0] is field 3 (state); utime and stime are fields 14 and 15.
+    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+
+
+def process_cpu(pid: int, proc: Path = PROC) -> float | None:
+    try:
+        return parse_stat_cpu((proc / str(pid) / "stat").read_text())
+    except (FileNotFoundError, ProcessLookupError, ValueError, IndexError):
+        return None  # the process ended
+
+
+def children(pid: int, proc: Path = PROC) -> list[int]:
+    found: list[int] = []
+    try:
+        tasks = list((proc / str(pid) / "task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except FileNotFoundError:
+            continue
+    return found
+
+
+def process_tree(pid: int, proc: Path = PROC) -> list[int]:
+    """The process and all its descendants (gunicorn's master and workers, nginx's)."""
+    tree, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        tree.append(current)
+        todo += children(current, proc)
+    return tree
+
+
+def cpu_snapshot(pids: Iterable[int], proc: Path = PROC) -> dict[int, float]:
+    snapshot = {}
+    for pid in pids:
+        seconds = process_cpu(pid, proc)
+        if seconds is not None:
+            snapshot[pid] = seconds
+    return snapshot
+
+
+def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds spent between two snapshots. A process that appeared in between counts
+    whole (it was started during the interval); one that ended is lost (rare: the pools
+    keep their connections, and the bench disables PostgreSQL's parallel workers)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
