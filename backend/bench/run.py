@@ -948,7 +948,16 @@ def main() -> None:
     parser.add_argument("--output", default=str(REPO_ROOT / "bench-results.json"))
     args = parser.parse_args()
     if args.quick:
+        args.users, args.cpu_users, args.fanout_sockets = min(args.users, 40), min(args.cpu_users, 40), 40
         args.duration, args.cpu_seconds, args.skip_10x, args.approvals = 20.0, 3.0, True, 16
+
+    def stop(signum: int, _frame: Any) -> None:
+        # A background job may start with SIGINT ignored; SIGTERM must also reach the
+        # `finally` blocks that stop the servers and delete this run's Redis keys.
+        raise KeyboardInterrupt(f"signal {signum}")
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
 
     workdir = Path(os.environ.get("BENCH_WORKDIR", BACKEND_DIR / "var" / "bench"))
     workdir.mkdir(parents=True, exist_ok=True)
