@@ -293,6 +293,7 @@ class Http:
         if body is not None:
             head += "Content-Type: application/json\r\n"
         for attempt in (1, 2):
+            reused = self.writer is not None
             if self.writer is None:
                 self.reader, self.writer = await asyncio.open_connection(
                     "127.0.0.1",
@@ -301,13 +302,21 @@ class Http:
                     server_hostname=HOST,
                     local_addr=(self.local_ip, 0),
                 )
-            assert self.reader is not None
-            self.writer.write(head.encode() + b"\r\n" + data_)
-            await self.writer.drain()
-            status_line = await self.reader.readline()
-            if not status_line:  # the server closed an idle keep-alive connection: resend once
+            assert self.reader is not None and self.writer is not None
+            try:
+                self.writer.write(head.encode() + b"\r\n" + data_)
+                await self.writer.drain()
+                status_line = await self.reader.readline()
+            except (OSError, asyncio.IncompleteReadError):
+                status_line = b""
+                if not reused:
+                    self.close()
+                    raise
+            if not status_line:
+                # nginx closed the idle keep-alive connection (keepalive_timeout 65 s) before
+                # it read this request: open a new one and send it again, as browsers do.
                 self.close()
-                if attempt == 2:
+                if attempt == 2 or not reused:
                     raise ConnectionError("connection closed")
                 continue
             status = int(status_line.split()[1])
