@@ -8,34 +8,24 @@
 
 from typing import Any
 
-from django.db.models import Model, Q, QuerySet
+from django.db.models import Model, QuerySet
 from django.shortcuts import get_object_or_404
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 from rest_framework.request import Request
 from rest_framework.views import APIView
 
+from apps.policy import access
+
 
 def scope_to_unit(queryset: QuerySet[Any], user: Any, *unit_fields: str) -> QuerySet[Any]:
     """Restrict `queryset` to the user's unit (any of `unit_fields`, default "unit")."""
-    if not getattr(user, "is_authenticated", False):
-        return queryset.none()  # e.g. the schema generator's anonymous probe
-    if user.is_system_admin:
-        return queryset
-    if user.unit_id is None:
-        return queryset.none()
-    condition = Q()
-    for field in unit_fields or ("unit",):
-        condition |= Q(**{field: user.unit_id})
-    return queryset.filter(condition)
+    condition = access.unit_scope_q(user, *unit_fields)
+    return queryset if condition is None else queryset.filter(condition)
 
 
 def acting_user(request: Request) -> Any:
     """The authenticated user of a request (permission classes have already required one)."""
     return request.user
-
-
-def can_access_unit(user: Any, unit_id: int | None) -> bool:
-    return user.is_system_admin or (unit_id is not None and unit_id == user.unit_id)
 
 
 class ActionPermission(BasePermission):
@@ -65,6 +55,10 @@ class ActionPermission(BasePermission):
         else:
             return False
         return required is None or user.has_perm(required)
+
+
+def can_access_unit(user: Any, unit_id: int | None) -> bool:
+    return access.belongs_to_unit(user, unit_id)
 
 
 def get_object_in_unit(queryset: QuerySet[Any], user: Any, pk: Any) -> Model:

@@ -8,6 +8,27 @@ classes call `user.has_perm(...)`, Django admin uses the same permissions, and
 from django.contrib.auth.models import Group, Permission
 from django.db.models import Q
 
+# Capabilities by name: defined in the policy layer; callers keep using `roles.<NAME>`.
+from apps.policy.capabilities import (  # noqa: F401
+    APPROVE_REQUESTS,
+    CHANGE_UNIT,
+    CREATE_SENDBACKS,
+    EDIT_CRATES,
+    EXECUTE_REQUESTS,
+    EXPORT_AUDIT,
+    GRANT_SYSTEM_ADMINISTRATOR,
+    MANAGE_DEPARTMENTS,
+    MANAGE_DOCUMENT_TYPES,
+    MANAGE_LOCATIONS,
+    MANAGE_UNITS,
+    MANAGE_USERS,
+    RAISE_REQUESTS,
+    READ_AUDIT,
+    RECEIVE_SENDBACKS,
+    RELOCATE_CRATES,
+    SET_LEGAL_HOLD,
+)
+
 SYSTEM_ADMINISTRATOR = "System Administrator"
 UNIT_ADMIN = "Unit Admin"
 DOCUMENT_MANAGER = "Document Manager"
@@ -18,25 +39,6 @@ VIEWER = "Viewer"
 ALL_ROLES = (SYSTEM_ADMINISTRATOR, UNIT_ADMIN, DOCUMENT_MANAGER, APPROVER, STORE_HEAD, VIEWER)
 
 DOMAIN_APPS = ("accounts", "storage", "crates", "requests", "audit", "notifications", "reports")
-
-# Capabilities used by the API, by name.
-MANAGE_UNITS = "accounts.add_unit"
-CHANGE_UNIT = "accounts.change_unit"
-MANAGE_USERS = "accounts.change_user"
-GRANT_SYSTEM_ADMINISTRATOR = "accounts.grant_system_administrator"
-MANAGE_DEPARTMENTS = "accounts.change_department"
-MANAGE_DOCUMENT_TYPES = "crates.change_documenttype"
-MANAGE_LOCATIONS = "storage.change_storagelocation"
-EDIT_CRATES = "crates.change_crate"
-RAISE_REQUESTS = "requests.add_request"
-APPROVE_REQUESTS = "requests.approve_request"
-EXECUTE_REQUESTS = "requests.execute_request"
-CREATE_SENDBACKS = "requests.add_sendback"
-RECEIVE_SENDBACKS = "requests.receive_sendback"
-RELOCATE_CRATES = "crates.relocate_crate"
-SET_LEGAL_HOLD = "crates.set_legal_hold"
-READ_AUDIT = "audit.view_auditevent"
-EXPORT_AUDIT = "audit.export_auditevent"
 
 
 def _crud(app: str, model: str, *, delete: bool = True) -> list[str]:

@@ -1,9 +1,11 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.auth import roles
 from apps.auth.models import Department, Unit, User
+from apps.policy.capabilities import ALL_CAPABILITIES, capabilities_of
 
 
 class UnitSerializer(serializers.ModelSerializer):
@@ -64,6 +66,21 @@ class UserSerializer(serializers.ModelSerializer):
         return sorted(group.name for group in user.groups.all())
 
 
+class CurrentUserSerializer(UserSerializer):
+    """The signed-in user (`/api/auth/me/`, the login response): the user read plus
+    `capabilities`, what the user may do anywhere, from which the web app decides what to offer."""
+
+    capabilities = serializers.SerializerMethodField()
+
+    class Meta(UserSerializer.Meta):
+        fields = [*UserSerializer.Meta.fields, "capabilities"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=ALL_CAPABILITIES)))
+    def get_capabilities(self, user: User) -> list[str]:
+        return capabilities_of(user)
+
+
 class UserWriteSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[(r, r) for r in roles.ALL_ROLES]), required=False
@@ -93,7 +110,7 @@ class TokenPairSerializer(serializers.Serializer):
 
 
 class LoginResponseSerializer(TokenPairSerializer):
-    user = UserSerializer()
+    user = CurrentUserSerializer()
 
 
 class RefreshSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from apps.auth.models import Department, Unit, User
 from apps.auth.permissions import ActionPermission, acting_user, scope_to_unit
 from apps.auth.serializers import (
     ChangePasswordSerializer,
+    CurrentUserSerializer,
     DepartmentSerializer,
     LoginResponseSerializer,
     LoginSerializer,
@@ -49,7 +50,11 @@ class LoginView(APIView):
         data.is_valid(raise_exception=True)
         result = services.login(**data.validated_data)
         return Response(
-            {"access": result["access"], "refresh": result["refresh"], "user": UserSerializer(result["user"]).data}
+            {
+                "access": result["access"],
+                "refresh": result["refresh"],
+                "user": CurrentUserSerializer(result["user"]).data,
+            }
         )
 
 
@@ -74,9 +79,9 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
-    @extend_schema(responses={200: UserSerializer, 401: UNAUTHORIZED})
+    @extend_schema(responses={200: CurrentUserSerializer, 401: UNAUTHORIZED})
     def get(self, request: Request) -> Response:
-        return Response(UserSerializer(request.user).data)
+        return Response(CurrentUserSerializer(request.user).data)
 
 
 class ChangePasswordView(APIView):

@@ -1,6 +1,8 @@
 from django.conf import settings
 from django.db import models
 
+from apps.policy import states
+
 
 class DocumentType(models.Model):
     code = models.CharField(max_length=20, unique=True)
@@ -18,12 +20,8 @@ class DocumentType(models.Model):
 
 
 class Crate(models.Model):
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        STORED = "stored", "Stored"
-        WITHDRAWN = "withdrawn", "Withdrawn"
-        IN_TRANSIT = "in_transit", "In transit"
-        DESTROYED = "destroyed", "Destroyed"
+    # The enum lives with the crate state table (apps.policy.states).
+    Status = states.CrateStatus
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="crates")

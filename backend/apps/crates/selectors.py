@@ -3,13 +3,14 @@
 from typing import Any
 
 import django_filters
-from django.db.models import Count, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.crates.models import Crate, Document
+from apps.policy import rules
+from apps.policy.states import FROZEN_REQUEST_STATUSES
 
 
 def _document_count() -> Coalesce:
@@ -20,9 +21,26 @@ def _document_count() -> Coalesce:
     return Coalesce(Subquery(counts, output_field=IntegerField()), Value(0))
 
 
+def with_request_facts(queryset: QuerySet[Crate]) -> QuerySet[Crate]:
+    """Annotate what the crate policy needs to know about requests (`access.REQUEST_FACTS`)."""
+    # The request items belong to the requests app, which builds on this one: reach them
+    # through the reverse relation instead of importing it.
+    items = Crate.request_items.field.model.objects.filter(crate=OuterRef("pk"))  # type: ignore[attr-defined]
+    open_items = items.filter(is_open=True)
+    frozen = open_items.filter(request__status__in=FROZEN_REQUEST_STATUSES).order_by("request_id")
+    return queryset.annotate(
+        frozen_by=Subquery(frozen.values("request__number")[:1]),
+        has_open_items=Exists(open_items),
+        out_whole=Exists(open_items.filter(document__isnull=True)),
+        was_requested=Exists(items),
+    )
+
+
 def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
-    queryset = Crate.objects.select_related("unit", "department", "location", "created_by").annotate(
-        document_count=_document_count()
+    queryset = with_request_facts(
+        Crate.objects.select_related("unit", "department", "location", "created_by").annotate(
+            document_count=_document_count()
+        )
     )
     if with_documents:
         queryset = queryset.prefetch_related(
@@ -53,11 +71,6 @@ def crate_history(crate: Crate) -> QuerySet[AuditEvent]:
     ).order_by("sequence")
 
 
-def due_for_destruction_q() -> Q:
-    """Stored, retention reached, not on legal hold (SPEC §4 destruction items)."""
-    return Q(status=Crate.Status.STORED, retention_until__lte=timezone.localdate(), legal_hold=False)
-
-
 class CrateFilter(django_filters.FilterSet):
     due_for_destruction = django_filters.BooleanFilter(
         method="filter_due_for_destruction", label="Stored, retention reached, no legal hold"
@@ -69,7 +82,8 @@ class CrateFilter(django_filters.FilterSet):
         fields = ["status", "location", "unit", "department", "legal_hold"]
 
     def filter_due_for_destruction(self, queryset: QuerySet[Crate], name: str, value: bool) -> QuerySet[Crate]:
-        return queryset.filter(due_for_destruction_q()) if value else queryset.exclude(due_for_destruction_q())
+        due = rules.due_for_destruction_q()
+        return queryset.filter(due) if value else queryset.exclude(due)
 
     def filter_search(self, queryset: QuerySet[Crate], name: str, value: str) -> QuerySet[Crate]:
         value = value.strip()

@@ -1,9 +1,11 @@
 from typing import Any
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.auth.models import Department, Unit
 from apps.crates.models import Crate, Document, DocumentType
+from apps.policy import access
 from apps.storage.models import StorageLocation
 
 
@@ -77,6 +79,7 @@ class CrateSerializer(serializers.ModelSerializer):
     location_path = serializers.CharField(source="location.path", read_only=True, default=None)
     created_by_name = serializers.CharField(source="created_by.full_name", read_only=True)
     document_count = serializers.IntegerField(read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = Crate
@@ -99,10 +102,18 @@ class CrateSerializer(serializers.ModelSerializer):
             "document_count",
             "created_by",
             "created_by_name",
+            "allowed_actions",
             "created_at",
             "updated_at",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=access.CRATE_ACTIONS)))
+    def get_allowed_actions(self, obj: Crate) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return access.crate_allowed_actions(request.user, obj)
 
 
 class CrateDetailSerializer(CrateSerializer):

@@ -21,10 +21,13 @@ from django.utils import timezone
 from apps.audit import services as audit
 from apps.auth.models import Department, Unit
 from apps.core import domain_signals
-from apps.core.errors import ApplicationError, field_error, invalid_transition
+from apps.core.errors import ApplicationError, field_error
 from apps.core.master_data import audited_create, audited_update
 from apps.core.numbering import next_formatted_number
+from apps.crates import selectors
 from apps.crates.models import Crate, Document, DocumentType
+from apps.policy import access
+from apps.policy.states import CRATE_TABLE
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
 
@@ -44,12 +47,6 @@ CRATE_FIELDS = [
 CRATE_EDITABLE_FIELDS = ["department", "description"]
 DOCUMENT_FIELDS = ["crate", "number", "title", "document_type", "record_date", "retention_until", "status"]
 DOCUMENT_EDITABLE_FIELDS = ["number", "title", "document_type", "record_date"]
-
-
-# A crate in a request that is submitted or approved is frozen until the request moves on.
-# Requests sit above crates, so their items are reached through the reverse relation
-# (`crate.request_items`) and their statuses named by value, never by importing the model.
-PENDING_REQUEST_STATUSES = ("submitted", "approved")
 
 
 class _Unchanged:
@@ -109,23 +106,8 @@ def _announce(crate: Crate, action: str, *, extra_unit_ids: Iterable[int] = ()) 
 
 
 def _lock_crate(crate: Crate) -> Crate:
-    return Crate.objects.select_for_update().get(pk=crate.pk)
-
-
-def _require_draft(crate: Crate, what: str) -> None:
-    """Draft, and not awaiting a decision or execution: what was approved is what gets stored."""
-    if crate.status != Crate.Status.DRAFT:
-        raise invalid_transition(f"{what} only while the crate is in draft; {crate.number} is {crate.status}.")
-    pending = (
-        crate.request_items.filter(is_open=True, request__status__in=PENDING_REQUEST_STATUSES)
-        .values_list("request__number", flat=True)
-        .first()
-    )
-    if pending is not None:
-        raise invalid_transition(
-            f"{crate.number} is in request {pending}, submitted or approved: it cannot change until the request "
-            "is decided or executed."
-        )
+    """Lock the crate row, with the facts the crate policy reads (`selectors.with_request_facts`)."""
+    return selectors.with_request_facts(Crate.objects.select_for_update(of=("self",))).get(pk=crate.pk)
 
 
 def _check_department(department: Department, unit_id: int) -> None:
@@ -200,7 +182,7 @@ def crate_create(*, actor: Any, unit: Unit | None = None, department: Department
 def crate_update(*, actor: Any, crate: Crate, data: dict[str, Any]) -> Crate:
     """Change a draft crate's department and/or description (409 in any other status)."""
     crate = _lock_crate(crate)
-    _require_draft(crate, "A crate can be edited")
+    access.check_crate(crate, "edit")
     unknown = set(data) - set(CRATE_EDITABLE_FIELDS)
     if unknown:
         raise field_error(sorted(unknown)[0], "This field cannot be changed.")
@@ -222,9 +204,7 @@ def crate_delete(*, actor: Any, crate: Crate) -> None:
     and the crate's are audited.
     """
     crate = _lock_crate(crate)
-    _require_draft(crate, "A crate can be deleted")
-    if crate.request_items.exists():
-        raise ApplicationError(f"{crate.number} is part of a request and cannot be deleted.", code="conflict")
+    access.check_crate(crate, "delete")
     for document in crate.documents.all():
         audit.record(
             action="document.deleted",
@@ -255,8 +235,7 @@ def crate_set_legal_hold(*, actor: Any, crate: Crate, legal_hold: bool, reason: 
     if legal_hold and not reason:
         raise field_error("reason", "Give the reason for the legal hold.")
     crate = _lock_crate(crate)
-    if crate.status == Crate.Status.DESTROYED:
-        raise invalid_transition(f"{crate.number} is destroyed.")
+    access.check_crate(crate, "set_legal_hold")
     before = audit.snapshot(crate, CRATE_FIELDS)
     crate.legal_hold = legal_hold
     crate.legal_hold_reason = reason if legal_hold else ""
@@ -274,8 +253,7 @@ def crate_relocate(*, actor: Any, crate: Crate, location: StorageLocation) -> Cr
     take the new one); a full target answers 409 `capacity_exceeded` and nothing changes.
     """
     crate = _lock_crate(crate)
-    if crate.status != Crate.Status.STORED:
-        raise invalid_transition(f"Only stored crates can be relocated; {crate.number} is {crate.status}.")
+    access.check_crate(crate, "relocate")
     if location.pk == crate.location_id:
         raise field_error("location", "The crate is already at this location.")
     locked = storage.lock_locations([location.pk] + ([crate.location_id] if crate.location_id else []))
@@ -311,27 +289,27 @@ def lock_crates(crate_ids: Iterable[int]) -> dict[int, Crate]:
 def crate_set_status(
     *,
     crate: Crate,
-    status: str,
+    action: str,
     location: StorageLocation | None | Any = UNCHANGED,
     actor: Any,
     comment: str = "",
-    action: str | None = None,
 ) -> Crate:
-    """Set a crate's status (and location) for a workflow transition.
+    """Move a crate through its state table for a workflow transition (`store`, `withdraw`,
+    `return`, `destroy`, `dispatch`, `receive`): 409 invalid_transition if the crate's status
+    does not allow it.
 
-    Runs in the caller's transaction and assumes the caller locked the crate (`lock_crates`)
-    and checked the transition is allowed. `location`: a StorageLocation, None (the crate
-    leaves storage) or omitted (unchanged). When a crate that has a location leaves it, the
-    old location is kept as `previous_location` (a send-back returns it there by default).
+    Runs in the caller's transaction and assumes the caller locked the crate (`lock_crates`).
+    `location`: a StorageLocation, None (the crate leaves storage) or omitted (unchanged). When
+    a crate that has a location leaves it, the old location is kept as `previous_location` (a
+    send-back returns it there by default).
 
     Occupancy is NOT touched here: the caller moves it with
     `storage.services.occupancy_take` / `occupancy_release`.
 
-    Writes the audit event `action` (default `crate.<status>`) with the changed fields and
-    `comment`, and announces the crate's change.
+    Writes the audit event `crate.<past participle>` (`crate.withdrawn`, …) with the changed
+    fields and `comment`, and announces the crate's change.
     """
-    if status not in Crate.Status.values:
-        raise ValueError(f"unknown crate status {status!r}")
+    status = CRATE_TABLE.next_state(crate.status, action, label=f"Crate {crate.number}")
     before = audit.snapshot(crate, CRATE_FIELDS)
     crate.status = status
     if location is not UNCHANGED:
@@ -341,7 +319,9 @@ def crate_set_status(
         crate.location = location
     crate.save()
     changes = audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS))
-    audit.record(action=action or f"crate.{status}", instance=crate, changes=changes, comment=comment, actor=actor)
+    audit.record(
+        action=f"crate.{CRATE_TABLE.verb(action)}", instance=crate, changes=changes, comment=comment, actor=actor
+    )
     _announce(crate, "updated")
     return crate
 
@@ -438,7 +418,8 @@ def document_create(
 ) -> Document:
     """Add a document to a draft crate; its retention and the crate's are computed here."""
     crate = _lock_crate(crate)
-    _require_draft(crate, "Documents can be added")
+    # A crate's documents are part of what is edited while it is a draft.
+    access.check_crate(crate, "edit")
     _check_document_type(document_type)
     _check_document_number(crate=crate, number=number)
     document = Document.objects.create(
@@ -465,7 +446,7 @@ def document_create(
 def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> Document:
     """Edit a document of a draft crate (it cannot move to another crate)."""
     crate = _lock_crate(document.crate)
-    _require_draft(crate, "Documents can be edited")
+    access.check_crate(crate, "edit")
     document = Document.objects.select_for_update().get(pk=document.pk)
     if "crate" in data and data["crate"].pk != document.crate_id:
         raise field_error("crate", "A document cannot move to another crate.")
@@ -495,7 +476,7 @@ def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> 
 def document_delete(*, actor: Any, document: Document) -> None:
     """Remove a document from a draft crate (not if it was ever in a request)."""
     crate = _lock_crate(document.crate)
-    _require_draft(crate, "Documents can be deleted")
+    access.check_crate(crate, "edit")
     if document.request_items.exists():
         raise ApplicationError(
             f"Document {document.number} is part of a request and cannot be deleted.", code="conflict"

@@ -10,6 +10,7 @@ from apps.auth import roles
 from apps.auth.models import User
 from apps.crates.models import Crate
 from apps.notifications import services as notifications
+from apps.policy import rules
 from config.celery import RELIABLE
 
 logger = logging.getLogger(__name__)
@@ -24,7 +25,7 @@ def retention_scan_run(*, today: datetime.date) -> int:
     notifications were created. Stored crates without a legal hold: the ones now due for
     destruction. Run again, it notifies nobody twice (Notification.dedupe_key)."""
     due = (
-        Crate.objects.filter(status=Crate.Status.STORED, retention_until__lte=today, legal_hold=False)
+        Crate.objects.filter(rules.due_for_destruction_q(today=today))
         .select_related("unit")
         .order_by("unit_id", "retention_until", "pk")
     )

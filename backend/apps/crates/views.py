@@ -28,6 +28,7 @@ from apps.crates.serializers import (
     LegalHoldSerializer,
     RelocateSerializer,
 )
+from apps.policy import access, capabilities
 
 
 @extend_schema_view(
@@ -76,12 +77,12 @@ class CrateViewSet(viewsets.ModelViewSet):
 
     permission_classes = [IsAuthenticated, ActionPermission]
     action_permissions = {
-        "create": "crates.add_crate",
-        "update": roles.EDIT_CRATES,
-        "partial_update": roles.EDIT_CRATES,
-        "destroy": "crates.delete_crate",
-        "legal_hold": roles.SET_LEGAL_HOLD,
-        "relocate": roles.RELOCATE_CRATES,
+        "create": capabilities.CREATE_CRATES,
+        "update": access.CRATE_ACTORS["edit"].capability,
+        "partial_update": access.CRATE_ACTORS["edit"].capability,
+        "destroy": access.CRATE_ACTORS["delete"].capability,
+        "legal_hold": access.CRATE_ACTORS["set_legal_hold"].capability,
+        "relocate": access.CRATE_ACTORS["relocate"].capability,
     }
     # Search (number, description, a document's number) is a filter of CrateFilter.
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
@@ -99,7 +100,7 @@ class CrateViewSet(viewsets.ModelViewSet):
 
     def _detail(self, crate: Crate, *, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.crates_for(self.request.user, with_documents=True).get(pk=crate.pk)
-        return Response(CrateDetailSerializer(fresh).data, status=status_code)
+        return Response(CrateDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CrateCreateSerializer(data=request.data)

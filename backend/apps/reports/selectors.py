@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.crates.models import Crate
+from apps.policy import rules
 from apps.reports.models import Report
 from apps.requests.models import Request
 
@@ -82,11 +83,7 @@ def audit_rows(report: Report) -> QuerySet[Any]:
 def overdue_rows(report: Report) -> QuerySet[Any]:
     return (
         _scoped(Request.objects.all(), report)
-        .filter(
-            request_type=Request.Type.WITHDRAWAL,
-            status=Request.Status.ISSUED,
-            expected_return_date__lt=_today(report),
-        )
+        .filter(rules.overdue_q(today=_today(report)))
         .order_by("expected_return_date", "number")
         .values_list(
             "number", "unit__code", "requester__username", "requester__full_name", "purpose", "executed_at",
@@ -96,9 +93,7 @@ def overdue_rows(report: Report) -> QuerySet[Any]:
 
 
 def destruction_due_rows(report: Report) -> QuerySet[Any]:
-    crates = _scoped(Crate.objects.all(), report).filter(
-        status=Crate.Status.STORED, retention_until__lte=_today(report), legal_hold=False
-    )
+    crates = _scoped(Crate.objects.all(), report).filter(rules.due_for_destruction_q(today=_today(report)))
     if report.filters.get("department"):
         crates = crates.filter(department_id=report.filters["department"])
     return (

@@ -14,8 +14,8 @@ from apps.auth.permissions import scope_to_unit
 from apps.core.schema import UNAUTHORIZED
 from apps.crates.models import Crate
 from apps.notifications.models import Notification
+from apps.policy import access, rules
 from apps.requests.models import Request
-from apps.requests.selectors import awaiting_action_q, overdue_q
 from apps.storage.models import StorageLocation
 
 TOP = 5
@@ -110,13 +110,11 @@ def dashboard_for(user: Any) -> dict[str, Any]:
     return {
         "crates_by_status": crates_by_status,
         "requests_by_type": requests_by_type,
-        "pending_approvals": _summaries(requests.filter(awaiting_action_q(user, "approve")), "submitted_at"),
-        "to_execute": _summaries(requests.filter(awaiting_action_q(user, "execute")), "decided_at"),
-        "to_receive": _summaries(requests.filter(awaiting_action_q(user, "receive")), "executed_at"),
-        "overdue_withdrawals": _summaries(requests.filter(overdue_q(today)), "expected_return_date"),
-        "due_for_destruction": crates.filter(
-            status=Crate.Status.STORED, retention_until__lte=today, legal_hold=False
-        ).count(),
+        "pending_approvals": _summaries(requests.filter(access.awaiting_action_q(user, "approve")), "submitted_at"),
+        "to_execute": _summaries(requests.filter(access.awaiting_action_q(user, "execute")), "decided_at"),
+        "to_receive": _summaries(requests.filter(access.awaiting_action_q(user, "receive")), "executed_at"),
+        "overdue_withdrawals": _summaries(requests.filter(rules.overdue_q(today=today)), "expected_return_date"),
+        "due_for_destruction": crates.filter(rules.due_for_destruction_q(today=today)).count(),
         "location_utilization": _room_utilization(user),
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
     }

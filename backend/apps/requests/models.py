@@ -1,23 +1,13 @@
 from django.conf import settings
 from django.db import models
 
+from apps.policy import states
+
 
 class Request(models.Model):
-    class Type(models.TextChoices):
-        STORAGE = "storage", "Storage"
-        WITHDRAWAL = "withdrawal", "Withdrawal"
-        DESTRUCTION = "destruction", "Destruction"
-        TRANSFER = "transfer", "Transfer"
-
-    class Status(models.TextChoices):
-        DRAFT = "draft", "Draft"
-        SUBMITTED = "submitted", "Submitted"
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        CANCELLED = "cancelled", "Cancelled"
-        ISSUED = "issued", "Issued"
-        IN_TRANSIT = "in_transit", "In transit"
-        COMPLETED = "completed", "Completed"
+    # The enums live with the state tables (apps.policy.states).
+    Type = states.RequestType
+    Status = states.RequestStatus
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     request_type = models.CharField(max_length=12, choices=Type.choices)
@@ -104,9 +94,7 @@ class RequestItem(models.Model):
 
 
 class SendBack(models.Model):
-    class Status(models.TextChoices):
-        PENDING = "pending", "Pending"
-        RECEIVED = "received", "Received"
+    Status = states.SendBackStatus
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="sendbacks")

@@ -2,7 +2,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.auth.models import Unit
-from apps.requests import workflow
+from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -95,14 +95,14 @@ class RequestSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
     def get_is_overdue(self, obj: Request) -> bool:
-        return workflow.is_overdue(obj)
+        return rules.is_overdue(obj)
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=workflow.UI_ACTIONS)))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=access.REQUEST_ACTIONS)))
     def get_allowed_actions(self, obj: Request) -> list[str]:
         request = self.context.get("request")
         if request is None:
             return []
-        return workflow.allowed_actions(obj, request.user)
+        return access.request_allowed_actions(request.user, obj)
 
 
 # --- Writes ---------------------------------------------------------------------------------
@@ -219,12 +219,12 @@ class SendBackSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(access.SENDBACK_ACTORS))))
     def get_allowed_actions(self, obj: SendBack) -> list[str]:
         request = self.context.get("request")
         if request is None:
             return []
-        return workflow.sendback_allowed_actions(obj, request.user)
+        return access.sendback_allowed_actions(request.user, obj)
 
 
 class SendBackCreateSerializer(serializers.Serializer):

@@ -2,7 +2,7 @@
 
 Each transition is one transaction: it locks the request row (then crates, then locations,
 always in id order, so concurrent transitions queue instead of deadlocking), checks the
-transition table of `apps.requests.workflow`, validates, saves, writes its audit event in the
+state table and actor rules of `apps.policy.access`, validates, saves, writes its audit event in the
 same transaction and announces the change (domain signals) for after the commit.
 
 Electronic signatures (approve, reject, destruction) check the password *before* the business
@@ -29,10 +29,9 @@ from apps.core.numbering import next_formatted_number
 from apps.crates import services as crates_services
 from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
-from apps.requests import workflow
+from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
 from apps.storage import services as storage
-from apps.storage.models import StorageLocation
 
 Status = Request.Status
 Type = Request.Type
@@ -95,9 +94,7 @@ def _lock_request(pk: int) -> Request:
 
 def _guard(request: Request, actor: Any, action: str) -> str:
     """State first (409), then who may act (403): the same order as `allowed_actions`."""
-    to_status = workflow.check_transition(request, action)
-    workflow.check_permission(request, actor, action)
-    return to_status
+    return access.check_request(actor, request, action)
 
 
 def _staff(unit_id: int | None, role: str) -> QuerySet[User]:
@@ -220,12 +217,7 @@ def _item_problems(
             if document is None and crate.pk in crates_with_documents_out:
                 problems.append(f"Crate {label} has documents out; it cannot be taken whole.")
             if request_type == Type.DESTRUCTION:
-                if crate.legal_hold:
-                    problems.append(f"Crate {label} is under legal hold.")
-                if crate.retention_until is None or crate.retention_until > today:
-                    problems.append(
-                        f"Crate {label} is retained until {crate.retention_until}; it cannot be destroyed yet."
-                    )
+                problems.extend(rules.destruction_refusals(crate, today=today))
 
         for open_item in open_by_crate.get(crate.pk, []):
             clash = (
@@ -351,7 +343,7 @@ def request_create(
 @transaction.atomic
 def request_update(*, request: Request, actor: Any, data: dict[str, Any]) -> Request:
     request = _lock_request(request.pk)
-    _guard(request, actor, "update")
+    _guard(request, actor, "edit")
     before = audit.snapshot(request, REQUEST_FIELDS)
     old_specs = [ItemSpec(crate=i.crate_id, document=i.document_id) for i in request.items.all()]
     for name in ("purpose", "expected_return_date", "target_unit"):
@@ -552,19 +544,26 @@ def _decide(*, request_id: int, actor: Any, action: str, comment: str) -> Reques
 # --- Execute --------------------------------------------------------------------------------
 
 
-def _allocation_map(items: list[RequestItem], allocations: list[dict[str, Any]] | None) -> dict[int, int]:
-    """crate id -> location id, covering every crate of `items` exactly once (400 otherwise)."""
+def _allocation_map(
+    items: list[RequestItem],
+    allocations: list[dict[str, Any]] | None,
+    *,
+    require_all: bool = True,
+    not_ours: str = "is not a crate of this request",
+) -> dict[int, int]:
+    """crate id -> location id for the crates of `items` taken whole, each at most once, and
+    every one of them when `require_all` (400 otherwise)."""
     wanted = {item.crate_id for item in items if item.document_id is None}
     result: dict[int, int] = {}
     for allocation in allocations or []:
         crate_id, location_id = int(allocation["crate"]), int(allocation["location"])
         if crate_id not in wanted:
-            raise field_error("allocations", f"Crate {crate_id} is not a crate of this request.")
+            raise field_error("allocations", f"Crate {crate_id} {not_ours}.")
         if crate_id in result:
             raise field_error("allocations", f"Crate {crate_id} is allocated twice.")
         result[crate_id] = location_id
     missing = wanted - result.keys()
-    if missing:
+    if require_all and missing:
         raise field_error("allocations", f"Allocate every crate: missing {sorted(missing)}.")
     return result
 
@@ -632,11 +631,10 @@ def _execute_storage(
         location = locations[allocation[item.crate_id]]
         crates_services.crate_set_status(
             crate=crates[item.crate_id],
-            status=Crate.Status.STORED,
+            action="store",
             location=location,
             actor=actor,
             comment=request.number,
-            action="crate.stored",
         )
         item.allocated_location = location
         item.is_open = False
@@ -644,7 +642,7 @@ def _execute_storage(
 
 
 def _take_out_of_storage(
-    *, request: Request, item: RequestItem, crate: Crate, status: str, action: str, actor: Any, close_item: bool = False
+    *, request: Request, item: RequestItem, crate: Crate, action: str, actor: Any, close_item: bool = False
 ) -> int:
     """Move a whole crate out of its location (withdrawn, destroyed, in transit).
 
@@ -655,9 +653,7 @@ def _take_out_of_storage(
     item.source_location_id = location_id
     item.is_open = item.is_open and not close_item
     item.save(update_fields=["source_location", "is_open"])
-    crates_services.crate_set_status(
-        crate=crate, status=status, location=None, actor=actor, comment=request.number, action=action
-    )
+    crates_services.crate_set_status(crate=crate, action=action, location=None, actor=actor, comment=request.number)
     return location_id  # type: ignore[return-value]
 
 
@@ -673,8 +669,7 @@ def _execute_withdrawal(
                     request=request,
                     item=item,
                     crate=crate,
-                    status=Crate.Status.WITHDRAWN,
-                    action="crate.withdrawn",
+                    action="withdraw",
                     actor=actor,
                 )
             )
@@ -700,8 +695,7 @@ def _execute_destruction(
                 request=request,
                 item=item,
                 crate=crate,
-                status=Crate.Status.DESTROYED,
-                action="crate.destroyed",
+                action="destroy",
                 actor=actor,
                 close_item=True,
             )
@@ -721,8 +715,7 @@ def _execute_transfer(
             request=request,
             item=item,
             crate=crates[item.crate_id],
-            status=Crate.Status.IN_TRANSIT,
-            action="crate.dispatched",
+            action="dispatch",
             actor=actor,
         )
         for item in items
@@ -755,11 +748,10 @@ def request_receive(*, request: Request, actor: Any, allocations: list[dict[str,
         location = locations[allocation[item.crate_id]]
         crates_services.crate_set_status(
             crate=crate,
-            status=Crate.Status.STORED,
+            action="receive",
             location=location,
             actor=actor,
             comment=request.number,
-            action="crate.received",
         )
         item.allocated_location = location
         item.is_open = False
@@ -851,45 +843,25 @@ def sendback_create(*, actor: Any, request: Request, items: list[Any], condition
     return sendback
 
 
-@transaction.atomic
-def sendback_receive(
-    *,
-    sendback: SendBack,
-    actor: Any,
-    allocations: list[dict[str, Any]] | None = None,
-    condition_notes: str | None = None,
-) -> SendBack:
-    """Take returned items back into storage. Whole crates go to the given allocation, else to
-    their previous location if it still has room (400 asking for an allocation otherwise)."""
+def _lock_sendback(pk: int) -> SendBack:
     try:
-        sendback = SendBack.objects.select_for_update().get(pk=sendback.pk)
+        return SendBack.objects.select_for_update().get(pk=pk)
     except SendBack.DoesNotExist as error:
         raise ApplicationError("Send-back not found.", code="not_found") from error
-    if sendback.status != SendBack.Status.PENDING:
-        raise ApplicationError(f"Send-back {sendback.number} is already received.", code="invalid_transition")
-    refusal = workflow.sendback_permission_error(sendback, actor)
-    if refusal is not None:
-        raise refusal
-    request = _lock_request(sendback.request_id)
-    sendback_items = list(sendback.items.select_related("request_item__document"))
-    request_items = [sendback_item.request_item for sendback_item in sendback_items]
-    crates = crates_services.lock_crates([item.crate_id for item in request_items])
 
-    whole = [item for item in request_items if item.document_id is None]
-    given: dict[int, int] = {}
-    for allocation in allocations or []:
-        crate_id, location_id = int(allocation["crate"]), int(allocation["location"])
-        if crate_id not in {item.crate_id for item in whole}:
-            raise field_error("allocations", f"Crate {crate_id} is not returned whole by this send-back.")
-        if crate_id in given:
-            raise field_error("allocations", f"Crate {crate_id} is allocated twice.")
-        given[crate_id] = location_id
-    target: dict[int, int] = dict(given)
-    needs_default = [item.crate_id for item in whole if item.crate_id not in given]
-    previous_ids = [crates[crate_id].previous_location_id for crate_id in needs_default]
-    previous_locations = storage.lock_locations([pk for pk in previous_ids if pk is not None])
+
+def _return_places(
+    *, sendback: SendBack, whole: list[RequestItem], crates: dict[int, Crate], allocations: list[dict[str, Any]] | None
+) -> dict[int, int]:
+    """crate id -> location id for each crate returned whole: the given allocation, else the
+    crate's previous location if it is still an active place of the unit with room for it
+    (400 asking for an allocation otherwise). The previous locations are locked (id order)."""
+    places = _allocation_map(whole, allocations, require_all=False, not_ours="is not returned whole by this send-back")
+    defaults = {item.crate_id: crates[item.crate_id].previous_location_id for item in whole}
+    defaults = {crate_id: previous for crate_id, previous in defaults.items() if crate_id not in places}
+    previous_locations = storage.lock_locations([pk for pk in defaults.values() if pk is not None])
     demand: Counter[int] = Counter()
-    for crate_id, previous_id in zip(needs_default, previous_ids, strict=True):
+    for crate_id, previous_id in defaults.items():
         previous = previous_locations.get(previous_id) if previous_id is not None else None
         if previous is not None:
             demand[previous.pk] += 1
@@ -903,56 +875,69 @@ def sendback_receive(
             raise field_error(
                 "allocations", f"Crate {crates[crate_id].number}: {where} has no room; give an allocation for it."
             )
-        target[crate_id] = previous.pk
-    locations = storage.occupancy_take([target[item.crate_id] for item in whole], unit_id=sendback.unit_id)
+        places[crate_id] = previous.pk
+    return places
+
+
+@transaction.atomic
+def sendback_receive(
+    *,
+    sendback: SendBack,
+    actor: Any,
+    allocations: list[dict[str, Any]] | None = None,
+    condition_notes: str | None = None,
+) -> SendBack:
+    """Take returned items back into storage: whole crates to their place (`_return_places`),
+    documents back into their crate. The last receipt completes the withdrawal."""
+    sendback = _lock_sendback(sendback.pk)
+    to_status = access.check_sendback(actor, sendback, "receive")
+    request = _lock_request(sendback.request_id)
+    sendback_items = list(sendback.items.select_related("request_item__document"))
+    request_items = [sendback_item.request_item for sendback_item in sendback_items]
+    crates = crates_services.lock_crates([item.crate_id for item in request_items])
+    whole = [item for item in request_items if item.document_id is None]
+    places = _return_places(sendback=sendback, whole=whole, crates=crates, allocations=allocations)
+    locations = storage.occupancy_take([places[item.crate_id] for item in whole], unit_id=sendback.unit_id)
 
     now = timezone.now()
     for sendback_item in sendback_items:
         item = sendback_item.request_item
         crate = crates[item.crate_id]
         if item.document_id is None:
-            place: StorageLocation | None = locations[target[item.crate_id]]
             crates_services.crate_set_status(
                 crate=crate,
-                status=Crate.Status.STORED,
-                location=place,
+                action="return",
+                location=locations[places[item.crate_id]],
                 actor=actor,
                 comment=sendback.number,
-                action="crate.returned",
             )
             documents = list(crate.documents.filter(status=Document.Status.WITHDRAWN).select_related("crate"))
         else:
-            place = crate.location
             documents = [item.document]  # type: ignore[list-item]
         crates_services.documents_set_status(
             documents=documents, status=Document.Status.IN_STORAGE, actor=actor, comment=sendback.number
         )
-        sendback_item.location = place
+        sendback_item.location = crate.location
         sendback_item.save(update_fields=["location"])
         item.is_open = False
         item.returned_at = now
         item.save(update_fields=["is_open", "returned_at"])
 
-    before = audit.snapshot(sendback, ["status", "received_by", "received_at", "condition_notes"])
-    sendback.status = SendBack.Status.RECEIVED
+    audited = ["status", "received_by", "received_at", "condition_notes"]
+    before = audit.snapshot(sendback, audited)
+    sendback.status = to_status
     sendback.received_by = actor
     sendback.received_at = now
     if condition_notes:
         sendback.condition_notes = condition_notes
     sendback.save()
-    audit.record(
-        action="sendback.received",
-        instance=sendback,
-        actor=actor,
-        changes=audit.changes_between(
-            before, audit.snapshot(sendback, ["status", "received_by", "received_at", "condition_notes"])
-        ),
-    )
+    changes = audit.changes_between(before, audit.snapshot(sendback, audited))
+    audit.record(action="sendback.received", instance=sendback, actor=actor, changes=changes)
     _announce_sendback(sendback)
 
     if not request.items.filter(is_open=True).exists():
         request_before = audit.snapshot(request, STATE_FIELDS)
-        request.status = workflow.check_transition(request, "complete_return")
+        request.status = access.check_request(actor, request, "complete_return")
         request.completed_at = now
         request.save()
         _record_state_change(

@@ -9,6 +9,7 @@ from django.utils import timezone
 from apps.auth import roles
 from apps.auth.models import User
 from apps.notifications import services as notifications
+from apps.policy import rules
 from apps.requests.models import Request
 from config.celery import RELIABLE
 
@@ -18,9 +19,7 @@ logger = logging.getLogger(__name__)
 def overdue_reminders_run(*, today: datetime.date) -> int:
     """One reminder per overdue withdrawal, recipient and day (run twice, remind once)."""
     overdue = (
-        Request.objects.filter(
-            request_type=Request.Type.WITHDRAWAL, status=Request.Status.ISSUED, expected_return_date__lt=today
-        )
+        Request.objects.filter(rules.overdue_q(today=today))
         .select_related("requester")
         .order_by("expected_return_date", "pk")
     )

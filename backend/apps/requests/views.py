@@ -16,6 +16,7 @@ from apps.auth import roles
 from apps.auth.permissions import ActionPermission
 from apps.core.errors import field_error
 from apps.core.schema import CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
+from apps.policy import access
 from apps.requests import services
 from apps.requests.certificate import destruction_certificate_pdf
 from apps.requests.models import Request, SendBack
@@ -66,17 +67,16 @@ class RequestViewSet(
 
     serializer_class = RequestSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
+    # The capability of each action comes from the policy's actor rules (403 before the lookup).
     action_permissions = {
         "create": roles.RAISE_REQUESTS,
-        "update": roles.RAISE_REQUESTS,
-        "partial_update": roles.RAISE_REQUESTS,
-        "destroy": roles.RAISE_REQUESTS,
-        "submit": roles.RAISE_REQUESTS,
-        "cancel": roles.RAISE_REQUESTS,
-        "approve": roles.APPROVE_REQUESTS,
-        "reject": roles.APPROVE_REQUESTS,
-        "execute": roles.EXECUTE_REQUESTS,
-        "receive": roles.EXECUTE_REQUESTS,
+        "update": access.REQUEST_ACTORS["edit"].capability,
+        "partial_update": access.REQUEST_ACTORS["edit"].capability,
+        "destroy": access.REQUEST_ACTORS["delete"].capability,
+        **{
+            action: access.REQUEST_ACTORS[action].capability
+            for action in ("submit", "cancel", "approve", "reject", "execute", "receive")
+        },
     }
     filterset_class = RequestFilter
     search_fields = ["number", "purpose"]
@@ -171,7 +171,10 @@ class SendBackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = SendBackSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
-    action_permissions = {"create": roles.CREATE_SENDBACKS, "receive": roles.RECEIVE_SENDBACKS}
+    action_permissions = {
+        "create": access.REQUEST_ACTORS["create_sendback"].capability,
+        "receive": access.SENDBACK_ACTORS["receive"].capability,
+    }
     filterset_class = SendBackFilter
     search_fields = ["number", "request__number"]
     ordering_fields = ["created_at", "number", "status"]

@@ -51,11 +51,7 @@ class CrateMaker:
             crate = services.lock_crates([crate.pk])[crate.pk]
             storage.occupancy_take([location.pk], unit_id=crate.unit_id)
             services.crate_set_status(
-                crate=crate,
-                status=Crate.Status.STORED,
-                location=location,
-                actor=self.world.user("storehead"),
-                action="crate.stored",
+                crate=crate, action="store", location=location, actor=self.world.user("storehead")
             )
         crate.refresh_from_db()
         return crate

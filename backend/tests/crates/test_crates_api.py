@@ -29,6 +29,7 @@ READ_FIELDS = {
     "document_count",
     "created_by",
     "created_by_name",
+    "allowed_actions",
     "created_at",
     "updated_at",
 }
@@ -53,6 +54,7 @@ def test_document_manager_creates_a_draft_crate_in_their_own_unit(world: World, 
     assert body["document_count"] == 0
     assert body["documents"] == []
     assert body["created_by_name"] == "Docmanager"
+    assert body["allowed_actions"] == ["edit", "delete"]
     assert audit_count() == before + 1
     event = AuditEvent.objects.order_by("-sequence").first()
     assert event is not None

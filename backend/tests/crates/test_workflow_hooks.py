@@ -7,6 +7,7 @@ from django.db import transaction
 
 from apps.audit.models import AuditEvent
 from apps.auth.models import Department
+from apps.core.errors import ApplicationError
 from apps.crates import services
 from apps.crates.models import Crate, Document
 from tests.conftest import World
@@ -29,12 +30,7 @@ def test_crate_set_status_keeps_the_previous_location_when_a_crate_leaves_it(
     with transaction.atomic():
         crate = services.lock_crates([crate.pk])[crate.pk]
         services.crate_set_status(
-            crate=crate,
-            status="withdrawn",
-            location=None,
-            actor=world.user("storehead"),
-            comment="REQ-1",
-            action="crate.withdrawn",
+            crate=crate, action="withdraw", location=None, actor=world.user("storehead"), comment="REQ-1"
         )
     crate.refresh_from_db()
     assert (crate.status, crate.location_id, crate.previous_location_id) == ("withdrawn", None, world.shelf.pk)
@@ -56,16 +52,29 @@ def test_crate_set_status_without_location_leaves_it_unchanged(world: World, mak
     crate = make.stored()
     with transaction.atomic():
         crate = services.lock_crates([crate.pk])[crate.pk]
-        services.crate_set_status(crate=crate, status="in_transit", actor=world.user("storehead"))
+        services.crate_set_status(crate=crate, action="dispatch", actor=world.user("storehead"))
     crate.refresh_from_db()
     assert (crate.status, crate.location_id, crate.previous_location_id) == ("in_transit", world.shelf.pk, None)
-    assert AuditEvent.objects.order_by("-sequence").first().action == "crate.in_transit"  # type: ignore[union-attr]
+    assert AuditEvent.objects.order_by("-sequence").first().action == "crate.dispatched"  # type: ignore[union-attr]
 
 
-def test_crate_set_status_refuses_an_unknown_status(world: World, make: CrateMaker) -> None:
+def test_crate_set_status_refuses_a_move_its_state_table_does_not_allow(
+    world: World, make: CrateMaker, audit_count: Callable[[], int]
+) -> None:
     crate = make.crate()
-    with pytest.raises(ValueError, match="unknown crate status"):
-        services.crate_set_status(crate=crate, status="lost", actor=world.user("storehead"))
+    before = audit_count()
+    with pytest.raises(ApplicationError) as raised, transaction.atomic():
+        services.crate_set_status(crate=crate, action="withdraw", actor=world.user("storehead"))
+    assert (raised.value.code, raised.value.status) == ("invalid_transition", 409)
+    assert str(raised.value) == f"Crate {crate.number} is draft; it cannot be withdrawn."
+    assert Crate.objects.get(pk=crate.pk).status == "draft"
+    assert audit_count() == before
+
+
+def test_crate_set_status_refuses_an_unknown_action(world: World, make: CrateMaker) -> None:
+    crate = make.crate()
+    with pytest.raises(ValueError, match="unknown crate action 'lose'"):
+        services.crate_set_status(crate=crate, action="lose", actor=world.user("storehead"))
 
 
 def test_documents_set_status_audits_each_changed_document(

@@ -26,7 +26,7 @@ def test_storage_request_end_to_end(world, audit_count):
     assert [(i["crate"], i["crate_number"], i["document"], i["is_open"]) for i in body["items"]] == [
         (crate.pk, crate.number, None, True)
     ]
-    assert body["allowed_actions"] == ["submit", "cancel"]
+    assert body["allowed_actions"] == ["submit", "cancel", "edit", "delete"]
     assert body["signatures"] == []
     assert audit_count() == start + 1
     assert AuditEvent.objects.order_by("-sequence").first().action == "request.created"

@@ -1,0 +1,299 @@
+"""Who may take which action on which object (SPEC §2): role capability, unit, ownership and
+segregation of duties, combined with the state tables into `allowed_actions`.
+
+Each actor rule is declared once (`ActorRule`) and read two ways: `*_refusal(user, obj, action)`
+checks an object (the services raise the answer), `actionable_q(user, action)` filters a
+queryset (what awaits the user). Segregation of duties holds for every role, System
+Administrator included: a requester never approves their own request, and its approver never
+executes it.
+"""
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q
+
+from apps.core.errors import ApplicationError
+from apps.policy import capabilities as cap
+from apps.policy import rules
+from apps.policy.states import (
+    CRATE_TABLE,
+    REQUEST_TABLES,
+    SENDBACK_TABLE,
+    CrateStatus,
+)
+
+NOTHING = Q(pk__in=[])
+
+
+@dataclass(frozen=True)
+class ActorRule:
+    capability: str
+    # The unit whose staff act (a field of the object holding a unit).
+    unit_field: str = "unit"
+    # Only this person may act (the requester edits, submits, cancels their own request).
+    only_by: str | None = None
+    # Segregation of duties: this person may never act.
+    never_by: str | None = None
+    never_by_message: str = ""
+    role_message: str = "Your role does not allow this action."
+    unit_message: str = "Only staff of the acting unit may do this."
+
+
+def _id(obj: Any, field: str) -> Any:
+    return getattr(obj, f"{field}_id")
+
+
+def belongs_to_unit(user: Any, unit_id: int | None) -> bool:
+    """`user` works for the unit (a System Administrator for every unit)."""
+    return bool(user.is_system_admin) or (unit_id is not None and user.unit_id == unit_id)
+
+
+def actor_refusal(rule: ActorRule, user: Any, obj: Any) -> ApplicationError | None:
+    """Why `user` may not act on `obj` under `rule` (403), or None if they may."""
+    if not user.has_perm(rule.capability):
+        return ApplicationError(rule.role_message, code="permission_denied")
+    if not belongs_to_unit(user, _id(obj, rule.unit_field)):
+        return ApplicationError(rule.unit_message, code="permission_denied")
+    if rule.only_by is not None and _id(obj, rule.only_by) != user.pk:
+        return ApplicationError("Only the requester may do this with the request.", code="permission_denied")
+    if rule.never_by is not None and _id(obj, rule.never_by) == user.pk:
+        return ApplicationError(rule.never_by_message, code="segregation_of_duties")
+    return None
+
+
+def actor_q(rule: ActorRule, user: Any) -> Q:
+    """`actor_refusal(rule, user, obj) is None` as a filter on the objects' table."""
+    if not user.has_perm(rule.capability):
+        return NOTHING
+    condition = Q()
+    if not user.is_system_admin:
+        if user.unit_id is None:
+            return NOTHING
+        condition &= Q(**{f"{rule.unit_field}_id": user.unit_id})
+    if rule.only_by is not None:
+        condition &= Q(**{f"{rule.only_by}_id": user.pk})
+    if rule.never_by is not None:
+        condition &= ~Q(**{f"{rule.never_by}_id": user.pk})
+    return condition
+
+
+def unit_scope_q(user: Any, *unit_fields: str) -> Q | None:
+    """What of a unit-owned table `user` may see (SPEC §2: own unit; System Administrator: all).
+
+    None means everything; the Q matches any of `unit_fields` (default "unit")."""
+    if not getattr(user, "is_authenticated", False):
+        return NOTHING  # e.g. the schema generator's anonymous probe
+    if user.is_system_admin:
+        return None
+    if user.unit_id is None:
+        return NOTHING
+    condition = Q()
+    for field in unit_fields or ("unit",):
+        condition |= Q(**{field: user.unit_id})
+    return condition
+
+
+# --- Requests -------------------------------------------------------------------------------
+
+_REQUESTER = ActorRule(cap.RAISE_REQUESTS, only_by="requester")
+_APPROVER = ActorRule(
+    cap.APPROVE_REQUESTS, never_by="requester", never_by_message="You cannot approve or reject your own request."
+)
+_EXECUTOR_MESSAGE = "The approver of a request cannot execute it."
+REQUEST_ACTORS: dict[str, ActorRule] = {
+    "edit": _REQUESTER,
+    "delete": _REQUESTER,
+    "submit": _REQUESTER,
+    "cancel": _REQUESTER,
+    "approve": _APPROVER,
+    "reject": _APPROVER,
+    "execute": ActorRule(cap.EXECUTE_REQUESTS, never_by="decided_by", never_by_message=_EXECUTOR_MESSAGE),
+    # The target unit's Store Head receives a transfer.
+    "receive": ActorRule(
+        cap.EXECUTE_REQUESTS, unit_field="target_unit", never_by="decided_by", never_by_message=_EXECUTOR_MESSAGE
+    ),
+    "create_sendback": ActorRule(cap.CREATE_SENDBACKS),
+}
+
+# The actions a request's read offers (`allowed_actions`), in display order.
+REQUEST_ACTIONS = ("submit", "cancel", "approve", "reject", "execute", "receive", "create_sendback", "edit", "delete")
+
+
+def request_refusal(user: Any, request: Any, action: str) -> ApplicationError | None:
+    """Why `user` may not take `action` on `request` (role, unit, ownership, segregation of
+    duties), or None. The state is the table's business (`check_request`)."""
+    return actor_refusal(REQUEST_ACTORS[action], user, request)
+
+
+def check_request(user: Any, request: Any, action: str) -> str:
+    """Guard of every request transition: state first (409), then who may act (403), the
+    same order as `request_allowed_actions`. Returns the status the action leads to."""
+    table = REQUEST_TABLES[request.request_type]
+    to_status = table.next_state(request.status, action, label=f"Request {request.number}")
+    if action in REQUEST_ACTORS:
+        refusal = request_refusal(user, request, action)
+        if refusal is not None:
+            raise refusal
+    return to_status
+
+
+def may_act_on_request(user: Any, request: Any, action: str) -> bool:
+    return (
+        REQUEST_TABLES[request.request_type].allows(request.status, action)
+        and request_refusal(user, request, action) is None
+    )
+
+
+def request_allowed_actions(user: Any, request: Any) -> list[str]:
+    """What `user` may do with `request` now (needs `items` prefetched: a send-back needs an
+    item still out)."""
+    actions = []
+    for action in REQUEST_ACTIONS:
+        if not may_act_on_request(user, request, action):
+            continue
+        if action == "create_sendback" and not any(item.is_open for item in request.items.all()):
+            continue
+        actions.append(action)
+    return actions
+
+
+def request_actionable_q(user: Any, action: str) -> Q:
+    """Requests on which `user` may take `action` now: `may_act_on_request` as a filter."""
+    states = Q()
+    by_type = {request_type: table.from_states(action) for request_type, table in REQUEST_TABLES.items()}
+    if len(set(by_type.values())) == 1:
+        states = Q(status__in=sorted(next(iter(by_type.values()))))
+    else:
+        states = NOTHING
+        for request_type, from_states in by_type.items():
+            if from_states:
+                states |= Q(request_type=request_type, status__in=sorted(from_states))
+    return states & actor_q(REQUEST_ACTORS[action], user)
+
+
+# --- Send-backs -----------------------------------------------------------------------------
+
+SENDBACK_ACTORS: dict[str, ActorRule] = {
+    "receive": ActorRule(
+        cap.RECEIVE_SENDBACKS,
+        role_message="Your role does not allow receiving send-backs.",
+        unit_message="Only staff of the send-back's unit may receive it.",
+    ),
+}
+
+
+def check_sendback(user: Any, sendback: Any, action: str) -> str:
+    to_status = SENDBACK_TABLE.next_state(sendback.status, action, label=f"Send-back {sendback.number}")
+    refusal = actor_refusal(SENDBACK_ACTORS[action], user, sendback)
+    if refusal is not None:
+        raise refusal
+    return to_status
+
+
+def sendback_allowed_actions(user: Any, sendback: Any) -> list[str]:
+    return [
+        action
+        for action, rule in SENDBACK_ACTORS.items()
+        if SENDBACK_TABLE.allows(sendback.status, action) and actor_refusal(rule, user, sendback) is None
+    ]
+
+
+def sendback_actionable_q(user: Any, action: str) -> Q:
+    return Q(status__in=sorted(SENDBACK_TABLE.from_states(action))) & actor_q(SENDBACK_ACTORS[action], user)
+
+
+# --- Crates ---------------------------------------------------------------------------------
+
+CRATE_ACTORS: dict[str, ActorRule] = {
+    "edit": ActorRule(cap.EDIT_CRATES),
+    "delete": ActorRule(cap.DELETE_CRATES),
+    "relocate": ActorRule(cap.RELOCATE_CRATES),
+    "set_legal_hold": ActorRule(cap.SET_LEGAL_HOLD),
+    "request_withdrawal": ActorRule(cap.RAISE_REQUESTS),
+    "request_destruction": ActorRule(cap.RAISE_REQUESTS),
+    "request_transfer": ActorRule(cap.RAISE_REQUESTS),
+}
+CRATE_ACTIONS = tuple(CRATE_ACTORS)
+
+# What the request workflow needs to know about a crate, annotated by the crate selectors
+# (`apps.crates.selectors.with_request_facts`) and read here:
+#   frozen_by          the number of a submitted or approved request it is in, or None
+#   has_open_items     anything of it (whole or a document) is in an open request or out
+#   out_whole          it is in an open request taken whole
+#   was_requested      it was ever part of a request
+REQUEST_FACTS = ("frozen_by", "has_open_items", "out_whole", "was_requested")
+
+
+def crate_state_refusal(crate: Any, action: str, *, today: Any = None) -> ApplicationError | None:
+    """Why `action` is not possible on `crate` in its current state (409), or None.
+
+    Needs the REQUEST_FACTS annotated on `crate`."""
+    label = f"Crate {crate.number}"
+    if action.startswith("request_"):
+        if crate.status != CrateStatus.STORED:
+            return _conflict(f"{label} is {crate.status}, not stored.")
+        if action == "request_withdrawal" and crate.out_whole:
+            return _conflict(f"{label} is already in an open request.")
+        if action in {"request_destruction", "request_transfer"} and crate.has_open_items:
+            return _conflict(f"{label} has documents out or is in an open request.")
+        if action == "request_destruction":
+            reasons = rules.destruction_refusals(crate, today=today)
+            if reasons:
+                return _conflict(" ".join(reasons))
+        return None
+    if not CRATE_TABLE.allows(crate.status, action):
+        try:
+            CRATE_TABLE.next_state(crate.status, action, label=label)
+        except ApplicationError as error:
+            return error
+    if action in {"edit", "delete"} and crate.frozen_by is not None:
+        return _conflict(
+            f"{crate.number} is in request {crate.frozen_by}, submitted or approved: it cannot change until the "
+            "request is decided or executed."
+        )
+    if action == "delete" and crate.was_requested:
+        return ApplicationError(f"{crate.number} is part of a request and cannot be deleted.", code="conflict")
+    return None
+
+
+def _conflict(message: str) -> ApplicationError:
+    return ApplicationError(message, code="invalid_transition")
+
+
+def check_crate(crate: Any, action: str) -> None:
+    refusal = crate_state_refusal(crate, action)
+    if refusal is not None:
+        raise refusal
+
+
+def crate_allowed_actions(user: Any, crate: Any, *, actions: Iterable[str] = CRATE_ACTIONS) -> list[str]:
+    """What `user` may do with `crate` now (needs the REQUEST_FACTS annotated)."""
+    return [
+        action
+        for action in actions
+        if crate_state_refusal(crate, action) is None and actor_refusal(CRATE_ACTORS[action], user, crate) is None
+    ]
+
+
+# --- Awaiting action (a named rule) ---------------------------------------------------------
+
+# What may wait for a user: requests to approve, execute or receive, send-backs to receive.
+AWAITED_REQUEST_ACTIONS = ("approve", "execute", "receive")
+
+
+def awaiting_action(user: Any, obj: Any, action: str) -> bool:
+    """`obj` (a request, or a send-back for "receive_sendback") waits for `user` to take `action`."""
+    if action == "receive_sendback":
+        return "receive" in sendback_allowed_actions(user, obj)
+    return action in AWAITED_REQUEST_ACTIONS and may_act_on_request(user, obj, action)
+
+
+def awaiting_action_q(user: Any, action: str) -> Q:
+    """`awaiting_action` as a filter: on requests, or on send-backs for "receive_sendback"."""
+    if action == "receive_sendback":
+        return sendback_actionable_q(user, "receive")
+    if action not in AWAITED_REQUEST_ACTIONS:
+        return NOTHING
+    return request_actionable_q(user, action)

@@ -1,0 +1,179 @@
+"""Status enums and state tables: `(state, action) -> next state`, one table per entity.
+
+A service guards a transition with `TABLE.next_state(current, action)` (409 invalid_transition
+when the pair is not in the table); `allowed_actions` asks `TABLE.allows(current, action)`. A
+new entity (an inventory count, say) adds its enum and one `StateTable`.
+"""
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from django.db import models
+
+from apps.core.errors import invalid_transition
+
+
+class RequestType(models.TextChoices):
+    STORAGE = "storage", "Storage"
+    WITHDRAWAL = "withdrawal", "Withdrawal"
+    DESTRUCTION = "destruction", "Destruction"
+    TRANSFER = "transfer", "Transfer"
+
+
+class RequestStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+    CANCELLED = "cancelled", "Cancelled"
+    ISSUED = "issued", "Issued"
+    IN_TRANSIT = "in_transit", "In transit"
+    COMPLETED = "completed", "Completed"
+
+
+class SendBackStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    RECEIVED = "received", "Received"
+
+
+class CrateStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    STORED = "stored", "Stored"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+    IN_TRANSIT = "in_transit", "In transit"
+    DESTROYED = "destroyed", "Destroyed"
+
+
+@dataclass(frozen=True)
+class StateTable:
+    """The transitions of one entity. `verbs` gives each action's past participle, for messages
+    ("… cannot be approved") and for event names (`crate.withdrawn`)."""
+
+    entity: str
+    states: tuple[str, ...]
+    transitions: Mapping[tuple[str, str], str]
+    verbs: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def actions(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(action for _, action in self.transitions))
+
+    def allows(self, state: str, action: str) -> bool:
+        return (state, action) in self.transitions
+
+    def from_states(self, action: str) -> frozenset[str]:
+        return frozenset(state for state, name in self.transitions if name == action)
+
+    def verb(self, action: str) -> str:
+        return self.verbs.get(action, action)
+
+    def next_state(self, state: str, action: str, *, label: str | None = None) -> str:
+        """The state `action` leads to from `state`; 409 invalid_transition if none."""
+        if (state, action) in self.transitions:
+            return self.transitions[(state, action)]
+        if action not in self.verbs:
+            raise ValueError(f"unknown {self.entity} action {action!r}")
+        label = label or f"The {self.entity}"
+        if action not in self.actions:
+            raise invalid_transition(f"{label} cannot be {self.verb(action)}.")
+        raise invalid_transition(f"{label} is {state}; it cannot be {self.verb(action)}.")
+
+
+# --- Requests: one table per request type ---------------------------------------------------
+
+_RS = RequestStatus
+_REQUEST_VERBS = {
+    "edit": "edited",
+    "delete": "deleted",
+    "submit": "submitted",
+    "approve": "approved",
+    "reject": "rejected",
+    "cancel": "cancelled",
+    "execute": "executed",
+    "receive": "received",
+    "create_sendback": "sent back",
+    "complete_return": "completed",
+}
+_DRAFT_AND_DECISION: dict[tuple[str, str], str] = {
+    (_RS.DRAFT, "edit"): _RS.DRAFT,
+    # Deleting removes the draft; the table only says from where.
+    (_RS.DRAFT, "delete"): _RS.DRAFT,
+    (_RS.DRAFT, "submit"): _RS.SUBMITTED,
+    (_RS.DRAFT, "cancel"): _RS.CANCELLED,
+    (_RS.SUBMITTED, "cancel"): _RS.CANCELLED,
+    (_RS.SUBMITTED, "approve"): _RS.APPROVED,
+    (_RS.SUBMITTED, "reject"): _RS.REJECTED,
+}
+_AFTER_APPROVAL: dict[str, dict[tuple[str, str], str]] = {
+    RequestType.STORAGE: {(_RS.APPROVED, "execute"): _RS.COMPLETED},
+    RequestType.WITHDRAWAL: {
+        (_RS.APPROVED, "execute"): _RS.ISSUED,
+        # Send-backs are raised against an issued withdrawal, which stays issued ...
+        (_RS.ISSUED, "create_sendback"): _RS.ISSUED,
+        # ... until the receipt of the last item completes it.
+        (_RS.ISSUED, "complete_return"): _RS.COMPLETED,
+    },
+    RequestType.DESTRUCTION: {(_RS.APPROVED, "execute"): _RS.COMPLETED},
+    RequestType.TRANSFER: {
+        (_RS.APPROVED, "execute"): _RS.IN_TRANSIT,
+        (_RS.IN_TRANSIT, "receive"): _RS.COMPLETED,
+    },
+}
+REQUEST_TABLES: dict[str, StateTable] = {
+    request_type: StateTable(
+        entity=f"{request_type} request",
+        states=tuple(RequestStatus.values),
+        transitions={**_DRAFT_AND_DECISION, **_AFTER_APPROVAL[request_type]},
+        verbs=_REQUEST_VERBS,
+    )
+    for request_type in RequestType.values
+}
+
+# A crate in a submitted or approved request is frozen: what was approved is what gets moved.
+FROZEN_REQUEST_STATUSES = (RequestStatus.SUBMITTED, RequestStatus.APPROVED)
+
+
+# --- Send-backs -----------------------------------------------------------------------------
+
+SENDBACK_TABLE = StateTable(
+    entity="send-back",
+    states=tuple(SendBackStatus.values),
+    transitions={(SendBackStatus.PENDING, "receive"): SendBackStatus.RECEIVED},
+    verbs={"receive": "received"},
+)
+
+
+# --- Crates ---------------------------------------------------------------------------------
+
+_CS = CrateStatus
+CRATE_TABLE = StateTable(
+    entity="crate",
+    states=tuple(CrateStatus.values),
+    transitions={
+        # Moves made by the request workflow (storage, withdrawal, destruction, transfer,
+        # transfer receipt) and by a send-back's receipt.
+        (_CS.DRAFT, "store"): _CS.STORED,
+        (_CS.STORED, "withdraw"): _CS.WITHDRAWN,
+        (_CS.WITHDRAWN, "return"): _CS.STORED,
+        (_CS.STORED, "destroy"): _CS.DESTROYED,
+        (_CS.STORED, "dispatch"): _CS.IN_TRANSIT,
+        (_CS.IN_TRANSIT, "receive"): _CS.STORED,
+        # Actions on the crate itself that keep its status.
+        (_CS.DRAFT, "edit"): _CS.DRAFT,
+        (_CS.DRAFT, "delete"): _CS.DRAFT,
+        (_CS.STORED, "relocate"): _CS.STORED,
+        **{(state, "set_legal_hold"): state for state in CrateStatus.values if state != _CS.DESTROYED},
+    },
+    verbs={
+        "store": "stored",
+        "withdraw": "withdrawn",
+        "return": "returned",
+        "destroy": "destroyed",
+        "dispatch": "dispatched",
+        "receive": "received",
+        "edit": "edited",
+        "delete": "deleted",
+        "relocate": "relocated",
+        "set_legal_hold": "put on or taken off legal hold",
+    },
+)
