@@ -23,6 +23,7 @@ system-packages:
 install: $(VENV)/.installed $(if $(HAS_FRONTEND),frontend/node_modules/.installed)
 
 $(VENV)/.installed: backend/requirements.txt backend/requirements-dev.txt
+	bash scripts/install-build-deps.sh
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install -q --upgrade pip
 	$(VENV)/bin/pip install -q -r backend/requirements-dev.txt

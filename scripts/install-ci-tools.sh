@@ -4,6 +4,8 @@
 #   docker-compose  - Debian's Compose (v1.29, Python) used only as `docker-compose config`,
 #                     a validator of both compose files; no Docker engine is needed or started
 #   postgresql-client, openssl - pg_dump/pg_restore for backup.sh/restore.sh, test certificates
+#   slapd, ldap-utils - the OpenLDAP server the directory sign-in tests start on a loopback
+#                     port (backend/tests/directory); the package's own server is not started
 # Idempotent; needs root (CI runs as root). Services are NOT started by the packages.
 set -euo pipefail
 
@@ -13,6 +15,8 @@ command -v docker-compose >/dev/null 2>&1 || need+=(docker-compose)
 command -v pg_dump >/dev/null 2>&1 || need+=(postgresql-client)
 command -v openssl >/dev/null 2>&1 || need+=(openssl)
 command -v curl >/dev/null 2>&1 || need+=(curl)
+[ -x /usr/sbin/slapd ] || need+=(slapd)
+command -v ldapsearch >/dev/null 2>&1 || need+=(ldap-utils)
 
 if [ "${#need[@]}" -eq 0 ]; then
     echo "install-ci-tools: everything present"

@@ -69,6 +69,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # Outermost: counts and times every request (GET /metrics, apps/core/metrics.py).
+    "apps.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -239,6 +241,20 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "apps.auth.passwords.CharacterClassValidator"},
 ]
 
+# Directory sign-in (LDAP / Active Directory), off unless LDAP_SERVER_URI is set: see
+# config/directory.py for the variables and PRODUCTION_DEPLOYMENT.md for an AD example.
+from config.directory import directory_settings  # noqa: E402
+
+AUTH_LDAP_SERVER_URI = ""
+AUTH_LOCAL_ACCOUNTS = True  # AUTH_LOCAL_ACCOUNTS=0 refuses every DMS-password sign-in
+DIRECTORY_RECHECK_SECONDS = 60
+DIRECTORY_ROLE_GROUPS: dict[str, str] = {}
+DIRECTORY_UNIT_ATTR = ""
+DIRECTORY_UNIT_GROUPS: dict[str, str] = {}
+globals().update(directory_settings(os.environ))
+# The admin site's password check: local accounts only (directory users sign in to the SPA).
+AUTHENTICATION_BACKENDS = ["apps.auth.directory.LocalAccountBackend"]
+
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
 WS_TICKET_TTL_SECONDS = 30
@@ -318,24 +334,40 @@ SPA_BASE_URL = os.environ.get("SPA_BASE_URL", "http://127.0.0.1:8000")
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "cipla-dms@localhost")
 
+# --- Metrics (GET /metrics) -----------------------------------------------------------------
+# A scraper not on this host sends `Authorization: Bearer <METRICS_TOKEN>`; empty = loopback only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "")
+
 # --- Logging --------------------------------------------------------------------------------
 LOG_DIR = Path(os.environ.get("DMS_LOG_DIR", DATA_DIR / "logs"))
 LOG_DIR.mkdir(parents=True, exist_ok=True)
+# JSON lines (LOG_FORMAT=json, the default) with the request id on every line: nginx sets
+# X-Request-ID and every process (web, Celery worker, socket server) logs it, so one request
+# can be followed across them. LOG_FORMAT=plain gives human-readable lines for development.
+LOG_FORMAT = os.environ.get("LOG_FORMAT", "json")
+LOG_FORMATTER = "json" if LOG_FORMAT == "json" else "plain"
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "apps.audit.log.RequestIdFilter"}},
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(levelname)s %(name)s %(process)d %(request_id)s %(message)s",
+            "rename_fields": {"levelname": "level", "name": "logger", "process": "pid"},
+            "timestamp": "time",  # ISO 8601, UTC
+        },
         "message": {"format": "%(message)s"},
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMATTER, "filters": ["request_id"]},
         "audit_file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": str(LOG_DIR / "audit.log"),
             "maxBytes": 50 * 1024 * 1024,
             "backupCount": 50,
-            "formatter": "message",  # the message is already a JSON line
+            "formatter": "message",  # the message is already a JSON line (with its request_id)
             "encoding": "utf-8",
             "delay": True,
         },
@@ -344,7 +376,8 @@ LOGGING = {
             "filename": str(LOG_DIR / "websocket.log"),
             "maxBytes": 25 * 1024 * 1024,
             "backupCount": 20,
-            "formatter": "plain",
+            "formatter": LOG_FORMATTER,
+            "filters": ["request_id"],
             "encoding": "utf-8",
             "delay": True,
         },

@@ -18,6 +18,7 @@ from .settings import (
     BASE_DIR,
     DEFAULT_SECRET_KEY,
     LOG_DIR,
+    LOG_FORMATTER,
     LOGGING,
     MIDDLEWARE,
     REST_FRAMEWORK,
@@ -306,7 +307,7 @@ LOGGING = {
     **LOGGING,
     "formatters": {
         **LOGGING.get("formatters", {}),
-        "plain": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s %(message)s"},
+        "plain": {"format": "%(asctime)s %(levelname)s %(process)d %(name)s [%(request_id)s] %(message)s"},
         "message": {"format": "%(message)s"},
     },
     "filters": {
@@ -315,13 +316,15 @@ LOGGING = {
     },
     "handlers": {
         **LOGGING.get("handlers", {}),
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        # JSON lines with the request id (LOG_FORMAT, settings.py).
+        "console": {"class": "logging.StreamHandler", "formatter": LOG_FORMATTER, "filters": ["request_id"]},
         "app_file": {
             "class": "logging.handlers.RotatingFileHandler",
             "filename": str(LOG_DIR / "app.log"),
             "maxBytes": 15 * 1024 * 1024,
             "backupCount": 10,
-            "formatter": "plain",
+            "formatter": LOG_FORMATTER,
+            "filters": ["request_id"],
             "encoding": "utf-8",
             "delay": True,
         },

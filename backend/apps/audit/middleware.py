@@ -36,6 +36,9 @@ class AuditContextMiddleware:
         )
         if incoming:
             ctx.request_id = incoming
+        # Django logs 4xx/5xx ("django.request") after the middleware returns: the log filter
+        # finds the id on the request then.
+        request.request_id = ctx.request_id  # type: ignore[attr-defined]
         with context.use(ctx):
             response = self.get_response(request)
         response["X-Request-ID"] = ctx.request_id

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from apps.audit import context
 from apps.audit.models import AuditChainHead, AuditEvent
+from apps.core import metrics
 
 audit_log = logging.getLogger("audit")
 
@@ -120,8 +121,13 @@ def record(
         head.last_hash = event.hash
         head.save(update_fields=["last_sequence", "last_hash"])
         line = json.dumps({**canonical_payload(event), "hash": event.hash}, ensure_ascii=False)
-        transaction.on_commit(lambda: audit_log.info(line))
+        transaction.on_commit(lambda: _committed(line, action))
     return event
+
+
+def _committed(line: str, action: str) -> None:
+    audit_log.info(line)
+    metrics.count("dms_audit_events_total", action)
 
 
 def record_separately(**kwargs: Any) -> AuditEvent:
@@ -155,6 +161,13 @@ class ChainVerification:
 
 def verify_chain() -> ChainVerification:
     """Recompute every hash in order; name the first event that does not match."""
+    result = _verify_chain()
+    # /metrics reports the last result (dms_audit_chain_valid): an operator alerts on it.
+    metrics.record_chain_verification(valid=result.valid, checked=result.checked)
+    return result
+
+
+def _verify_chain() -> ChainVerification:
     expected_prev = GENESIS_HASH
     expected_sequence = 1
     checked = 0

@@ -10,6 +10,8 @@ from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
+from apps.auth import directory
+
 VERSION_CLAIM = "ver"
 
 
@@ -30,4 +32,6 @@ class VersionedJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token: Token) -> Any:
         user = super().get_user(validated_token)
         check_token_version(user, validated_token)
+        # Directory users: still enabled in the directory? (cached; free for local users)
+        directory.ensure_enabled(user)
         return user

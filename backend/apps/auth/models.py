@@ -42,6 +42,10 @@ class Department(models.Model):
 
 
 class User(AbstractUser):
+    class Source(models.TextChoices):
+        LOCAL = "local", "Local account"
+        DIRECTORY = "directory", "Directory (LDAP / Active Directory)"
+
     full_name = models.CharField(max_length=200)
     employee_id = models.CharField(max_length=50, blank=True)
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, null=True, blank=True, related_name="users")
@@ -50,6 +54,9 @@ class User(AbstractUser):
     # Embedded in every JWT; bumping it (password change, deactivation) voids outstanding tokens.
     auth_version = models.PositiveIntegerField(default=0)
     password_changed_at = models.DateTimeField(null=True, blank=True)
+    # Directory users have no password in DMS: the directory checks it at sign-in and at
+    # every signature, and its groups set their roles and unit.
+    auth_source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
 
     class Meta:
         ordering = ["username"]
@@ -71,6 +78,10 @@ class User(AbstractUser):
 
     def has_role(self, role: str) -> bool:
         return role in self.role_names or (self.is_superuser and role == roles.SYSTEM_ADMINISTRATOR)
+
+    @property
+    def is_directory_user(self) -> bool:
+        return self.auth_source == self.Source.DIRECTORY
 
     @property
     def is_locked(self) -> bool:

@@ -17,7 +17,7 @@ from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.audit import services as audit
-from apps.auth import roles
+from apps.auth import directory, roles
 from apps.auth.authentication import VERSION_CLAIM, tokens_for
 from apps.auth.models import Department, Unit, User
 from apps.core import domain_signals
@@ -34,10 +34,16 @@ DEPARTMENT_FIELDS = ["unit", "code", "name", "is_active"]
 def login(*, username: str, password: str) -> dict[str, Any]:
     """Authenticate; count failures; lock after LOGIN_MAX_FAILURES for LOGIN_LOCKOUT_MINUTES.
 
+    Directory users are checked by the directory (and created at their first sign-in), local
+    users by their DMS password; lockout, throttling and the audit trail are the same for both.
     Failures are audited outside any business transaction: a refused login changes nothing
     but the counter and the trail.
     """
     user = User.objects.filter(username__iexact=username).first()
+    if user is None and directory.enabled():
+        user = _first_directory_login(username, password)
+        if user is not None:
+            return _login_succeeded(user)
     if user is None:
         audit.record(
             action="login.failed",
@@ -54,12 +60,12 @@ def login(*, username: str, password: str) -> dict[str, Any]:
             code="account_locked",
             extra={"locked_until": user.locked_until.isoformat() if user.locked_until else None},
         )
-    if not user.check_password(password) or not user.is_active:
+    refusal = _credentials_refusal(user, password)
+    if refusal:
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
             user.refresh_from_db(fields=["failed_login_count"])
-            reason = "inactive account" if user.is_active is False else "wrong password"
-            audit.record(action="login.failed", instance=user, comment=reason, actor=user)
+            audit.record(action="login.failed", instance=user, comment=refusal, actor=user)
             if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
                 user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
                 user.save(update_fields=["locked_until"])
@@ -71,6 +77,48 @@ def login(*, username: str, password: str) -> dict[str, Any]:
                     actor=user,
                 )
         raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
+    return _login_succeeded(user)
+
+
+def _first_directory_login(username: str, password: str) -> User | None:
+    try:
+        return directory.authenticate(username=username, password=password)
+    except directory.DirectoryUnavailable:
+        audit.record(
+            action="login.failed",
+            entity_type="user",
+            entity_repr=username[:150],
+            comment="directory unavailable",
+            actor=None,
+        )
+        raise
+
+
+def _credentials_refusal(user: User, password: str) -> str:
+    """Why the credentials are refused ("" when they are accepted)."""
+    if user.is_directory_user:
+        if not directory.enabled():
+            return "directory sign-in is not configured"
+        try:
+            # Updates name, e-mail, roles and unit from the directory as it signs in.
+            accepted = directory.authenticate(username=user.username, password=password)
+        except directory.DirectoryUnavailable:
+            # Not the user's fault: no failure counted, but the attempt is on the trail.
+            audit.record(action="login.failed", instance=user, comment="directory unavailable", actor=user)
+            raise
+        if accepted is None:
+            return "wrong password, or not enabled in a DMS group of the directory"
+        user.refresh_from_db()
+    elif not settings.AUTH_LOCAL_ACCOUNTS:
+        return "local accounts are turned off"
+    elif not user.check_password(password):
+        return "wrong password"
+    if not user.is_active:
+        return "inactive account"
+    return ""
+
+
+def _login_succeeded(user: User) -> dict[str, Any]:
     with transaction.atomic():
         user.failed_login_count = 0
         user.locked_until = None
@@ -78,6 +126,14 @@ def login(*, username: str, password: str) -> dict[str, Any]:
         user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
         audit.record(action="login.succeeded", instance=user, actor=user)
     return {**tokens_for(user), "user": user}
+
+
+def verify_password(*, user: User, password: str) -> bool:
+    """Re-authentication for an e-signature: the directory checks a directory user's
+    password (503 if it cannot be reached), DMS a local user's."""
+    if user.is_directory_user:
+        return directory.enabled() and directory.verify_password(user=user, password=password)
+    return bool(password) and user.check_password(password)
 
 
 def refresh_tokens(*, refresh: str) -> dict[str, str]:
@@ -125,6 +181,8 @@ def validate_password(password: str, user: User | None, field: str = "password")
 
 @transaction.atomic
 def change_password(*, user: User, old_password: str, new_password: str) -> None:
+    if user.is_directory_user:
+        raise ApplicationError("A directory account's password is changed in the company directory.", code="invalid")
     if not user.check_password(old_password):
         raise field_error("old_password", "The current password is wrong.")
     validate_password(new_password, user, field="new_password")
@@ -257,6 +315,8 @@ def user_update(*, actor: User, user: User, data: dict[str, Any]) -> User:
     if changes.get("is_active") == [True, False]:
         revoke_tokens(user)
     if password:
+        if user.is_directory_user:
+            raise field_error("password", "A directory account's password is changed in the company directory.")
         validate_password(password, user)
         _set_password(user, password, action="user.password_reset")
     return user

@@ -16,6 +16,8 @@ from channels.layers import get_channel_layer
 from django.db import transaction
 from django.utils import timezone
 
+from apps.core import metrics
+
 logger = logging.getLogger("websocket")
 
 ENTITIES = ("request", "crate", "sendback", "location", "notification")
@@ -55,6 +57,7 @@ async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> N
             await layer.group_send(group, message)
         except Exception:  # the write already committed; a lost event must not surface as an error
             logger.exception("broadcast to %s failed (%s)", group, message.get("type"))
+            metrics.BROADCAST_FAILURES.labels("error").inc()
 
 
 async def _send_bounded(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
@@ -62,6 +65,7 @@ async def _send_bounded(layer: Any, groups: list[str], message: dict[str, Any]) 
         await asyncio.wait_for(_send_all(layer, groups, message), SEND_TIMEOUT_SECONDS)
     except TimeoutError:
         logger.error("broadcast of %s to %s timed out after %ss", message.get("type"), groups, SEND_TIMEOUT_SECONDS)
+        metrics.BROADCAST_FAILURES.labels("timeout").inc()
 
 
 def send_now(groups: Iterable[str], message: dict[str, Any]) -> None:

@@ -21,6 +21,7 @@ from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.auth.models import Unit, User
+from apps.core import metrics
 from apps.core.broadcast import unit_group, user_group
 from apps.realtime.middleware import CLOSE_UNAUTHORIZED
 
@@ -62,9 +63,15 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
         await self.accept()
+        metrics.WEBSOCKETS_OPEN.inc()
+        metrics.WEBSOCKETS_TOTAL.inc()
+        self.counted = True
         logger.info("websocket connected user=%s groups=%d", self.user.pk, len(groups))
 
     async def disconnect(self, code: int) -> None:
+        if getattr(self, "counted", False):
+            metrics.WEBSOCKETS_OPEN.dec()
+            self.counted = False
         for group in getattr(self, "joined", []):
             try:
                 await self.channel_layer.group_discard(group, self.channel_name)

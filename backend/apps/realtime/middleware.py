@@ -17,6 +17,7 @@ from channels.db import database_sync_to_async
 from channels.security.websocket import OriginValidator
 from django.conf import settings
 
+from apps.audit import context
 from apps.auth import services as auth_services
 from apps.auth.models import User
 
@@ -103,6 +104,23 @@ class OriginCheck(OriginValidator):
         return await self.application(scope, receive, send)
 
 
+class RequestIdMiddleware:
+    """The socket runs under the request id of its upgrade request (nginx sets X-Request-ID),
+    so its log lines join the HTTP request's and the rest of that user's trail."""
+
+    def __init__(self, application: Any) -> None:
+        self.application = application
+
+    async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
+        incoming = next((value for name, value in scope.get("headers", []) if name == b"x-request-id"), b"")
+        ctx = context.AuditContext(ip_address=(scope.get("client") or [None])[0])
+        if incoming:
+            ctx.request_id = incoming.decode("latin1")[:64]
+        with context.use(ctx):
+            return await self.application(scope, receive, send)
+
+
 def websocket_stack(application: Any) -> Any:
-    """Origin first (cheap, no ticket consumed by a foreign page), then the ticket."""
-    return OriginCheck(TicketAuthMiddleware(application))
+    """Request id first (every line it logs carries it), then the origin (cheap, no ticket
+    consumed by a foreign page), then the ticket."""
+    return RequestIdMiddleware(OriginCheck(TicketAuthMiddleware(application)))

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth import roles
+from apps.auth import services as auth_services
 from apps.auth.models import Unit, User
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
@@ -443,7 +444,7 @@ def request_cancel(*, request: Request, actor: Any, comment: str = "") -> Reques
 
 def _verify_signature(*, request: Request, actor: Any, password: str, meaning: str) -> None:
     """Re-authenticate the signer (Part 11 §11.200) outside any business transaction."""
-    if actor.check_password(password or ""):
+    if auth_services.verify_password(user=actor, password=password or ""):
         return
     audit.record_separately(
         action="signature.failed",

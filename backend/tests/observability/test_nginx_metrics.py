@@ -1,0 +1,97 @@
+"""The shipped nginx config never forwards /metrics, and hands every request a request id
+that the backend receives (X-Request-ID) and nginx logs (rid=)."""
+
+import http.server
+import ssl
+import subprocess
+import threading
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.production.support import NginxLayout, free_port, make_test_certificate, render_nginx, require_tool
+
+
+class _Backend(http.server.BaseHTTPRequestHandler):
+    seen: list[tuple[str, str]] = []
+
+    def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
+        _Backend.seen.append((self.path, self.headers.get("X-Request-ID", "")))
+        body = b"backend"
+        self.send_response(200)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+@pytest.fixture
+def nginx_in_front(tmp_path: Path) -> Iterator[NginxLayout]:
+    nginx = require_tool("nginx")
+    backend = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _Backend)
+    threading.Thread(target=backend.serve_forever, daemon=True).start()
+    cert, key = make_test_certificate(tmp_path / "ssl")
+    for sub in ("static", "media"):
+        (tmp_path / sub).mkdir()
+    layout = NginxLayout(
+        root=tmp_path / "nginx",
+        https_port=free_port(),
+        http_port=free_port(),
+        backends=[f"127.0.0.1:{backend.server_address[1]}"],
+        frontend=f"127.0.0.1:{backend.server_address[1]}",
+        cert=cert,
+        key=key,
+        static_root=tmp_path / "static",
+        media_root=tmp_path / "media",
+    )
+    conf = render_nginx(layout)
+    args = [nginx, "-c", str(conf), "-p", str(conf.parent), "-e", str(conf.parent / "logs" / "error.log")]
+    subprocess.run([*args, "-t"], check=True, capture_output=True)
+    subprocess.run(args, check=True, capture_output=True)  # daemonizes; stopped below by its pid file
+    _Backend.seen = []
+    try:
+        yield layout
+    finally:
+        subprocess.run([*args, "-s", "stop"], capture_output=True)
+        backend.shutdown()
+        backend.server_close()
+
+
+def get(layout: NginxLayout, path: str) -> tuple[int, bytes]:
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    request = urllib.request.Request(f"https://127.0.0.1:{layout.https_port}{path}", headers={"X-Request-ID": "forged"})
+    try:
+        with urllib.request.urlopen(request, context=context, timeout=10) as response:
+            return response.status, response.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
+def test_metrics_are_not_reachable_through_nginx(nginx_in_front: NginxLayout) -> None:
+    status, body = get(nginx_in_front, "/metrics")
+
+    assert status == 404
+    assert body != b"backend"
+    assert all(path != "/metrics" for path, _ in _Backend.seen)
+
+
+def test_nginx_sets_the_request_id_that_the_backend_receives_and_nginx_logs(nginx_in_front: NginxLayout) -> None:
+    status, body = get(nginx_in_front, "/api/health/")
+
+    assert (status, body) == (200, b"backend")
+    [(path, request_id)] = _Backend.seen
+    assert path == "/api/health/"
+    # nginx's own id (32 hex digits), not the one the client tried to set.
+    assert len(request_id) == 32 and request_id != "forged"
+    # /api/health/ is not access-logged; an API call is, with the same id.
+    get(nginx_in_front, "/api/units/")
+    api_id = _Backend.seen[-1][1]
+    access_log = (nginx_in_front.root / "logs" / "access.log").read_text()
+    assert f"rid={api_id}" in access_log
