@@ -36,3 +36,23 @@ loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 _SHM = "/dev/shm"  # noqa: S108
 worker_tmp_dir = _SHM if os.path.isdir(_SHM) else None
 proc_name = "cipla-dms-http"
+
+
+# Prometheus multiprocess mode (apps/core/metrics.py): every worker writes its figures to
+# PROMETHEUS_MULTIPROC_DIR and /metrics, answered by any worker, adds them up. The folder is
+# emptied when the server starts, and a dead worker's live gauges (open sockets, pool use)
+# stop counting when it exits.
+def on_starting(server: object) -> None:
+    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if folder:
+        os.makedirs(folder, exist_ok=True)
+        for name in os.listdir(folder):
+            if name.endswith(".db"):
+                os.remove(os.path.join(folder, name))
+
+
+def child_exit(server: object, worker: object) -> None:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        from prometheus_client import multiprocess
+
+        multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]

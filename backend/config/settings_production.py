@@ -57,6 +57,11 @@ if (
     )
 SIMPLE_JWT = {**SIMPLE_JWT, "SIGNING_KEY": os.environ.get("JWT_SIGNING_KEY", "").strip() or SECRET_KEY}
 
+# /metrics for a scraper off the container's loopback; empty = loopback only.
+METRICS_TOKEN = os.environ.get("METRICS_TOKEN", "").strip()
+if METRICS_TOKEN and ("change_me" in METRICS_TOKEN.lower() or len(METRICS_TOKEN) < 32):
+    raise ImproperlyConfigured("METRICS_TOKEN is the placeholder or too short (32+ characters): openssl rand -hex 32")
+
 if env_bool("DEBUG", False):
     raise ImproperlyConfigured("DEBUG must be off in production (DEBUG=0).")
 DEBUG = False

@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
-from apps.core.metrics import metrics_view
 from apps.core.views import spa_index
 
 api_patterns: list[URLPattern | URLResolver] = [
@@ -21,8 +20,7 @@ api_patterns: list[URLPattern | URLResolver] = [
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/", include(api_patterns)),
-    # Prometheus scrape endpoint: loopback or bearer token only, never routed by nginx.
-    path("metrics", metrics_view, name="metrics"),
-    # Client-side routes of the SPA fall back to its index.html.
+    # Client-side routes of the SPA fall back to its index.html. (/metrics is answered by
+    # apps.core.metrics.MetricsMiddleware before URL routing.)
     re_path(r"^(?!api/|admin/|ws/|static/|metrics$).*$", spa_index, name="spa"),
 ]

@@ -7,5 +7,5 @@ class AuditConfig(AppConfig):
     verbose_name = "Audit trail"
 
     def ready(self) -> None:
-        # Request ids follow Celery tasks; /metrics reports the audit chain.
-        from apps.audit import log, metrics  # noqa: F401
+        # Request ids follow Celery tasks.
+        from apps.audit import log  # noqa: F401

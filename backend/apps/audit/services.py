@@ -11,9 +11,8 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db import models, transaction
 from django.utils import timezone
 
-from apps.audit import context
+from apps.audit import context, signals
 from apps.audit.models import AuditChainHead, AuditEvent
-from apps.core import metrics
 
 audit_log = logging.getLogger("audit")
 
@@ -127,7 +126,7 @@ def record(
 
 def _committed(line: str, action: str) -> None:
     audit_log.info(line)
-    metrics.count("dms_audit_events_total", action)
+    signals.event_committed.send(sender=AuditEvent, action=action)
 
 
 def record_separately(**kwargs: Any) -> AuditEvent:
@@ -163,7 +162,7 @@ def verify_chain() -> ChainVerification:
     """Recompute every hash in order; name the first event that does not match."""
     result = _verify_chain()
     # /metrics reports the last result (dms_audit_chain_valid): an operator alerts on it.
-    metrics.record_chain_verification(valid=result.valid, checked=result.checked)
+    signals.chain_verified.send(sender=ChainVerification, result=result)
     return result
 
 

@@ -20,19 +20,21 @@ import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from celery.signals import task_failure, task_retry, task_success
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connections
+from django.db import DatabaseError, connections
+from django.dispatch import receiver
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
 from prometheus_client.multiprocess import MultiProcessCollector
 from prometheus_client.registry import Collector
+
+from apps.audit import signals as audit_signals
 
 logger = logging.getLogger(__name__)
 
@@ -98,12 +100,16 @@ def _observe_pool() -> None:
 
 
 class MetricsMiddleware:
-    """Outermost middleware: counts and times every HTTP request by view and status."""
+    """Outermost middleware: counts and times every HTTP request by view and status, and
+    answers GET /metrics itself, before the host check and the HTTPS redirect: a scraper
+    reaches a container by its internal address (backend:8000) over plain HTTP."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == "/metrics":
+            return metrics_view(request)
         started = time.perf_counter()
         response = self.get_response(request)
         observe_request(request, response.status_code, time.perf_counter() - started)
@@ -197,10 +203,6 @@ class ScrapeTimeCollector(Collector):
         yield up
 
 
-# Collectors of other apps, read at scrape time (apps.audit adds the chain's figures).
-SCRAPE_COLLECTORS: list[Collector] = []
-
-
 def last_chain_verification() -> dict[str, Any] | None:
     try:
         result: dict[str, Any] | None = cache.get(_CHAIN_KEY)
@@ -208,6 +210,34 @@ def last_chain_verification() -> dict[str, Any] | None:
         logger.warning("metrics: last chain verification unavailable: %s", error)
         return None
     return result
+
+
+class AuditChainCollector(Collector):
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        from apps.audit.models import AuditChainHead
+
+        try:
+            head = AuditChainHead.objects.filter(id=1).values_list("last_sequence", flat=True).first()
+        except DatabaseError as error:  # the database being down shows in the health check
+            logger.warning("metrics: audit chain length unavailable: %s", error)
+        else:
+            length = GaugeMetricFamily("dms_audit_chain_length", "Events in the audit chain (all processes).")
+            length.add_metric([], head or 0)
+            yield length
+
+        result = last_chain_verification()
+        valid = GaugeMetricFamily(
+            "dms_audit_chain_valid", "Last audit chain verification: 1 intact, 0 broken, -1 never run."
+        )
+        valid.add_metric([], -1 if result is None else int(bool(result["valid"])))
+        yield valid
+        if result is not None:
+            at = GaugeMetricFamily("dms_audit_chain_verified_timestamp_seconds", "When the chain was last verified.")
+            at.add_metric([], result["at"])
+            yield at
+            checked = GaugeMetricFamily("dms_audit_chain_verified_events", "Events checked by the last verification.")
+            checked.add_metric([], result["checked"])
+            yield checked
 
 
 def exposition() -> bytes:
@@ -220,8 +250,7 @@ def exposition() -> bytes:
         registry.register(_Delegate(REGISTRY))
     registry.register(SharedCountersCollector())
     registry.register(ScrapeTimeCollector())
-    for collector in SCRAPE_COLLECTORS:
-        registry.register(collector)
+    registry.register(AuditChainCollector())
     return generate_latest(registry)
 
 
@@ -237,23 +266,17 @@ class _Delegate(Collector):
 CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 
-def reset_process_files() -> None:
-    """Empty PROMETHEUS_MULTIPROC_DIR before the container's first server process starts
-    (the entrypoint, gunicorn's on_starting): values of an earlier run must not add up."""
-    folder = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
-    if folder:
-        path = Path(folder)
-        path.mkdir(parents=True, exist_ok=True)
-        for file in path.glob("*.db"):
-            file.unlink(missing_ok=True)
+# --- Audit trail (its signals; the ledger imports nothing above it) ------------------------------
 
 
-def mark_process_dead(pid: int) -> None:
-    """gunicorn's child_exit hook: a dead worker's live gauges stop counting."""
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
-        from prometheus_client import multiprocess
+@receiver(audit_signals.event_committed)
+def _audit_event_committed(action: str, **kwargs: Any) -> None:
+    count("dms_audit_events_total", action)
 
-        multiprocess.mark_process_dead(pid)
+
+@receiver(audit_signals.chain_verified)
+def _chain_verified(result: Any, **kwargs: Any) -> None:
+    record_chain_verification(valid=result.valid, checked=result.checked)
 
 
 # --- Celery task outcomes (counted in the worker that ran the task) ------------------------------

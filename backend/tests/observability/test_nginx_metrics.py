@@ -43,6 +43,7 @@ def nginx_in_front(tmp_path: Path) -> Iterator[NginxLayout]:
         https_port=free_port(),
         http_port=free_port(),
         backends=[f"127.0.0.1:{backend.server_address[1]}"],
+        websockets=[f"127.0.0.1:{backend.server_address[1]}"],
         frontend=f"127.0.0.1:{backend.server_address[1]}",
         cert=cert,
         key=key,
