@@ -142,7 +142,8 @@ class Stack:
                 root=root / "nginx",
                 https_port=self.https_port,
                 http_port=free_port(),
-                backends=[f"127.0.0.1:{http_port}"],
+                # --layout daphne: the former layout, one Daphne process for everything.
+                backends=[f"127.0.0.1:{ws_port if args.layout == 'daphne' else http_port}"],
                 websockets=[f"127.0.0.1:{ws_port}"],
                 frontend=f"127.0.0.1:{free_port()}",
                 cert=cert,
@@ -152,25 +153,28 @@ class Stack:
             )
         )
         # The compose file's services, scaled to this machine (--web-concurrency, --threads).
-        self._spawn(
-            "gunicorn",
-            [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
-            {
-                **env,
-                "GUNICORN_BIND": f"127.0.0.1:{http_port}",
-                "WEB_CONCURRENCY": str(args.web_concurrency),
-                "GUNICORN_THREADS": str(args.threads),
-                "GUNICORN_MAX_REQUESTS": "0",  # no recycling mid-run: /proc CPU stays per process
-                "GUNICORN_LOG_LEVEL": "warning",
-                "DB_POOL_MIN": "1",
-                "DB_POOL_MAX": str(args.threads),
-                "REDIS_CACHE_MAX_CONNECTIONS": "10",
-            },
-        )
+        if args.layout == "gunicorn":
+            self._spawn(
+                "gunicorn",
+                [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+                {
+                    **env,
+                    "GUNICORN_BIND": f"127.0.0.1:{http_port}",
+                    "WEB_CONCURRENCY": str(args.web_concurrency),
+                    "GUNICORN_THREADS": str(args.threads),
+                    "GUNICORN_MAX_REQUESTS": "0",  # no recycling mid-run: /proc CPU stays per process
+                    "GUNICORN_LOG_LEVEL": "warning",
+                    "DB_POOL_MIN": "1",
+                    "DB_POOL_MAX": str(args.threads),
+                    "REDIS_CACHE_MAX_CONNECTIONS": "10",
+                },
+            )
         self._spawn(
             "daphne",
             [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ws_port), "--proxy-headers", ASGI_APP],
-            {**env, "ASGI_THREADS": "8", "DB_POOL_MIN": "1", "DB_POOL_MAX": "8"},
+            {**env, "ASGI_THREADS": "8", "DB_POOL_MIN": "1", "DB_POOL_MAX": "8"}
+            if args.layout == "gunicorn"
+            else {**env, "ASGI_THREADS": "16", "DB_POOL_MIN": "8", "DB_POOL_MAX": "20"},
         )
         self._spawn(
             "celery",
@@ -211,13 +215,15 @@ class Stack:
 
     def server_pids(self) -> list[int]:
         """The application servers: gunicorn's master and workers, and Daphne."""
-        return [*process_tree(self.procs["gunicorn"].pid), self.procs["daphne"].pid]
+        gunicorn = self.procs.get("gunicorn")
+        return [*(process_tree(gunicorn.pid) if gunicorn else []), self.procs["daphne"].pid]
 
     def nginx_pids(self) -> list[int]:
         return process_tree(self.procs["nginx"].pid)
 
     def worker_count(self) -> int:
-        return len(process_tree(self.procs["gunicorn"].pid)) - 1
+        gunicorn = self.procs.get("gunicorn")
+        return len(process_tree(gunicorn.pid)) - 1 if gunicorn else 0
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
@@ -891,12 +897,41 @@ def verdict(value: float, limit: float, *, at_least: bool = False) -> str:
 
 def print_summary(results: dict[str, Any]) -> None:
     cpu = results["cpu_1x"]["MIX"]
-    load, login, approve, fan = results["load"], results["login"], results["approve"], results["fanout"]
     print("\n==================== the six figures ====================")
     print(
         f"1. CPU per request, read mix: {cpu['total_ms']} ms (server {cpu['server_ms']} + PostgreSQL "
         f"{cpu['postgres_ms']}); target <= 5 ms: {verdict(cpu['total_ms'], 5)}"
     )
+    if "load" in results:
+        print_load_figures(results)
+    if "cpu_10x" in results:
+        big = results["cpu_10x"]["MIX"]
+        cpu_ratio = big["total_ms"] / cpu["total_ms"] if cpu["total_ms"] else 0.0
+        p95_ratio = big["p95_ms"] / cpu["p95_ms"] if cpu["p95_ms"] else 0.0
+        results["scale"] = {"cpu_ratio": round(cpu_ratio, 2), "p95_ratio": round(p95_ratio, 2)}
+        print(
+            f"5. read mix at 10x vs 1x: CPU {big['total_ms']} vs {cpu['total_ms']} ms ({cpu_ratio:.2f}x), p95 "
+            f"{big['p95_ms']} vs {cpu['p95_ms']} ms ({p95_ratio:.2f}x); target <= 1.25x: "
+            f"{verdict(cpu_ratio, 1.25)} (CPU), {verdict(p95_ratio, 1.25)} (p95)"
+        )
+        print(f"   data: 1x {results['data']['1x']}; 10x {results['data']['10x']}")
+    else:
+        print("5. scale: skipped (--skip-10x)")
+    layout = results["layout"]
+    http = (
+        f"gunicorn {layout['http_workers']} worker processes x {layout['threads']} threads (/api/) + Daphne 1 "
+        "process (/ws/)"
+        if layout["http_workers"]
+        else "Daphne 1 process for /api/ and /ws/ (--layout daphne, the former layout)"
+    )
+    print(
+        f"6. layout: nginx ({layout['nginx_workers']} workers) -> {http}; Celery 1; PostgreSQL and Redis of the "
+        f"machine; {layout['cpus']} CPUs; load average at start {layout['load_at_start']}"
+    )
+
+
+def print_load_figures(results: dict[str, Any]) -> None:
+    load, login, approve, fan = results["load"], results["login"], results["approve"], results["fanout"]
     print(
         f"2. {load['users']} users, think {load['think_seconds'][0]:g}-{load['think_seconds'][1]:g} s: "
         f"p50 {load['p50_ms']} / p95 {load['p95_ms']} / p99 {load['p99_ms']} ms, 5xx {load['errors_5xx']}, "
@@ -914,25 +949,6 @@ def print_summary(results: dict[str, Any]) -> None:
         f"4. fan-out, {fan['sockets_open']} sockets: p95 {fan['p95_ms']} ms, delivered "
         f"{fan['delivered']}/{fan['expected_deliveries']} (target <= 50 ms: {verdict(fan['p95_ms'], 50)})"
     )
-    if "cpu_10x" in results:
-        big = results["cpu_10x"]["MIX"]
-        cpu_ratio = big["total_ms"] / cpu["total_ms"] if cpu["total_ms"] else 0.0
-        p95_ratio = big["p95_ms"] / cpu["p95_ms"] if cpu["p95_ms"] else 0.0
-        results["scale"] = {"cpu_ratio": round(cpu_ratio, 2), "p95_ratio": round(p95_ratio, 2)}
-        print(
-            f"5. read mix at 10x vs 1x: CPU {big['total_ms']} vs {cpu['total_ms']} ms ({cpu_ratio:.2f}x), p95 "
-            f"{big['p95_ms']} vs {cpu['p95_ms']} ms ({p95_ratio:.2f}x); target <= 1.25x: "
-            f"{verdict(cpu_ratio, 1.25)} (CPU), {verdict(p95_ratio, 1.25)} (p95)"
-        )
-        print(f"   data: 1x {results['data']['1x']}; 10x {results['data']['10x']}")
-    else:
-        print("5. scale: skipped (--skip-10x)")
-    layout = results["layout"]
-    print(
-        f"6. layout: nginx ({layout['nginx_workers']} workers) -> gunicorn {layout['http_workers']} worker "
-        f"processes x {layout['threads']} threads (/api/) + Daphne 1 process (/ws/); Celery 1; PostgreSQL "
-        f"and Redis of the machine; {layout['cpus']} CPUs; load average at start {layout['load_at_start']}"
-    )
 
 
 def main() -> None:
@@ -943,7 +959,13 @@ def main() -> None:
     parser.add_argument("--think-max", type=float, default=5.0)
     parser.add_argument("--web-concurrency", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
-    parser.add_argument("--cpu-rate", type=float, default=30.0, help="req/s of the paced CPU phases")
+    parser.add_argument(
+        "--layout",
+        choices=("gunicorn", "daphne"),
+        default="gunicorn",
+        help="gunicorn: the production layout; daphne: one Daphne process serving everything (for comparison)",
+    )
+    parser.add_argument("--cpu-rate", type=float, default=15.0, help="req/s of the paced CPU phases")
     parser.add_argument("--cpu-seconds", type=float, default=8.0, help="seconds per scenario in the CPU phases")
     parser.add_argument("--cpu-users", type=int, default=50, help="users sending the CPU phases' requests")
     parser.add_argument("--approvals", type=int, default=40)
@@ -951,6 +973,7 @@ def main() -> None:
     parser.add_argument("--fanout-events", type=int, default=20)
     parser.add_argument("--fanout-interval", type=float, default=0.25)
     parser.add_argument("--skip-10x", action="store_true", help="no 10x data set, no figure 5")
+    parser.add_argument("--cpu-only", action="store_true", help="only figures 1, 5 and 6 (CPU per request)")
     parser.add_argument("--quick", action="store_true", help="short phases, no 10x: a smoke run of a few minutes")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets even if complete ones exist")
     parser.add_argument("--reuse-db", action="store_true", help="(the default) keep built data sets")
@@ -997,7 +1020,11 @@ def main() -> None:
                 "cpus": os.cpu_count(),
                 "load_at_start": [round(x, 1) for x in load_at_start],
             }
-            results.update(asyncio.run(run_1x(stack, args)))
+            if args.cpu_only:
+                results["cpu_1x"] = asyncio.run(run_cpu_only(stack, args))
+                print_cpu(f"1. CPU per request, read mix, 1x data ({args.layout} layout)", results["cpu_1x"])
+            else:
+                results.update(asyncio.run(run_1x(stack, args)))
         finally:
             stack.stop()
         if "10x" in databases:
