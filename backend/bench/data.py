@@ -69,6 +69,9 @@ def ensure_database(*, scale: int, users: int, env: dict[str, str], rebuild: boo
         print(f"reusing database {database}", flush=True)
         tune_database(database)
         return database
+    busy = psql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'")  # noqa: S608 - fixed names
+    if busy != "0":
+        sys.exit(f"{database} is incomplete and in use (another run building it?): wait, or stop that run")
     psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{database}"')
     started = time.monotonic()
