@@ -51,7 +51,13 @@ class RequestAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
         "expected_return_date",
     ]
     list_filter = ["request_type", "status", "unit"]
-    search_fields = ["number", "purpose", "requester__username", "requester__full_name", "items__crate__number"]
+    search_fields = [
+        "number",
+        *Request.text_header_fields(),
+        "requester__username",
+        "requester__full_name",
+        "items__crate__number",
+    ]
     date_hierarchy = "created_at"
     list_select_related = ["unit", "target_unit", "requester"]
     inlines = [RequestItemInline, SignatureInline]

@@ -38,6 +38,11 @@ class Request(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # The header a requester fills in and may edit while the request is a draft. The API's
+    # input and output, the audit events, draft editing and the search (its text fields) all
+    # read this list: a new header field is a model field above plus its name here.
+    HEADER_FIELDS = ("purpose", "expected_return_date", "target_unit")
+
     class Meta:
         ordering = ["-created_at", "-id"]
         permissions = [
@@ -47,6 +52,15 @@ class Request(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @classmethod
+    def text_header_fields(cls) -> list[str]:
+        """The header fields holding text: what the request search looks in besides the number."""
+        return [
+            name
+            for name in cls.HEADER_FIELDS
+            if isinstance(cls._meta.get_field(name), models.CharField | models.TextField)
+        ]
 
 
 class RequestItem(models.Model):

@@ -1,7 +1,6 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.auth.models import Unit
 from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
 
@@ -68,11 +67,9 @@ class RequestSerializer(serializers.ModelSerializer):
             "unit_code",
             "requester",
             "requester_name",
-            "purpose",
-            "items",
-            "expected_return_date",
-            "target_unit",
+            *Request.HEADER_FIELDS,
             "target_unit_code",
+            "items",
             "submitted_at",
             "decided_by",
             "decided_by_name",
@@ -118,25 +115,32 @@ class AllocationSerializer(serializers.Serializer):
     location = serializers.IntegerField(min_value=1)
 
 
-class RequestCreateSerializer(serializers.Serializer):
-    request_type = serializers.ChoiceField(choices=Request.Type.choices)
-    purpose = serializers.CharField()
+class RequestCreateSerializer(serializers.ModelSerializer):
+    """Type, header (Request.HEADER_FIELDS, validated as the model declares them) and items."""
+
     items = ItemInputSerializer(many=True, allow_empty=False)
-    expected_return_date = serializers.DateField(required=False, allow_null=True)
-    target_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
-    unit = serializers.PrimaryKeyRelatedField(
-        queryset=Unit.objects.all(),
-        required=False,
-        allow_null=True,
-        help_text="System Administrator only; others raise requests for their own unit.",
-    )
+
+    class Meta:
+        model = Request
+        fields = ["request_type", *Request.HEADER_FIELDS, "items", "unit"]
+        extra_kwargs = {
+            "unit": {
+                "required": False,
+                "allow_null": True,
+                "help_text": "System Administrator only; others raise requests for their own unit.",
+            },
+        }
 
 
-class RequestUpdateSerializer(serializers.Serializer):
-    purpose = serializers.CharField(required=False)
+class RequestUpdateSerializer(serializers.ModelSerializer):
+    """A draft's header and items; every field optional (only what is sent changes)."""
+
     items = ItemInputSerializer(many=True, allow_empty=False, required=False)
-    expected_return_date = serializers.DateField(required=False, allow_null=True)
-    target_unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
+
+    class Meta:
+        model = Request
+        fields = [*Request.HEADER_FIELDS, "items"]
+        extra_kwargs = {name: {"required": False} for name in Request.HEADER_FIELDS}
 
 
 class SignInputSerializer(serializers.Serializer):

@@ -10,7 +10,6 @@ transaction: a wrong password changes nothing, and its `signature.failed` audit 
 written on its own so it is kept although the action was refused (Part 11 §11.200, §11.300).
 """
 
-import datetime
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -37,16 +36,8 @@ from apps.storage import services as storage
 Status = Request.Status
 Type = Request.Type
 
-REQUEST_FIELDS = [
-    "number",
-    "request_type",
-    "status",
-    "unit",
-    "requester",
-    "purpose",
-    "expected_return_date",
-    "target_unit",
-]
+# What a request's audit events show of it: identity, then the header (Request.HEADER_FIELDS).
+REQUEST_FIELDS = ["number", "request_type", "status", "unit", "requester", *Request.HEADER_FIELDS]
 STATE_FIELDS = [
     "status",
     "submitted_at",
@@ -253,20 +244,24 @@ def _lock_request_crates(request: Request) -> dict[int, Crate]:
     return crates_services.lock_crates(crate_ids)
 
 
-def _validate_header(
-    *, request_type: str, unit: Unit, expected_return_date: datetime.date | None, target_unit: Unit | None
-) -> None:
-    if request_type not in Type.values:
-        raise field_error("request_type", f"Unknown request type {request_type!r}.")
-    if request_type == Type.WITHDRAWAL:
-        if expected_return_date is None:
+def _check_header(request: Request) -> None:
+    """Clear what does not apply to the request's type, then validate what does (400)."""
+    if request.request_type not in Type.values:
+        raise field_error("request_type", f"Unknown request type {request.request_type!r}.")
+    if request.request_type != Type.WITHDRAWAL:
+        request.expected_return_date = None
+    if request.request_type != Type.TRANSFER:
+        request.target_unit = None
+    if request.request_type == Type.WITHDRAWAL:
+        if request.expected_return_date is None:
             raise field_error("expected_return_date", "A withdrawal needs an expected return date.")
-        if expected_return_date < timezone.localdate():
+        if request.expected_return_date < timezone.localdate():
             raise field_error("expected_return_date", "The expected return date cannot be in the past.")
-    if request_type == Type.TRANSFER:
+    if request.request_type == Type.TRANSFER:
+        target_unit = request.target_unit
         if target_unit is None:
             raise field_error("target_unit", "A transfer needs a target unit.")
-        if target_unit.pk == unit.pk:
+        if target_unit.pk == request.unit_id:
             raise field_error("target_unit", "The target unit must be another unit.")
         if not target_unit.is_active:
             raise field_error("target_unit", "The target unit is inactive.")
@@ -300,39 +295,24 @@ def _next_request_number() -> str:
 
 @transaction.atomic
 def request_create(
-    *,
-    actor: Any,
-    request_type: str,
-    purpose: str,
-    items: list[Any],
-    expected_return_date: datetime.date | None = None,
-    target_unit: Unit | None = None,
-    unit: Unit | None = None,
+    *, actor: Any, request_type: str, items: list[Any], unit: Unit | None = None, **header: Any
 ) -> Request:
+    """A draft request of `actor`. `header`: the fields of Request.HEADER_FIELDS (purpose, …)."""
+    unknown = set(header) - set(Request.HEADER_FIELDS)
+    if unknown:
+        raise TypeError(f"request_create() got unknown header fields {sorted(unknown)}")
     if not actor.has_perm(roles.RAISE_REQUESTS):
         raise ApplicationError("Your role does not allow raising requests.", code="permission_denied")
     specs = _specs(items)
     crates = crates_services.lock_crates([spec.crate for spec in specs])
     unit = _request_unit(actor, unit, crates)
-    if request_type != Type.WITHDRAWAL:
-        expected_return_date = None
-    if request_type != Type.TRANSFER:
-        target_unit = None
-    _validate_header(
-        request_type=request_type, unit=unit, expected_return_date=expected_return_date, target_unit=target_unit
-    )
+    request = Request(request_type=request_type, unit=unit, requester=actor, **header)
+    _check_header(request)
     problems = _item_problems(request_type=request_type, unit_id=unit.pk, specs=specs, crates=crates)
     if problems:
         raise ApplicationError(problems[0], fields={"items": problems})
-    request = Request.objects.create(
-        number=_next_request_number(),
-        request_type=request_type,
-        unit=unit,
-        requester=actor,
-        purpose=purpose,
-        expected_return_date=expected_return_date,
-        target_unit=target_unit,
-    )
+    request.number = _next_request_number()
+    request.save()
     _write_items(request, specs)
     changes = audit.created_changes(request, REQUEST_FIELDS)
     changes["items"] = [None, _items_repr(specs)]
@@ -347,19 +327,10 @@ def request_update(*, request: Request, actor: Any, data: dict[str, Any]) -> Req
     _guard(request, actor, "edit")
     before = audit.snapshot(request, REQUEST_FIELDS)
     old_specs = [ItemSpec(crate=i.crate_id, document=i.document_id) for i in request.items.all()]
-    for name in ("purpose", "expected_return_date", "target_unit"):
+    for name in Request.HEADER_FIELDS:
         if name in data:
             setattr(request, name, data[name])
-    if request.request_type != Type.WITHDRAWAL:
-        request.expected_return_date = None
-    if request.request_type != Type.TRANSFER:
-        request.target_unit = None
-    _validate_header(
-        request_type=request.request_type,
-        unit=request.unit,
-        expected_return_date=request.expected_return_date,
-        target_unit=request.target_unit,
-    )
+    _check_header(request)
     specs = _specs(data["items"]) if "items" in data else old_specs
     changes = {}
     if "items" in data and specs != old_specs:
@@ -403,12 +374,7 @@ def request_delete(*, request: Request, actor: Any) -> None:
 def request_submit(*, request: Request, actor: Any) -> Request:
     request = _lock_request(request.pk)
     to_status = _guard(request, actor, "submit")
-    _validate_header(
-        request_type=request.request_type,
-        unit=request.unit,
-        expected_return_date=request.expected_return_date,
-        target_unit=request.target_unit,
-    )
+    _check_header(request)
     _check_items_available(request, _lock_request_crates(request))
     before = audit.snapshot(request, STATE_FIELDS)
     request.status = to_status

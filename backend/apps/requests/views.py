@@ -79,7 +79,7 @@ class RequestViewSet(
         },
     }
     filterset_class = RequestFilter
-    search_fields = ["number", "purpose"]
+    search_fields = ["number", *Request.text_header_fields()]
     ordering_fields = ["created_at", "number", "status", "expected_return_date", "submitted_at"]
     ordering = ["-created_at", "-id"]
 
