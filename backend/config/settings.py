@@ -35,9 +35,38 @@ def redis_url_with_db(url: str, db: int) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{db}", parts.query, parts.fragment))
 
 
-# Development-only fallback; settings_production refuses to start with it.
+# The key of an old release that was public in this repository: settings_production refuses
+# it, and nothing here ever falls back to it (a token signed with it would be accepted).
 DEFAULT_SECRET_KEY = "dev-insecure-cipla-dms-key-change-me"
-SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+DATA_DIR = Path(os.environ.get("DMS_DATA_DIR", BASE_DIR / "var"))
+
+
+def local_secret_key(data_dir: Path) -> str:
+    """Without SECRET_KEY (`make run`, tests) a random key is generated once into the data
+    directory and reused, so sessions and tokens survive a restart but no two installations
+    share a key. Production sets SECRET_KEY and refuses to start without it."""
+    import secrets
+
+    path = data_dir / "secret_key"
+    with contextlib.suppress(FileNotFoundError):
+        key = path.read_text().strip()
+        if len(key) >= 50:
+            return key
+    key = secrets.token_urlsafe(64)
+    try:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: of two processes starting at once, one writes, the other reads its key.
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        return path.read_text().strip() or key
+    except OSError:
+        return key  # a read-only image: a key for this process only (production sets its own)
+    with os.fdopen(descriptor, "w") as file:
+        file.write(key)
+    return key
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "").strip() or local_secret_key(DATA_DIR)
 DEBUG = env_bool("DEBUG", False)
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "127.0.0.1,localhost,testserver")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
@@ -72,6 +101,7 @@ MIDDLEWARE = [
     # Outermost: counts and times every request (GET /metrics, apps/core/metrics.py).
     "apps.core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "apps.core.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -102,7 +132,6 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
-DATA_DIR = Path(os.environ.get("DMS_DATA_DIR", BASE_DIR / "var"))
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
@@ -236,7 +265,7 @@ AUTH_PASSWORD_VALIDATORS = [
         "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
         "OPTIONS": {"min_length": 12},
     },
-    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "apps.auth.passwords.CommonPasswordVariantValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
     {"NAME": "apps.auth.passwords.CharacterClassValidator"},
 ]
@@ -290,6 +319,12 @@ REST_FRAMEWORK = {
         "user": os.environ.get("THROTTLE_USER", "2000/hour"),
         "login": os.environ.get("THROTTLE_LOGIN", "5/min"),
     },
+    # JSON only, bounded in size and depth (apps/core/parsers.py).
+    "DEFAULT_PARSER_CLASSES": ["apps.core.parsers.BoundedJSONParser"],
+    # Proxies in front whose X-Forwarded-For may be trusted: none under `make run` (Daphne is
+    # reached directly), so a client cannot pick its own address for the per-IP login
+    # throttle or the audit trail; production sets 1 (nginx).
+    "NUM_PROXIES": int(os.environ.get("NUM_PROXIES", "0")),
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
     "DATETIME_FORMAT": "iso-8601",
 }
@@ -389,3 +424,10 @@ LOGGING = {
         "django.channels.server": {"level": "WARNING"},
     },
 }
+
+# --- Hardening: request size limits ----------------------------------------------------------
+# JSON bodies the API parses (apps/core/parsers.py) and form bodies Django parses (admin); nginx
+# caps bodies too (client_max_body_size), so an oversized body is refused before it is read.
+API_JSON_MAX_BYTES = int(os.environ.get("API_JSON_MAX_BYTES", str(1024 * 1024)))
+DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000

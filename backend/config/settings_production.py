@@ -261,8 +261,7 @@ CSRF_COOKIE_SAMESITE = "Lax"
 LANGUAGE_COOKIE_SECURE = True
 LANGUAGE_COOKIE_HTTPONLY = True
 
-# Bodies: JSON only; matches nginx client_max_body_size.
-DATA_UPLOAD_MAX_MEMORY_SIZE = 10 * 1024 * 1024
+# Bodies: 1 MiB (JSON API and admin forms), the same as nginx client_max_body_size; from settings.py.
 
 # --- Files -------------------------------------------------------------------------------------
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))

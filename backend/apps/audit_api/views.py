@@ -18,6 +18,7 @@ from apps.audit_api.selectors import AuditEventFilter, audit_events_for
 from apps.auth import roles
 from apps.auth.permissions import ActionPermission
 from apps.core.schema import FORBIDDEN
+from apps.core.spreadsheet import cell
 
 EXPORT_COLUMNS = [
     "sequence",
@@ -47,7 +48,8 @@ def _csv_rows(queryset: QuerySet[AuditEvent]) -> Iterator[str]:
     writer = csv.writer(_Echo())
     yield writer.writerow(EXPORT_COLUMNS)
     for event in queryset.iterator(chunk_size=2000):
-        yield writer.writerow([getattr(event, column) for column in EXPORT_COLUMNS])
+        # Any stored text (a login name, a User-Agent) may be a formula: neutralised per cell.
+        yield writer.writerow([cell(getattr(event, column)) for column in EXPORT_COLUMNS])
 
 
 class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):

@@ -5,13 +5,40 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils import timezone
 
 from apps.auth import roles, services
-from apps.auth.models import Department, Unit, User
+from apps.auth.models import Department, RevokedSession, Unit, User
 from apps.core.admin_mixins import ServiceModelAdmin, changed, refusal_text, submitted
 from apps.core.errors import ApplicationError
+
+
+class ServiceAdminAuthenticationForm(AdminAuthenticationForm):
+    """The admin's sign-in goes through the same login service as the API: one failure
+    counter, one lockout, one audit trail (a locked account cannot get in by the admin)."""
+
+    def clean(self) -> dict[str, Any]:
+        username = self.cleaned_data.get("username")
+        password = self.cleaned_data.get("password")
+        if username is not None and password:
+            try:
+                user = services.authenticate_credentials(username=username, password=password, channel="admin")
+            except ApplicationError as error:
+                if error.code == "account_locked":
+                    raise ValidationError(error.message, code="account_locked") from error
+                raise self.get_invalid_login_error() from error
+            # django.contrib.auth.login() records which backend vouched for the user.
+            user.backend = "django.contrib.auth.backends.ModelBackend"  # type: ignore[attr-defined]
+            self.user_cache = user
+            self.confirm_login_allowed(user)  # active staff only
+        return self.cleaned_data
+
+
+admin.site.login_form = ServiceAdminAuthenticationForm
 
 
 @admin.register(Unit)
@@ -84,14 +111,32 @@ class UserChangeForm(forms.ModelForm):
             self.initial["roles"] = sorted(group.name for group in self.instance.groups.all())
 
 
+class LockedFilter(admin.SimpleListFilter):
+    """Accounts locked by failed sign-ins right now (Part 11 §11.300(d): shown, not hidden)."""
+
+    title = "locked"
+    parameter_name = "locked"
+
+    def lookups(self, request: HttpRequest, model_admin: Any) -> list[tuple[str, str]]:
+        return [("yes", "Locked now"), ("no", "Not locked")]
+
+    def queryset(self, request: HttpRequest, queryset: QuerySet[User]) -> QuerySet[User]:
+        now = timezone.now()
+        if self.value() == "yes":
+            return queryset.filter(locked_until__gt=now)
+        if self.value() == "no":
+            return queryset.exclude(locked_until__gt=now)
+        return queryset
+
+
 @admin.register(User)
 class UserAdmin(ServiceModelAdmin):
     """Users are created, changed, deactivated and unlocked here as through the API; never
     deleted (their signatures must survive). Staff and superuser flags are not set here."""
 
     form = UserChangeForm
-    list_display = ["username", "full_name", "unit", "is_active", "locked_until", "last_login"]
-    list_filter = ["unit", "groups", "is_active", "is_staff"]
+    list_display = ["username", "full_name", "unit", "is_active", "is_locked", "locked_until", "last_login"]
+    list_filter = [LockedFilter, "unit", "groups", "is_active", "is_staff"]
     search_fields = ["username", "full_name", "email", "employee_id"]
     readonly_fields = [
         "username",
@@ -161,6 +206,10 @@ class UserAdmin(ServiceModelAdmin):
             user = services.user_deactivate(actor=actor, user=user)
         return user
 
+    @admin.display(boolean=True, description="locked")
+    def is_locked(self, user: User) -> bool:
+        return user.is_locked
+
     @admin.action(description="Unlock selected users")
     def unlock_users(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
         unlocked = 0
@@ -172,3 +221,23 @@ class UserAdmin(ServiceModelAdmin):
             else:
                 unlocked += 1
         messages.success(request, f"Unlocked {unlocked} user(s).")
+
+
+@admin.register(RevokedSession)
+class RevokedSessionAdmin(admin.ModelAdmin):
+    """Signed-out sessions, kept until their tokens would have expired; written by logout only."""
+
+    list_display = ["sid", "user", "revoked_at", "expires_at"]
+    search_fields = ["user__username"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in RevokedSession._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -5,12 +5,13 @@ from django.db import models
 from django.utils import timezone
 
 from apps.auth import roles
+from apps.core.limits import LONG_TEXT_MAX_LENGTH
 
 
 class Unit(models.Model):
     code = models.CharField(max_length=10, unique=True, help_text="Short code, e.g. GOA")
     name = models.CharField(max_length=200)
-    address = models.TextField(blank=True)
+    address = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -86,3 +87,18 @@ class User(AbstractUser):
     @property
     def is_locked(self) -> bool:
         return self.locked_until is not None and self.locked_until > timezone.now()
+
+
+class RevokedSession(models.Model):
+    """A signed-out session (SPEC §13: logout ends the session). Every token of a session
+    carries its id (claim "sid"); the access token of a revoked session is refused although
+    its signature and expiry are still valid. Rows are useless once the refresh token would
+    have expired, and are flushed then."""
+
+    sid = models.CharField(max_length=64, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    revoked_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"session {self.sid} of {self.user_id}"

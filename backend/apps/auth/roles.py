@@ -67,7 +67,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         MANAGE_USERS,
         "accounts.unlock_user",
         *_crud("accounts", "department"),
-        *_crud("crates", "documenttype"),
+        # Document types (retention schedules) are company-wide: System Administrators only.
         *_crud("storage", "storagelocation"),
         READ_AUDIT,
         EXPORT_AUDIT,

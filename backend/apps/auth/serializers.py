@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from apps.auth import roles
 from apps.auth.models import Department, Unit, User
+from apps.core.limits import SECRET_MAX_LENGTH, TOKEN_MAX_LENGTH
 from apps.policy.capabilities import ALL_CAPABILITIES, capabilities_of
 
 
@@ -85,7 +86,9 @@ class UserWriteSerializer(serializers.ModelSerializer):
     roles = serializers.ListField(
         child=serializers.ChoiceField(choices=[(r, r) for r in roles.ALL_ROLES]), required=False
     )
-    password = serializers.CharField(write_only=True, required=False, style={"input_type": "password"})
+    password = serializers.CharField(
+        max_length=SECRET_MAX_LENGTH, write_only=True, required=False, style={"input_type": "password"}
+    )
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
 
     class Meta:
@@ -101,7 +104,9 @@ class UserWriteSerializer(serializers.ModelSerializer):
 
 class LoginSerializer(serializers.Serializer):
     username = serializers.CharField(max_length=150)
-    password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
+    password = serializers.CharField(
+        max_length=SECRET_MAX_LENGTH, style={"input_type": "password"}, trim_whitespace=False
+    )
 
 
 class TokenPairSerializer(serializers.Serializer):
@@ -114,12 +119,12 @@ class LoginResponseSerializer(TokenPairSerializer):
 
 
 class RefreshSerializer(serializers.Serializer):
-    refresh = serializers.CharField()
+    refresh = serializers.CharField(max_length=TOKEN_MAX_LENGTH)
 
 
 class ChangePasswordSerializer(serializers.Serializer):
-    old_password = serializers.CharField(trim_whitespace=False)
-    new_password = serializers.CharField(trim_whitespace=False)
+    old_password = serializers.CharField(max_length=SECRET_MAX_LENGTH, trim_whitespace=False)
+    new_password = serializers.CharField(max_length=SECRET_MAX_LENGTH, trim_whitespace=False)
 
 
 class WsTicketSerializer(serializers.Serializer):

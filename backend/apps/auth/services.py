@@ -14,10 +14,11 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.audit import services as audit
-from apps.auth import directory, roles
+from apps.auth import directory, roles, sessions
 from apps.auth.authentication import VERSION_CLAIM, tokens_for
 from apps.auth.models import Department, Unit, User
 from apps.core import domain_signals
@@ -32,29 +33,39 @@ DEPARTMENT_FIELDS = ["unit", "code", "name", "is_active"]
 
 
 def login(*, username: str, password: str) -> dict[str, Any]:
+    """The API login: check the credentials, then start a session (a token pair)."""
+    user = authenticate_credentials(username=username, password=password)
+    return {**tokens_for(user), "user": user}
+
+
+def authenticate_credentials(*, username: str, password: str, channel: str = "api") -> User:
     """Authenticate; count failures; lock after LOGIN_MAX_FAILURES for LOGIN_LOCKOUT_MINUTES.
 
     Directory users are checked by the directory (and created at their first sign-in), local
     users by their DMS password; lockout, throttling and the audit trail are the same for both.
-    Failures are audited outside any business transaction: a refused login changes nothing
-    but the counter and the trail.
+    Every way in (the API, the Django admin's login form) goes through here, so one failure
+    counter, one lockout and one audit trail cover them all. Failures are audited outside any
+    business transaction: a refused login changes nothing but the counter and the trail.
     """
+    comment_suffix = "" if channel == "api" else f" ({channel})"
     user = User.objects.filter(username__iexact=username).first()
     if user is None and directory.enabled():
         user = _first_directory_login(username, password)
         if user is not None:
-            return _login_succeeded(user)
+            return _login_succeeded(user, channel)
     if user is None:
         audit.record(
             action="login.failed",
             entity_type="user",
             entity_repr=username[:150],
-            comment="unknown username",
+            comment="unknown username" + comment_suffix,
             actor=None,
         )
         raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
     if user.is_locked:
-        audit.record(action="login.locked", instance=user, comment="login attempt while locked", actor=user)
+        audit.record(
+            action="login.locked", instance=user, comment="login attempt while locked" + comment_suffix, actor=user
+        )
         raise ApplicationError(
             "The account is locked after repeated failed logins. Try again later or ask an administrator.",
             code="account_locked",
@@ -65,19 +76,23 @@ def login(*, username: str, password: str) -> dict[str, Any]:
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
             user.refresh_from_db(fields=["failed_login_count"])
-            audit.record(action="login.failed", instance=user, comment=refusal, actor=user)
+            audit.record(action="login.failed", instance=user, comment=refusal + comment_suffix, actor=user)
             if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
                 user.locked_until = timezone.now() + timedelta(minutes=settings.LOGIN_LOCKOUT_MINUTES)
                 user.save(update_fields=["locked_until"])
+                comment = f"{user.failed_login_count} consecutive failed logins{comment_suffix}"
                 audit.record(
                     action="user.locked",
                     instance=user,
                     changes={"locked_until": [None, user.locked_until]},
-                    comment=f"{user.failed_login_count} consecutive failed logins",
+                    comment=comment,
                     actor=user,
                 )
+                # Part 11 §11.300(d): attempts are detected and reported - the user and the
+                # System Administrators are told (receivers: apps/notifications/signals.py).
+                domain_signals.account_locked.send_on_commit(sender=User, user=user, reason=comment, action="locked")
         raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
-    return _login_succeeded(user)
+    return _login_succeeded(user, channel)
 
 
 def _first_directory_login(username: str, password: str) -> User | None:
@@ -118,14 +133,14 @@ def _credentials_refusal(user: User, password: str) -> str:
     return ""
 
 
-def _login_succeeded(user: User) -> dict[str, Any]:
+def _login_succeeded(user: User, channel: str) -> User:
     with transaction.atomic():
         user.failed_login_count = 0
         user.locked_until = None
         user.last_login = timezone.now()
         user.save(update_fields=["failed_login_count", "locked_until", "last_login"])
-        audit.record(action="login.succeeded", instance=user, actor=user)
-    return {**tokens_for(user), "user": user}
+        audit.record(action="login.succeeded", instance=user, comment="" if channel == "api" else channel, actor=user)
+    return user
 
 
 def verify_password(*, user: User, password: str) -> bool:
@@ -137,27 +152,44 @@ def verify_password(*, user: User, password: str) -> bool:
 
 
 def refresh_tokens(*, refresh: str) -> dict[str, str]:
-    """Rotate: a new pair for a valid refresh token, whose old self is blacklisted."""
+    """Rotate: a new pair for a valid refresh token, whose old self is blacklisted.
+
+    Of several concurrent refreshes with one token exactly one succeeds: the token's
+    outstanding row is locked while it is checked and blacklisted, so a stolen refresh token
+    cannot be turned into many sessions.
+    """
+    invalid = ApplicationError("Refresh token is invalid or expired.", code="token_not_valid", status=401)
     try:
         token = RefreshToken(refresh)  # type: ignore[arg-type]
         user = User.objects.get(pk=token["user_id"])
-    except (TokenError, User.DoesNotExist, KeyError) as error:
-        raise ApplicationError("Refresh token is invalid or expired.", code="token_not_valid", status=401) from error
-    if not user.is_active or token.get(VERSION_CLAIM) != user.auth_version:
+        jti = token["jti"]
+    except (TokenError, User.DoesNotExist, KeyError, ValueError, TypeError) as error:
+        raise invalid from error
+    session_id = token.get(sessions.SESSION_CLAIM)
+    if not user.is_active or token.get(VERSION_CLAIM) != user.auth_version or not sessions.check_session(token):
         raise ApplicationError("Refresh token is no longer valid.", code="token_not_valid", status=401)
-    token.blacklist()
-    return tokens_for(user)
+    with transaction.atomic():
+        outstanding = OutstandingToken.objects.select_for_update().filter(jti=jti).order_by().first()
+        if outstanding is None or BlacklistedToken.objects.filter(token=outstanding).exists():
+            raise invalid
+        BlacklistedToken.objects.create(token=outstanding)
+        return tokens_for(user, session_id=str(session_id) if session_id else None)
 
 
-def logout(*, user: User, refresh: str) -> None:
+def logout(*, user: User, refresh: str, access_session_id: str | None = None) -> None:
+    """End the session: its refresh token is blacklisted and every access token of the
+    session stops working at once (SPEC §13), not when it expires."""
     try:
         token = RefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as error:
         raise field_error("refresh", "Refresh token is invalid or expired.") from error
-    if str(token["user_id"]) != str(user.pk):
+    if str(token.get("user_id")) != str(user.pk):
         raise field_error("refresh", "This refresh token belongs to another user.")
+    session_ids = {str(sid) for sid in (token.get(sessions.SESSION_CLAIM), access_session_id) if sid}
     with transaction.atomic():
         token.blacklist()
+        for session_id in sorted(session_ids):
+            sessions.revoke_session(session_id=session_id, user=user)
         audit.record(action="logout", instance=user, actor=user)
 
 

@@ -17,5 +17,8 @@ class LoginRateThrottle(SimpleRateThrottle):
         return str(rate) if rate is not None else None
 
     def get_cache_key(self, request: Request, view: Any) -> str | None:
-        username = str(request.data.get("username", "")).strip().lower() if hasattr(request, "data") else ""
+        # The body may be any JSON (a list, a string): only an object carries a username. The
+        # view answers 400 for the rest; the throttle must not fail on it first.
+        data = getattr(request, "data", None)
+        username = str(data.get("username", ""))[:150].strip().lower() if isinstance(data, dict) else ""
         return self.cache_format % {"scope": self.scope, "ident": f"{self.get_ident(request)}:{username}"}

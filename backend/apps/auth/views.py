@@ -25,6 +25,7 @@ from apps.auth.serializers import (
     UserWriteSerializer,
     WsTicketSerializer,
 )
+from apps.auth.sessions import SESSION_CLAIM
 from apps.auth.throttles import LoginRateThrottle
 from apps.core.schema import BAD_REQUEST, FORBIDDEN, THROTTLED, UNAUTHORIZED, WRITE_ERRORS
 
@@ -74,7 +75,12 @@ class LogoutView(APIView):
     def post(self, request: Request) -> Response:
         data = RefreshSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        services.logout(user=acting_user(request), refresh=data.validated_data["refresh"])
+        access = request.auth  # the validated access token of this request (None for a session login)
+        services.logout(
+            user=acting_user(request),
+            refresh=data.validated_data["refresh"],
+            access_session_id=access.get(SESSION_CLAIM) if access is not None and hasattr(access, "get") else None,
+        )
         return Response(status=status.HTTP_205_RESET_CONTENT)
 
 

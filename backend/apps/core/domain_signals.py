@@ -60,3 +60,5 @@ notifications_read = DomainSignal()
 report_changed = DomainSignal()
 # user_id=int: every token of the user was revoked (deactivation, password change)
 sessions_revoked = DomainSignal()
+# user=User, reason=str (action "locked"): repeated failed sign-ins locked the account
+account_locked = DomainSignal()

@@ -4,6 +4,7 @@ import logging
 from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
@@ -38,6 +39,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         )
         busy["Retry-After"] = str(RETRY_AFTER_SECONDS)
         return busy
+    if isinstance(exc, RequestDataTooBig):
+        return Response(
+            {"detail": "The request body is too large.", "code": "request_too_large"},
+            status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE,
+        )
     if isinstance(exc, Http404):
         exc = exceptions.NotFound()
     elif isinstance(exc, DjangoPermissionDenied):
@@ -54,6 +60,10 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         codes = exc.get_codes()
         code = codes if isinstance(codes, str) else "error"
         detail = exc.detail if isinstance(exc.detail, str) else str(exc.detail)
+        if isinstance(exc.detail, dict) and "detail" in exc.detail:
+            # simplejwt's errors carry {"detail", "code"} of their own (e.g. token_not_valid).
+            detail = str(exc.detail["detail"])
+            code = str(exc.detail.get("code", code))
         data: dict[str, Any] = {"detail": str(detail), "code": code}
         wait = getattr(exc, "wait", None)
         if isinstance(exc, exceptions.Throttled) and wait is not None:

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.policy import states
 
 
@@ -34,10 +35,10 @@ class Crate(models.Model):
         "storage.StorageLocation", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
-    description = models.TextField(blank=True)
+    description = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     retention_until = models.DateField(null=True, blank=True, db_index=True)
     legal_hold = models.BooleanField(default=False)
-    legal_hold_reason = models.TextField(blank=True)
+    legal_hold_reason = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

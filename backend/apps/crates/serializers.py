@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.auth.models import Department, Unit
+from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.crates.models import Crate, Document, DocumentType
 from apps.policy import access
 from apps.storage.models import StorageLocation
@@ -131,19 +132,19 @@ class CrateCreateSerializer(serializers.Serializer):
 
     unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
-    description = serializers.CharField(required=False, allow_blank=True, default="")
+    description = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class CrateUpdateSerializer(serializers.Serializer):
     """Draft crates only: department (of the crate's unit) and description."""
 
     department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
-    description = serializers.CharField(required=False, allow_blank=True)
+    description = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True)
 
 
 class LegalHoldSerializer(serializers.Serializer):
     legal_hold = serializers.BooleanField()
-    reason = serializers.CharField(required=False, allow_blank=True, default="")
+    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class RelocateSerializer(serializers.Serializer):

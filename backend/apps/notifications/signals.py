@@ -54,3 +54,24 @@ def alert_administrators_of_broken_chain(sender: Any, *, result: ChainVerificati
         # One alert per broken event per day, however often the check runs.
         dedupe_key=f"audit-chain:{result.first_broken_sequence}:{timezone.localdate():%Y-%m-%d}",
     )
+
+
+@receiver(domain_signals.account_locked)
+def notify_account_locked(sender: Any, *, user: User, reason: str, **kwargs: Any) -> None:
+    """Part 11 §11.300(d): a lockout is reported to the account's owner (who may not have
+    caused it) and to every System Administrator, in the app and by e-mail."""
+    until = f"{user.locked_until:%Y-%m-%d %H:%M} UTC" if user.locked_until else "an administrator unlocks it"
+    services.notify(
+        users=[user],
+        title="Your account was locked after repeated failed sign-ins",
+        body=f"{reason}. It stays locked until {until}. If this was not you, tell your administrator.",
+    )
+    administrators = User.objects.filter(
+        Q(is_superuser=True) | Q(groups__name=roles.SYSTEM_ADMINISTRATOR), is_active=True
+    ).exclude(pk=user.pk)
+    services.notify(
+        users=list(administrators.distinct()),
+        title=f"Account {user.username} was locked",
+        body=f"{reason}. Locked until {until}. Unlock it under Administration > Users if it was its owner.",
+        link="/administration/users",
+    )

@@ -1,8 +1,6 @@
 """Streaming CSV and XLSX writers: one row at a time, memory flat whatever the row count."""
 
 import csv
-import datetime
-import json
 from collections.abc import Sequence
 from pathlib import Path
 from types import TracebackType
@@ -10,24 +8,7 @@ from typing import Any, Self
 
 from openpyxl import Workbook
 
-# A cell starting with one of these is a formula to a spreadsheet (CSV injection): quoted.
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, datetime.datetime):
-        return value.astimezone(datetime.UTC).isoformat()
-    if isinstance(value, datetime.date):
-        return value.isoformat()
-    if isinstance(value, dict | list):
-        value = json.dumps(value, ensure_ascii=False, sort_keys=True)
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
-        return "'" + value
-    return value
+from apps.core.spreadsheet import cell, xlsx_cell
 
 
 class CsvWriter:
@@ -58,7 +39,7 @@ class XlsxWriter(CsvWriter):
         self.sheet = self.workbook.create_sheet(title=title[:31])
 
     def writerow(self, row: Sequence[Any]) -> None:
-        self.sheet.append([cell(value) for value in row])
+        self.sheet.append([xlsx_cell(value) for value in row])
 
     def close(self) -> None:
         self.workbook.save(self.path)

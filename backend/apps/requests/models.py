@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.policy import states
 
 
@@ -14,7 +15,7 @@ class Request(models.Model):
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="requests")
     requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="requests")
-    purpose = models.TextField()
+    purpose = models.CharField(max_length=LONG_TEXT_MAX_LENGTH)
     expected_return_date = models.DateField(null=True, blank=True)
     target_unit = models.ForeignKey(
         "accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="incoming_transfers"
@@ -24,7 +25,7 @@ class Request(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     decided_at = models.DateTimeField(null=True, blank=True)
-    decision_comment = models.TextField(blank=True)
+    decision_comment = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     executed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
@@ -119,7 +120,7 @@ class SendBack(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     received_at = models.DateTimeField(null=True, blank=True)
-    condition_notes = models.TextField(blank=True)
+    condition_notes = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -164,7 +165,7 @@ class Signature(models.Model):
     username = models.CharField(max_length=150)
     full_name = models.CharField(max_length=200)
     meaning = models.CharField(max_length=20, choices=Meaning.choices)
-    comment = models.TextField(blank=True)
+    comment = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
     signed_at = models.DateTimeField()
 
     class Meta:

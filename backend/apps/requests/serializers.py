@@ -1,6 +1,7 @@
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.limits import LONG_TEXT_MAX_LENGTH, SECRET_MAX_LENGTH
 from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
 
@@ -144,18 +145,24 @@ class RequestUpdateSerializer(serializers.ModelSerializer):
 
 
 class SignInputSerializer(serializers.Serializer):
-    password = serializers.CharField(write_only=True, trim_whitespace=False, style={"input_type": "password"})
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    password = serializers.CharField(
+        max_length=SECRET_MAX_LENGTH, write_only=True, trim_whitespace=False, style={"input_type": "password"}
+    )
+    comment = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class CancelInputSerializer(serializers.Serializer):
-    comment = serializers.CharField(required=False, allow_blank=True, default="")
+    comment = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class ExecuteInputSerializer(serializers.Serializer):
     allocations = AllocationSerializer(many=True, required=False, help_text="storage: every crate of the request")
     password = serializers.CharField(
-        required=False, write_only=True, trim_whitespace=False, help_text="destruction: the executor's e-signature"
+        max_length=SECRET_MAX_LENGTH,
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="destruction: the executor's e-signature",
     )
 
 
@@ -234,11 +241,13 @@ class SendBackSerializer(serializers.ModelSerializer):
 class SendBackCreateSerializer(serializers.Serializer):
     request = serializers.IntegerField(min_value=1, help_text="The issued withdrawal request")
     items = ItemInputSerializer(many=True, allow_empty=False)
-    condition_notes = serializers.CharField(required=False, allow_blank=True, default="")
+    condition_notes = serializers.CharField(
+        max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default=""
+    )
 
 
 class SendBackReceiveSerializer(serializers.Serializer):
     allocations = AllocationSerializer(
         many=True, required=False, help_text="Optional; default: each crate's previous location"
     )
-    condition_notes = serializers.CharField(required=False, allow_blank=True)
+    condition_notes = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True)

@@ -60,7 +60,7 @@ def create_bodies(world: World) -> dict[str, tuple[str, dict[str, Any], Callable
 ALLOWED_TO_CREATE = {
     "unit": {"sysadmin"},
     "department": {"sysadmin", "unitadmin"},
-    "document_type": {"sysadmin", "unitadmin"},
+    "document_type": {"sysadmin"},
     "location": {"sysadmin", "unitadmin"},
     "user": {"sysadmin", "unitadmin"},
 }
