@@ -87,9 +87,10 @@ def test_admin_department_and_document_type_creation_is_audited_like_the_api(wor
         "is_active": [None, True],
     }
 
-    response = client.post(
-        "/admin/crates/documenttype/add/", {"code": "MSDS", "name": "Safety Data Sheet", "retention_years": 3}
-    )
+    body = {"code": "MSDS", "name": "Safety Data Sheet", "retention_years": 3}
+    # Document types are company-wide: a Unit Admin may not add one, a System Administrator may.
+    assert client.post("/admin/crates/documenttype/add/", body).status_code == 403
+    response = admin_client(world, "sysadmin").post("/admin/crates/documenttype/add/", body)
     assert response.status_code == 302
     document_type = DocumentType.objects.get(code="MSDS")
     assert last_event()[:3] == ("document_type.created", "documenttype", str(document_type.pk))
