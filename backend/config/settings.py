@@ -165,14 +165,31 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Redis: cache (db 2), channel layer (db 1), Celery broker (db 0) -------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
+
+
+def redis_cache(location: str, *, key_prefix: str, max_connections: int = 50) -> dict[str, object]:
+    """The Redis cache, failing open: when Redis is down a read is a miss and a write is
+    skipped (logged), so the API keeps working without it (docs/decisions.md, "Redis down")."""
+    return {
+        "BACKEND": "django_redis.cache.RedisCache",
+        "LOCATION": location,
+        "KEY_PREFIX": key_prefix,
+        "OPTIONS": {
+            "CONNECTION_POOL_KWARGS": {"max_connections": max_connections, "health_check_interval": 30},
+            # Each cache call waits at most this long for a dead or unreachable Redis.
+            "SOCKET_CONNECT_TIMEOUT": 1,
+            "SOCKET_TIMEOUT": 1,
+            "IGNORE_EXCEPTIONS": True,
+        },
+    }
+
+
+DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
+DJANGO_REDIS_LOGGER = "redis.degraded"
+
 if REDIS_URL:
     CACHES = {
-        "default": {
-            "BACKEND": "django_redis.cache.RedisCache",
-            "LOCATION": redis_url_with_db(REDIS_URL, 2),
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "dms"),
-            "OPTIONS": {"CONNECTION_POOL_KWARGS": {"max_connections": 50}},
-        }
+        "default": redis_cache(redis_url_with_db(REDIS_URL, 2), key_prefix=os.environ.get("CACHE_KEY_PREFIX", "dms"))
     }
     CHANNEL_LAYERS = {
         "default": {

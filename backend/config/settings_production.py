@@ -26,6 +26,7 @@ from .settings import (
     TEMPLATES,
     env_bool,
     env_list,
+    redis_cache,
     redis_url_with_db,
 )
 
@@ -113,29 +114,20 @@ _REDIS_DB_BROKER = _env_int("REDIS_DB_BROKER", 0)
 _REDIS_DB_CHANNELS = _env_int("REDIS_DB_CHANNELS", 1)
 _REDIS_DB_CACHE = _env_int("REDIS_DB_CACHE", 2)
 
+# Fails open like the base settings (settings.redis_cache): with Redis down the throttle
+# counters read as empty (login guessing stays bounded by the database lockout), the session
+# and identity caches fall back to the database, and no WebSocket ticket is issued (503), so
+# the API keeps working without live updates. docs/decisions.md explains the choice.
 CACHES = {
     "default": {
-        "BACKEND": "django_redis.cache.RedisCache",
-        "LOCATION": redis_url_with_db(REDIS_URL, _REDIS_DB_CACHE),
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "dms"),
+        **redis_cache(
+            redis_url_with_db(REDIS_URL, _REDIS_DB_CACHE),
+            key_prefix=os.environ.get("CACHE_KEY_PREFIX", "dms"),
+            max_connections=_env_int("REDIS_CACHE_MAX_CONNECTIONS", 50),
+        ),
         "TIMEOUT": 300,
-        "OPTIONS": {
-            "CONNECTION_POOL_KWARGS": {
-                "max_connections": _env_int("REDIS_CACHE_MAX_CONNECTIONS", 50),
-                "retry_on_timeout": True,
-                "health_check_interval": 30,
-            },
-            "SOCKET_CONNECT_TIMEOUT": 2,
-            "SOCKET_TIMEOUT": 2,
-            # Fail closed: the cache holds the DRF throttle counters (login 5/min) and the
-            # single-use WebSocket tickets. If Redis is unreachable, a throttled request is
-            # refused (error) rather than let through uncounted, and no ticket validates.
-            "IGNORE_EXCEPTIONS": False,
-        },
     }
 }
-DJANGO_REDIS_IGNORE_EXCEPTIONS = False
-DJANGO_REDIS_LOG_IGNORED_EXCEPTIONS = True
 
 # Sessions (Django admin only; the SPA uses JWT): read from Redis, written through to the DB,
 # so a Redis restart does not log administrators out.

@@ -237,7 +237,14 @@ _TICKET_PREFIX = "ws-ticket:"
 def ws_ticket_issue(*, user: User) -> dict[str, Any]:
     """A single-use ticket (~30 s) to open the socket, so no JWT travels in a URL."""
     ticket = secrets.token_urlsafe(32)
-    cache.set(_TICKET_PREFIX + ticket, user.pk, timeout=settings.WS_TICKET_TTL_SECONDS)
+    # add() answers True once stored; the Redis cache fails open and answers None when Redis is
+    # down - then no ticket could validate, so say so instead of handing out a dead one.
+    if not cache.add(_TICKET_PREFIX + ticket, user.pk, timeout=settings.WS_TICKET_TTL_SECONDS):
+        raise ApplicationError(
+            "Live updates are unavailable for the moment; the application works without them.",
+            code="service_unavailable",
+            status=503,
+        )
     return {"ticket": ticket, "expires_in": settings.WS_TICKET_TTL_SECONDS}
 
 

@@ -8,6 +8,8 @@ from django.core.exceptions import RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import OperationalError
 from django.http import Http404
+from kombu.exceptions import OperationalError as KombuOperationalError
+from redis.exceptions import RedisError
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -29,10 +31,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
         else:
             body = {"non_field_errors": exc.messages}
         return Response(body, status=status.HTTP_400_BAD_REQUEST)
-    if isinstance(exc, OperationalError):
-        # Pool exhausted, statement timeout, database restarting: a temporary condition the
-        # client can retry, not a server bug. Nothing was committed (the transaction failed).
-        logger.warning("database unavailable: %s", exc)
+    if isinstance(exc, OperationalError | RedisError | KombuOperationalError):
+        # Pool exhausted, statement timeout, database restarting, or Redis / the broker gone
+        # where a caller could not do without it: a temporary condition the client can retry,
+        # not a server bug. Nothing was committed (the transaction failed).
+        logger.warning("service unavailable: %s", exc)
         busy = Response(
             {"detail": "The service is busy. Please try again in a moment.", "code": "service_unavailable"},
             status=status.HTTP_503_SERVICE_UNAVAILABLE,

@@ -5,6 +5,7 @@ import logging
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
@@ -20,6 +21,10 @@ def check_database() -> bool:
 
 
 def check_cache() -> bool:
+    # The Redis cache hides its errors from the app (it fails open); health must not.
+    client = getattr(cache, "client", None)
+    if client is not None and hasattr(client, "get_client"):
+        return bool(client.get_client(write=True).ping())
     cache.set("health:probe", "ok", 10)
     return cache.get("health:probe") == "ok"
 
@@ -38,6 +43,11 @@ def check_channel_layer() -> bool:
 
 
 CHECKS = {"database": check_database, "cache": check_cache, "channel_layer": check_channel_layer}
+
+
+def redis_down(results: dict[str, str]) -> bool:
+    """Whether the parts that live in Redis are down (named as such in the health answer)."""
+    return bool(settings.REDIS_URL) and "down" in (results.get("cache"), results.get("channel_layer"))
 
 
 def run_checks() -> dict[str, str]:

@@ -7,7 +7,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.core.health import run_checks
+from apps.core.health import redis_down, run_checks
 
 HealthSerializer = inline_serializer(
     "Health",
@@ -17,6 +17,7 @@ HealthSerializer = inline_serializer(
         "cache": serializers.CharField(),
         "channel_layer": serializers.CharField(),
         "down": serializers.ListField(child=serializers.CharField(), required=False),
+        "detail": serializers.CharField(required=False),
     },
 )
 
@@ -31,7 +32,10 @@ class HealthView(APIView):
         results = run_checks()
         down = [name for name, state in results.items() if state != "ok"]
         if down:
-            return Response({"status": "degraded", **results, "down": down}, status=503)
+            body: dict[str, object] = {"status": "degraded", **results, "down": down}
+            if redis_down(results):
+                body["detail"] = "Redis is unreachable: no live updates; the API works without them."
+            return Response(body, status=503)
         return Response({"status": "ok", **results})
 
 
