@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('accounts', '0002_text_size_limits'),
+        ('accounts', '0003_text_size_limits'),
     ]
 
     operations = [
