@@ -34,7 +34,6 @@ CAPABILITIES = {
         "manage_users",
         "manage_departments",
         "manage_locations",
-        "manage_document_types",
         "read_audit",
         "export_audit",
     ],
