@@ -24,6 +24,7 @@ from apps.auth.models import Department, Unit, User
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.master_data import audited_create, audited_update
+from apps.policy import access
 
 USER_AUDIT_FIELDS = ["username", "full_name", "email", "employee_id", "unit", "is_active"]
 UNIT_FIELDS = ["code", "name", "address", "is_active"]
@@ -286,7 +287,7 @@ def _check_unit_for(actor: User, unit: Unit | None, role_names: list[str]) -> No
 def _check_in_scope(actor: User, unit_id: int | None, what: str) -> None:
     """Another unit's object does not exist for a Unit Admin (404), whichever client asks:
     the API's querysets hide it already, the admin and scripts meet this check."""
-    if not actor.is_system_admin and (unit_id is None or unit_id != actor.unit_id):
+    if not access.belongs_to_unit(actor, unit_id):
         raise ApplicationError(f"{what} not found.", code="not_found")
 
 
@@ -393,7 +394,7 @@ def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
 
 
 def _check_department_unit(actor: User, unit: Unit | None) -> None:
-    if unit is not None and not actor.is_system_admin and unit.pk != actor.unit_id:
+    if unit is not None and not access.belongs_to_unit(actor, unit.pk):
         raise field_error("unit", "You can only manage departments of your own unit.")
 
 

@@ -24,6 +24,14 @@ def refusal_text(error: ApplicationError) -> str:
     return error.message
 
 
+def in_own_unit(queryset: QuerySet[Any], request: HttpRequest, unit_field: str) -> QuerySet[Any]:
+    """Another unit's objects do not exist for anyone but a System Administrator, here as in the API."""
+    user: Any = request.user
+    if user.is_system_admin:
+        return queryset
+    return queryset.filter(**{unit_field: user.unit_id}) if user.unit_id else queryset.none()
+
+
 class ServiceModelAdmin(admin.ModelAdmin):
     # The field of the model that names its unit ("pk" for Unit itself); None: not unit-scoped.
     unit_field: str | None = "unit"
@@ -33,12 +41,8 @@ class ServiceModelAdmin(admin.ModelAdmin):
         raise NotImplementedError
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[Any]:
-        # Another unit's objects do not exist for a Unit Admin, here as in the API.
         queryset = super().get_queryset(request)
-        user: Any = request.user
-        if self.unit_field is None or user.is_system_admin:
-            return queryset
-        return queryset.filter(**{self.unit_field: user.unit_id}) if user.unit_id else queryset.none()
+        return queryset if self.unit_field is None else in_own_unit(queryset, request, self.unit_field)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         user: Any = request.user

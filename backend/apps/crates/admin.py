@@ -10,9 +10,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.core.admin_mixins import ServiceModelAdmin, changed, submitted
+from apps.core.admin_mixins import ServiceModelAdmin, changed, in_own_unit, submitted
 from apps.core.errors import ApplicationError
 from apps.crates import services
 from apps.crates.models import Crate, Document, DocumentType
@@ -96,6 +97,9 @@ class CrateAdmin(admin.ModelAdmin):
     ]
     inlines = [DocumentInline]
 
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Crate]:
+        return in_own_unit(super().get_queryset(request), request, "unit")
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -128,6 +132,9 @@ class DocumentAdmin(admin.ModelAdmin):
     list_select_related = ["crate", "document_type"]
     search_fields = ["number", "title", "crate__number"]
     readonly_fields = ["crate", "retention_until", "status", "created_by", "created_at", "updated_at"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
+        return in_own_unit(super().get_queryset(request), request, "crate__unit")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -14,6 +14,7 @@ from django.db.models import F
 from apps.audit import services as audit
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
+from apps.policy import access
 from apps.storage.models import StorageLocation
 
 LOCATION_FIELDS = ["unit", "parent", "kind", "code", "name", "capacity", "is_active"]
@@ -48,9 +49,17 @@ def _announce(location: StorageLocation, action: str) -> None:
     domain_signals.location_changed.send_on_commit(sender=StorageLocation, location=location, action=action)
 
 
+def _check_unit(actor: Any, unit_id: int | None) -> None:
+    # `actor` None: the system itself (initial_setup, demo data), not a user.
+    if actor is not None and unit_id is not None and not access.belongs_to_unit(actor, unit_id):
+        raise field_error("unit", "You can only manage locations of your own unit.")
+
+
 @transaction.atomic
 def location_create(*, actor: Any, **fields: Any) -> StorageLocation:
+    """A location of the actor's own unit (any unit for a System Administrator)."""
     location = StorageLocation(**fields)
+    _check_unit(actor, location.unit_id)
     _validate_parent(location)
     if StorageLocation.objects.filter(unit=location.unit, code=location.code).exists():
         raise field_error("code", "A location with this code exists in this unit.")
@@ -69,6 +78,10 @@ def location_create(*, actor: Any, **fields: Any) -> StorageLocation:
 @transaction.atomic
 def location_update(*, actor: Any, location: StorageLocation, data: dict[str, Any]) -> StorageLocation:
     location = StorageLocation.objects.select_for_update().get(pk=location.pk)
+    if actor is not None and not access.belongs_to_unit(actor, location.unit_id):
+        raise ApplicationError("Location not found.", code="not_found")  # another unit's: as the API's 404
+    if "unit" in data:
+        _check_unit(actor, data["unit"].pk)
     before = audit.snapshot(location, LOCATION_FIELDS)
     for name, value in data.items():
         setattr(location, name, value)

@@ -6,8 +6,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.permissions import IsAuthenticated
 
 from apps.auth import roles
-from apps.auth.permissions import ActionPermission, can_access_unit
-from apps.core.errors import field_error
+from apps.auth.permissions import ActionPermission
 from apps.core.schema import WRITE_ERRORS
 from apps.storage import services
 from apps.storage.models import StorageLocation
@@ -35,17 +34,10 @@ class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
     def get_queryset(self) -> QuerySet[StorageLocation]:
         return locations_for(self.request.user)
 
-    def _check_unit(self, serializer: Any) -> None:
-        unit = serializer.validated_data.get("unit")
-        if unit is not None and not can_access_unit(self.request.user, unit.pk):
-            raise field_error("unit", "You can only manage locations of your own unit.")
-
     def perform_create(self, serializer: Any) -> None:
-        self._check_unit(serializer)
         serializer.instance = services.location_create(actor=self.request.user, **serializer.validated_data)
 
     def perform_update(self, serializer: Any) -> None:
-        self._check_unit(serializer)
         serializer.instance = services.location_update(
             actor=self.request.user, location=serializer.instance, data=serializer.validated_data
         )
