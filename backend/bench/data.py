@@ -65,8 +65,13 @@ def ensure_database(*, scale: int, users: int, env: dict[str, str], rebuild: boo
     database = database_name(scale)
     # A build that stopped half-way has no completion marker: it is built again.
     marker = psql(f"SELECT shobj_description(oid, 'pg_database') FROM pg_database WHERE datname = '{database}'")  # noqa: S608 - fixed names
+    seed_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": f"{PG}/{database}"}
+    seed_env.pop("REDIS_URL", None)  # seeding needs no broker; tasks and broadcasts stay in-process
     if marker == COMPLETE and not rebuild:
         print(f"reusing database {database}", flush=True)
+        # The code may have new migrations since the data set was built.
+        migrate = [PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"]
+        subprocess.run(migrate, cwd=BACKEND_DIR, env=seed_env, check=True)
         tune_database(database)
         return database
     busy = psql(f"SELECT count(*) FROM pg_stat_activity WHERE datname = '{database}'")  # noqa: S608 - fixed names
@@ -75,9 +80,6 @@ def ensure_database(*, scale: int, users: int, env: dict[str, str], rebuild: boo
     psql(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
     psql(f'CREATE DATABASE "{database}"')
     started = time.monotonic()
-    seed_env = {**env, "DJANGO_SETTINGS_MODULE": "config.settings", "DATABASE_URL": f"{PG}/{database}"}
-    for name in ("REDIS_URL",):  # seeding needs no broker; tasks and broadcasts stay in-process
-        seed_env.pop(name, None)
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=BACKEND_DIR, env=seed_env, check=True)
     subprocess.run([PYTHON, "manage.py", "initial_setup", "--demo"], cwd=BACKEND_DIR, env=seed_env, check=True)
     subprocess.run(

@@ -838,6 +838,8 @@ async def run_1x(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     results["login"] = await login_all(users, 8)
     print_table(f"3a. {len(users)} logins, 8 at a time", results["login"])
     users = [u for u in users if u.token]
+    if not users:
+        sys.exit(f"no user could log in: see {stack.workdir}/logs/app.log")
 
     cpu_users = users[: args.cpu_users]
     results["cpu_1x"] = await cpu_read_mix(stack, cpu_users, world, args)
@@ -884,6 +886,8 @@ async def run_cpu_only(stack: Stack, args: argparse.Namespace) -> dict[str, Any]
     users = make_users(stack, rows, args.cpu_users)
     await login_all(users, 8)
     users = [u for u in users if u.token]
+    if not users:
+        sys.exit(f"no user could log in: see {stack.workdir}/logs/app.log")
     result = await cpu_read_mix(stack, users, world, args)
     for u in users:
         u.http.close()
