@@ -386,6 +386,7 @@ class User:
     unit: int
     http: Http
     token: str = ""
+    refresh: str = ""
     events: list[tuple[float, dict]] = field(default_factory=list)
 
 
@@ -403,15 +404,33 @@ def user_address(index: int) -> str:
 
 
 async def call(stats: Stats, user: User, name: str, method: str, path: str, body: Any = None) -> tuple[int, Any]:
+    for attempt in (1, 2):
+        started = time.perf_counter()
+        token = user.token
+        try:
+            status, payload = await user.http.request(method, path, body, token)
+        except (OSError, asyncio.IncompleteReadError, ValueError) as error:
+            user.http.close()
+            stats.add(name, time.perf_counter() - started, 599)
+            return 599, str(error)
+        if status == 401 and attempt == 1 and user.refresh and await refresh_token(stats, user, token):
+            continue  # the access token expired (15 min): the SPA refreshes it and retries
+        stats.add(name, time.perf_counter() - started, status)
+        return status, payload
+    raise AssertionError("unreachable")
+
+
+async def refresh_token(stats: Stats, user: User, expired: str) -> bool:
+    if user.token != expired:  # another request of this user refreshed it meanwhile
+        return True
+    body = {"refresh": user.refresh}
     started = time.perf_counter()
-    try:
-        status, payload = await user.http.request(method, path, body, user.token)
-    except (OSError, asyncio.IncompleteReadError, ValueError) as error:
-        user.http.close()
-        stats.add(name, time.perf_counter() - started, 599)
-        return 599, str(error)
-    stats.add(name, time.perf_counter() - started, status)
-    return status, payload
+    status, payload = await user.http.request("POST", "/api/auth/refresh/", body, None)
+    stats.add("token_refresh", time.perf_counter() - started, status)
+    if status != 200:
+        return False
+    user.token, user.refresh = payload["access"], payload.get("refresh", user.refresh)
+    return True
 
 
 async def read(stats: Stats, user: User, world: World, pick: str, rng: random.Random) -> None:
@@ -632,7 +651,7 @@ async def login_all(users: list[User], parallel: int) -> dict[str, Any]:
                 stats, user, "login", "POST", "/api/auth/login/", {"username": user.username, "password": PASSWORD}
             )
             if status == 200:
-                user.token = body["access"]
+                user.token, user.refresh = body["access"], body.get("refresh", "")
 
     started = time.monotonic()
     await asyncio.gather(*(login(u) for u in users))
