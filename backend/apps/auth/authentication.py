@@ -2,15 +2,19 @@
 
 Every token carries the user's `auth_version` (claim "ver"); deactivating a user or changing
 their password bumps it, so all their outstanding access and refresh tokens stop working.
+The user comes from the identity cache (apps.auth.identity): no query on a cache hit, and
+every change to the user, their roles or their unit is seen on the very next request.
 """
 
 from typing import Any
 
+from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
-from rest_framework_simplejwt.exceptions import AuthenticationFailed
+from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
+from rest_framework_simplejwt.settings import api_settings
 from rest_framework_simplejwt.tokens import RefreshToken, Token
 
-from apps.auth import directory, sessions
+from apps.auth import directory, identity, sessions
 
 VERSION_CLAIM = "ver"
 
@@ -38,7 +42,13 @@ def check_token_session(token: Token) -> None:
 
 class VersionedJWTAuthentication(JWTAuthentication):
     def get_user(self, validated_token: Token) -> Any:
-        user = super().get_user(validated_token)
+        try:
+            user_id = validated_token[api_settings.USER_ID_CLAIM]
+        except KeyError as error:
+            raise InvalidToken(_("Token contained no recognizable user identification")) from error
+        user = identity.load_user(user_id)
+        if user is None:
+            raise AuthenticationFailed(_("User not found"), code="user_not_found")
         check_token_version(user, validated_token)
         # Directory users: still enabled in the directory? (cached; free for local users)
         directory.ensure_enabled(user)

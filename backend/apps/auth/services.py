@@ -18,7 +18,7 @@ from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, Ou
 from rest_framework_simplejwt.tokens import RefreshToken
 
 from apps.audit import services as audit
-from apps.auth import directory, roles, sessions
+from apps.auth import directory, identity, roles, sessions
 from apps.auth.authentication import VERSION_CLAIM, tokens_for
 from apps.auth.models import Department, Unit, User
 from apps.core import domain_signals
@@ -76,6 +76,7 @@ def authenticate_credentials(*, username: str, password: str, channel: str = "ap
     if refusal:
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
+            identity.forget_user(user.pk)  # update() sends no post_save
             user.refresh_from_db(fields=["failed_login_count"])
             audit.record(action="login.failed", instance=user, comment=refusal + comment_suffix, actor=user)
             if user.failed_login_count >= settings.LOGIN_MAX_FAILURES:
@@ -197,6 +198,7 @@ def logout(*, user: User, refresh: str, access_session_id: str | None = None) ->
 def revoke_tokens(user: User) -> None:
     """Void every outstanding token of the user and close their sockets (SPEC §6)."""
     User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
+    identity.forget_user(user.pk)  # update() sends no post_save
     user.refresh_from_db(fields=["auth_version"])
     # apps.auth.signals closes the user's sockets once this commits.
     domain_signals.sessions_revoked.send_on_commit(sender=User, user_id=user.pk)

@@ -1,8 +1,11 @@
 from typing import Any
 
-from django.db.models.signals import post_migrate
+from django.contrib.auth.models import Group
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save
 from django.dispatch import receiver
 
+from apps.auth import identity
+from apps.auth.models import Unit, User
 from apps.core import broadcast, domain_signals
 
 
@@ -21,3 +24,34 @@ def sync_roles_after_migrate(sender: Any, app_config: Any = None, using: str = "
 def close_revoked_sessions(sender: Any, *, user_id: int, **kwargs: Any) -> None:
     """The user's open sockets receive `session.revoked` and close (SPEC §6)."""
     broadcast.disconnect_user_on_commit(user_id)
+
+
+# --- Identity cache (apps.auth.identity): what it holds changed, so it must be read afresh ---
+
+
+@receiver([post_save, post_delete], sender=User)
+def forget_saved_user(sender: Any, instance: Any, **kwargs: Any) -> None:
+    identity.forget_user(instance.pk)
+
+
+@receiver(m2m_changed, sender=User.groups.through)
+@receiver(m2m_changed, sender=User.user_permissions.through)
+def forget_user_roles(sender: Any, instance: Any, action: str, reverse: bool, pk_set: Any, **kwargs: Any) -> None:
+    if not action.startswith("post_"):
+        return
+    if reverse:  # group.user_set / permission.user_set changed: these users (or, on clear, all)
+        if pk_set is None:
+            identity.forget_everyone()
+        for user_id in pk_set or ():
+            identity.forget_user(user_id)
+    else:
+        identity.forget_user(instance.pk)
+
+
+@receiver(m2m_changed, sender=Group.permissions.through)
+@receiver([post_save, post_delete], sender=Group)
+@receiver([post_save, post_delete], sender=Unit)
+def forget_everyone(sender: Any, **kwargs: Any) -> None:
+    action = kwargs.get("action")
+    if action is None or action.startswith("post_"):
+        identity.forget_everyone()

@@ -1,6 +1,110 @@
+"""Page-number pagination that never counts more rows than it must (SPEC §10).
+
+A page is read with one row more than asked for, which tells whether a next page exists,
+and the rows are counted up to PAGINATION_COUNT_CAP (+1), never the whole table: `count` is
+exact up to the cap; past it `count` is a lower bound and `count_exact` is false. So a list
+costs the same two queries on a table of 10k rows as on one of 10M.
+"""
+
+from collections import OrderedDict
+from typing import Any
+
+from django.conf import settings
+from django.db.models import QuerySet
 from rest_framework import pagination
+from rest_framework.exceptions import NotFound
+from rest_framework.request import Request
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+DEFAULT_COUNT_CAP = 1000
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
     page_size_query_param = "page_size"
     max_page_size = 100
+
+    def paginate_queryset(self, queryset: Any, request: Request, view: APIView | None = None) -> list[Any] | None:
+        self.request = request
+        page_size = self.get_page_size(request)
+        if not page_size:
+            return None
+        cap = int(getattr(settings, "PAGINATION_COUNT_CAP", DEFAULT_COUNT_CAP))
+        raw = request.query_params.get(self.page_query_param) or "1"
+        if raw in self.last_page_strings:
+            total = self._count_up_to(queryset, cap)
+            if total > cap:
+                raise NotFound("Invalid page: the last page of a list this long is not counted.")
+            number = max(1, -(-total // page_size))
+        else:
+            try:
+                number = int(raw)
+            except ValueError:
+                raise NotFound("Invalid page.") from None
+            if number < 1:
+                raise NotFound("Invalid page.")
+        offset = (number - 1) * page_size
+        rows = list(queryset[offset : offset + page_size + 1])
+        self.has_next = len(rows) > page_size
+        rows = rows[:page_size]
+        if number > 1 and not rows:
+            raise NotFound("Invalid page.")
+        self.number = number
+        # Counted on every page, even where the rows alone would tell: a list runs the same
+        # queries on every page and at every page size (SPEC §10).
+        counted = self._count_up_to(queryset, cap)
+        if counted <= cap:
+            self.count, self.count_exact = counted, True
+        else:
+            self.count, self.count_exact = max(cap, offset + len(rows)), False
+        return rows
+
+    @staticmethod
+    def _count_up_to(queryset: Any, cap: int) -> int:
+        if isinstance(queryset, QuerySet):
+            # Only the primary keys of at most cap + 1 rows: no ordering, joins for output
+            # or per-row annotations are computed for counting.
+            return queryset.order_by().values("pk")[: cap + 1].count()
+        return min(len(queryset), cap + 1)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        return Response(
+            OrderedDict(
+                [
+                    ("count", self.count),
+                    ("count_exact", self.count_exact),
+                    ("next", self.get_next_link()),
+                    ("previous", self.get_previous_link()),
+                    ("results", data),
+                ]
+            )
+        )
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        response = super().get_paginated_response_schema(schema)
+        response["required"] = ["count", "count_exact", "results"]
+        response["properties"] = {
+            "count": response["properties"]["count"],
+            "count_exact": {
+                "type": "boolean",
+                "description": "False when the list is longer than the counting cap: "
+                "`count` is then a lower bound (follow `next` for more).",
+            },
+            **{name: value for name, value in response["properties"].items() if name != "count"},
+        }
+        return response
+
+    def get_next_link(self) -> str | None:
+        if not self.has_next:
+            return None
+        return pagination.replace_query_param(
+            self.request.build_absolute_uri(), self.page_query_param, self.number + 1
+        )
+
+    def get_previous_link(self) -> str | None:
+        if self.number <= 1:
+            return None
+        url = self.request.build_absolute_uri()
+        if self.number == 2:
+            return pagination.remove_query_param(url, self.page_query_param)
+        return pagination.replace_query_param(url, self.page_query_param, self.number - 1)

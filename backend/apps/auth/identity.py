@@ -1,0 +1,103 @@
+"""Who a token's bearer is, without a database query on every request.
+
+Every API request needs the user row, the user's unit, role names and permissions (JWT
+authentication, `has_perm`, unit scoping). Loading them costs four queries; this module keeps
+the loaded `User` (password hash left out) in the cache instead.
+
+An entry must never outlive a change of what it holds. Its key carries two generation tokens,
+one per user and one for everybody, read from the cache before the database:
+
+    identity:<user id>:<user generation>:<global generation>
+
+A change gives the user (or everybody) a new generation, so the next request misses and reads
+the database. The new generation is set at once and again when the transaction commits: a
+request that read the old rows while the change was in flight may have stored them under the
+first new generation, and the second one makes that entry unreachable. What gets a new
+generation:
+- a user's row saved or deleted, their roles or own permissions changed, their tokens revoked
+  (`forget_user`, also called by services that write with `QuerySet.update`);
+- a role's permissions changed, a role or a unit saved or deleted (`forget_everyone`).
+
+Entries expire after IDENTITY_CACHE_SECONDS and generation tokens after twice that, so an
+expired generation can only lead to entries that expired before it. When the cache is
+unreachable every request reads the database, as it did before this cache existed.
+"""
+
+import logging
+import secrets
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import transaction
+
+logger = logging.getLogger(__name__)
+
+_GLOBAL_GENERATION = "identity-gen:all"
+
+
+def _ttl() -> int:
+    return int(getattr(settings, "IDENTITY_CACHE_SECONDS", 300))
+
+
+def _user_generation_key(user_id: Any) -> str:
+    return f"identity-gen:{user_id}"
+
+
+def _from_database(user_id: Any) -> Any:
+    from apps.auth.models import User
+
+    user = (
+        User.objects.select_related("unit")
+        .prefetch_related("groups")
+        # The hash stays out of the cache; check_password (signatures) loads it when asked.
+        .defer("password")
+        .filter(pk=user_id)
+        .first()
+    )
+    if user is not None:
+        user.get_all_permissions()  # fills the backends' per-instance permission caches
+        _ = user.role_names
+    return user
+
+
+def load_user(user_id: Any) -> Any:
+    """The user with this id (unit, roles and permissions loaded), or None if there is none."""
+    user_key = _user_generation_key(user_id)
+    try:
+        generations = cache.get_many([user_key, _GLOBAL_GENERATION])
+        key = f"identity:{user_id}:{generations.get(user_key, 0)}:{generations.get(_GLOBAL_GENERATION, 0)}"
+        user = cache.get(key)
+    except Exception:  # the cache is down: the database answers, as without this cache
+        logger.warning("identity cache unreachable; reading user %s from the database", user_id, exc_info=True)
+        return _from_database(user_id)
+    if user is not None:
+        return user
+    user = _from_database(user_id)
+    if user is not None:
+        try:
+            cache.set(key, user, timeout=_ttl())
+        except Exception:
+            logger.warning("identity cache unreachable; user %s not stored", user_id, exc_info=True)
+    return user
+
+
+def _new_generation(key: str) -> None:
+    try:
+        cache.set(key, secrets.token_hex(8), timeout=2 * _ttl())
+    except Exception:
+        # Entries still expire after IDENTITY_CACHE_SECONDS; say loudly that one may linger.
+        logger.error("identity cache unreachable: could not invalidate %s", key, exc_info=True)
+
+
+def forget_user(user_id: Any) -> None:
+    """The user's next request reads their identity from the database (now and after commit)."""
+    key = _user_generation_key(user_id)
+    _new_generation(key)
+    transaction.on_commit(lambda: _new_generation(key))
+
+
+def forget_everyone() -> None:
+    """Every user's next request reads their identity from the database (roles or units changed)."""
+    _new_generation(_GLOBAL_GENERATION)
+    transaction.on_commit(lambda: _new_generation(_GLOBAL_GENERATION))
