@@ -448,3 +448,22 @@ LOGGING = {
 API_JSON_MAX_BYTES = int(os.environ.get("API_JSON_MAX_BYTES", str(1024 * 1024)))
 DATA_UPLOAD_MAX_MEMORY_SIZE = int(os.environ.get("DATA_UPLOAD_MAX_MEMORY_SIZE", str(1024 * 1024)))
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# --- What each request costs (OPTIMIZATIONS.md, "What each request costs") -----------------
+# Argon2 is Django's recommended hasher; the PBKDF2 hashers stay so existing hashes still
+# verify, and Django re-hashes them with Argon2 at the user's next successful login.
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    "django.contrib.auth.hashers.ScryptPasswordHasher",
+]
+# apps.auth.identity: how long a cached identity (user, unit, roles, permissions) may live.
+# Changes invalidate it at once; this only bounds an entry whose invalidation was lost.
+IDENTITY_CACHE_SECONDS = int(os.environ.get("IDENTITY_CACHE_SECONDS", "300"))
+# apps.core.pagination: lists count at most this many rows; past it `count_exact` is false.
+PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "1000"))
+REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [
+    "apps.core.renderers.ORJSONRenderer",
+    "rest_framework.renderers.BrowsableAPIRenderer",
+]

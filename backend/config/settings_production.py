@@ -187,7 +187,7 @@ CELERY_TASK_EAGER_PROPAGATES = False
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,
     # JSON only: no browsable API in production.
-    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_RENDERER_CLASSES": ["apps.core.renderers.ORJSONRenderer"],
     "DEFAULT_THROTTLE_RATES": {
         **REST_FRAMEWORK.get("DEFAULT_THROTTLE_RATES", {}),
         "user": os.environ.get("THROTTLE_USER", "2000/hour"),

@@ -2,8 +2,9 @@
 
 A page is read with one row more than asked for, which tells whether a next page exists,
 and the rows are counted up to PAGINATION_COUNT_CAP (+1), never the whole table: `count` is
-exact up to the cap; past it `count` is a lower bound and `count_exact` is false. So a list
-costs the same two queries on a table of 10k rows as on one of 10M.
+exact up to the cap (and on the last page); past it `count` is a lower bound of the rows
+and `count_exact` is false. So a list costs the same two queries on a table of 10k rows as on
+one of 10M.
 """
 
 from collections import OrderedDict
@@ -53,9 +54,11 @@ class PageNumberPagination(pagination.PageNumberPagination):
         # Counted on every page, even where the rows alone would tell: a list runs the same
         # queries on every page and at every page size (SPEC §10).
         counted = self._count_up_to(queryset, cap)
-        if counted <= cap:
+        if not self.has_next:  # the last page: the rows before it and on it are all there is
+            self.count, self.count_exact = offset + len(rows), True
+        elif counted <= cap:
             self.count, self.count_exact = counted, True
-        else:
+        else:  # more rows than `count` (a lower bound): at least one past this page
             self.count, self.count_exact = max(cap, offset + len(rows)), False
         return rows
 

@@ -13,6 +13,8 @@ export interface User {
 
 export interface Page<T> {
   count: number;
+  /** false past the API's counting cap: `count` is then a lower bound (follow `next`). */
+  count_exact?: boolean;
   next: string | null;
   previous: string | null;
   results: T[];

@@ -126,7 +126,16 @@ export function SimpleCrud({
           </table>
         </div>
       ) : null}
-      {data ? <Pagination page={page} pageSize={25} count={data.count} onPage={setPage} /> : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={25}
+          count={data.count}
+          countExact={data.count_exact}
+          hasNext={data.next !== null}
+          onPage={setPage}
+        />
+      ) : null}
       {editing ? (
         <CrudDialog
           createDefaults={createDefaults}

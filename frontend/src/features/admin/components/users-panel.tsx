@@ -289,7 +289,16 @@ export function UsersPanel() {
           </table>
         </div>
       ) : null}
-      {data ? <Pagination page={page} pageSize={25} count={data.count} onPage={setPage} /> : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={25}
+          count={data.count}
+          countExact={data.count_exact}
+          hasNext={data.next !== null}
+          onPage={setPage}
+        />
+      ) : null}
       {editing !== undefined ? (
         <UserDialog user={editing} onClose={() => setEditing(undefined)} />
       ) : null}

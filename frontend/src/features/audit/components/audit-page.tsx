@@ -190,6 +190,8 @@ export function AuditPage() {
           page={page}
           pageSize={PAGE_SIZE}
           count={data.count}
+          countExact={data.count_exact}
+          hasNext={data.next !== null}
           onPage={(p) => setParam('page', String(p))}
         />
       ) : null}

@@ -155,6 +155,8 @@ export function CratesPage() {
           page={page}
           pageSize={PAGE_SIZE}
           count={data.count}
+          countExact={data.count_exact}
+          hasNext={data.next !== null}
           onPage={(p) => setParam('page', String(p))}
         />
       ) : null}

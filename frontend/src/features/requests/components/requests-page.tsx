@@ -169,6 +169,8 @@ export function RequestsPage() {
           page={page}
           pageSize={PAGE_SIZE}
           count={data.count}
+          countExact={data.count_exact}
+          hasNext={data.next !== null}
           onPage={(p) => setParam('page', String(p))}
         />
       ) : null}
