@@ -4,16 +4,13 @@ Every API request needs the user row, the user's unit, role names and permission
 authentication, `has_perm`, unit scoping). Loading them costs four queries; this module keeps
 the loaded `User` (password hash left out) in the cache instead.
 
-An entry must never outlive a change of what it holds. Its key carries two generation tokens,
-one per user and one for everybody, read from the cache before the database:
-
-    identity:<user id>:<user generation>:<global generation>
-
-A change gives the user (or everybody) a new generation, so the next request misses and reads
-the database. The new generation is set at once and again when the transaction commits: a
-request that read the old rows while the change was in flight may have stored them under the
-first new generation, and the second one makes that entry unreachable. What gets a new
-generation:
+An entry must never outlive a change of what it holds. It is stored with two generation
+tokens, one per user and one for everybody, read (in the same round trip as the entry) before
+the database, and it is used only while both are still current. A change gives the user (or
+everybody) a new generation, so the next request misses and reads the database. The new
+generation is set at once and again when the transaction commits: a request that read the old
+rows while the change was in flight may have stored them under the first new generation, and
+the second one makes that entry unreachable. What gets a new generation:
 - a user's row saved or deleted, their roles or own permissions changed, their tokens revoked
   (`forget_user`, also called by services that write with `QuerySet.update`);
 - a role's permissions changed, a role or a unit saved or deleted (`forget_everyone`).
@@ -63,20 +60,23 @@ def _from_database(user_id: Any) -> Any:
 
 def load_user(user_id: Any) -> Any:
     """The user with this id (unit, roles and permissions loaded), or None if there is none."""
-    user_key = _user_generation_key(user_id)
+    entry_key, user_key = f"identity:{user_id}", _user_generation_key(user_id)
     try:
-        generations = cache.get_many([user_key, _GLOBAL_GENERATION])
-        key = f"identity:{user_id}:{generations.get(user_key, 0)}:{generations.get(_GLOBAL_GENERATION, 0)}"
-        user = cache.get(key)
+        # One round trip: the entry and the generations it must have been stored under.
+        found = cache.get_many([entry_key, user_key, _GLOBAL_GENERATION])
     except Exception:  # the cache is down: the database answers, as without this cache
         logger.warning("identity cache unreachable; reading user %s from the database", user_id, exc_info=True)
         return _from_database(user_id)
-    if user is not None:
-        return user
+    generations = (found.get(user_key, 0), found.get(_GLOBAL_GENERATION, 0))
+    entry = found.get(entry_key)
+    if entry is not None and entry[0] == generations:
+        return entry[1]
+    # The generations were read before the rows: an entry stored now carries the generations
+    # that were current before the read, and a change committed since makes it a miss.
     user = _from_database(user_id)
     if user is not None:
         try:
-            cache.set(key, user, timeout=_ttl())
+            cache.set(entry_key, (generations, user), timeout=_ttl())
         except Exception:
             logger.warning("identity cache unreachable; user %s not stored", user_id, exc_info=True)
     return user

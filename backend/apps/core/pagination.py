@@ -45,7 +45,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if number < 1:
                 raise NotFound("Invalid page.")
         offset = (number - 1) * page_size
-        rows = list(queryset[offset : offset + page_size + 1])
+        rows = list(self._page_rows(queryset, offset, page_size + 1))
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
         if number > 1 and not rows:
@@ -61,6 +61,16 @@ class PageNumberPagination(pagination.PageNumberPagination):
         else:  # more rows than `count` (a lower bound): at least one past this page
             self.count, self.count_exact = max(cap, offset + len(rows)), False
         return rows
+
+    @staticmethod
+    def _page_rows(queryset: Any, offset: int, limit: int) -> Any:
+        if not isinstance(queryset, QuerySet):
+            return queryset[offset : offset + limit]
+        # The page's keys are picked first, from the filters and the ordering alone (an index
+        # scan), and only those rows are joined and annotated: a deep page does not compute
+        # joins and per-row subqueries for every row it skips. Still one query.
+        keys = queryset.values("pk")[offset : offset + limit]
+        return queryset.filter(pk__in=keys)
 
     @staticmethod
     def _count_up_to(queryset: Any, cap: int) -> int:
