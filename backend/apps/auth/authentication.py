@@ -8,7 +8,6 @@ every change to the user, their roles or their unit is seen on the very next req
 
 from typing import Any
 
-from django.utils.translation import gettext_lazy as _
 from rest_framework_simplejwt.authentication import JWTAuthentication
 from rest_framework_simplejwt.exceptions import AuthenticationFailed, InvalidToken
 from rest_framework_simplejwt.settings import api_settings
@@ -45,10 +44,10 @@ class VersionedJWTAuthentication(JWTAuthentication):
         try:
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:
-            raise InvalidToken(_("Token contained no recognizable user identification")) from error
+            raise InvalidToken("Token contained no recognizable user identification") from error
         user = identity.load_user(user_id)
         if user is None:
-            raise AuthenticationFailed(_("User not found"), code="user_not_found")
+            raise AuthenticationFailed("User not found", code="user_not_found")
         check_token_version(user, validated_token)
         # Directory users: still enabled in the directory? (cached; free for local users)
         directory.ensure_enabled(user)

@@ -16,6 +16,7 @@ from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 DEFAULT_COUNT_CAP = 1000
@@ -108,16 +109,14 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return response
 
     def get_next_link(self) -> str | None:
-        if not self.has_next:
+        if not self.has_next or self.request is None:
             return None
-        return pagination.replace_query_param(
-            self.request.build_absolute_uri(), self.page_query_param, self.number + 1
-        )
+        return replace_query_param(self.request.build_absolute_uri(), self.page_query_param, self.number + 1)
 
     def get_previous_link(self) -> str | None:
-        if self.number <= 1:
+        if self.number <= 1 or self.request is None:
             return None
         url = self.request.build_absolute_uri()
         if self.number == 2:
-            return pagination.remove_query_param(url, self.page_query_param)
-        return pagination.replace_query_param(url, self.page_query_param, self.number - 1)
+            return remove_query_param(url, self.page_query_param)
+        return replace_query_param(url, self.page_query_param, self.number - 1)

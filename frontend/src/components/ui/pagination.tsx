@@ -9,7 +9,14 @@ interface PaginationProps {
   onPage: (page: number) => void;
 }
 
-export function Pagination({ page, pageSize, count, countExact = true, hasNext, onPage }: PaginationProps) {
+export function Pagination({
+  page,
+  pageSize,
+  count,
+  countExact = true,
+  hasNext,
+  onPage,
+}: PaginationProps) {
   const pages = Math.max(1, Math.ceil(count / pageSize));
   const atEnd = countExact ? page >= pages : !(hasNext ?? true);
   return (
