@@ -17,6 +17,7 @@ from apps.core.admin_mixins import ServiceModelAdmin, changed, in_own_unit, subm
 from apps.core.errors import ApplicationError
 from apps.crates import services
 from apps.crates.models import Crate, Document, DocumentType
+from apps.policy.states import CRATE_TABLE
 
 
 @admin.register(DocumentType)
@@ -107,7 +108,7 @@ class CrateAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.status != Crate.Status.DRAFT:
+        if obj is not None and not CRATE_TABLE.allows(obj.status, "edit"):
             return False
         return super().has_change_permission(request, obj)
 
@@ -143,7 +144,7 @@ class DocumentAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        if obj is not None and obj.crate.status != Crate.Status.DRAFT:
+        if obj is not None and not CRATE_TABLE.allows(obj.crate.status, "edit"):
             return False
         return super().has_change_permission(request, obj)
 

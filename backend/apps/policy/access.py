@@ -18,10 +18,11 @@ from apps.core.errors import ApplicationError
 from apps.policy import capabilities as cap
 from apps.policy import rules
 from apps.policy.states import (
+    CRATE_MOVE_OF_REQUEST,
     CRATE_TABLE,
     REQUEST_TABLES,
     SENDBACK_TABLE,
-    CrateStatus,
+    RequestType,
 )
 
 NOTHING = Q(pk__in=[])
@@ -216,6 +217,12 @@ CRATE_ACTORS: dict[str, ActorRule] = {
     "request_transfer": ActorRule(cap.RAISE_REQUESTS),
 }
 CRATE_ACTIONS = tuple(CRATE_ACTORS)
+# The crate actions that raise a request, and its type.
+CRATE_REQUEST_TYPES = {
+    "request_withdrawal": RequestType.WITHDRAWAL,
+    "request_destruction": RequestType.DESTRUCTION,
+    "request_transfer": RequestType.TRANSFER,
+}
 
 # What the request workflow needs to know about a crate, annotated by the crate selectors
 # (`apps.crates.selectors.with_request_facts`) and read here:
@@ -231,8 +238,8 @@ def crate_state_refusal(crate: Any, action: str, *, today: Any = None) -> Applic
 
     Needs the REQUEST_FACTS annotated on `crate`."""
     label = f"Crate {crate.number}"
-    if action.startswith("request_"):
-        if crate.status != CrateStatus.STORED:
+    if action in CRATE_REQUEST_TYPES:
+        if not CRATE_TABLE.allows(crate.status, CRATE_MOVE_OF_REQUEST[CRATE_REQUEST_TYPES[action]]):
             return _conflict(f"{label} is {crate.status}, not stored.")
         if action == "request_withdrawal" and crate.out_whole:
             return _conflict(f"{label} is already in an open request.")

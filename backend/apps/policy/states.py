@@ -177,3 +177,12 @@ CRATE_TABLE = StateTable(
         "set_legal_hold": "put on or taken off legal hold",
     },
 )
+
+# The crate move each request type makes on execution: its items must be in a state that
+# allows it (a storage request takes draft crates, the others stored ones).
+CRATE_MOVE_OF_REQUEST: dict[str, str] = {
+    RequestType.STORAGE: "store",
+    RequestType.WITHDRAWAL: "withdraw",
+    RequestType.DESTRUCTION: "destroy",
+    RequestType.TRANSFER: "dispatch",
+}

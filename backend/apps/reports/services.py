@@ -21,6 +21,7 @@ from apps.audit import services as audit
 from apps.auth import roles
 from apps.core import broadcast, domain_signals
 from apps.core.errors import ApplicationError, field_error
+from apps.policy import access
 from apps.reports.models import Report
 from apps.reports.selectors import SOURCES
 from apps.reports.writers import WRITERS
@@ -64,7 +65,7 @@ def report_request(*, user: Any, report: str, format: str, filters: dict[str, An
     cleaned = _clean_filters(report, filters or {})
     unit_id = cleaned.pop("unit", None)
     if not user.is_system_admin:
-        if unit_id is not None and unit_id != user.unit_id:
+        if unit_id is not None and not access.belongs_to_unit(user, unit_id):
             raise field_error("filters", "You can only export data of your own unit.")
         unit_id = user.unit_id
     instance = Report.objects.create(user=user, unit_id=unit_id, report=report, format=format, filters=cleaned)

@@ -30,6 +30,7 @@ from apps.crates import services as crates_services
 from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
 from apps.policy import access, rules
+from apps.policy.states import CRATE_MOVE_OF_REQUEST, CRATE_TABLE
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
 from apps.storage import services as storage
 
@@ -194,13 +195,15 @@ def _item_problems(
                 continue
             label = f"{document.number} ({crate.number})"
 
+        # The crate must be in a state its table lets the request's execution move it from.
+        movable = CRATE_TABLE.allows(crate.status, CRATE_MOVE_OF_REQUEST[request_type])
         if request_type == Type.STORAGE:
-            if crate.status != Crate.Status.DRAFT:
+            if not movable:
                 problems.append(f"Crate {label} is {crate.status}; only draft crates can be stored.")
             elif not document_counts.get(crate.pk):
                 problems.append(f"Crate {label} has no documents; add at least one before storing it.")
         else:
-            if crate.status != Crate.Status.STORED:
+            if not movable:
                 problems.append(f"Crate {crate.number} is {crate.status}, not stored.")
                 continue
             if document is not None and document.status != Document.Status.IN_STORAGE:
@@ -269,7 +272,7 @@ def _check_header(request: Request) -> None:
 
 def _request_unit(actor: Any, unit: Unit | None, crates: dict[int, Crate]) -> Unit:
     if unit is not None:
-        if not actor.is_system_admin and unit.pk != actor.unit_id:
+        if not access.belongs_to_unit(actor, unit.pk):
             raise field_error("unit", "You can only raise requests for your own unit.")
         return unit
     if actor.unit_id is not None:
@@ -701,7 +704,9 @@ def request_receive(*, request: Request, actor: Any, allocations: list[dict[str,
     crates = _lock_request_crates(request)
     items = list(request.items.filter(is_open=True))
     not_in_transit = [
-        crates[item.crate_id].number for item in items if crates[item.crate_id].status != Crate.Status.IN_TRANSIT
+        crates[item.crate_id].number
+        for item in items
+        if not CRATE_TABLE.allows(crates[item.crate_id].status, "receive")
     ]
     if not_in_transit:
         raise ApplicationError(f"Crates not in transit: {', '.join(not_in_transit)}.", code="item_unavailable")
