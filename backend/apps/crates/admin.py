@@ -58,7 +58,7 @@ class DocumentInline(admin.TabularInline):
 class CrateAdminForm(forms.ModelForm):
     class Meta:
         model = Crate
-        fields = ["department", "description"]
+        fields = list(Crate.EDITABLE_FIELDS)
 
     def clean_department(self) -> Any:
         department = self.cleaned_data["department"]
@@ -113,7 +113,7 @@ class CrateAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Crate, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in services.CRATE_EDITABLE_FIELDS}
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in Crate.EDITABLE_FIELDS}
         if data:
             current = Crate.objects.get(pk=obj.pk)
             _apply(request, lambda: services.crate_update(actor=request.user, crate=current, data=data))
@@ -122,7 +122,7 @@ class CrateAdmin(admin.ModelAdmin):
 class DocumentAdminForm(forms.ModelForm):
     class Meta:
         model = Document
-        fields = ["number", "title", "document_type", "record_date"]
+        fields = list(Document.EDITABLE_FIELDS)
 
 
 @admin.register(Document)
@@ -149,9 +149,7 @@ class DocumentAdmin(admin.ModelAdmin):
         return super().has_change_permission(request, obj)
 
     def save_model(self, request: HttpRequest, obj: Document, form: Any, change: bool) -> None:
-        data = {
-            name: form.cleaned_data[name] for name in form.changed_data if name in services.DOCUMENT_EDITABLE_FIELDS
-        }
+        data = {name: form.cleaned_data[name] for name in form.changed_data if name in Document.EDITABLE_FIELDS}
         if data:
             current = Document.objects.select_related("crate").get(pk=obj.pk)
             _apply(request, lambda: services.document_update(actor=request.user, document=current, data=data))

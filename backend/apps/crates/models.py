@@ -43,6 +43,11 @@ class Crate(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # What its creator fills in and may change while the crate is a draft: the API's input,
+    # the services, the admin and the audit read this list, so a new field is a model field
+    # above plus its name here.
+    EDITABLE_FIELDS = ("department", "description")
+
     class Meta:
         ordering = ["-created_at", "-id"]
         indexes = [
@@ -79,6 +84,9 @@ class Document(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What is filled in and may change while its crate is a draft (as Crate.EDITABLE_FIELDS).
+    EDITABLE_FIELDS = ("number", "title", "document_type", "record_date")
 
     class Meta:
         ordering = ["crate_id", "number"]

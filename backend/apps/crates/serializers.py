@@ -3,7 +3,6 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.auth.models import Department, Unit
 from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.crates.models import Crate, Document, DocumentType
 from apps.policy import access
@@ -50,17 +49,18 @@ class DocumentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class DocumentWriteSerializer(serializers.Serializer):
-    """Document create / update: `{crate, number, title, document_type, record_date}`.
+class DocumentWriteSerializer(serializers.ModelSerializer):
+    """Document create / update: `{crate, number, title, document_type, record_date}`
+    (Document.EDITABLE_FIELDS, validated as the model declares them).
 
     `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
     """
 
-    crate = serializers.PrimaryKeyRelatedField(queryset=Crate.objects.all())
-    number = serializers.CharField(max_length=100)
-    title = serializers.CharField(max_length=300)
-    document_type = serializers.PrimaryKeyRelatedField(queryset=DocumentType.objects.all())
-    record_date = serializers.DateField()
+    class Meta:
+        model = Document
+        fields = ["crate", *Document.EDITABLE_FIELDS]
+        # The number's uniqueness within its crate is the service's check, with its own message.
+        validators: list[Any] = []
 
     def __init__(self, *args: Any, crates: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -127,19 +127,23 @@ class CrateDetailSerializer(CrateSerializer):
         read_only_fields = fields
 
 
-class CrateCreateSerializer(serializers.Serializer):
-    """`{department, description}`; `unit` is honoured for a System Administrator only."""
+class CrateCreateSerializer(serializers.ModelSerializer):
+    """`{department, description}` (Crate.EDITABLE_FIELDS); `unit` is honoured for a System
+    Administrator only."""
 
-    unit = serializers.PrimaryKeyRelatedField(queryset=Unit.objects.all(), required=False, allow_null=True)
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all())
-    description = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
+    class Meta:
+        model = Crate
+        fields = ["unit", *Crate.EDITABLE_FIELDS]
+        extra_kwargs = {"unit": {"required": False, "allow_null": True}}
 
 
-class CrateUpdateSerializer(serializers.Serializer):
-    """Draft crates only: department (of the crate's unit) and description."""
+class CrateUpdateSerializer(serializers.ModelSerializer):
+    """Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit)."""
 
-    department = serializers.PrimaryKeyRelatedField(queryset=Department.objects.all(), required=False)
-    description = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True)
+    class Meta:
+        model = Crate
+        fields = list(Crate.EDITABLE_FIELDS)
+        extra_kwargs = {name: {"required": False} for name in Crate.EDITABLE_FIELDS}
 
 
 class LegalHoldSerializer(serializers.Serializer):

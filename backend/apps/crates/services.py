@@ -32,21 +32,20 @@ from apps.storage import services as storage
 from apps.storage.models import StorageLocation
 
 DOCUMENT_TYPE_FIELDS = ["code", "name", "retention_years", "is_active"]
+# What the audit events show of a crate and of a document: their identity, what their
+# creator fills in (EDITABLE_FIELDS on the models) and what the workflow changes.
 CRATE_FIELDS = [
     "number",
     "unit",
-    "department",
+    *Crate.EDITABLE_FIELDS,
     "location",
     "previous_location",
     "status",
-    "description",
     "retention_until",
     "legal_hold",
     "legal_hold_reason",
 ]
-CRATE_EDITABLE_FIELDS = ["department", "description"]
-DOCUMENT_FIELDS = ["crate", "number", "title", "document_type", "record_date", "retention_until", "status"]
-DOCUMENT_EDITABLE_FIELDS = ["number", "title", "document_type", "record_date"]
+DOCUMENT_FIELDS = ["crate", *Document.EDITABLE_FIELDS, "retention_until", "status"]
 
 
 class _Unchanged:
@@ -151,25 +150,25 @@ def _recompute_retention(*, crate: Crate, actor: Any, comment: str) -> None:
 
 
 @transaction.atomic
-def crate_create(*, actor: Any, unit: Unit | None = None, department: Department, description: str = "") -> Crate:
-    """Create a draft crate with the next number of its unit and year.
+def crate_create(*, actor: Any, unit: Unit | None = None, **fields: Any) -> Crate:
+    """Create a draft crate with the next number of its unit and year. `fields`: the crate's
+    Crate.EDITABLE_FIELDS (`department` required, `description`, …).
 
     Only a System Administrator chooses the unit; everyone else creates in their own unit,
     whatever `unit` says. The department must be an active department of that unit.
     """
+    _check_known(fields, Crate.EDITABLE_FIELDS)
     if not actor.is_system_admin or unit is None:
         unit = actor.unit
     if unit is None:
         raise field_error("unit", "Choose the unit of the crate.")
     if not unit.is_active:
         raise field_error("unit", "The unit is inactive.")
-    _check_department(department, unit.pk)
+    if fields.get("department") is None:
+        raise field_error("department", "Choose the department of the crate.")
+    _check_department(fields["department"], unit.pk)
     crate = Crate.objects.create(
-        number=crate_number(unit=unit, year=timezone.localdate().year),
-        unit=unit,
-        department=department,
-        description=description,
-        created_by=actor,
+        number=crate_number(unit=unit, year=timezone.localdate().year), unit=unit, created_by=actor, **fields
     )
     audit.record(
         action="crate.created", instance=crate, changes=audit.created_changes(crate, CRATE_FIELDS), actor=actor
@@ -178,12 +177,18 @@ def crate_create(*, actor: Any, unit: Unit | None = None, department: Department
     return crate
 
 
+def _check_known(fields: dict[str, Any], known: tuple[str, ...]) -> None:
+    unknown = set(fields) - set(known)
+    if unknown:
+        raise TypeError(f"unknown fields {sorted(unknown)}")
+
+
 @transaction.atomic
 def crate_update(*, actor: Any, crate: Crate, data: dict[str, Any]) -> Crate:
     """Change a draft crate's department and/or description (409 in any other status)."""
     crate = _lock_crate(crate)
     access.check_crate(crate, "edit")
-    unknown = set(data) - set(CRATE_EDITABLE_FIELDS)
+    unknown = set(data) - set(Crate.EDITABLE_FIELDS)
     if unknown:
         raise field_error(sorted(unknown)[0], "This field cannot be changed.")
     if "department" in data:
@@ -413,24 +418,20 @@ def _check_document_number(*, crate: Crate, number: str, exclude_pk: int | None 
 
 
 @transaction.atomic
-def document_create(
-    *, actor: Any, crate: Crate, number: str, title: str, document_type: DocumentType, record_date: datetime.date
-) -> Document:
-    """Add a document to a draft crate; its retention and the crate's are computed here."""
+def document_create(*, actor: Any, crate: Crate, **fields: Any) -> Document:
+    """Add a document to a draft crate; its retention and the crate's are computed here.
+    `fields`: Document.EDITABLE_FIELDS (number, title, document_type, record_date)."""
+    _check_known(fields, Document.EDITABLE_FIELDS)
     crate = _lock_crate(crate)
     # A crate's documents are part of what is edited while it is a draft.
     access.check_crate(crate, "edit")
-    _check_document_type(document_type)
-    _check_document_number(crate=crate, number=number)
-    document = Document.objects.create(
-        crate=crate,
-        number=number,
-        title=title,
-        document_type=document_type,
-        record_date=record_date,
-        retention_until=document_retention_until(record_date=record_date, document_type=document_type),
-        created_by=actor,
+    document = Document(crate=crate, created_by=actor, **fields)
+    _check_document_type(document.document_type)
+    _check_document_number(crate=crate, number=document.number)
+    document.retention_until = document_retention_until(
+        record_date=document.record_date, document_type=document.document_type
     )
+    document.save()
     audit.record(
         action="document.created",
         instance=document,
@@ -438,7 +439,7 @@ def document_create(
         changes=audit.created_changes(document, DOCUMENT_FIELDS),
         actor=actor,
     )
-    _recompute_retention(crate=crate, actor=actor, comment=f"document {number} added")
+    _recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} added")
     return document
 
 
@@ -450,7 +451,7 @@ def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> 
     document = Document.objects.select_for_update().get(pk=document.pk)
     if "crate" in data and data["crate"].pk != document.crate_id:
         raise field_error("crate", "A document cannot move to another crate.")
-    unknown = set(data) - {"crate", *DOCUMENT_EDITABLE_FIELDS}
+    unknown = set(data) - {"crate", *Document.EDITABLE_FIELDS}
     if unknown:
         raise field_error(sorted(unknown)[0], "This field cannot be changed.")
     if "document_type" in data and data["document_type"].pk != document.document_type_id:
@@ -458,7 +459,7 @@ def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> 
     if "number" in data:
         _check_document_number(crate=crate, number=data["number"], exclude_pk=document.pk)
     before = audit.snapshot(document, DOCUMENT_FIELDS)
-    for name in DOCUMENT_EDITABLE_FIELDS:
+    for name in Document.EDITABLE_FIELDS:
         if name in data:
             setattr(document, name, data[name])
     document.retention_until = document_retention_until(

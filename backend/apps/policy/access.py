@@ -162,7 +162,6 @@ def request_allowed_actions(user: Any, request: Any) -> list[str]:
 
 def request_actionable_q(user: Any, action: str) -> Q:
     """Requests on which `user` may take `action` now: `may_act_on_request` as a filter."""
-    states = Q()
     by_type = {request_type: table.from_states(action) for request_type, table in REQUEST_TABLES.items()}
     if len(set(by_type.values())) == 1:
         states = Q(status__in=sorted(next(iter(by_type.values()))))

@@ -37,15 +37,8 @@ def is_due_for_destruction(crate: Any, *, today: datetime.date | None = None) ->
     return not destruction_refusals(crate, today=today)
 
 
-def due_for_destruction_q(*, today: datetime.date | None = None, prefix: str = "") -> Q:
-    """On crates (or through `prefix`, e.g. "crate__")."""
-    return Q(
-        **{
-            f"{prefix}status": CrateStatus.STORED,
-            f"{prefix}retention_until__lte": _today(today),
-            f"{prefix}legal_hold": False,
-        }
-    )
+def due_for_destruction_q(*, today: datetime.date | None = None) -> Q:
+    return Q(status=CrateStatus.STORED, retention_until__lte=_today(today), legal_hold=False)
 
 
 # --- Overdue: an issued withdrawal past its expected return date ----------------------------
