@@ -362,6 +362,11 @@ SPECTACULAR_SETTINGS = {
         "RequestStatusEnum": "apps.requests.models.Request.Status",
         "SendBackStatusEnum": "apps.requests.models.SendBack.Status",
         "ReportStatusEnum": "apps.reports.models.Report.Status",
+        # allowed_actions of requests, crates and send-backs, and the user's capabilities.
+        "RequestActionEnum": "apps.policy.access.REQUEST_ACTIONS",
+        "CrateActionEnum": "apps.policy.access.CRATE_ACTIONS",
+        "SendBackActionEnum": "apps.policy.access.SENDBACK_ACTIONS",
+        "CapabilityEnum": "apps.policy.capabilities.ALL_CAPABILITIES",
     },
 }
 

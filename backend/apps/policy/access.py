@@ -182,6 +182,7 @@ SENDBACK_ACTORS: dict[str, ActorRule] = {
         unit_message="Only staff of the send-back's unit may receive it.",
     ),
 }
+SENDBACK_ACTIONS = tuple(SENDBACK_ACTORS)
 
 
 def check_sendback(user: Any, sendback: Any, action: str) -> str:

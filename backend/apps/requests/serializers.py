@@ -230,7 +230,7 @@ class SendBackSerializer(serializers.ModelSerializer):
         ]
         read_only_fields = fields
 
-    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=list(access.SENDBACK_ACTORS))))
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=access.SENDBACK_ACTIONS)))
     def get_allowed_actions(self, obj: SendBack) -> list[str]:
         request = self.context.get("request")
         if request is None:
