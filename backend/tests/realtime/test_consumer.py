@@ -311,3 +311,23 @@ def test_changing_password_closes_the_users_sockets(world: Any) -> None:
         assert await comm.receive_output(timeout=2) == CLOSED_4001
 
     run(scenario)
+
+
+@pytest.mark.django_db
+def test_open_sockets_are_counted_for_metrics(world: Any) -> None:
+    from apps.core import metrics
+
+    before = metrics.WEBSOCKETS_OPEN._value.get()
+    accepted = metrics.WEBSOCKETS_TOTAL._value.get()
+
+    async def scenario() -> None:
+        first = await connected(world.user("viewer"))
+        second = await connected(world.user("approver"))
+        assert metrics.WEBSOCKETS_OPEN._value.get() == before + 2
+        await first.disconnect()
+        assert metrics.WEBSOCKETS_OPEN._value.get() == before + 1
+        await second.disconnect()
+
+    run(scenario)
+    assert metrics.WEBSOCKETS_OPEN._value.get() == before
+    assert metrics.WEBSOCKETS_TOTAL._value.get() == accepted + 2
