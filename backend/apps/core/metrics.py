@@ -38,6 +38,10 @@ from apps.audit import signals as audit_signals
 
 logger = logging.getLogger(__name__)
 
+if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    # Every process that loads Django creates its value files there (migrate, shell too).
+    os.makedirs(os.environ["PROMETHEUS_MULTIPROC_DIR"], exist_ok=True)
+
 HTTP_REQUESTS = Counter(
     "dms_http_requests_total", "HTTP requests answered, by view, method and status.", ["view", "method", "status"]
 )
@@ -116,18 +120,26 @@ class MetricsMiddleware:
         return response
 
 
+# After a failed write to Redis, counting pauses this long: with Redis down, a request that
+# writes several audit events must not wait for a connect timeout at each of them.
+_REDIS_RETRY_SECONDS = 30.0
+_redis_down_until = 0.0
+
+
 def count(name: str, *labels: str, amount: int = 1) -> None:
     """Add to a shared counter. Never raises: a metric must not fail the work it counts."""
+    global _redis_down_until
     field = json.dumps(labels)
     try:
         client = _redis()
         if client is None:
             bucket = _local_counters.setdefault(name, {})
             bucket[field] = bucket.get(field, 0) + amount
-        else:
+        elif time.monotonic() >= _redis_down_until:
             client.hincrby(cache.make_key(f"metrics:{name}"), field, amount)
     except Exception as error:
-        logger.warning("metrics: could not count %s: %s", name, error)
+        _redis_down_until = time.monotonic() + _REDIS_RETRY_SECONDS
+        logger.warning("metrics: could not count %s (paused %ss): %s", name, _REDIS_RETRY_SECONDS, error)
 
 
 def _redis() -> Any:

@@ -14,10 +14,6 @@ from config.directory import directory_settings
 from tests.conftest import World
 from tests.directory.slapd import SLAPD, Slapd
 
-requires_slapd = pytest.mark.skipif(
-    not os.access(SLAPD, os.X_OK), reason="slapd is not installed (apt-get install slapd ldap-utils)"
-)
-
 
 @pytest.fixture(scope="session")
 def slapd_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Slapd]:

@@ -20,7 +20,7 @@ from tests.conftest import World, is_postgres
 BACKEND_DIR = Path(__file__).resolve().parents[2]
 
 
-def scrape(client: Any = None, **extra: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+def scrape(client: Any = None, **extra: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     response = (client or APIClient()).get("/metrics", **extra)
     assert response.status_code == 200, response.content
     assert response["Content-Type"].startswith("text/plain; version=0.0.4")
@@ -202,3 +202,23 @@ def test_figures_of_several_worker_processes_add_up(tmp_path: Path) -> None:
     # Sockets of processes that have exited are not open any more... unless nobody said so:
     # gunicorn's child_exit hook (mark_process_dead) does; here both processes "live" on.
     assert samples[("dms_websockets_open", ())] == 5
+
+
+def test_counting_never_fails_the_work_and_pauses_while_redis_is_down(monkeypatch: Any) -> None:
+    from apps.core import metrics
+
+    class UnreachableRedis:
+        calls = 0
+
+        def hincrby(self, *args: Any) -> None:
+            UnreachableRedis.calls += 1
+            raise redis.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(metrics, "_redis", UnreachableRedis)
+    monkeypatch.setattr(metrics, "_redis_down_until", 0.0)
+
+    metrics.count("dms_audit_events_total", "login.succeeded")
+    metrics.count("dms_audit_events_total", "login.succeeded")
+
+    # The second event did not wait on Redis again: counting pauses after a failure.
+    assert UnreachableRedis.calls == 1
