@@ -204,6 +204,7 @@ fi
 
 # --- 4. Build, start, wait for health --------------------------------------------------------
 command -v docker >/dev/null || die "Docker is needed to start the stack"
+command -v curl >/dev/null || die "curl is needed to wait for the stack's health"
 cd "$repo"
 say "Building the images (a few minutes the first time)"
 DMS_ENV_FILE="$env_file" "${compose[@]}" build

@@ -142,9 +142,25 @@ def authenticate(*, username: str, password: str) -> User | None:
             audit.record(
                 action="user.updated", instance=user, changes=changes, comment="updated from the directory", actor=None
             )
-    if settings.DIRECTORY_RECHECK_SECONDS > 0:
-        cache.set(_ENABLED_KEY.format(user.pk), True, timeout=settings.DIRECTORY_RECHECK_SECONDS)
+    _remember(_ENABLED_KEY.format(user.pk))
     return user
+
+
+def _cached(key: str) -> bool:
+    try:
+        return bool(cache.get(key))
+    except Exception:  # cache down: ask the directory (slower, still correct)
+        logger.warning("directory check: cache unreachable", exc_info=True)
+        return False
+
+
+def _remember(key: str) -> None:
+    if settings.DIRECTORY_RECHECK_SECONDS <= 0:
+        return
+    try:
+        cache.set(key, True, timeout=settings.DIRECTORY_RECHECK_SECONDS)
+    except Exception:
+        logger.warning("directory check: cache unreachable", exc_info=True)
 
 
 def verify_password(*, user: User, password: str) -> bool:
@@ -175,13 +191,12 @@ def ensure_enabled(user: Any) -> None:
     if getattr(user, "auth_source", User.Source.LOCAL) != User.Source.DIRECTORY or not enabled():
         return
     key = _ENABLED_KEY.format(user.pk)
-    if cache.get(key):
+    if _cached(key):
         return
     from django_auth_ldap.backend import _LDAPUser
 
     if _LDAPUser(_backend(), username=user.username).dn is not None:
-        if settings.DIRECTORY_RECHECK_SECONDS > 0:
-            cache.set(key, True, timeout=settings.DIRECTORY_RECHECK_SECONDS)
+        _remember(key)
         return
     deactivate(user_id=user.pk)
     from rest_framework.exceptions import AuthenticationFailed
