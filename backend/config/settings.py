@@ -298,7 +298,7 @@ DIRECTORY_ROLE_GROUPS: dict[str, str] = {}
 DIRECTORY_UNIT_ATTR = ""
 DIRECTORY_UNIT_GROUPS: dict[str, str] = {}
 globals().update(directory_settings(os.environ))
-# The admin site's password check: local accounts only (directory users sign in to the SPA).
+# Sessions (the admin site); passwords are checked by the login service, see the class.
 AUTHENTICATION_BACKENDS = ["apps.auth.directory.LocalAccountBackend"]
 
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))

@@ -4,6 +4,7 @@ Unit Admin meets the same rules here as in the API, and the audit events are the
 from typing import Any
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.exceptions import ValidationError
@@ -32,7 +33,7 @@ class ServiceAdminAuthenticationForm(AdminAuthenticationForm):
                     raise ValidationError(error.message, code="account_locked") from error
                 raise self.get_invalid_login_error() from error
             # django.contrib.auth.login() records which backend vouched for the user.
-            user.backend = "django.contrib.auth.backends.ModelBackend"  # type: ignore[attr-defined]
+            user.backend = settings.AUTHENTICATION_BACKENDS[0]  # type: ignore[attr-defined]
             self.user_cache = user
             self.confirm_login_allowed(user)  # active staff only
         return self.cleaned_data

@@ -224,10 +224,13 @@ def deactivate(*, user_id: int) -> None:
 
 
 class LocalAccountBackend(ModelBackend):
-    """The Django admin's password check: local accounts only, and none when
-    AUTH_LOCAL_ACCOUNTS is off (directory users have no password in DMS)."""
+    """The session backend (Django admin). Every password goes through the login service
+    (apps.auth.services.authenticate_credentials: the directory for directory users, lockout
+    and audit for all); here only the local-account switch applies: with AUTH_LOCAL_ACCOUNTS
+    off, no local account signs in or keeps a session. A directory user has no usable
+    password, so ModelBackend.authenticate never accepts one."""
 
     def user_can_authenticate(self, user: Any) -> bool:
-        if getattr(user, "auth_source", User.Source.LOCAL) != User.Source.LOCAL:
+        if getattr(user, "auth_source", User.Source.LOCAL) == User.Source.LOCAL and not settings.AUTH_LOCAL_ACCOUNTS:
             return False
-        return settings.AUTH_LOCAL_ACCOUNTS and super().user_can_authenticate(user)
+        return super().user_can_authenticate(user)
