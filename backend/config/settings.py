@@ -259,6 +259,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "apps.audit.tasks.verify_audit_chain",
         "schedule": beat_schedule("BEAT_AUDIT_CHAIN", "45 0 * * *"),
     },
+    "reports-reclaim-stale": {
+        "task": "apps.reports.tasks.reclaim_stale_reports",
+        "schedule": beat_schedule("BEAT_REPORTS_RECLAIM", "60"),
+    },
     "jwt-blacklist-flush": {
         "task": "apps.auth.tasks.flush_expired_tokens",
         "schedule": beat_schedule("BEAT_JWT_FLUSH", "0 2 * * *"),
@@ -270,6 +274,16 @@ EMAIL_FILE_PATH = os.environ.get("EMAIL_FILE_PATH", str(DATA_DIR / "emails"))
 REPORTS_DIR = "reports"
 REPORT_CHUNK_SIZE = int(os.environ.get("REPORT_CHUNK_SIZE", "2000"))
 REPORT_CHUNK_PAUSE_SECONDS = float(os.environ.get("REPORT_CHUNK_PAUSE_SECONDS", "0"))
+# Worker death: a run beats at every chunk; silent this long, its report is re-queued (or
+# failed after REPORT_MAX_ATTEMPTS runs). Far above one chunk's time plus its pause.
+REPORT_STALE_SECONDS = int(os.environ.get("REPORT_STALE_SECONDS", "120"))
+REPORT_MAX_ATTEMPTS = int(os.environ.get("REPORT_MAX_ATTEMPTS", "3"))
+# The longest task may run this long (hard limit: the worker process is killed); the broker
+# hands an unacknowledged task (acks_late) to another worker only after the visibility
+# timeout, which must be longer than the longest task or a slow export would run twice.
+CELERY_TASK_SOFT_TIME_LIMIT = int(os.environ.get("CELERY_TASK_SOFT_TIME_LIMIT", str(25 * 60)))
+CELERY_TASK_TIME_LIMIT = int(os.environ.get("CELERY_TASK_TIME_LIMIT", str(30 * 60)))
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60}
 # --- end of background work ------------------------------------------------------------------
 
 # --- Auth -----------------------------------------------------------------------------------

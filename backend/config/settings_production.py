@@ -166,18 +166,19 @@ CELERY_RESULT_COMPRESSION = "gzip"
 CELERY_BROKER_POOL_LIMIT = _env_int("CELERY_BROKER_POOL_LIMIT", 10)
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_SOFT_TIME_LIMIT = _env_int("CELERY_TASK_SOFT_TIME_LIMIT", 25 * 60)
+CELERY_TASK_TIME_LIMIT = _env_int("CELERY_TASK_TIME_LIMIT", 30 * 60)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    # acks_late: an unacknowledged task comes back after this long. Longer than the longest
-    # task (hard limit below), or a slow export would run twice.
-    "visibility_timeout": 3600,
+    # acks_late: an unacknowledged task comes back after this long. Just longer than the
+    # longest task (the hard limit above), or a slow export would run twice; a report whose
+    # whole worker died is reclaimed sooner by its heartbeat (reports-reclaim-stale, 1/min).
+    "visibility_timeout": CELERY_TASK_TIME_LIMIT + 5 * 60,
     "socket_connect_timeout": 5,
     "health_check_interval": 30,
 }
 if os.environ.get("CELERY_BROKER_KEY_PREFIX"):
     # Several installations (or test runs) can share one Redis db without sharing queues.
     CELERY_BROKER_TRANSPORT_OPTIONS["global_keyprefix"] = os.environ["CELERY_BROKER_KEY_PREFIX"]
-CELERY_TASK_SOFT_TIME_LIMIT = 25 * 60
-CELERY_TASK_TIME_LIMIT = 30 * 60
 CELERY_WORKER_MAX_TASKS_PER_CHILD = 500
 CELERY_WORKER_MAX_MEMORY_PER_CHILD = 400_000  # KiB: recycle a worker process past ~400 MB
 CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = True

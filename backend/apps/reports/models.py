@@ -33,9 +33,16 @@ class Report(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    # Worker death (SPEC §8): the run writing the file beats at every chunk; a beat job
+    # re-queues a report whose beat stopped, or fails it after REPORT_MAX_ATTEMPTS runs.
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    # The run that owns the report: a run that was given up on stops when it notices.
+    run_id = models.CharField(max_length=32, blank=True)
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "heartbeat_at"], name="report_status_heartbeat_idx")]
 
     def __str__(self) -> str:
         return f"{self.report}.{self.format} #{self.pk}"

@@ -14,7 +14,8 @@ logger = logging.getLogger(__name__)
 
 @receiver(domain_signals.report_changed)
 def queue_requested_report(sender: Any, *, report: Report, action: str, **kwargs: Any) -> None:
-    if action != "created":
+    # created: requested by a user; requeued: its worker died (services.reports_reclaim_stale).
+    if action not in ("created", "requeued"):
         return
     try:
         tasks.generate_report.delay(report.pk)

@@ -17,6 +17,9 @@ def generate_report(self: Any, report_id: int) -> str:
     other failure, or the last retry, marks the report failed."""
     try:
         report = services.report_generate(report_id=report_id)
+    except services.RunSuperseded:
+        logger.warning("report %s: this run was superseded by a re-queued one; stopping", report_id)
+        return "superseded"
     except TRANSIENT_ERRORS as error:
         if self.request.retries < self.max_retries and not self.request.is_eager:
             raise self.retry(exc=error, countdown=min(5 * 2**self.request.retries, 600)) from error
@@ -28,3 +31,9 @@ def generate_report(self: Any, report_id: int) -> str:
         services.report_fail(report_id=report_id, error=error)
         return "failed"
     return report.status if report is not None else "missing"
+
+
+@shared_task(**RELIABLE)
+def reclaim_stale_reports() -> dict[str, int]:
+    """Beat, every minute: re-queue or fail the exports whose worker died."""
+    return services.reports_reclaim_stale()
