@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PYTEST_ARGS ?=
 HAS_FRONTEND := $(wildcard frontend/package.json)
 
-.PHONY: run test system-packages lint fmt install spa migrate setup test-backend test-frontend test-e2e worker beat bench clean
+.PHONY: run test system-packages lint types fmt install spa migrate setup test-backend test-frontend test-e2e worker beat bench clean
 
 ## run: install everything, migrate, load demo data, serve API + WebSocket + admin + SPA on Daphne
 run: install spa setup
@@ -57,12 +57,18 @@ ifneq ($(HAS_FRONTEND),)
 	bash scripts/e2e.sh
 endif
 
+## lint: ruff, mypy (code and tests), makemigrations --check; eslint, tsc, prettier; API types up to date
 lint: install
 	cd backend && $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy . \
 		&& $(VENV)/bin/lint-imports --no-logo && $(PY) manage.py makemigrations --check --dry-run
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run lint
+	PY=$(PY) bash scripts/api-types.sh --check
 endif
+
+## types: regenerate the SPA's API types (frontend/src/lib/api-schema.d.ts) from the OpenAPI schema
+types: install
+	PY=$(PY) bash scripts/api-types.sh
 
 fmt: install
 	cd backend && $(VENV)/bin/ruff check --fix . && $(VENV)/bin/ruff format .

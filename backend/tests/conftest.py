@@ -37,7 +37,8 @@ def _flush_bypassing_audit_triggers(self: Any, *args: Any, **options: Any) -> An
             cursor.execute("SET session_replication_role = DEFAULT")
 
 
-flush.Command.handle = _flush_bypassing_audit_triggers
+# A deliberate session-wide patch of Django's flush command (see above).
+flush.Command.handle = _flush_bypassing_audit_triggers  # type: ignore[method-assign]
 
 
 @pytest.fixture(autouse=True)

@@ -2,6 +2,7 @@ import io
 
 import pytest
 from pypdf import PdfReader
+from pytest_django import DjangoAssertNumQueries
 
 from apps.crates import services
 from tests.conftest import World
@@ -42,7 +43,7 @@ def test_label_is_a_pdf_with_the_number_unit_department_and_retention(world: Wor
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"] == f'inline; filename="{crate.number}.pdf"'
-    content = b"".join(response.streaming_content) if response.streaming else response.content
+    content = response.getvalue()
     assert content.startswith(b"%PDF-")
     reader = PdfReader(io.BytesIO(content))
     assert len(reader.pages) == 1
@@ -58,7 +59,7 @@ def test_label_is_a_pdf_with_the_number_unit_department_and_retention(world: Wor
 
 @pytest.mark.parametrize("username", ["sysadmin", "docmanager"])
 def test_crate_list_runs_the_same_queries_at_page_size_1_and_50(
-    world: World, make: CrateMaker, username: str, django_assert_num_queries: object
+    world: World, make: CrateMaker, username: str, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for index in range(3):
         crate = make.crate()
@@ -77,7 +78,7 @@ def test_crate_list_runs_the_same_queries_at_page_size_1_and_50(
 
 @pytest.mark.parametrize("username", ["sysadmin", "docmanager"])
 def test_document_list_runs_the_same_queries_at_page_size_1_and_50(
-    world: World, make: CrateMaker, username: str, django_assert_num_queries: object
+    world: World, make: CrateMaker, username: str, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     for index in range(3):
         crate = make.crate()
@@ -94,7 +95,7 @@ def test_document_list_runs_the_same_queries_at_page_size_1_and_50(
 
 
 def test_crate_detail_runs_a_fixed_number_of_queries(
-    world: World, make: CrateMaker, django_assert_num_queries: object
+    world: World, make: CrateMaker, django_assert_num_queries: DjangoAssertNumQueries
 ) -> None:
     small, large = make.crate(), make.crate()
     make.document(small, number="A")

@@ -10,6 +10,7 @@ import pytest
 
 from tests.production.conftest import production_env
 from tests.production.support import (
+    scalar,
     PG_ADMIN_URL,
     PYTHON,
     REPO_ROOT,
@@ -99,7 +100,7 @@ def test_backup_then_restore_into_a_fresh_database_keeps_counts_and_audit_chain(
     app_url = pg_url(DST).replace("://postgres@", f"://{APP_ROLE}@", 1)
     try:
         with psycopg.connect(app_url) as conn:
-            assert conn.execute("SELECT count(*) FROM audit_auditevent").fetchone()[0] == source["audit_auditevent"]
+            assert scalar(conn, "SELECT count(*) FROM audit_auditevent") == source["audit_auditevent"]
     finally:
         drop_database(DST)
         drop_role(APP_ROLE)
@@ -122,7 +123,7 @@ def test_restore_refuses_a_damaged_backup_and_creates_nothing(tmp_path: Path, ba
     assert result.returncode != 0
     assert "checksum mismatch" in result.stderr
     with psycopg.connect(PG_ADMIN_URL) as conn:
-        assert conn.execute("SELECT count(*) FROM pg_database WHERE datname = %s", [DST]).fetchone()[0] == 0
+        assert scalar(conn, "SELECT count(*) FROM pg_database WHERE datname = %s", [DST]) == 0
 
 
 def test_restore_refuses_a_database_that_is_not_empty(backup) -> None:

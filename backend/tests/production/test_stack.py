@@ -26,6 +26,7 @@ from typing import Any
 
 import pytest
 import yaml
+from websockets.typing import Origin
 
 from tests.production.conftest import cleanup_redis, production_env
 from tests.production.support import (
@@ -343,7 +344,7 @@ def test_security_headers_appear_once_on_api_and_spa(stack: Stack) -> None:
         assert headers.get_all("X-Frame-Options") == ["DENY"]
         assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
         assert headers.get_all("Referrer-Policy") == ["strict-origin-when-cross-origin"]
-        [csp] = headers.get_all("Content-Security-Policy")
+        [csp] = headers.get_all("Content-Security-Policy") or []
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
         assert "Server" not in headers or "nginx/" not in headers["Server"]
 
@@ -373,7 +374,7 @@ def _open_socket(stack: Stack, token: str):
     return connect(
         f"wss://{HOST}:{stack.https_port}/ws/updates/?ticket={ticket.json()['ticket']}",
         ssl=stack.ssl_context,
-        origin=stack.origin,
+        origin=Origin(stack.origin),
         open_timeout=10,
     )
 
@@ -538,7 +539,7 @@ def test_websocket_without_a_valid_ticket_is_refused(stack: Stack) -> None:
         with connect(
             f"wss://{HOST}:{stack.https_port}/ws/updates/?ticket=forged",
             ssl=stack.ssl_context,
-            origin=stack.origin,
+            origin=Origin(stack.origin),
             open_timeout=10,
         ) as ws:
             ws.recv(timeout=10)

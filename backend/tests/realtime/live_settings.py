@@ -2,6 +2,7 @@
 plus what the test suite needs from them."""
 
 import os
+from typing import Any, cast
 
 from django.conf import global_settings
 
@@ -13,6 +14,7 @@ PASSWORD_HASHERS = [*global_settings.PASSWORD_HASHERS, "django.contrib.auth.hash
 
 if os.environ.get("TEST_CHANNEL_LAYER_URL"):
     # This process's channel layer (only) goes through the test's TCP proxy.
-    CHANNEL_LAYERS["default"]["CONFIG"]["hosts"] = [
+    layer_config = cast(dict[str, Any], CHANNEL_LAYERS["default"]["CONFIG"])
+    layer_config["hosts"] = [
         {"address": os.environ["TEST_CHANNEL_LAYER_URL"], "socket_timeout": None},
     ]

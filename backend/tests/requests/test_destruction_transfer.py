@@ -54,7 +54,7 @@ def test_destruction_end_to_end_with_certificate(world, past):
     assert past.isoformat() in text
     assert "Approver" in text and "Storehead" in text
     assert "Destruction executed" in text
-    assert AuditEvent.objects.order_by("-sequence").first().action == "request.certificate_exported"
+    assert AuditEvent.objects.latest("sequence").action == "request.certificate_exported"
 
 
 @pytest.mark.parametrize("problem", ["legal_hold", "retention"])
@@ -108,7 +108,7 @@ def test_destruction_with_wrong_password_changes_nothing_but_audits(world, past,
     assert Crate.objects.get(pk=crate.pk).status == "stored"
     assert occupied(world.shelf) == 1
     assert audit_count() == before + 1
-    event = AuditEvent.objects.order_by("-sequence").first()
+    event = AuditEvent.objects.latest("sequence")
     assert (event.action, event.actor_username, event.entity_type) == ("signature.failed", "storehead", "request")
 
 
@@ -197,7 +197,7 @@ def test_transfer_needs_another_active_unit(world):
 
 def test_transfer_and_destruction_take_whole_crates_only(world, past):
     crate = stored_crate(world, retention_until=past)
-    document = Document.objects.filter(crate=crate).first()
+    document = Document.objects.filter(crate=crate)[0]
     for body in (
         {"request_type": "transfer", "purpose": "x", "target_unit": world.kur.pk},
         {"request_type": "destruction", "purpose": "x"},

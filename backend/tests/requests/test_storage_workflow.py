@@ -29,7 +29,7 @@ def test_storage_request_end_to_end(world, audit_count):
     assert body["allowed_actions"] == ["submit", "cancel", "edit", "delete"]
     assert body["signatures"] == []
     assert audit_count() == start + 1
-    assert AuditEvent.objects.order_by("-sequence").first().action == "request.created"
+    assert AuditEvent.objects.latest("sequence").action == "request.created"
 
     response = docmanager.post(f"/api/requests/{request_id}/submit/")
     assert response.status_code == 200, response.content
@@ -228,7 +228,7 @@ def test_draft_can_be_edited_and_deleted_only_in_draft(world, audit_count):
     assert response.status_code == 200, response.content
     assert response.data["purpose"] == "new"
     assert [i["crate"] for i in response.data["items"]] == [second.pk]
-    event = AuditEvent.objects.order_by("-sequence").first()
+    event = AuditEvent.objects.latest("sequence")
     assert event.action == "request.updated"
     assert event.changes["items"] == [[[first.pk, None]], [[second.pk, None]]]
 
@@ -246,4 +246,4 @@ def test_draft_can_be_edited_and_deleted_only_in_draft(world, audit_count):
     response = client.delete(f"/api/requests/{draft['id']}/")
     assert response.status_code == 204
     assert not Request.objects.filter(pk=draft["id"]).exists()
-    assert AuditEvent.objects.order_by("-sequence").first().action == "request.deleted"
+    assert AuditEvent.objects.latest("sequence").action == "request.deleted"

@@ -37,7 +37,8 @@ def test_notify_queues_the_email_after_commit(world: Any, django_capture_on_comm
         notifications.notify(users=[world.user("docmanager"), world.user("viewer")], title="REQ-2 was approved")
         notifications.notify(users=[world.user("storehead")], title="No mail for this", email=False)
         assert mail.outbox == []  # nothing before the commit
-    assert len(callbacks) >= 2
+    # After commit: one broadcast per notification (3) and one e-mail task per e-mailed one (2).
+    assert len(callbacks) == 5
     assert sorted(m.to[0] for m in mail.outbox) == ["docmanager@test.local", "viewer@test.local"]
 
 

@@ -6,6 +6,7 @@ import { allowedActions } from '@/features/requests/components/request-actions';
 import { toRequestItems, validateRequestForm } from '@/features/requests/components/request-form';
 import { ApiError } from '@/lib/api-client';
 import type { Crate, DmsRequest, User } from '@/lib/types';
+import { makeUser } from '@/test/factories';
 
 const today = '2026-06-15';
 const row = (over: Partial<DocumentRow> = {}): DocumentRow => ({
@@ -153,14 +154,7 @@ describe('request form', () => {
 });
 
 describe('allowed actions', () => {
-  const approver: User = {
-    id: 4,
-    username: 'approver',
-    full_name: 'A',
-    email: '',
-    unit: 1,
-    roles: ['Approver'],
-  };
+  const approver: User = makeUser({ id: 4, username: 'approver', roles: ['Approver'] });
   const viewer: User = { ...approver, id: 9, roles: ['Viewer'] };
   const base = {
     id: 1,

@@ -1,15 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ApiError, api, setAuthFailureHandler } from './api-client';
 import { authStorage } from './auth-storage';
+import { makeUser } from '@/test/factories';
 
-const user = {
-  id: 1,
-  username: 'docmanager',
-  full_name: 'Doc Manager',
-  email: '',
-  unit: 1,
-  roles: [],
-};
+const user = makeUser();
 
 function json(status: number, body: unknown): Response {
   return new Response(JSON.stringify(body), {

@@ -11,7 +11,7 @@ export const ROLES: RoleName[] = [
 
 export function hasRole(user: User | null | undefined, ...roles: RoleName[]): boolean {
   if (!user) return false;
-  return user.roles.some((role) => roles.includes(role));
+  return user.roles.some((role) => (roles as string[]).includes(role));
 }
 
 /** What the UI offers per SPEC §2; the API stays the authority. */

@@ -1,227 +1,50 @@
-export type RoleName =
-  'System Administrator' | 'Unit Admin' | 'Document Manager' | 'Approver' | 'Store Head' | 'Viewer';
+/**
+ * Names for the API's shapes. The shapes themselves are generated from the backend's OpenAPI
+ * schema into api-schema.d.ts (`make types`); a field is never retyped here, so the SPA cannot
+ * drift from the API unnoticed (`make lint` fails when the generated file is stale).
+ */
+import type { components } from './api-schema';
 
-export interface User {
-  id: number;
-  username: string;
-  full_name: string;
-  email: string;
-  unit: number | null;
-  unit_code?: string | null;
-  roles: RoleName[];
-}
-
-export interface Page<T> {
-  count: number;
-  /** false past the API's counting cap: `count` is then a lower bound (follow `next`). */
-  count_exact?: boolean;
-  next: string | null;
-  previous: string | null;
-  results: T[];
-}
+type Schemas = components['schemas'];
 
 export type Id = number;
 
-export interface Unit {
-  id: Id;
-  code: string;
-  name: string;
-  address?: string;
-  is_active: boolean;
-}
+/** A page of a list endpoint (`{count, next, previous, results}`). */
+export type Page<T> = Omit<Schemas['PaginatedCrateList'], 'results'> & { results: T[] };
 
-export interface Department {
-  id: Id;
-  unit: Id;
-  unit_code?: string;
-  code: string;
-  name: string;
-  is_active?: boolean;
-}
+export type User = Schemas['User'];
+export type RoleName = Schemas['RolesEnum'];
+export type UserWrite = Schemas['UserWriteRequest'];
+export type LoginResponse = Schemas['LoginResponse'];
+export type WsTicket = Schemas['WsTicket'];
+export type Unit = Schemas['Unit'];
+export type Department = Schemas['Department'];
+export type DocumentType = Schemas['DocumentType'];
 
-export interface DocumentType {
-  id: Id;
-  code: string;
-  name: string;
-  retention_years: number;
-  is_active?: boolean;
-}
+export type StorageLocation = Schemas['StorageLocation'];
+export type LocationKind = Schemas['KindEnum'];
 
-export type LocationKind = 'room' | 'rack' | 'shelf' | 'bin';
+export type Crate = Schemas['Crate'];
+export type CrateDetail = Schemas['CrateDetail'];
+export type CrateStatus = Schemas['CrateStatusEnum'];
+export type CrateDocument = Schemas['Document'];
+export type DocumentWrite = Schemas['DocumentWriteRequest'];
 
-export interface StorageLocation {
-  id: Id;
-  unit: Id;
-  unit_code?: string;
-  parent: Id | null;
-  kind: LocationKind;
-  code: string;
-  name: string;
-  capacity: number;
-  occupied: number;
-  free: number;
-  path: string;
-  is_active: boolean;
-}
+export type DmsRequest = Schemas['Request'];
+export type RequestItem = Schemas['RequestItem'];
+export type RequestType = Schemas['RequestTypeEnum'];
+export type RequestStatus = Schemas['RequestStatusEnum'];
+export type RequestAction = DmsRequest['allowed_actions'][number];
+export type NewRequest = Schemas['RequestCreateRequest'];
+export type RequestUpdate = Schemas['PatchedRequestUpdateRequest'];
+export type ItemInput = Schemas['ItemInputRequest'];
+export type Allocation = Schemas['AllocationRequest'];
+export type Signature = Schemas['Signature'];
 
-export type CrateStatus = 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed';
+export type SendBack = Schemas['SendBack'];
+export type SendBackItem = Schemas['SendBackItem'];
 
-export interface CrateDocument {
-  id: Id;
-  crate: Id;
-  number: string;
-  title: string;
-  document_type: Id;
-  document_type_name?: string;
-  document_type_code?: string;
-  record_date: string;
-  retention_until: string | null;
-  status: 'in_storage' | 'withdrawn' | 'destroyed';
-}
-
-export interface Crate {
-  id: Id;
-  number: string;
-  unit: Id;
-  unit_code?: string;
-  department: Id;
-  department_name?: string;
-  location: Id | null;
-  location_path?: string | null;
-  status: CrateStatus;
-  description: string;
-  retention_until: string | null;
-  legal_hold: boolean;
-  legal_hold_reason?: string;
-  documents?: CrateDocument[];
-  document_count?: number;
-  created_by?: Id | string | null;
-  created_by_name?: string;
-  created_at: string;
-  updated_at?: string;
-}
-
-export type RequestType = 'storage' | 'withdrawal' | 'destruction' | 'transfer';
-export type RequestStatus =
-  | 'draft'
-  | 'submitted'
-  | 'approved'
-  | 'rejected'
-  | 'cancelled'
-  | 'issued'
-  | 'in_transit'
-  | 'completed';
-
-export type RequestAction =
-  'submit' | 'cancel' | 'approve' | 'reject' | 'execute' | 'receive' | 'create_sendback';
-
-export interface RequestItem {
-  id: Id;
-  crate: Id;
-  crate_number?: string;
-  document: Id | null;
-  document_number?: string | null;
-  document_title?: string | null;
-  /** Where the crate is now. */
-  location_path?: string | null;
-  source_location_path?: string | null;
-  allocated_location_path?: string | null;
-  is_open?: boolean;
-  returned_at?: string | null;
-}
-
-export interface Signature {
-  meaning: string;
-  full_name: string;
-  signed_at: string;
-  username?: string;
-  comment?: string;
-}
-
-export interface DmsRequest {
-  id: Id;
-  number: string;
-  request_type: RequestType;
-  status: RequestStatus;
-  unit: Id;
-  unit_code?: string;
-  requester: Id;
-  requester_name?: string;
-  purpose: string;
-  items: RequestItem[];
-  expected_return_date?: string | null;
-  target_unit?: Id | null;
-  target_unit_code?: string | null;
-  decided_by?: Id | null;
-  decided_by_name?: string | null;
-  decided_at?: string | null;
-  decision_comment?: string;
-  executed_by?: Id | null;
-  executed_by_name?: string | null;
-  executed_at?: string | null;
-  received_by_name?: string | null;
-  received_at?: string | null;
-  completed_at?: string | null;
-  cancelled_at?: string | null;
-  created_at: string;
-  updated_at?: string;
-  submitted_at?: string | null;
-  is_overdue?: boolean;
-  signatures?: Signature[];
-  allowed_actions?: RequestAction[];
-}
-
-export interface SendBack {
-  id: Id;
-  number: string;
-  request: Id;
-  request_number?: string;
-  unit?: Id;
-  items: RequestItem[];
-  status: 'pending' | 'received';
-  returned_by?: Id | null;
-  returned_by_name?: string | null;
-  unit_code?: string;
-  allowed_actions?: string[];
-  received_by?: Id | null;
-  received_by_name?: string | null;
-  received_at?: string | null;
-  condition_notes: string;
-  created_at: string;
-}
-
-export interface AuditEvent {
-  id: Id;
-  timestamp: string;
-  actor: Id | null;
-  actor_username?: string;
-  username?: string;
-  action: string;
-  entity_type: string;
-  entity_id: string | number | null;
-  entity_repr: string;
-  changes: Record<string, [unknown, unknown]> | null;
-  comment?: string;
-  reason?: string;
-  ip_address?: string | null;
-  user_agent?: string;
-  request_id?: string;
-  hash?: string;
-  prev_hash?: string;
-  sequence?: number;
-}
-
-export interface Notification {
-  id: Id;
-  title: string;
-  body: string;
-  link: string;
-  created_at: string;
-  read_at: string | null;
-  is_read?: boolean;
-}
-
-export interface Allocation {
-  crate: Id;
-  location: Id;
-}
+export type AuditEvent = Schemas['AuditEvent'];
+export type Notification = Schemas['Notification'];
+export type Dashboard = Schemas['Dashboard'];
+export type Report = Schemas['Report'];

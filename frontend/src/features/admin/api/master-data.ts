@@ -27,14 +27,8 @@ export const useDepartments = (params?: Params) => useQuery(departmentsQuery(par
 export const useDocumentTypes = (params?: Params) => useQuery(documentTypesQuery(params));
 export const useUsers = (params: Params) => useQuery(usersQuery(params));
 
-export interface AdminUser extends User {
-  employee_id?: string;
-  is_active: boolean;
-  is_locked?: boolean;
-  locked_until?: string | null;
-  failed_login_count?: number;
-  last_login?: string | null;
-}
+/** The user list and the signed-in user share one read shape. */
+export type AdminUser = User;
 
 /** Create/update/delete for one master-data collection; invalidates its lists. */
 export function useSave<T>(root: readonly string[], path: string) {

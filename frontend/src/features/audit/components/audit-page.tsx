@@ -169,7 +169,7 @@ export function AuditPage() {
               {data.results.map((event) => (
                 <tr key={event.id}>
                   <td>{formatDateTime(event.timestamp)}</td>
-                  <td>{event.actor_username ?? event.username ?? '—'}</td>
+                  <td>{event.actor_username || '—'}</td>
                   <td>{event.action}</td>
                   <td>
                     {humanize(event.entity_type)} {event.entity_repr || event.entity_id}

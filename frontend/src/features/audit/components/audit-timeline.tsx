@@ -38,12 +38,10 @@ export function AuditTimeline({ events }: { events: AuditEvent[] }) {
             {event.entity_repr || humanize(event.entity_type)}
           </div>
           <div className="timeline__meta">
-            {formatDateTime(event.timestamp)} · {event.actor_username ?? event.username ?? 'system'}
+            {formatDateTime(event.timestamp)} · {event.actor_username || 'system'}
           </div>
           <ChangesList changes={event.changes} />
-          {event.comment || event.reason ? (
-            <div className="timeline__comment">“{event.comment || event.reason}”</div>
-          ) : null}
+          {event.comment ? <div className="timeline__comment">“{event.comment}”</div> : null}
         </li>
       ))}
     </ol>

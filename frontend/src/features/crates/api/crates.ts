@@ -1,7 +1,7 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, openFile } from '@/lib/api-client';
 import { queryKeys } from '@/lib/react-query';
-import type { AuditEvent, Crate, CrateDocument, Page } from '@/lib/types';
+import type { AuditEvent, Crate, CrateDetail, CrateDocument, Page } from '@/lib/types';
 
 export type CrateFilters = Record<string, string | number | undefined>;
 
@@ -15,7 +15,7 @@ export const cratesQuery = (filters: CrateFilters) =>
 export const crateQuery = (id: number) =>
   queryOptions({
     queryKey: [...queryKeys.crates, id],
-    queryFn: ({ signal }) => api.get<Crate>(`crates/${id}/`, undefined, signal),
+    queryFn: ({ signal }) => api.get<CrateDetail>(`crates/${id}/`, undefined, signal),
   });
 
 export const crateHistoryQuery = (id: number) =>

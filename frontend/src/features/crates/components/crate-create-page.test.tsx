@@ -5,16 +5,15 @@ import { MemoryRouter, Route, Routes } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthProvider } from '@/contexts/AuthContext';
 import { authStorage } from '@/lib/auth-storage';
+import { makeUser } from '@/test/factories';
 import { CrateCreatePage } from './crate-create-page';
 
-const user = {
+const user = makeUser({
   id: 4,
   username: 'docmanager',
   full_name: 'Divya Docmanager',
-  email: '',
-  unit: 1,
-  roles: ['Document Manager' as const],
-};
+  roles: ['Document Manager'],
+});
 
 const page = (results: unknown[]) => ({
   count: results.length,

@@ -55,7 +55,7 @@ export function buildTree(locations: StorageLocation[]): LocationNode[] {
   }
   const roots: LocationNode[] = [];
   for (const node of nodes.values()) {
-    const parent = node.parent !== null ? nodes.get(node.parent) : undefined;
+    const parent = node.parent != null ? nodes.get(node.parent) : undefined;
     if (parent) parent.children.push(node);
     else roots.push(node);
   }

@@ -32,7 +32,7 @@ export function LocationPicker({
   const places = (data ?? [])
     .filter(
       (location) =>
-        location.capacity > 0 && location.is_active !== false && location.id !== excludeId,
+        (location.capacity ?? 0) > 0 && location.is_active !== false && location.id !== excludeId,
     )
     .sort((a, b) => a.path.localeCompare(b.path, undefined, { numeric: true }));
   const selected = places.find((location) => location.id === value);
