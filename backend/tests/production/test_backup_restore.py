@@ -10,7 +10,6 @@ import pytest
 
 from tests.production.conftest import production_env
 from tests.production.support import (
-    scalar,
     PG_ADMIN_URL,
     PYTHON,
     REPO_ROOT,
@@ -20,6 +19,7 @@ from tests.production.support import (
     pg_admin,
     pg_url,
     require_tool,
+    scalar,
     scoped_name,
     table_counts,
 )
