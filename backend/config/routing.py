@@ -1,4 +1,4 @@
-"""WebSocket URL routes (SPEC §6)."""
+"""WebSocket URL routes (docs/events.md)."""
 
 from django.urls import path
 

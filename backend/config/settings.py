@@ -228,7 +228,7 @@ CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
 
-# --- Background work: Celery queue, Beat schedule, e-mail, exports (SPEC §8) -----------------
+# --- Background work: Celery queue, Beat schedule, e-mail, exports (docs/background.md) ---------
 # Beat entries run at UTC cron times; each can be moved by an environment variable holding a
 # cron line ("30 1 * * *") or a number of seconds ("3600").
 from celery.schedules import crontab  # noqa: E402

@@ -1,4 +1,4 @@
-"""Production settings for Cipla DMS (SPEC §10): PostgreSQL + Redis behind nginx, ~200 users.
+"""Production settings for Cipla DMS (PRODUCTION_DEPLOYMENT.md): PostgreSQL + Redis behind nginx, ~200 users.
 
 Everything comes from the environment (see .env.production.example); nothing secret is
 written here. The module refuses to load - and so Daphne, Celery and manage.py refuse to

@@ -1,4 +1,4 @@
-"""Shared fixtures: a small world of two units with the demo users of SPEC §9."""
+"""Shared fixtures: a small world of two units with the demo users of docs/running.md."""
 
 import datetime
 from collections.abc import Callable, Iterator
@@ -24,7 +24,7 @@ _original_flush = flush.Command.handle
 def _flush_bypassing_audit_triggers(self: Any, *args: Any, **options: Any) -> Any:
     """Test teardown truncates every table; on PostgreSQL the audit table's triggers forbid
     that. A superuser session may switch triggers off with session_replication_role — the
-    deliberate bypass the application role cannot use (SPEC §7)."""
+    deliberate bypass the application role cannot use (docs/audit.md)."""
     connection = connections[options.get("database") or "default"]
     if connection.vendor != "postgresql":
         return _original_flush(self, *args, **options)

@@ -13,7 +13,7 @@ class AuditEventQuerySet(models.QuerySet["AuditEvent"]):
 
 
 class AuditEvent(models.Model):
-    """One link of the tamper-evident audit trail (SPEC §7, 21 CFR Part 11 §11.10(e)).
+    """One link of the tamper-evident audit trail (docs/audit.md, 21 CFR Part 11 §11.10(e)).
 
     `hash` = SHA-256 over the canonical event and `prev_hash`; `sequence` orders the chain.
     Rows are append-only: the ORM refuses update/delete here, and on PostgreSQL triggers

@@ -1,4 +1,5 @@
-"""Nightly audit-chain verification (SPEC §7, §8): a broken chain alerts the System Administrators."""
+"""Nightly audit-chain verification (docs/audit.md, docs/background.md): a broken chain alerts the
+System Administrators."""
 
 import logging
 from typing import Any

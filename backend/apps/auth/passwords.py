@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 
 
 class CharacterClassValidator:
-    """Password policy (SPEC §5): upper, lower, digit and symbol, on top of Django's length,
+    """Password policy (docs/roles.md): upper, lower, digit and symbol, on top of Django's length,
     common-password and similarity validators."""
 
     CLASSES = (

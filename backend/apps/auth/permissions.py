@@ -1,4 +1,4 @@
-"""Role checks and unit scoping used by every endpoint (SPEC §2).
+"""Role checks and unit scoping used by every endpoint (docs/roles.md).
 
 - A role lacking a capability gets 403: `ActionPermission` maps each view action to a
   Django permission held by the role groups (apps.auth.roles).

@@ -1,4 +1,4 @@
-"""The six roles of SPEC §2 as Django groups, and the permissions each group holds.
+"""The six roles of docs/roles.md as Django groups, and the permissions each group holds.
 
 The permission codenames are the single source of truth for capabilities: API permission
 classes call `user.has_perm(...)`, Django admin uses the same permissions, and

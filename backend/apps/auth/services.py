@@ -196,7 +196,7 @@ def logout(*, user: User, refresh: str, access_session_id: str | None = None) ->
 
 
 def revoke_tokens(user: User) -> None:
-    """Void every outstanding token of the user and close their sockets (SPEC §6)."""
+    """Void every outstanding token of the user and close their sockets (docs/events.md)."""
     User.objects.filter(pk=user.pk).update(auth_version=F("auth_version") + 1)
     identity.forget_user(user.pk)  # update() sends no post_save
     user.refresh_from_db(fields=["auth_version"])

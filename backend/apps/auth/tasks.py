@@ -1,5 +1,5 @@
 """Removes expired refresh tokens from simplejwt's outstanding/blacklist tables and expired
-session revocations (SPEC §8)."""
+session revocations (docs/background.md)."""
 
 from celery import shared_task
 from django.core.management import call_command

@@ -1,4 +1,4 @@
-"""The one helper that tells connected browsers something changed (SPEC §6).
+"""The one helper that tells connected browsers something changed (docs/events.md).
 
 Events are sent after the transaction commits, to the groups of the units that may see the
 object (and to one user's group for personal events). Broadcasting never breaks the write

@@ -1,7 +1,7 @@
 """The one error type of the application.
 
 Services raise ApplicationError with a machine-readable `code`; the DRF exception handler
-maps it to the HTTP status below and SPEC §5's body `{"detail", "code"}`.
+maps it to the HTTP status below and docs/api.md's body `{"detail", "code"}`.
 """
 
 from typing import Any

@@ -1,4 +1,4 @@
-"""Map every error to SPEC §5's shapes: 400 `{field: [messages]}`, else `{detail, code}`."""
+"""Map every error to docs/api.md's shapes: 400 `{field: [messages]}`, else `{detail, code}`."""
 
 import logging
 from typing import Any

@@ -1,4 +1,4 @@
-"""Liveness of the parts the app cannot work without (SPEC §5 `GET /api/health/`)."""
+"""Liveness of the parts the app cannot work without (`GET /api/health/`, docs/api.md)."""
 
 import asyncio
 import logging

@@ -1,4 +1,4 @@
-"""Daily retention scan (SPEC §8): crates reaching retention -> their unit's Document Managers."""
+"""Daily retention scan (docs/background.md): crates reaching retention -> their unit's Document Managers."""
 
 import datetime
 import logging

@@ -1,1 +1,1 @@
-"""Outgoing e-mail (SPEC §8): each message is sent at most once per dedupe key."""
+"""Outgoing e-mail (docs/background.md): each message is sent at most once per dedupe key."""

@@ -1,4 +1,4 @@
-"""Sending e-mail once (SPEC §8) and the messages that mirror notifications."""
+"""Sending e-mail once (docs/background.md) and the messages that mirror notifications."""
 
 import logging
 

@@ -1,4 +1,4 @@
-"""E-mail follows notifications (SPEC §8): each new notification is mailed to its user.
+"""E-mail follows notifications (docs/background.md): each new notification is mailed to its user.
 
 The direction is emails -> notifications: notifications announce what they created and know
 nothing about delivery; this app subscribes. Receivers run after the commit.

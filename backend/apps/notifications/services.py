@@ -1,8 +1,8 @@
-"""In-app notifications (SPEC §3, §5): created in the caller's transaction, pushed on commit.
+"""In-app notifications (docs/domain.md, docs/api.md): created in the caller's transaction, pushed on commit.
 
 `notify` is the one entry point. It announces each new notification with the domain signal
 `notification_changed`; the receivers push it to the user's browsers (apps.notifications.signals)
-and e-mail it (SPEC §8, apps.emails.signals), so neither the workflow nor this module knows
+and e-mail it (docs/background.md, apps.emails.signals), so neither the workflow nor this module knows
 about e-mail.
 """
 
@@ -26,7 +26,7 @@ def notify(
     (an idempotent task or a retried transition notifies once).
 
     With `email` (the default) each new notification is also e-mailed to its user after the
-    transaction commits (SPEC §8; apps.emails sends each one at most once)."""
+    transaction commits (docs/background.md; apps.emails sends each one at most once)."""
     recipients = {user.pk: user for user in users if user is not None and user.is_active}
     if dedupe_key:
         existing = set(

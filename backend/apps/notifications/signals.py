@@ -1,7 +1,7 @@
 """What follows a notification change, and the alerts other apps raise through notifications.
 
 Receivers run after the commit (apps.core.domain_signals); a notification is pushed to its
-user's group only (SPEC §6).
+user's group only (docs/events.md).
 """
 
 from typing import Any

@@ -1,1 +1,1 @@
-"""Real-time updates over WebSockets (SPEC §6): ticket authentication, Origin check, consumer."""
+"""Real-time updates over WebSockets (docs/events.md): ticket authentication, Origin check, consumer."""

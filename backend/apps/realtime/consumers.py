@@ -1,4 +1,4 @@
-"""The `ws/updates/` consumer (SPEC §6).
+"""The `ws/updates/` consumer (docs/events.md).
 
 Groups: every user joins `user_<id>`; a user of a unit joins `unit_<id>`. A System
 Administrator sees every unit, so they join the group of every unit (active or not: inactive
@@ -9,7 +9,7 @@ consumer drops repeats of an event it has just forwarded.
 
 Before forwarding, each event is checked again against the receiver (the sender lists the units
 and users allowed to see the object in `visible_units` / `visible_users`); those internal keys
-are stripped, so the client gets exactly the envelope of SPEC §6.
+are stripped, so the client gets exactly the envelope of docs/events.md.
 """
 
 import json
@@ -108,7 +108,7 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
         )
 
     async def session_revoked(self, event: dict[str, Any]) -> None:
-        """The user was deactivated or changed password: their sockets close (SPEC §6)."""
+        """The user was deactivated or changed password: their sockets close (docs/events.md)."""
         if event.get("user") == self.user.pk:
             logger.info("websocket closed: session revoked for user=%s", self.user.pk)
             await self.close(code=CLOSE_UNAUTHORIZED)

@@ -1,4 +1,4 @@
-"""WebSocket authentication and Origin validation (SPEC §6).
+"""WebSocket authentication and Origin validation (docs/events.md).
 
 The browser opens `ws(s)://host/ws/updates/?ticket=<ticket>`; the ticket comes from
 `POST /api/auth/ws-ticket/` and is single use and short lived, so no JWT ever travels in a URL

@@ -3,7 +3,7 @@ from django.db import models
 
 
 class Report(models.Model):
-    """A background export (SPEC §8): a Celery task writes the file and reports progress."""
+    """A background export (docs/background.md): a Celery task writes the file and reports progress."""
 
     class Kind(models.TextChoices):
         INVENTORY = "inventory", "Inventory"

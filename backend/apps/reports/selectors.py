@@ -1,4 +1,4 @@
-"""What each export contains (SPEC §8): columns and a unit-scoped queryset of value tuples.
+"""What each export contains (docs/background.md): columns and a unit-scoped queryset of value tuples.
 
 Rows are read with `.iterator()` (a server-side cursor on PostgreSQL) as plain tuples, so an
 export of 100,000 rows never holds more than one chunk in memory.

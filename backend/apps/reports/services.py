@@ -1,4 +1,4 @@
-"""Background exports (SPEC §8): request, generate in chunks with progress, download.
+"""Background exports (docs/background.md): request, generate in chunks with progress, download.
 
 Generation is idempotent: the file is written to `<name>.part` and renamed into place only
 when complete, and a run that finds its report already done does nothing. A worker that dies

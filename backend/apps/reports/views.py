@@ -21,7 +21,7 @@ from apps.reports.writers import CONTENT_TYPES
     retrieve=extend_schema(responses={200: ReportSerializer, **READ_ERRORS}),
 )
 class ReportViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet):
-    """Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
+    """Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
     are limited to what its requester may see (their unit; all units for a System Administrator)."""
 
     serializer_class = ReportSerializer

@@ -1,4 +1,4 @@
-"""The certificate of destruction (SPEC §4): a PDF naming every crate and document destroyed,
+"""The certificate of destruction (docs/workflows.md): a PDF naming every crate and document destroyed,
 their retention dates, and the approver's and executor's electronic signatures (Part 11
 §11.50: printed name, date and time, and meaning of each signature)."""
 

@@ -1,4 +1,4 @@
-"""GET /api/dashboard/ (SPEC §5): the user's unit at a glance, in a fixed number of queries."""
+"""GET /api/dashboard/ (docs/api.md): the user's unit at a glance, in a fixed number of queries."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The request workflow of SPEC §4: one function per transition.
+"""The request workflow of docs/workflows.md: one function per transition.
 
 Each transition is one transaction: it locks the request row (then crates, then locations,
 always in id order, so concurrent transitions queue instead of deadlocking), checks the
@@ -539,7 +539,7 @@ def _allocation_map(
 
 
 def request_execute(*, request: Request, actor: Any, data: dict[str, Any] | None = None) -> Request:
-    """Carry out an approved request (Store Head). The body depends on the type (SPEC §5)."""
+    """Carry out an approved request (Store Head). The body depends on the type (docs/api.md)."""
     data = data or {}
     if request.request_type == Type.DESTRUCTION:
         _precheck(request, actor, "execute")

@@ -1,4 +1,4 @@
-"""What follows a request or send-back change: its broadcast (SPEC §6), after the commit.
+"""What follows a request or send-back change: its broadcast (docs/events.md), after the commit.
 
 A request is visible to its own unit and, for a transfer, to the target unit as well.
 """

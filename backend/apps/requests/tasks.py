@@ -1,4 +1,4 @@
-"""Daily overdue-withdrawal reminders (SPEC §8): the requester and the unit's Store Heads."""
+"""Daily overdue-withdrawal reminders (docs/background.md): the requester and the unit's Store Heads."""
 
 import datetime
 import logging

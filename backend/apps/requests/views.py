@@ -62,7 +62,7 @@ def _input(serializer_class: Any, data: Any, *, partial: bool = False) -> dict[s
 class RequestViewSet(
     mixins.CreateModelMixin, mixins.UpdateModelMixin, mixins.DestroyModelMixin, viewsets.ReadOnlyModelViewSet
 ):
-    """Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+    """Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
     a POST to an action; `allowed_actions` in each read lists what the current user may do now."""
 
     serializer_class = RequestSerializer

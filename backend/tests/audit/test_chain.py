@@ -1,4 +1,4 @@
-"""The tamper-evident audit trail (SPEC §7)."""
+"""The tamper-evident audit trail (docs/audit.md)."""
 
 import json
 import logging

@@ -1,4 +1,4 @@
-"""Login, lockout, throttling, token rotation and revocation (SPEC §5)."""
+"""Login, lockout, throttling, token rotation and revocation (docs/roles.md, docs/api.md)."""
 
 import datetime
 

@@ -1,4 +1,4 @@
-"""Every master-data endpoint x every role (SPEC §2): 403 for a missing capability,
+"""Every master-data endpoint x every role (docs/roles.md): 403 for a missing capability,
 404 for another unit's object, and a refused write changes nothing."""
 
 from collections.abc import Callable

@@ -1,4 +1,4 @@
-"""Master-data lists run a fixed number of queries whatever the page size (SPEC §10)."""
+"""Master-data lists run a fixed number of queries whatever the page size (docs/api.md)."""
 
 import pytest
 from django.db import connection

@@ -26,7 +26,7 @@ REPO_ROOT = BACKEND_DIR.parent
 NGINX_DIR = REPO_ROOT / "nginx"
 PYTHON = sys.executable
 
-# The machine's services (SPEC §9; CI has them on their default ports).
+# PostgreSQL and Redis (docs/running.md; CI has them on their default ports).
 PG_ADMIN_URL = os.environ.get("DMS_TEST_PG_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres")
 REDIS_BASE_URL = os.environ.get("DMS_TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
 

@@ -105,7 +105,7 @@ def test_production_compose_tuning_health_checks_and_limits(tmp_path: Path, exam
     worker = services["celery_worker"]["command"]
     assert "--concurrency=4" in worker and "worker" in worker
     assert "beat" in services["celery_beat"]["command"]
-    # HTTP on gunicorn worker processes, WebSockets on Daphne (SPEC §10: every core works).
+    # HTTP on gunicorn worker processes, WebSockets on Daphne (PRODUCTION_DEPLOYMENT.md: every core works).
     assert services["backend"]["command"] == ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
     assert services["backend"]["environment"]["WEB_CONCURRENCY"] == "8"
     assert int(services["backend"]["environment"]["DB_POOL_MAX"]) >= int(

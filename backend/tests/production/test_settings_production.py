@@ -1,5 +1,5 @@
 """config.settings_production: passes Django's deployment checks with the example
-environment, refuses to start on placeholder secrets, carries the SPEC §10 values, and its
+environment, refuses to start on placeholder secrets, carries the values of PRODUCTION_DEPLOYMENT.md, and its
 throttle cache fails open (bounded by the account lockout) when Redis is down."""
 
 import json

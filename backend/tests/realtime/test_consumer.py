@@ -1,4 +1,4 @@
-"""The ws/updates/ consumer through WebsocketCommunicator (SPEC §6)."""
+"""The ws/updates/ consumer through WebsocketCommunicator (docs/events.md)."""
 
 from typing import Any
 

@@ -1,4 +1,4 @@
-"""The real thing (SPEC §6): two Daphne processes on the real Redis and PostgreSQL.
+"""The real thing (docs/events.md): two Daphne processes on the real Redis and PostgreSQL.
 
 Process A serves the browser's socket; writes go through process B, whose channel layer
 reaches Redis through a TCP proxy the test can take down, so "Redis unreachable" is played

@@ -1,4 +1,4 @@
-"""A real workflow transition, seen live by the right people only (SPEC §6)."""
+"""A real workflow transition, seen live by the right people only (docs/events.md)."""
 
 from typing import Any
 

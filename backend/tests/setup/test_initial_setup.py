@@ -1,4 +1,4 @@
-"""`manage.py initial_setup` (SPEC §9): groups, superuser, sample data, demo users; idempotent."""
+"""`manage.py initial_setup` (docs/running.md): groups, superuser, sample data, demo users; idempotent."""
 
 import io
 

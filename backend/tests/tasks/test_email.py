@@ -1,4 +1,4 @@
-"""E-mail (SPEC §8): each notification e-mailed once, with a link into the SPA."""
+"""E-mail (docs/background.md): each notification e-mailed once, with a link into the SPA."""
 
 import smtplib
 from typing import Any

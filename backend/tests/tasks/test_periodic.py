@@ -1,4 +1,4 @@
-"""Periodic duties (SPEC §8): retention scan, overdue reminders, audit-chain check, JWT flush."""
+"""Periodic duties (docs/background.md): retention scan, overdue reminders, audit-chain check, JWT flush."""
 
 import datetime
 import os

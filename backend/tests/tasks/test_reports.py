@@ -1,4 +1,4 @@
-"""Background exports (SPEC §8): request, progress over the socket, download, unit scoping."""
+"""Background exports (docs/background.md): request, progress over the socket, download, unit scoping."""
 
 import csv
 import datetime

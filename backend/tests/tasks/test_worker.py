@@ -1,4 +1,4 @@
-"""A real Celery worker on the real Redis and PostgreSQL (SPEC §8): periodic work, exports,
+"""A real Celery worker on the real Redis and PostgreSQL (docs/background.md): periodic work, exports,
 e-mail sent once, and an export that survives its worker process being killed."""
 
 import datetime

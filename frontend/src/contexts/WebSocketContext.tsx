@@ -38,7 +38,7 @@ export type ServerEvent = EntityChangedEvent | ReportProgressEvent | { type: 'po
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'offline';
 
 /**
- * Which cached queries go stale when the server says an entity changed (SPEC §6).
+ * Which cached queries go stale when the server says an entity changed (docs/events.md).
  * Invalidating a root key (['requests']) also refreshes every list and detail below it.
  */
 export const ENTITY_QUERY_KEYS: Record<Entity, QueryKey[]> = {

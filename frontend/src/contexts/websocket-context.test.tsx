@@ -95,7 +95,7 @@ const event = (entity: EntityChangedEvent['entity']): EntityChangedEvent => ({
 });
 
 describe('entity → query keys', () => {
-  it('maps each entity of SPEC §6 to the keys it invalidates', () => {
+  it('maps each entity of docs/events.md to the keys it invalidates', () => {
     expect(keysForEvent(event('request'))).toEqual([['requests'], ['dashboard'], ['sendbacks']]);
     expect(keysForEvent(event('crate'))).toEqual([['crates'], ['documents'], ['dashboard']]);
     expect(keysForEvent(event('location'))).toEqual([['locations'], ['dashboard']]);

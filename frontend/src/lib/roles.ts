@@ -14,7 +14,7 @@ export function hasRole(user: User | null | undefined, ...roles: RoleName[]): bo
   return user.roles.some((role) => (roles as string[]).includes(role));
 }
 
-/** What the UI offers per SPEC §2; the API stays the authority. */
+/** What the UI offers per docs/roles.md; the API stays the authority. */
 export const can = {
   manageMasterData: (u: User | null) => hasRole(u, 'System Administrator', 'Unit Admin'),
   manageCrates: (u: User | null) => hasRole(u, 'System Administrator', 'Document Manager'),

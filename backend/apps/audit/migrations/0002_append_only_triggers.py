@@ -1,4 +1,4 @@
-"""PostgreSQL triggers that make the audit table append-only (SPEC §7).
+"""PostgreSQL triggers that make the audit table append-only (docs/audit.md).
 
 UPDATE, DELETE and TRUNCATE raise. The only way around them is a superuser session with
 `session_replication_role = replica` (ordinary triggers do not fire then): the application's

@@ -1,4 +1,4 @@
-"""Prepare a fresh installation (SPEC §9): role groups, a superuser, sample master data.
+"""Prepare a fresh installation (docs/running.md): role groups, a superuser, sample master data.
 
 Idempotent: a second run finds everything in place and changes nothing. `--demo` adds one
 user per role in unit GOA plus docmanager2 / storehead2 in KUR (password Demo@12345678),

@@ -27,7 +27,7 @@ function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => 
     password: '',
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
-  // A Unit Admin cannot grant System Administrator (SPEC §2).
+  // A Unit Admin cannot grant System Administrator (docs/roles.md).
   const grantable = ROLES.filter((r) => r !== 'System Administrator' || can.allUnits(me));
 
   const submit = (event: FormEvent) => {

@@ -7,7 +7,7 @@ import { useToast } from '@/components/ui/toast';
 import { useAuth } from '@/contexts/AuthContext';
 import { changePassword } from '../api/auth';
 
-/** Client-side hints mirroring the server policy (SPEC §5); the server decides. */
+/** Client-side hints mirroring the server policy (docs/api.md); the server decides. */
 export function passwordProblems(password: string, username: string): string[] {
   const problems: string[] = [];
   if (password.length < 12) problems.push('at least 12 characters');

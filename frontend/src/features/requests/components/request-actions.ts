@@ -3,7 +3,7 @@ import type { DmsRequest, RequestAction, User } from '@/lib/types';
 
 /**
  * Actions to offer: the server's `allowed_actions` when present, else the same rules
- * from roles, status and segregation of duties (SPEC §2, §4). The API remains the authority.
+ * from roles, status and segregation of duties (docs/roles.md, docs/workflows.md). The API remains the authority.
  */
 export function allowedActions(request: DmsRequest, user: User): RequestAction[] {
   if (Array.isArray(request.allowed_actions)) return request.allowed_actions;

@@ -13,7 +13,7 @@ export interface RequestFormValues {
   target_unit: string;
 }
 
-/** Crate status each request type takes (SPEC §4). */
+/** Crate status each request type takes (docs/workflows.md). */
 export const ELIGIBLE_STATUS: Record<RequestType, string> = {
   storage: 'draft',
   withdrawal: 'stored',
