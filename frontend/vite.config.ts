@@ -29,5 +29,8 @@ export default defineConfig({
     include: ['src/**/*.test.{ts,tsx}'],
     pool: 'threads',
     maxWorkers: 2,
+    // Typing into forms with user-event takes seconds on a busy 2-core CI machine; the default
+    // 5 s made those tests fail for load, not for behaviour.
+    testTimeout: 30_000,
   },
 });
