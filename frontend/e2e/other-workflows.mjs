@@ -94,6 +94,68 @@ export async function otherWorkflows(browser, results) {
     await waitForStatus(doc, 'Rejected');
   });
 
+  await t.step('requester edits a draft request: purpose and crates', async () => {
+    const { doc, approver } = roles;
+    const departments = await apiCall(doc, 'GET', 'departments/?page_size=1');
+    const types = await apiCall(doc, 'GET', 'document-types/?page_size=1');
+    const draftCrate = async (label) => {
+      const crate = await apiCall(doc, 'POST', 'crates/', {
+        department: departments.results[0].id,
+        description: `Edit ${label} ${suffix}`,
+      });
+      await apiCall(doc, 'POST', 'documents/', {
+        crate: crate.id,
+        number: `ED-${label}-${suffix}`,
+        title: `Record ${label}`,
+        document_type: types.results[0].id,
+        record_date: '2025-04-01',
+      });
+      return crate;
+    };
+    const first = await draftCrate('A');
+    const second = await draftCrate('B');
+
+    await openRequestFromCrate(doc, first.id, 'Request storage');
+    await doc.locator('textarea[name="purpose"]').fill('First thoughts');
+    await doc.getByRole('button', { name: 'Save as draft' }).click();
+    await doc.waitForURL(/\/requests\/\d+$/);
+    await waitForStatus(doc, 'Draft');
+    const requestId = Number(doc.url().match(/\/requests\/(\d+)$/)[1]);
+
+    // The approver sees the draft but is offered no edit: the API's allowed_actions decide.
+    await approver.goto(`${BASE}/requests/${requestId}`);
+    await waitForStatus(approver, 'Draft');
+    assert(
+      (await approver.getByRole('link', { name: 'Edit' }).count()) === 0,
+      'approver offered Edit',
+    );
+
+    await doc.getByRole('link', { name: 'Edit' }).click();
+    await doc.waitForURL(new RegExp(`/requests/${requestId}/edit$`));
+    await doc.getByRole('heading', { name: /Edit request REQ-/ }).waitFor();
+    const purpose = doc.locator('textarea[name="purpose"]');
+    assert((await purpose.inputValue()) === 'First thoughts', 'the form starts from the draft');
+    await purpose.fill('Second thoughts');
+    await doc.getByRole('button', { name: `Remove ${first.number}` }).click();
+    await doc.getByLabel('Find draft crates').fill(second.number);
+    const row = doc.locator('.picker__row', { hasText: second.number });
+    await row.getByRole('button', { name: 'Add' }).click();
+    await doc.getByTestId('picked-crate').filter({ hasText: second.number }).waitFor();
+    await shot(doc, 'request-edit');
+    await doc.getByRole('button', { name: 'Save changes' }).click();
+    await doc.waitForURL(new RegExp(`/requests/${requestId}$`));
+    await waitForStatus(doc, 'Draft');
+
+    const saved = await apiCall(doc, 'GET', `requests/${requestId}/`);
+    assert(saved.purpose === 'Second thoughts', `purpose is ${saved.purpose}`);
+    assert(
+      JSON.stringify(saved.items.map((item) => item.crate)) === JSON.stringify([second.id]),
+      `items are ${JSON.stringify(saved.items)}`,
+    );
+    await doc.getByText('Second thoughts').waitFor();
+    await doc.getByText(second.number).first().waitFor();
+  });
+
   await t.step('withdrawal: requested, approved, issued, then sent back and received', async () => {
     const { doc, approver, store } = roles;
     const crate = await storedCrate(roles, { suffix: `W${suffix}` });

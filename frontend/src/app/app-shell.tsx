@@ -3,7 +3,7 @@ import { NavLink, Outlet, useNavigate } from 'react-router-dom';
 import { useAuth, useCurrentUser } from '@/contexts/AuthContext';
 import { useWebSocket, type ConnectionState } from '@/contexts/WebSocketContext';
 import { NotificationBell } from '@/features/notifications/components/notification-bell';
-import { can } from '@/lib/roles';
+import { can, canAdminister } from '@/lib/capabilities';
 import { useIdleLogout } from '@/lib/use-idle-logout';
 
 const CONNECTION_LABEL: Record<ConnectionState, string> = {
@@ -45,8 +45,8 @@ export function AppShell() {
     { to: '/sendbacks', label: 'Send-backs', show: true },
     { to: '/storage', label: 'Storage', show: true },
     { to: '/reports', label: 'Reports', show: true },
-    { to: '/audit', label: 'Audit trail', show: can.readAudit(user) },
-    { to: '/administration', label: 'Administration', show: can.manageMasterData(user) },
+    { to: '/audit', label: 'Audit trail', show: can(user, 'read_audit') },
+    { to: '/administration', label: 'Administration', show: canAdminister(user) },
   ];
 
   return (

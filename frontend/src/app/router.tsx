@@ -10,7 +10,10 @@ import { CrateDetailPage } from '@/features/crates/components/crate-detail-page'
 import { CratesPage } from '@/features/crates/components/crates-page';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
 import { ReportsPage } from '@/features/reports/components/reports-page';
-import { RequestCreatePage } from '@/features/requests/components/request-create-page';
+import {
+  RequestCreatePage,
+  RequestEditPage,
+} from '@/features/requests/components/request-form-page';
 import { RequestDetailPage } from '@/features/requests/components/request-detail-page';
 import { RequestsPage } from '@/features/requests/components/requests-page';
 import { SendbacksPage } from '@/features/sendbacks/components/sendbacks-page';
@@ -56,6 +59,7 @@ export function createRouter() {
             { path: 'requests', element: <RequestsPage /> },
             { path: 'requests/new', element: <RequestCreatePage /> },
             { path: 'requests/:id', element: <RequestDetailPage /> },
+            { path: 'requests/:id/edit', element: <RequestEditPage /> },
             { path: 'sendbacks', element: <SendbacksPage /> },
             { path: 'storage', element: <StoragePage /> },
             { path: 'audit', element: <AuditPage /> },

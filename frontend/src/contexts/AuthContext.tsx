@@ -10,11 +10,11 @@ import {
 } from 'react';
 import { login as apiLogin, logout as apiLogout, getMe } from '@/features/auth/api/auth';
 import { authStorage, type AuthSession } from '@/lib/auth-storage';
-import type { User } from '@/lib/types';
+import type { CurrentUser } from '@/lib/types';
 
 interface AuthContextValue {
-  user: User | null;
-  login: (username: string, password: string) => Promise<User>;
+  user: CurrentUser | null;
+  login: (username: string, password: string) => Promise<CurrentUser>;
   logout: (reason?: string) => Promise<void>;
   /** Why the last session ended (idle, expired), shown on the login screen. */
   endReason: string | null;
@@ -88,7 +88,7 @@ export function useAuth(): AuthContextValue {
   return value;
 }
 
-export function useCurrentUser(): User {
+export function useCurrentUser(): CurrentUser {
   const { user } = useAuth();
   if (!user) throw new Error('No signed-in user');
   return user;

@@ -2,10 +2,16 @@ import { describe, expect, it } from 'vitest';
 import { loginErrorMessage } from '@/features/auth/components/login-page';
 import { passwordProblems } from '@/features/auth/components/change-password-page';
 import { validateCrateForm, type DocumentRow } from '@/features/crates/components/crate-form';
-import { allowedActions } from '@/features/requests/components/request-actions';
-import { toRequestItems, validateRequestForm } from '@/features/requests/components/request-form';
+import {
+  pickedFromRequest,
+  toRequestBody,
+  toRequestItems,
+  validateRequestForm,
+  valuesFromRequest,
+} from '@/features/requests/components/request-form';
 import { ApiError } from '@/lib/api-client';
-import type { Crate, DmsRequest, User } from '@/lib/types';
+import { can, canAdminister } from '@/lib/capabilities';
+import type { Crate, DmsRequest, RequestItem } from '@/lib/types';
 import { makeUser } from '@/test/factories';
 
 const today = '2026-06-15';
@@ -153,24 +159,71 @@ describe('request form', () => {
   });
 });
 
-describe('allowed actions', () => {
-  const approver: User = makeUser({ id: 4, username: 'approver', roles: ['Approver'] });
-  const viewer: User = { ...approver, id: 9, roles: ['Viewer'] };
-  const base = {
-    id: 1,
-    requester: 3,
-    status: 'submitted',
-    request_type: 'storage',
-    items: [],
+describe('editing a draft request', () => {
+  const crate = (id: number, status: Crate['status'] = 'stored') =>
+    ({ id, number: `CRT-GOA-2026-00000${id}`, status, legal_hold: false }) as Crate;
+  const item = (crateId: number, document: number | null) =>
+    ({ id: crateId * 100 + (document ?? 0), crate: crateId, document }) as RequestItem;
+  const draft = {
+    id: 7,
+    number: 'REQ-2026-000007',
+    request_type: 'withdrawal',
+    status: 'draft',
+    purpose: 'Audit',
+    expected_return_date: '2026-07-01',
+    target_unit: null,
+    items: [item(1, null), item(2, 21), item(2, 22)],
+    allowed_actions: ['edit', 'submit', 'delete', 'cancel'],
   } as unknown as DmsRequest;
 
-  it('uses the server list when present', () => {
-    expect(allowedActions({ ...base, allowed_actions: ['execute'] }, viewer)).toEqual(['execute']);
+  it('starts from the draft: header fields, whole crates and chosen documents', () => {
+    const picked = pickedFromRequest(
+      draft.items,
+      new Map([
+        [1, crate(1)],
+        [2, crate(2)],
+      ]),
+    );
+    expect(valuesFromRequest(draft)).toEqual({
+      request_type: 'withdrawal',
+      purpose: 'Audit',
+      expected_return_date: '2026-07-01',
+      target_unit: '',
+    });
+    expect(picked.map((p) => [p.crate.id, p.documents])).toEqual([
+      [1, null],
+      [2, [21, 22]],
+    ]);
+    expect(toRequestBody(valuesFromRequest(draft), picked)).toEqual({
+      purpose: 'Audit',
+      items: [{ crate: 1 }, { crate: 2, document: 21 }, { crate: 2, document: 22 }],
+      expected_return_date: '2026-07-01',
+    });
   });
 
-  it('falls back to roles and segregation of duties', () => {
-    expect(allowedActions(base, approver)).toEqual(['approve', 'reject']);
-    expect(allowedActions({ ...base, requester: 4 }, approver)).toEqual(['cancel']);
-    expect(allowedActions(base, viewer)).toEqual([]);
+  it('sends only the fields of the request type', () => {
+    const values = {
+      ...valuesFromRequest(draft),
+      request_type: 'transfer' as const,
+      target_unit: '2',
+    };
+    expect(toRequestBody(values, [{ crate: crate(1), documents: null }])).toEqual({
+      purpose: 'Audit',
+      items: [{ crate: 1 }],
+      target_unit: 2,
+    });
+  });
+});
+
+describe('capabilities', () => {
+  it('offers only what /api/auth/me/ lists, whatever the roles', () => {
+    const approver = makeUser({ roles: ['Approver'], capabilities: ['approve_requests'] });
+    expect(can(approver, 'approve_requests')).toBe(true);
+    expect(can(approver, 'execute_requests')).toBe(false);
+    expect(canAdminister(approver)).toBe(false);
+    // Role names alone grant nothing in the SPA.
+    expect(can(makeUser({ roles: ['System Administrator'] }), 'see_all_units')).toBe(false);
+    expect(canAdminister(makeUser({ capabilities: ['manage_departments'] }))).toBe(true);
+    expect(can(null, 'read_audit')).toBe(false);
   });
 });

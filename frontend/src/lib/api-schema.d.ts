@@ -599,13 +599,13 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
+     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     get: operations['reports_list'];
     put?: never;
     /**
-     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
+     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     post: operations['reports_create'];
@@ -623,7 +623,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
+     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     get: operations['reports_retrieve'];
@@ -643,7 +643,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
+     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     get: operations['reports_download_retrieve'];
@@ -663,13 +663,13 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     get: operations['requests_list'];
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_create'];
@@ -687,25 +687,25 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     get: operations['requests_retrieve'];
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     put: operations['requests_update'];
     post?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     delete: operations['requests_destroy'];
     options?: never;
     head?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     patch: operations['requests_partial_update'];
@@ -721,7 +721,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_approve_create'];
@@ -741,7 +741,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_cancel_create'];
@@ -759,7 +759,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     get: operations['requests_certificate_retrieve'];
@@ -781,7 +781,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_execute_create'];
@@ -801,7 +801,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_receive_create'];
@@ -821,7 +821,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_reject_create'];
@@ -841,7 +841,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_submit_create'];
@@ -1035,17 +1035,23 @@ export interface components {
       location: number;
     };
     /**
-     * @description * `submit` - submit
-     *     * `cancel` - cancel
-     *     * `approve` - approve
-     *     * `reject` - reject
-     *     * `execute` - execute
-     *     * `receive` - receive
-     *     * `create_sendback` - create_sendback
+     * @description * `edit` - edit
+     *     * `delete` - delete
+     *     * `relocate` - relocate
+     *     * `set_legal_hold` - set_legal_hold
+     *     * `request_withdrawal` - request_withdrawal
+     *     * `request_destruction` - request_destruction
+     *     * `request_transfer` - request_transfer
      * @enum {string}
      */
-    AllowedActionsEnum:
-      'submit' | 'cancel' | 'approve' | 'reject' | 'execute' | 'receive' | 'create_sendback';
+    AllowedActions8e2Enum:
+      | 'edit'
+      | 'delete'
+      | 'relocate'
+      | 'set_legal_hold'
+      | 'request_withdrawal'
+      | 'request_destruction'
+      | 'request_transfer';
     AuditEvent: {
       readonly id: number;
       readonly sequence: number;
@@ -1070,6 +1076,44 @@ export interface components {
       /** @default  */
       comment: string;
     };
+    /**
+     * @description * `see_all_units` - see_all_units
+     *     * `manage_units` - manage_units
+     *     * `manage_users` - manage_users
+     *     * `grant_system_administrator` - grant_system_administrator
+     *     * `manage_departments` - manage_departments
+     *     * `manage_locations` - manage_locations
+     *     * `manage_document_types` - manage_document_types
+     *     * `edit_crates` - edit_crates
+     *     * `raise_requests` - raise_requests
+     *     * `create_sendbacks` - create_sendbacks
+     *     * `approve_requests` - approve_requests
+     *     * `execute_requests` - execute_requests
+     *     * `receive_sendbacks` - receive_sendbacks
+     *     * `relocate_crates` - relocate_crates
+     *     * `set_legal_hold` - set_legal_hold
+     *     * `read_audit` - read_audit
+     *     * `export_audit` - export_audit
+     * @enum {string}
+     */
+    CapabilitiesEnum:
+      | 'see_all_units'
+      | 'manage_units'
+      | 'manage_users'
+      | 'grant_system_administrator'
+      | 'manage_departments'
+      | 'manage_locations'
+      | 'manage_document_types'
+      | 'edit_crates'
+      | 'raise_requests'
+      | 'create_sendbacks'
+      | 'approve_requests'
+      | 'execute_requests'
+      | 'receive_sendbacks'
+      | 'relocate_crates'
+      | 'set_legal_hold'
+      | 'read_audit'
+      | 'export_audit';
     ChainVerification: {
       valid: boolean;
       checked: number;
@@ -1102,6 +1146,7 @@ export interface components {
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
+      readonly allowed_actions: components['schemas']['AllowedActions8e2Enum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -1135,6 +1180,7 @@ export interface components {
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
+      readonly allowed_actions: components['schemas']['AllowedActions8e2Enum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -1154,6 +1200,39 @@ export interface components {
     CrateUpdateRequest: {
       department?: number;
       description?: string;
+    };
+    /**
+     * @description The signed-in user (`/api/auth/me/`, the login response): the user read plus
+     *     `capabilities`, what the user may do anywhere, from which the web app decides what to offer.
+     */
+    CurrentUser: {
+      readonly id: number;
+      /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
+      readonly username: string;
+      readonly full_name: string;
+      /**
+       * Email address
+       * Format: email
+       */
+      readonly email: string;
+      readonly employee_id: string;
+      readonly unit: number | null;
+      readonly unit_code: string;
+      readonly roles: string[];
+      /**
+       * Active
+       * @description Designates whether this user should be treated as active. Unselect this instead of deleting accounts.
+       */
+      readonly is_active: boolean;
+      readonly is_locked: boolean;
+      /** Format: date-time */
+      readonly locked_until: string | null;
+      readonly failed_login_count: number;
+      /** Format: date-time */
+      readonly last_login: string | null;
+      /** Format: date-time */
+      readonly date_joined: string;
+      readonly capabilities: components['schemas']['CapabilitiesEnum'][];
     };
     Dashboard: {
       /** Pending approvals */
@@ -1313,7 +1392,7 @@ export interface components {
     LoginResponse: {
       access: string;
       refresh: string;
-      user: components['schemas']['User'];
+      user: components['schemas']['CurrentUser'];
     };
     /**
      * @description * `approved` - Approved
@@ -1679,12 +1758,34 @@ export interface components {
       readonly cancelled_at: string | null;
       readonly is_overdue: boolean;
       readonly signatures: components['schemas']['Signature'][];
-      readonly allowed_actions: components['schemas']['AllowedActionsEnum'][];
+      readonly allowed_actions: components['schemas']['RequestAllowedActionsEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
       readonly updated_at: string;
     };
+    /**
+     * @description * `submit` - submit
+     *     * `cancel` - cancel
+     *     * `approve` - approve
+     *     * `reject` - reject
+     *     * `execute` - execute
+     *     * `receive` - receive
+     *     * `create_sendback` - create_sendback
+     *     * `edit` - edit
+     *     * `delete` - delete
+     * @enum {string}
+     */
+    RequestAllowedActionsEnum:
+      | 'submit'
+      | 'cancel'
+      | 'approve'
+      | 'reject'
+      | 'execute'
+      | 'receive'
+      | 'create_sendback'
+      | 'edit'
+      | 'delete';
     RequestCreateRequest: {
       request_type: components['schemas']['RequestTypeEnum'];
       purpose: string;
@@ -1779,12 +1880,17 @@ export interface components {
       readonly received_at: string | null;
       readonly condition_notes: string;
       readonly items: components['schemas']['SendBackItem'][];
-      readonly allowed_actions: string[];
+      readonly allowed_actions: components['schemas']['SendBackAllowedActionsEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
       readonly updated_at: string;
     };
+    /**
+     * @description * `receive` - receive
+     * @enum {string}
+     */
+    SendBackAllowedActionsEnum: 'receive';
     SendBackCreateRequest: {
       /** @description The issued withdrawal request */
       request: number;
@@ -2222,7 +2328,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['User'];
+          'application/json': components['schemas']['CurrentUser'];
         };
       };
       /** @description Missing or invalid credentials */

@@ -1,9 +1,9 @@
-import type { User } from './types';
+import type { CurrentUser } from './types';
 
 export interface AuthSession {
   access: string;
   refresh: string;
-  user: User;
+  user: CurrentUser;
 }
 
 const KEY = 'dms.session';
@@ -35,7 +35,7 @@ export const authStorage = {
     if (!current) return;
     authStorage.set({ ...current, access, refresh });
   },
-  setUser(user: User): void {
+  setUser(user: CurrentUser): void {
     if (!current) return;
     authStorage.set({ ...current, user });
   },

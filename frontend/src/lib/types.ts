@@ -13,6 +13,9 @@ export type Id = number;
 export type Page<T> = Omit<Schemas['PaginatedCrateList'], 'results'> & { results: T[] };
 
 export type User = Schemas['User'];
+/** The signed-in user (`/api/auth/me/`, the login response): a user plus `capabilities`. */
+export type CurrentUser = Schemas['CurrentUser'];
+export type Capability = CurrentUser['capabilities'][number];
 export type RoleName = Schemas['RolesEnum'];
 export type UserWrite = Schemas['UserWriteRequest'];
 export type LoginResponse = Schemas['LoginResponse'];
@@ -27,6 +30,7 @@ export type LocationKind = Schemas['KindEnum'];
 export type Crate = Schemas['Crate'];
 export type CrateDetail = Schemas['CrateDetail'];
 export type CrateStatus = Schemas['CrateStatusEnum'];
+export type CrateAction = Crate['allowed_actions'][number];
 export type CrateDocument = Schemas['Document'];
 export type DocumentWrite = Schemas['DocumentWriteRequest'];
 
@@ -43,6 +47,7 @@ export type Signature = Schemas['Signature'];
 
 export type SendBack = Schemas['SendBack'];
 export type SendBackItem = Schemas['SendBackItem'];
+export type SendBackAction = SendBack['allowed_actions'][number];
 
 export type AuditEvent = Schemas['AuditEvent'];
 export type Notification = Schemas['Notification'];

@@ -1,7 +1,7 @@
-import type { User } from '@/lib/types';
+import type { CurrentUser } from '@/lib/types';
 
-/** A complete API user (the generated type has every field the server sends). */
-export function makeUser(overrides: Partial<User> = {}): User {
+/** A complete signed-in user (the generated type has every field the server sends). */
+export function makeUser(overrides: Partial<CurrentUser> = {}): CurrentUser {
   return {
     id: 1,
     username: 'docmanager',
@@ -17,6 +17,7 @@ export function makeUser(overrides: Partial<User> = {}): User {
     failed_login_count: 0,
     last_login: null,
     date_joined: '2026-01-01T00:00:00Z',
+    capabilities: [],
     ...overrides,
   };
 }

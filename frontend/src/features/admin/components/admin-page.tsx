@@ -2,7 +2,7 @@ import { NavLink, useParams } from 'react-router-dom';
 import { PageHeader } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { queryKeys } from '@/lib/react-query';
-import { can } from '@/lib/roles';
+import { can, canAdminister } from '@/lib/capabilities';
 import { useUnits } from '../api/master-data';
 import { SimpleCrud } from './simple-crud';
 import { UsersPanel } from './users-panel';
@@ -18,13 +18,13 @@ export function AdminPage() {
   const user = useCurrentUser();
   const tab = useParams().tab ?? 'users';
   const units = useUnits();
-  const sysadmin = can.allUnits(user);
+  const sysadmin = can(user, 'see_all_units');
   const unitOptions = (units.data?.results ?? []).map((u) => ({
     value: u.id,
     label: `${u.code} — ${u.name}`,
   }));
 
-  if (!can.manageMasterData(user)) {
+  if (!canAdminister(user)) {
     return (
       <div className="alert alert--error">
         Administration is for System Administrators and Unit Admins.

@@ -8,9 +8,19 @@ import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { passwordProblems } from '@/features/auth/components/change-password-page';
 import { queryKeys } from '@/lib/react-query';
-import { ROLES, can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import type { RoleName } from '@/lib/types';
 import { useSave, useUnits, useUserAction, useUsers, type AdminUser } from '../api/master-data';
+
+/** The role names the API accepts (its `RolesEnum`), in the order the form lists them. */
+const ROLES: RoleName[] = [
+  'System Administrator',
+  'Unit Admin',
+  'Document Manager',
+  'Approver',
+  'Store Head',
+  'Viewer',
+];
 
 function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => void }) {
   const me = useCurrentUser();
@@ -23,12 +33,14 @@ function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => 
     email: user?.email ?? '',
     employee_id: user?.employee_id ?? '',
     unit: user?.unit ? String(user.unit) : me.unit ? String(me.unit) : '',
-    roles: user?.roles ?? ([] as RoleName[]),
+    roles: user?.roles ?? ([] as string[]),
     password: '',
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
   // A Unit Admin cannot grant System Administrator (docs/roles.md).
-  const grantable = ROLES.filter((r) => r !== 'System Administrator' || can.allUnits(me));
+  const grantable = ROLES.filter(
+    (r) => r !== 'System Administrator' || can(me, 'grant_system_administrator'),
+  );
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -98,7 +110,7 @@ function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => 
           <Field label="Unit" error={fieldError(save.error, 'unit')}>
             <select
               value={form.unit}
-              disabled={!can.allUnits(me)}
+              disabled={!can(me, 'see_all_units')}
               onChange={(e) => setForm({ ...form, unit: e.target.value })}
             >
               <option value="">None (System Administrator only)</option>

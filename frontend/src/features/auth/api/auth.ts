@@ -1,11 +1,5 @@
 import { api, request } from '@/lib/api-client';
-import type { User } from '@/lib/types';
-
-export interface LoginResponse {
-  access: string;
-  refresh: string;
-  user: User;
-}
+import type { CurrentUser, LoginResponse, WsTicket } from '@/lib/types';
 
 export function login(username: string, password: string): Promise<LoginResponse> {
   return request<LoginResponse>('auth/login/', {
@@ -19,14 +13,14 @@ export function logout(refresh: string): Promise<null> {
   return api.post<null>('auth/logout/', { refresh });
 }
 
-export function getMe(): Promise<User> {
-  return api.get<User>('auth/me/');
+export function getMe(): Promise<CurrentUser> {
+  return api.get<CurrentUser>('auth/me/');
 }
 
 export function changePassword(body: { old_password: string; new_password: string }) {
   return api.post<unknown>('auth/change-password/', body);
 }
 
-export function getWsTicket(): Promise<{ ticket: string; expires_in: number }> {
-  return api.post<{ ticket: string; expires_in: number }>('auth/ws-ticket/', {});
+export function getWsTicket(): Promise<WsTicket> {
+  return api.post<WsTicket>('auth/ws-ticket/', {});
 }

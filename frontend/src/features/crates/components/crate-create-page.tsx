@@ -10,7 +10,7 @@ import { useDepartments, useDocumentTypes, useUnits } from '@/features/admin/api
 import { ApiError } from '@/lib/api-client';
 import { todayIso } from '@/lib/format';
 import { queryKeys } from '@/lib/react-query';
-import { can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import type { Crate } from '@/lib/types';
 import { createCrate, createDocument } from '../api/crates';
 import { validateCrateForm, type DocumentRow, type RowErrors } from './crate-form';
@@ -29,7 +29,7 @@ export function CrateCreatePage() {
   const navigate = useNavigate();
   const queryClient = useQueryClient();
   const { notify } = useToast();
-  const needsUnit = can.allUnits(user);
+  const needsUnit = can(user, 'see_all_units');
   const [form, setForm] = useState({
     unit: user.unit ? String(user.unit) : '',
     department: '',

@@ -13,7 +13,7 @@ import { AuditTimeline } from '@/features/audit/components/audit-timeline';
 import { LocationPicker } from '@/features/storage/components/location-picker';
 import { formatDate, formatDateTime, humanize, todayIso } from '@/lib/format';
 import { queryKeys } from '@/lib/react-query';
-import { can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import type { Crate } from '@/lib/types';
 import {
   createDocument,
@@ -211,7 +211,9 @@ export function CrateDetailPage() {
   if (isLoading) return <Loading />;
   if (error || !crate) return <ErrorMessage error={error ?? new Error('Crate not found')} />;
 
-  const editable = crate.status === 'draft' && can.manageCrates(user);
+  // What this user may do with this crate now, as the API decides (docs/api.md).
+  const actions = crate.allowed_actions;
+  const editable = actions.includes('edit');
   const documents = crate.documents ?? [];
 
   const removeDocument = async (docId: number) => {
@@ -237,7 +239,7 @@ export function CrateDetailPage() {
             >
               Print label
             </button>
-            {editable ? (
+            {editable && can(user, 'raise_requests') ? (
               <Link
                 to={`/requests/new?type=storage&crate=${crate.id}`}
                 className="btn btn--primary"
@@ -245,30 +247,32 @@ export function CrateDetailPage() {
                 Request storage
               </Link>
             ) : null}
-            {crate.status === 'stored' && can.manageCrates(user) ? (
-              <>
-                <Link to={`/requests/new?type=withdrawal&crate=${crate.id}`} className="btn">
-                  Request withdrawal
-                </Link>
-                <Link to={`/requests/new?type=destruction&crate=${crate.id}`} className="btn">
-                  Request destruction
-                </Link>
-                <Link to={`/requests/new?type=transfer&crate=${crate.id}`} className="btn">
-                  Request transfer
-                </Link>
-              </>
+            {actions.includes('request_withdrawal') ? (
+              <Link to={`/requests/new?type=withdrawal&crate=${crate.id}`} className="btn">
+                Request withdrawal
+              </Link>
             ) : null}
-            {crate.status === 'stored' && can.execute(user) ? (
+            {actions.includes('request_destruction') ? (
+              <Link to={`/requests/new?type=destruction&crate=${crate.id}`} className="btn">
+                Request destruction
+              </Link>
+            ) : null}
+            {actions.includes('request_transfer') ? (
+              <Link to={`/requests/new?type=transfer&crate=${crate.id}`} className="btn">
+                Request transfer
+              </Link>
+            ) : null}
+            {actions.includes('relocate') ? (
               <button type="button" className="btn" onClick={() => setDialog('relocate')}>
                 Relocate
               </button>
             ) : null}
-            {can.legalHold(user) && crate.status !== 'destroyed' ? (
+            {actions.includes('set_legal_hold') ? (
               <button type="button" className="btn" onClick={() => setDialog('hold')}>
                 {crate.legal_hold ? 'Release legal hold' : 'Place legal hold'}
               </button>
             ) : null}
-            {editable ? (
+            {actions.includes('delete') ? (
               <button
                 type="button"
                 className="btn btn--danger"

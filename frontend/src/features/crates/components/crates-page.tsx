@@ -6,7 +6,7 @@ import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDepartments } from '@/features/admin/api/master-data';
 import { formatDate } from '@/lib/format';
-import { can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import { useListParams } from '@/lib/use-list-params';
 import { useCrates } from '../api/crates';
 import { ScanBox } from './scan-box';
@@ -35,7 +35,7 @@ export function CratesPage() {
       <PageHeader
         title="Crates"
         actions={
-          can.manageCrates(user) ? (
+          can(user, 'edit_crates') ? (
             <Link to="/crates/new" className="btn btn--primary">
               New crate
             </Link>

@@ -3,7 +3,7 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { Card, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, humanize } from '@/lib/format';
-import { can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import { useDashboard, type Dashboard } from '../api/dashboard';
 import { BarChart, toBars, type Bar } from './bar-chart';
 
@@ -105,21 +105,21 @@ export function DashboardPage() {
       label: 'Awaiting my approval',
       key: 'pending_approvals',
       to: '/requests?view=approve',
-      show: can.approve(user),
+      show: can(user, 'approve_requests'),
       empty: 'Nothing waits for your approval.',
     },
     {
       label: 'To execute',
       key: 'to_execute',
       to: '/requests?view=execute',
-      show: can.execute(user),
+      show: can(user, 'execute_requests'),
       empty: 'No approved requests to carry out.',
     },
     {
       label: 'Transfers to receive',
       key: 'to_receive',
       to: '/requests?view=receive',
-      show: can.execute(user),
+      show: can(user, 'execute_requests'),
       empty: 'No transfers on the way.',
     },
     {

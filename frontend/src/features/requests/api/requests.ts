@@ -2,7 +2,15 @@ import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/r
 import { useWebSocket } from '@/contexts/WebSocketContext';
 import { api, openFile } from '@/lib/api-client';
 import { queryKeys } from '@/lib/react-query';
-import type { Allocation, DmsRequest, Page, RequestType, SendBack } from '@/lib/types';
+import type {
+  Allocation,
+  DmsRequest,
+  NewRequest,
+  Page,
+  RequestType,
+  RequestUpdate,
+  SendBack,
+} from '@/lib/types';
 
 type Params = Record<string, string | number | undefined>;
 
@@ -22,19 +30,25 @@ export const requestQuery = (id: number) =>
 export const useRequests = (params: Params) => useQuery(requestsQuery(params));
 export const useRequest = (id: number) => useQuery(requestQuery(id));
 
-export interface NewRequest {
-  request_type: RequestType;
-  purpose: string;
-  items: { crate: number; document?: number }[];
-  expected_return_date?: string;
-  target_unit?: number;
-}
-
 export function useCreateRequest() {
   const queryClient = useQueryClient();
   return useMutation({
     mutationFn: (body: NewRequest) => api.post<DmsRequest>('requests/', body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.requests }),
+  });
+}
+
+/** Change a draft request: any header field, and `items` replaces the whole list. */
+export function useUpdateRequest(id: number) {
+  const queryClient = useQueryClient();
+  const { markLocalChange } = useWebSocket();
+  return useMutation({
+    mutationFn: (body: RequestUpdate) => api.patch<DmsRequest>(`requests/${id}/`, body),
+    onMutate: () => markLocalChange('request', id),
+    onSuccess: (data) => {
+      queryClient.setQueryData(requestQuery(id).queryKey, data);
+      void queryClient.invalidateQueries({ queryKey: queryKeys.requests });
+    },
   });
 }
 

@@ -17,7 +17,6 @@ import {
   useRequestAction,
 } from '../api/requests';
 import { AllocationDialog } from './allocation-dialog';
-import { allowedActions } from './request-actions';
 import { SignatureDialog } from './signature-dialog';
 
 type DialogKind =
@@ -170,7 +169,8 @@ export function RequestDetailPage() {
   if (isLoading) return <Loading />;
   if (error || !request) return <ErrorMessage error={error ?? new Error('Request not found')} />;
 
-  const actions = allowedActions(request, user);
+  // The moves this user may make now, as the API decides (docs/api.md); nothing is re-derived here.
+  const actions = request.allowed_actions;
   const crates = Array.from(
     new Map(
       request.items.map((item) => [
@@ -207,6 +207,11 @@ export function RequestDetailPage() {
         title={request.number}
         actions={
           <div className="action-bar" data-testid="request-actions">
+            {actions.includes('edit') ? (
+              <Link to={`/requests/${request.id}/edit`} className="btn">
+                Edit
+              </Link>
+            ) : null}
             {actions.includes('submit') ? (
               <button
                 type="button"
@@ -271,7 +276,7 @@ export function RequestDetailPage() {
                 Cancel request
               </button>
             ) : null}
-            {request.status === 'draft' && actions.includes('submit') ? (
+            {actions.includes('delete') ? (
               <button
                 type="button"
                 className="btn btn--ghost btn--danger-text"

@@ -1,4 +1,4 @@
-import type { Crate, RequestType } from '@/lib/types';
+import type { Crate, DmsRequest, RequestItem, RequestType, RequestUpdate } from '@/lib/types';
 
 export interface PickedItem {
   crate: Crate;
@@ -56,6 +56,47 @@ export function validateRequestForm(
     }
   }
   return errors;
+}
+
+/** The form's values for an existing (draft) request. */
+export function valuesFromRequest(request: DmsRequest): RequestFormValues {
+  return {
+    request_type: request.request_type,
+    purpose: request.purpose,
+    expected_return_date: request.expected_return_date ?? '',
+    target_unit: request.target_unit === null ? '' : String(request.target_unit),
+  };
+}
+
+/** A request's items as picked crates: a whole crate, or the documents chosen from it. */
+export function pickedFromRequest(items: RequestItem[], crates: Map<number, Crate>): PickedItem[] {
+  const picked = new Map<number, PickedItem>();
+  for (const item of items) {
+    const crate = crates.get(item.crate);
+    if (!crate) continue;
+    const entry = picked.get(item.crate) ?? {
+      crate,
+      documents: item.document === null ? null : [],
+    };
+    if (item.document !== null && entry.documents !== null) entry.documents.push(item.document);
+    picked.set(item.crate, entry);
+  }
+  return Array.from(picked.values());
+}
+
+/** The body shared by create and edit: only the fields the request's type uses. */
+export function toRequestBody(
+  values: RequestFormValues,
+  items: PickedItem[],
+): Required<Pick<RequestUpdate, 'purpose' | 'items'>> & RequestUpdate {
+  return {
+    purpose: values.purpose.trim(),
+    items: toRequestItems(items),
+    ...(values.request_type === 'withdrawal'
+      ? { expected_return_date: values.expected_return_date }
+      : {}),
+    ...(values.request_type === 'transfer' ? { target_unit: Number(values.target_unit) } : {}),
+  };
 }
 
 export function toRequestItems(items: PickedItem[]): { crate: number; document?: number }[] {

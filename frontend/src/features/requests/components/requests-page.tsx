@@ -5,7 +5,7 @@ import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
-import { can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import { useListParams } from '@/lib/use-list-params';
 import { REQUEST_STATUSES, REQUEST_TYPES, useRequests } from '../api/requests';
 
@@ -31,20 +31,20 @@ function viewParams(view: View): Record<string, string | number | undefined> {
 
 export function RequestsPage() {
   const user = useCurrentUser();
-  const defaultView: View = can.approve(user)
+  const defaultView: View = can(user, 'approve_requests')
     ? 'approve'
-    : can.execute(user)
+    : can(user, 'execute_requests')
       ? 'execute'
-      : can.manageCrates(user)
+      : can(user, 'raise_requests')
         ? 'mine'
         : 'all';
   const { params, setParam, page } = useListParams();
   const view = (params.view as View) ?? defaultView;
   const tabs: { view: View; label: string; show: boolean }[] = [
-    { view: 'mine', label: 'Mine', show: can.manageCrates(user) },
-    { view: 'approve', label: 'To approve', show: can.approve(user) },
-    { view: 'execute', label: 'To execute', show: can.execute(user) },
-    { view: 'receive', label: 'Transfers to receive', show: can.execute(user) },
+    { view: 'mine', label: 'Mine', show: can(user, 'raise_requests') },
+    { view: 'approve', label: 'To approve', show: can(user, 'approve_requests') },
+    { view: 'execute', label: 'To execute', show: can(user, 'execute_requests') },
+    { view: 'receive', label: 'Transfers to receive', show: can(user, 'execute_requests') },
     { view: 'all', label: 'All', show: true },
   ];
   const filters = {
@@ -64,7 +64,7 @@ export function RequestsPage() {
       <PageHeader
         title="Requests"
         actions={
-          can.manageCrates(user) ? (
+          can(user, 'raise_requests') ? (
             <Link to="/requests/new" className="btn btn--primary">
               New request
             </Link>

@@ -8,7 +8,6 @@ import { useCurrentUser } from '@/contexts/AuthContext';
 import { AllocationDialog } from '@/features/requests/components/allocation-dialog';
 import { useReceiveSendback, useSendbacks } from '@/features/requests/api/requests';
 import { formatDateTime } from '@/lib/format';
-import { can } from '@/lib/roles';
 import type { SendBack } from '@/lib/types';
 import { useListParams } from '@/lib/use-list-params';
 
@@ -93,11 +92,7 @@ export function SendbacksPage() {
                   </td>
                   <td className="truncate">{sb.condition_notes || '—'}</td>
                   <td>
-                    {(
-                      sb.allowed_actions
-                        ? sb.allowed_actions.includes('receive')
-                        : sb.status === 'pending' && can.execute(user)
-                    ) ? (
+                    {sb.allowed_actions.includes('receive') ? (
                       <button
                         type="button"
                         className="btn btn--primary"

@@ -6,7 +6,7 @@ import { CapacityBar, Card, Empty, Loading, PageHeader } from '@/components/ui/m
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useUnits } from '@/features/admin/api/master-data';
 import { humanize } from '@/lib/format';
-import { can } from '@/lib/roles';
+import { can } from '@/lib/capabilities';
 import type { LocationKind, StorageLocation } from '@/lib/types';
 import { buildTree, useLocations, useSaveLocation, type LocationNode } from '../api/locations';
 
@@ -231,7 +231,7 @@ function TreeNode({
 
 export function StoragePage() {
   const user = useCurrentUser();
-  const allUnits = can.allUnits(user);
+  const allUnits = can(user, 'see_all_units');
   const units = useUnits();
   const [unit, setUnit] = useState<number | undefined>(user.unit ?? undefined);
   const effectiveUnit = unit ?? (allUnits ? units.data?.results[0]?.id : undefined);
@@ -240,7 +240,7 @@ export function StoragePage() {
     effectiveUnit !== undefined || !allUnits,
   );
   const [editing, setEditing] = useState<Editing | null>(null);
-  const editable = can.manageMasterData(user);
+  const editable = can(user, 'manage_locations');
   const tree = buildTree(data ?? []);
   const totals = tree.reduce(
     (acc, node) => ({

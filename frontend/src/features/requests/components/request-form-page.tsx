@@ -1,9 +1,9 @@
-import { useQuery } from '@tanstack/react-query';
+import { useQueries, useQuery } from '@tanstack/react-query';
 import { useEffect, useState, type FormEvent } from 'react';
-import { useNavigate, useSearchParams } from 'react-router-dom';
+import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Card, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useUnits } from '@/features/admin/api/master-data';
@@ -12,11 +12,13 @@ import { ScanBox } from '@/features/crates/components/scan-box';
 import { api } from '@/lib/api-client';
 import { formatDate, todayIso } from '@/lib/format';
 import type { Crate, DmsRequest, RequestType } from '@/lib/types';
-import { REQUEST_TYPES, useCreateRequest } from '../api/requests';
+import { REQUEST_TYPES, useCreateRequest, useRequest, useUpdateRequest } from '../api/requests';
 import {
   ELIGIBLE_STATUS,
-  toRequestItems,
+  pickedFromRequest,
+  toRequestBody,
   validateRequestForm,
+  valuesFromRequest,
   type PickedItem,
   type RequestFormValues,
 } from './request-form';
@@ -90,23 +92,72 @@ function PickedCrate({
 }
 
 export function RequestCreatePage() {
+  const [searchParams] = useSearchParams();
+  const initialType = (searchParams.get('type') as RequestType) || 'storage';
+  return (
+    <RequestFormPage
+      initialValues={{
+        request_type: REQUEST_TYPES.some((t) => t.value === initialType) ? initialType : 'storage',
+        purpose: '',
+        expected_return_date: '',
+        target_unit: '',
+      }}
+      initialItems={[]}
+      preselect={searchParams.get('crate')}
+    />
+  );
+}
+
+/** A draft request's header fields and items, changed through `PATCH /api/requests/{id}/`. */
+export function RequestEditPage() {
+  const id = Number(useParams().id);
+  const request = useRequest(id);
+  const crateIds = Array.from(new Set((request.data?.items ?? []).map((item) => item.crate)));
+  const crates = useQueries({ queries: crateIds.map((crateId) => crateQuery(crateId)) });
+  if (request.error) return <ErrorMessage error={request.error} />;
+  const failed = crates.find((query) => query.error);
+  if (failed) return <ErrorMessage error={failed.error} />;
+  if (!request.data || crates.some((query) => !query.data)) return <Loading />;
+  if (!request.data.allowed_actions.includes('edit')) {
+    return (
+      <ErrorMessage error={new Error(`Request ${request.data.number} cannot be edited now.`)} />
+    );
+  }
+  const byId = new Map(crates.map((query) => [query.data!.id, query.data!] as const));
+  return (
+    <RequestFormPage
+      key={request.data.id}
+      existing={request.data}
+      initialValues={valuesFromRequest(request.data)}
+      initialItems={pickedFromRequest(request.data.items, byId)}
+    />
+  );
+}
+
+function RequestFormPage({
+  existing,
+  initialValues,
+  initialItems,
+  preselect = null,
+}: {
+  /** The draft being edited; absent when creating a request. */
+  existing?: DmsRequest;
+  initialValues: RequestFormValues;
+  initialItems: PickedItem[];
+  preselect?: string | null;
+}) {
   const user = useCurrentUser();
   const navigate = useNavigate();
   const { notify } = useToast();
-  const [searchParams] = useSearchParams();
-  const initialType = (searchParams.get('type') as RequestType) || 'storage';
-  const [values, setValues] = useState<RequestFormValues>({
-    request_type: REQUEST_TYPES.some((t) => t.value === initialType) ? initialType : 'storage',
-    purpose: '',
-    expected_return_date: '',
-    target_unit: '',
-  });
-  const [items, setItems] = useState<PickedItem[]>([]);
+  const [values, setValues] = useState<RequestFormValues>(initialValues);
+  const [items, setItems] = useState<PickedItem[]>(initialItems);
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [search, setSearch] = useState('');
   const [submitError, setSubmitError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const create = useCreateRequest();
+  const update = useUpdateRequest(existing?.id ?? 0);
+  const mutation = existing ? update : create;
   // Transfer targets: every active unit (`scope=all`), not just the user's own.
   const units = useUnits({ page_size: 100, is_active: 'true', scope: 'all' });
   const today = todayIso();
@@ -119,7 +170,6 @@ export function RequestCreatePage() {
     ...(values.request_type === 'destruction' ? { due_for_destruction: 'true' } : {}),
   });
 
-  const preselect = searchParams.get('crate');
   useEffect(() => {
     if (!preselect) return;
     void api
@@ -153,15 +203,10 @@ export function RequestCreatePage() {
     if (Object.keys(found).length) return;
     setBusy(true);
     try {
-      const created = await create.mutateAsync({
-        request_type: values.request_type,
-        purpose: values.purpose.trim(),
-        items: toRequestItems(items),
-        ...(values.request_type === 'withdrawal'
-          ? { expected_return_date: values.expected_return_date }
-          : {}),
-        ...(values.request_type === 'transfer' ? { target_unit: Number(values.target_unit) } : {}),
-      });
+      const body = toRequestBody(values, items);
+      const created = existing
+        ? await update.mutateAsync(body)
+        : await create.mutateAsync({ request_type: values.request_type, ...body });
       if (submit) {
         try {
           await api.post<DmsRequest>(`requests/${created.id}/submit/`, {});
@@ -171,7 +216,12 @@ export function RequestCreatePage() {
           setSubmitError(error);
         }
       } else {
-        notify(`Request ${created.number} saved as draft.`, 'success');
+        notify(
+          existing
+            ? `Request ${created.number} saved.`
+            : `Request ${created.number} saved as draft.`,
+          'success',
+        );
       }
       navigate(`/requests/${created.id}`);
     } catch (error) {
@@ -188,13 +238,15 @@ export function RequestCreatePage() {
 
   return (
     <>
-      <PageHeader title="New request" />
+      <PageHeader title={existing ? `Edit request ${existing.number}` : 'New request'} />
       <form className="form" onSubmit={onSubmit} noValidate>
         <Card title="Request">
           <div className="form-grid">
-            <Field label="Type" required error={fieldError(create.error, 'request_type')}>
+            <Field label="Type" required error={fieldError(mutation.error, 'request_type')}>
               <select
                 name="request_type"
+                // A request keeps its type; a draft of the wrong type is deleted instead.
+                disabled={existing !== undefined}
                 value={values.request_type}
                 onChange={(e) => {
                   setValues({ ...values, request_type: e.target.value as RequestType });
@@ -213,7 +265,7 @@ export function RequestCreatePage() {
                 label="Expected return date"
                 required
                 error={
-                  errors.expected_return_date ?? fieldError(create.error, 'expected_return_date')
+                  errors.expected_return_date ?? fieldError(mutation.error, 'expected_return_date')
                 }
               >
                 <input
@@ -229,7 +281,7 @@ export function RequestCreatePage() {
               <Field
                 label="Transfer to unit"
                 required
-                error={errors.target_unit ?? fieldError(create.error, 'target_unit')}
+                error={errors.target_unit ?? fieldError(mutation.error, 'target_unit')}
               >
                 <select
                   name="target_unit"
@@ -254,7 +306,7 @@ export function RequestCreatePage() {
             <Field
               label="Purpose"
               required
-              error={errors.purpose ?? fieldError(create.error, 'purpose')}
+              error={errors.purpose ?? fieldError(mutation.error, 'purpose')}
               className="span-2"
             >
               <textarea
@@ -267,9 +319,9 @@ export function RequestCreatePage() {
           </div>
         </Card>
         <Card title={`Crates (${items.length})`}>
-          {errors.items || fieldError(create.error, 'items') ? (
+          {errors.items || fieldError(mutation.error, 'items') ? (
             <div className="field__error" role="alert">
-              {errors.items ?? fieldError(create.error, 'items')}
+              {errors.items ?? fieldError(mutation.error, 'items')}
             </div>
           ) : null}
           <ul className="plain-list">
@@ -344,10 +396,10 @@ export function RequestCreatePage() {
         />
         <div className="form-actions">
           <button type="submit" className="btn btn--primary" disabled={busy}>
-            Submit request
+            {existing ? 'Save and submit' : 'Submit request'}
           </button>
           <button type="button" className="btn" disabled={busy} onClick={() => void save(false)}>
-            Save as draft
+            {existing ? 'Save changes' : 'Save as draft'}
           </button>
           <button type="button" className="btn btn--ghost" onClick={() => navigate(-1)}>
             Cancel
