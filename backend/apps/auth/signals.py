@@ -22,7 +22,7 @@ def sync_roles_after_migrate(sender: Any, app_config: Any = None, using: str = "
 
 @receiver(domain_signals.sessions_revoked)
 def close_revoked_sessions(sender: Any, *, user_id: int, **kwargs: Any) -> None:
-    """The user's open sockets receive `session.revoked` and close (SPEC §6)."""
+    """The user's open sockets receive `session.revoked` and close (docs/events.md)."""
     broadcast.disconnect_user_on_commit(user_id)
 
 

@@ -1,4 +1,4 @@
-"""What follows a crate change: its broadcast to the crate's unit (SPEC §6), after the commit."""
+"""What follows a crate change: its broadcast to the crate's unit (docs/events.md), after the commit."""
 
 from collections.abc import Iterable
 from typing import Any

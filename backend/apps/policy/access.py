@@ -1,4 +1,4 @@
-"""Who may take which action on which object (SPEC §2): role capability, unit, ownership and
+"""Who may take which action on which object (docs/roles.md): role capability, unit, ownership and
 segregation of duties, combined with the state tables into `allowed_actions`.
 
 Each actor rule is declared once (`ActorRule`) and read two ways: `*_refusal(user, obj, action)`
@@ -81,7 +81,7 @@ def actor_q(rule: ActorRule, user: Any) -> Q:
 
 
 def unit_scope_q(user: Any, *unit_fields: str) -> Q | None:
-    """What of a unit-owned table `user` may see (SPEC §2: own unit; System Administrator: all).
+    """What of a unit-owned table `user` may see (docs/roles.md: own unit; System Administrator: all).
 
     None means everything; the Q matches any of `unit_fields` (default "unit")."""
     if not getattr(user, "is_authenticated", False):

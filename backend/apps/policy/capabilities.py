@@ -1,4 +1,4 @@
-"""Capabilities (SPEC §2): the Django permission behind each, and what a user holds.
+"""Capabilities (docs/roles.md): the Django permission behind each, and what a user holds.
 
 The role groups (`apps.auth.roles`) grant these permissions; the API's permission classes,
 the services and the policy checks all ask `user.has_perm(<one of these>)`. `capabilities_of`

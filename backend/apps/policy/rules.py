@@ -17,7 +17,7 @@ def _today(today: datetime.date | None) -> datetime.date:
     return today or timezone.localdate()
 
 
-# --- Due for destruction: stored, retention reached, no legal hold (SPEC §4) ----------------
+# --- Due for destruction: stored, retention reached, no legal hold (docs/domain.md) ----------
 
 
 def destruction_refusals(crate: Any, *, today: datetime.date | None = None) -> list[str]:

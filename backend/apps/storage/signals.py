@@ -1,4 +1,4 @@
-"""What follows a location change (occupancy included): its broadcast (SPEC §6), after the commit."""
+"""What follows a location change (occupancy included): its broadcast (docs/events.md), after the commit."""
 
 from typing import Any
 

@@ -57,8 +57,10 @@ def test_admin_unit_edit_writes_the_same_audit_event_as_the_api(world: World) ->
     assert response.status_code == 302
     from_admin = (last_event(), event_changes())
 
-    response = world.client("sysadmin").patch(f"/api/units/{world.goa.pk}/", {"name": "Goa Plant (api)"}, format="json")
-    assert response.status_code == 200
+    api_response = world.client("sysadmin").patch(
+        f"/api/units/{world.goa.pk}/", {"name": "Goa Plant (api)"}, format="json"
+    )
+    assert api_response.status_code == 200
     from_api = (last_event(), event_changes())
 
     assert from_admin == (

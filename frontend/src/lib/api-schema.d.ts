@@ -599,13 +599,13 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
+     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     get: operations['reports_list'];
     put?: never;
     /**
-     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
+     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     post: operations['reports_create'];
@@ -623,7 +623,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
+     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     get: operations['reports_retrieve'];
@@ -643,7 +643,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Background exports (SPEC §8). Each user sees their own reports only; the rows of a report
+     * @description Background exports (docs/background.md). Each user sees their own reports only; the rows of a report
      *     are limited to what its requester may see (their unit; all units for a System Administrator).
      */
     get: operations['reports_download_retrieve'];
@@ -663,13 +663,13 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     get: operations['requests_list'];
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_create'];
@@ -687,25 +687,25 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     get: operations['requests_retrieve'];
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     put: operations['requests_update'];
     post?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     delete: operations['requests_destroy'];
     options?: never;
     head?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     patch: operations['requests_partial_update'];
@@ -721,7 +721,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_approve_create'];
@@ -741,7 +741,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_cancel_create'];
@@ -759,7 +759,7 @@ export interface paths {
       cookie?: never;
     };
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     get: operations['requests_certificate_retrieve'];
@@ -781,7 +781,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_execute_create'];
@@ -801,7 +801,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_receive_create'];
@@ -821,7 +821,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_reject_create'];
@@ -841,7 +841,7 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Storage, withdrawal, destruction and transfer requests (SPEC §4). Every state change is
+     * @description Storage, withdrawal, destruction and transfer requests (docs/workflows.md). Every state change is
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_submit_create'];
@@ -1034,24 +1034,6 @@ export interface components {
       crate: number;
       location: number;
     };
-    /**
-     * @description * `edit` - edit
-     *     * `delete` - delete
-     *     * `relocate` - relocate
-     *     * `set_legal_hold` - set_legal_hold
-     *     * `request_withdrawal` - request_withdrawal
-     *     * `request_destruction` - request_destruction
-     *     * `request_transfer` - request_transfer
-     * @enum {string}
-     */
-    AllowedActions8e2Enum:
-      | 'edit'
-      | 'delete'
-      | 'relocate'
-      | 'set_legal_hold'
-      | 'request_withdrawal'
-      | 'request_destruction'
-      | 'request_transfer';
     AuditEvent: {
       readonly id: number;
       readonly sequence: number;
@@ -1146,12 +1128,30 @@ export interface components {
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
-      readonly allowed_actions: components['schemas']['AllowedActions8e2Enum'][];
+      readonly allowed_actions: components['schemas']['CrateAllowedActionsEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
       readonly updated_at: string;
     };
+    /**
+     * @description * `edit` - edit
+     *     * `delete` - delete
+     *     * `relocate` - relocate
+     *     * `set_legal_hold` - set_legal_hold
+     *     * `request_withdrawal` - request_withdrawal
+     *     * `request_destruction` - request_destruction
+     *     * `request_transfer` - request_transfer
+     * @enum {string}
+     */
+    CrateAllowedActionsEnum:
+      | 'edit'
+      | 'delete'
+      | 'relocate'
+      | 'set_legal_hold'
+      | 'request_withdrawal'
+      | 'request_destruction'
+      | 'request_transfer';
     /** @description `{department, description}`; `unit` is honoured for a System Administrator only. */
     CrateCreateRequest: {
       unit?: number | null;
@@ -1180,7 +1180,7 @@ export interface components {
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
-      readonly allowed_actions: components['schemas']['AllowedActions8e2Enum'][];
+      readonly allowed_actions: components['schemas']['CrateAllowedActionsEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
