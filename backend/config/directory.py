@@ -23,7 +23,7 @@ Variables (all optional but the first; defaults suit Active Directory):
 from collections.abc import Mapping
 from typing import Any
 
-# The six roles of SPEC §2 and the variable naming each one's directory group.
+# The six roles of docs/roles.md and the variable naming each one's directory group.
 ROLE_GROUP_VARIABLES = {
     "System Administrator": "LDAP_GROUP_SYSTEM_ADMINISTRATOR",
     "Unit Admin": "LDAP_GROUP_UNIT_ADMIN",

@@ -90,6 +90,12 @@ def make_user(username: str, role: str | None, unit: Unit | None, **extra: Any) 
     return user
 
 
+class LoggedInClient(APIClient):
+    """An API client signed in through the login endpoint; `tokens` is the login response."""
+
+    tokens: dict[str, Any]
+
+
 class World:
     """Two units (GOA, KUR), departments, document types, locations and one user per role."""
 
@@ -147,13 +153,13 @@ class World:
             client.force_authenticate(User.objects.get(username=username))
         return client
 
-    def login(self, username: str, password: str = DEMO_PASSWORD) -> APIClient:
+    def login(self, username: str, password: str = DEMO_PASSWORD) -> "LoggedInClient":
         """An API client holding a real JWT from POST /api/auth/login/."""
-        client = APIClient()
+        client = LoggedInClient()
         response = client.post("/api/auth/login/", {"username": username, "password": password}, format="json")
         assert response.status_code == 200, response.content
         client.credentials(HTTP_AUTHORIZATION=f"Bearer {response.data['access']}")
-        client.tokens = response.data  # type: ignore[attr-defined]
+        client.tokens = response.data
         return client
 
 

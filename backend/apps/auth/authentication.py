@@ -34,7 +34,7 @@ def check_token_version(user: Any, token: Token) -> None:
 
 
 def check_token_session(token: Token) -> None:
-    """Logout ends the session: its access token stops working too (SPEC §13)."""
+    """Logout ends the session: its access token stops working too (docs/roles.md)."""
     if not sessions.check_session(token):
         raise AuthenticationFailed("The session has ended.", code="session_ended")
 

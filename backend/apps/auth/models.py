@@ -90,7 +90,7 @@ class User(AbstractUser):
 
 
 class RevokedSession(models.Model):
-    """A signed-out session (SPEC §13: logout ends the session). Every token of a session
+    """A signed-out session (docs/roles.md: logout ends the session). Every token of a session
     carries its id (claim "sid"); the access token of a revoked session is refused although
     its signature and expiry are still valid. Rows are useless once the refresh token would
     have expired, and are flushed then."""

@@ -180,7 +180,7 @@ def refresh_tokens(*, refresh: str) -> dict[str, str]:
 
 def logout(*, user: User, refresh: str, access_session_id: str | None = None) -> None:
     """End the session: its refresh token is blacklisted and every access token of the
-    session stops working at once (SPEC §13), not when it expires."""
+    session stops working at once (docs/roles.md), not when it expires."""
     try:
         token = RefreshToken(refresh)  # type: ignore[arg-type]
     except TokenError as error:

@@ -1,4 +1,4 @@
-"""Sign-in sessions: logout ends the session, so its access token stops working too (SPEC §13).
+"""Sign-in sessions: logout ends the session, so its access token stops working too (docs/roles.md).
 
 Login starts a session (a random id in claim "sid" of the refresh and access tokens); refresh
 keeps it; logout revokes it. The check runs on every authenticated request, so it is one cache

@@ -143,7 +143,7 @@ def count(name: str, *labels: str, amount: int = 1) -> None:
 
 
 def _redis() -> Any:
-    if "django_redis" not in settings.CACHES["default"]["BACKEND"]:
+    if "django_redis" not in str(settings.CACHES["default"]["BACKEND"]):
         return None
     from django_redis import get_redis_connection
 

@@ -5,7 +5,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 class RejectNulCharactersMiddleware:
     """A NUL character in the path or query string is never meaningful and PostgreSQL text
-    cannot hold it: answer 400 (SPEC §5 shape) instead of letting a filter or search reach the
+    cannot hold it: answer 400 (docs/api.md shape) instead of letting a filter or search reach the
     database with it and fail there."""
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:

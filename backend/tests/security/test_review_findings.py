@@ -213,7 +213,7 @@ def test_audit_csv_export_neutralises_formulas_from_a_login_name_and_user_agent(
     )
     response = world.client("sysadmin").get("/api/audit/export/")
     assert response.status_code == 200
-    rows = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+    rows = list(csv.DictReader(io.StringIO(response.getvalue().decode())))
     failed = next(row for row in rows if row["action"] == "login.failed")
     assert failed["entity_repr"] == "'" + FORMULA
     assert failed["user_agent"] == "'@SUM(1+1)*cmd"

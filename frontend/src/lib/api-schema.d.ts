@@ -1361,6 +1361,7 @@ export interface components {
       cache: string;
       channel_layer: string;
       down?: string[];
+      detail?: string;
     };
     /**
      * @description * `ok` - ok
@@ -1623,12 +1624,13 @@ export interface components {
       /** Format: date */
       record_date?: string;
     };
+    /** @description A draft's header and items; every field optional (only what is sent changes). */
     PatchedRequestUpdateRequest: {
       purpose?: string;
-      items?: components['schemas']['ItemInputRequest'][];
       /** Format: date */
       expected_return_date?: string | null;
       target_unit?: number | null;
+      items?: components['schemas']['ItemInputRequest'][];
     };
     PatchedStorageLocationRequest: {
       unit?: number;
@@ -1732,11 +1734,11 @@ export interface components {
       readonly requester: number;
       readonly requester_name: string;
       readonly purpose: string;
-      readonly items: components['schemas']['RequestItem'][];
       /** Format: date */
       readonly expected_return_date: string | null;
       readonly target_unit: number | null;
       readonly target_unit_code: string;
+      readonly items: components['schemas']['RequestItem'][];
       /** Format: date-time */
       readonly submitted_at: string | null;
       readonly decided_by: number | null;
@@ -1786,13 +1788,14 @@ export interface components {
       | 'create_sendback'
       | 'edit'
       | 'delete';
+    /** @description Type, header (Request.HEADER_FIELDS, validated as the model declares them) and items. */
     RequestCreateRequest: {
       request_type: components['schemas']['RequestTypeEnum'];
       purpose: string;
-      items: components['schemas']['ItemInputRequest'][];
       /** Format: date */
       expected_return_date?: string | null;
       target_unit?: number | null;
+      items: components['schemas']['ItemInputRequest'][];
       /** @description System Administrator only; others raise requests for their own unit. */
       unit?: number | null;
     };
@@ -1841,12 +1844,13 @@ export interface components {
      * @enum {string}
      */
     RequestTypeEnum: 'storage' | 'withdrawal' | 'destruction' | 'transfer';
+    /** @description A draft's header and items; every field optional (only what is sent changes). */
     RequestUpdateRequest: {
       purpose?: string;
-      items?: components['schemas']['ItemInputRequest'][];
       /** Format: date */
       expected_return_date?: string | null;
       target_unit?: number | null;
+      items?: components['schemas']['ItemInputRequest'][];
     };
     /**
      * @description * `System Administrator` - System Administrator
@@ -2181,8 +2185,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ChangePasswordRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['ChangePasswordRequest'];
-        'multipart/form-data': components['schemas']['ChangePasswordRequest'];
       };
     };
     responses: {
@@ -2223,8 +2225,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['LoginRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['LoginRequest'];
-        'multipart/form-data': components['schemas']['LoginRequest'];
       };
     };
     responses: {
@@ -2282,8 +2282,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['RefreshRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['RefreshRequest'];
-        'multipart/form-data': components['schemas']['RefreshRequest'];
       };
     };
     responses: {
@@ -2352,8 +2350,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['RefreshRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['RefreshRequest'];
-        'multipart/form-data': components['schemas']['RefreshRequest'];
       };
     };
     responses: {
@@ -2474,8 +2470,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['CrateCreateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['CrateCreateRequest'];
-        'multipart/form-data': components['schemas']['CrateCreateRequest'];
       };
     };
     responses: {
@@ -2578,8 +2572,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['CrateUpdateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['CrateUpdateRequest'];
-        'multipart/form-data': components['schemas']['CrateUpdateRequest'];
       };
     };
     responses: {
@@ -2717,8 +2709,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedCrateUpdateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedCrateUpdateRequest'];
-        'multipart/form-data': components['schemas']['PatchedCrateUpdateRequest'];
       };
     };
     responses: {
@@ -2870,8 +2860,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['LegalHoldRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['LegalHoldRequest'];
-        'multipart/form-data': components['schemas']['LegalHoldRequest'];
       };
     };
     responses: {
@@ -2943,8 +2931,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['RelocateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['RelocateRequest'];
-        'multipart/form-data': components['schemas']['RelocateRequest'];
       };
     };
     responses: {
@@ -3069,8 +3055,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['DepartmentRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['DepartmentRequest'];
-        'multipart/form-data': components['schemas']['DepartmentRequest'];
       };
     };
     responses: {
@@ -3155,8 +3139,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['DepartmentRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['DepartmentRequest'];
-        'multipart/form-data': components['schemas']['DepartmentRequest'];
       };
     };
     responses: {
@@ -3219,8 +3201,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedDepartmentRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedDepartmentRequest'];
-        'multipart/form-data': components['schemas']['PatchedDepartmentRequest'];
       };
     };
     responses: {
@@ -3309,8 +3289,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['DocumentTypeRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['DocumentTypeRequest'];
-        'multipart/form-data': components['schemas']['DocumentTypeRequest'];
       };
     };
     responses: {
@@ -3395,8 +3373,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['DocumentTypeRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['DocumentTypeRequest'];
-        'multipart/form-data': components['schemas']['DocumentTypeRequest'];
       };
     };
     responses: {
@@ -3459,8 +3435,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedDocumentTypeRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedDocumentTypeRequest'];
-        'multipart/form-data': components['schemas']['PatchedDocumentTypeRequest'];
       };
     };
     responses: {
@@ -3574,8 +3548,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['DocumentWriteRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['DocumentWriteRequest'];
-        'multipart/form-data': components['schemas']['DocumentWriteRequest'];
       };
     };
     responses: {
@@ -3687,8 +3659,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['DocumentWriteRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['DocumentWriteRequest'];
-        'multipart/form-data': components['schemas']['DocumentWriteRequest'];
       };
     };
     responses: {
@@ -3826,8 +3796,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedDocumentWriteRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedDocumentWriteRequest'];
-        'multipart/form-data': components['schemas']['PatchedDocumentWriteRequest'];
       };
     };
     responses: {
@@ -3964,8 +3932,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['StorageLocationRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['StorageLocationRequest'];
-        'multipart/form-data': components['schemas']['StorageLocationRequest'];
       };
     };
     responses: {
@@ -4050,8 +4016,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['StorageLocationRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['StorageLocationRequest'];
-        'multipart/form-data': components['schemas']['StorageLocationRequest'];
       };
     };
     responses: {
@@ -4114,8 +4078,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedStorageLocationRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedStorageLocationRequest'];
-        'multipart/form-data': components['schemas']['PatchedStorageLocationRequest'];
       };
     };
     responses: {
@@ -4405,8 +4367,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ReportRequestRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['ReportRequestRequest'];
-        'multipart/form-data': components['schemas']['ReportRequestRequest'];
       };
     };
     responses: {
@@ -4641,8 +4601,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['RequestCreateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['RequestCreateRequest'];
-        'multipart/form-data': components['schemas']['RequestCreateRequest'];
       };
     };
     responses: {
@@ -4745,8 +4703,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['RequestUpdateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['RequestUpdateRequest'];
-        'multipart/form-data': components['schemas']['RequestUpdateRequest'];
       };
     };
     responses: {
@@ -4884,8 +4840,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedRequestUpdateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedRequestUpdateRequest'];
-        'multipart/form-data': components['schemas']['PatchedRequestUpdateRequest'];
       };
     };
     responses: {
@@ -4957,8 +4911,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['SignInputRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['SignInputRequest'];
-        'multipart/form-data': components['schemas']['SignInputRequest'];
       };
     };
     responses: {
@@ -5028,8 +4980,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['CancelInputRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['CancelInputRequest'];
-        'multipart/form-data': components['schemas']['CancelInputRequest'];
       };
     };
     responses: {
@@ -5149,8 +5099,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['ExecuteInputRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['ExecuteInputRequest'];
-        'multipart/form-data': components['schemas']['ExecuteInputRequest'];
       };
     };
     responses: {
@@ -5220,8 +5168,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['ReceiveInputRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['ReceiveInputRequest'];
-        'multipart/form-data': components['schemas']['ReceiveInputRequest'];
       };
     };
     responses: {
@@ -5293,8 +5239,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['SignInputRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['SignInputRequest'];
-        'multipart/form-data': components['schemas']['SignInputRequest'];
       };
     };
     responses: {
@@ -5481,8 +5425,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['SendBackCreateRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['SendBackCreateRequest'];
-        'multipart/form-data': components['schemas']['SendBackCreateRequest'];
       };
     };
     responses: {
@@ -5594,8 +5536,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['SendBackReceiveRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['SendBackReceiveRequest'];
-        'multipart/form-data': components['schemas']['SendBackReceiveRequest'];
       };
     };
     responses: {
@@ -5694,8 +5634,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['UnitRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['UnitRequest'];
-        'multipart/form-data': components['schemas']['UnitRequest'];
       };
     };
     responses: {
@@ -5780,8 +5718,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['UnitRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['UnitRequest'];
-        'multipart/form-data': components['schemas']['UnitRequest'];
       };
     };
     responses: {
@@ -5844,8 +5780,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedUnitRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedUnitRequest'];
-        'multipart/form-data': components['schemas']['PatchedUnitRequest'];
       };
     };
     responses: {
@@ -5936,8 +5870,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['UserWriteRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['UserWriteRequest'];
-        'multipart/form-data': components['schemas']['UserWriteRequest'];
       };
     };
     responses: {
@@ -6022,8 +5954,6 @@ export interface operations {
     requestBody: {
       content: {
         'application/json': components['schemas']['UserWriteRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['UserWriteRequest'];
-        'multipart/form-data': components['schemas']['UserWriteRequest'];
       };
     };
     responses: {
@@ -6086,8 +6016,6 @@ export interface operations {
     requestBody?: {
       content: {
         'application/json': components['schemas']['PatchedUserWriteRequest'];
-        'application/x-www-form-urlencoded': components['schemas']['PatchedUserWriteRequest'];
-        'multipart/form-data': components['schemas']['PatchedUserWriteRequest'];
       };
     };
     responses: {
