@@ -1,4 +1,4 @@
-"""Page-number pagination that never counts more rows than it must (SPEC §10).
+"""Page-number pagination that never counts more rows than it must (docs/api.md).
 
 A page is read with one row more than asked for, which tells whether a next page exists,
 and the rows are counted up to PAGINATION_COUNT_CAP (+1), never the whole table: `count` is
@@ -53,7 +53,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
             raise NotFound("Invalid page.")
         self.number = number
         # Counted on every page, even where the rows alone would tell: a list runs the same
-        # queries on every page and at every page size (SPEC §10).
+        # queries on every page and at every page size (docs/api.md).
         counted = self._count_up_to(queryset, cap)
         if not self.has_next:  # the last page: the rows before it and on it are all there is
             self.count, self.count_exact = offset + len(rows), True

@@ -16,7 +16,7 @@ from tests.requests.conftest import make_crate
 IDENTITY_TABLES = ("accounts_user", "auth_group", "auth_permission", "accounts_unit")
 
 
-def identity_queries(client: Any, url: str) -> tuple[int, list[str]]:
+def identity_queries(client: Any, url: str) -> tuple[Any, list[str]]:
     with CaptureQueriesContext(connection) as captured:
         response = client.get(url)
     assert response.status_code == 200, response.content

@@ -1,6 +1,8 @@
 """A crate's and a document's editable fields are declared once (EDITABLE_FIELDS on the
 model): the API's input, the services' audit snapshot and the admin forms follow that list."""
 
+from rest_framework import serializers
+
 from apps.crates import admin, services
 from apps.crates.models import Crate, Document
 from apps.crates.serializers import CrateCreateSerializer, CrateUpdateSerializer, DocumentWriteSerializer
@@ -11,7 +13,9 @@ def test_crate_fields_come_from_the_model() -> None:
     assert list(CrateCreateSerializer().fields) == ["unit", "department", "description"]
     assert list(CrateUpdateSerializer().fields) == ["department", "description"]
     assert all(field.required is False for field in CrateUpdateSerializer().fields.values())
-    assert CrateCreateSerializer().fields["description"].max_length == Crate._meta.get_field("description").max_length
+    description = CrateCreateSerializer().fields["description"]
+    assert isinstance(description, serializers.CharField)
+    assert description.max_length == Crate._meta.get_field("description").max_length
     assert set(Crate.EDITABLE_FIELDS) <= set(services.CRATE_FIELDS)
     assert list(admin.CrateAdminForm().fields) == ["department", "description"]
 
@@ -20,7 +24,9 @@ def test_document_fields_and_limits_come_from_the_model() -> None:
     assert Document.EDITABLE_FIELDS == ("number", "title", "document_type", "record_date")
     fields = DocumentWriteSerializer().fields
     assert list(fields) == ["crate", "number", "title", "document_type", "record_date"]
-    assert (fields["number"].max_length, fields["title"].max_length) == (100, 300)
+    number, title = fields["number"], fields["title"]
+    assert isinstance(number, serializers.CharField) and isinstance(title, serializers.CharField)
+    assert (number.max_length, title.max_length) == (100, 300)
     assert services.DOCUMENT_FIELDS == [
         "crate",
         "number",

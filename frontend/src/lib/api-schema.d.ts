@@ -1152,12 +1152,14 @@ export interface components {
       | 'request_withdrawal'
       | 'request_destruction'
       | 'request_transfer';
-    /** @description `{department, description}`; `unit` is honoured for a System Administrator only. */
+    /**
+     * @description `{department, description}` (Crate.EDITABLE_FIELDS); `unit` is honoured for a System
+     *     Administrator only.
+     */
     CrateCreateRequest: {
       unit?: number | null;
       department: number;
-      /** @default  */
-      description: string;
+      description?: string;
     };
     /** @description Crate read with its documents. */
     CrateDetail: {
@@ -1196,7 +1198,7 @@ export interface components {
      * @enum {string}
      */
     CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed';
-    /** @description Draft crates only: department (of the crate's unit) and description. */
+    /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
     CrateUpdateRequest: {
       department?: number;
       description?: string;
@@ -1324,7 +1326,8 @@ export interface components {
       is_active?: boolean;
     };
     /**
-     * @description Document create / update: `{crate, number, title, document_type, record_date}`.
+     * @description Document create / update: `{crate, number, title, document_type, record_date}`
+     *     (Document.EDITABLE_FIELDS, validated as the model declares them).
      *
      *     `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
      */
@@ -1416,6 +1419,8 @@ export interface components {
     PaginatedAuditEventList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1431,6 +1436,8 @@ export interface components {
     PaginatedCrateList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1446,6 +1453,8 @@ export interface components {
     PaginatedDepartmentList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1461,6 +1470,8 @@ export interface components {
     PaginatedDocumentList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1476,6 +1487,8 @@ export interface components {
     PaginatedDocumentTypeList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1491,6 +1504,8 @@ export interface components {
     PaginatedNotificationList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1506,6 +1521,8 @@ export interface components {
     PaginatedReportList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1521,6 +1538,8 @@ export interface components {
     PaginatedRequestList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1536,6 +1555,8 @@ export interface components {
     PaginatedSendBackList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1551,6 +1572,8 @@ export interface components {
     PaginatedStorageLocationList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1566,6 +1589,8 @@ export interface components {
     PaginatedUnitList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1581,6 +1606,8 @@ export interface components {
     PaginatedUserList: {
       /** @example 123 */
       count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
       /**
        * Format: uri
        * @example http://api.example.org/accounts/?page=4
@@ -1593,7 +1620,7 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['User'][];
     };
-    /** @description Draft crates only: department (of the crate's unit) and description. */
+    /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
     PatchedCrateUpdateRequest: {
       department?: number;
       description?: string;
@@ -1612,7 +1639,8 @@ export interface components {
       is_active?: boolean;
     };
     /**
-     * @description Document create / update: `{crate, number, title, document_type, record_date}`.
+     * @description Document create / update: `{crate, number, title, document_type, record_date}`
+     *     (Document.EDITABLE_FIELDS, validated as the model declares them).
      *
      *     `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
      */
