@@ -33,7 +33,7 @@ class Report(models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
-    # Worker death (SPEC §8): the run writing the file beats at every chunk; a beat job
+    # Worker death (docs/background.md): the run writing the file beats at every chunk; a beat job
     # re-queues a report whose beat stopped, or fails it after REPORT_MAX_ATTEMPTS runs.
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)

@@ -184,7 +184,7 @@ def report_fail(*, report_id: int, error: BaseException) -> None:
 
 
 def reports_reclaim_stale(*, now: datetime | None = None) -> dict[str, int]:
-    """Hand back the exports whose worker died (SPEC §8): a report still `pending` or
+    """Hand back the exports whose worker died (docs/background.md): a report still `pending` or
     `running` whose run has not beaten for REPORT_STALE_SECONDS is re-queued, or marked
     `failed` once it has used REPORT_MAX_ATTEMPTS runs; its user sees the change (progress
     event, and a notification when it fails). Run by Celery Beat every minute."""

@@ -1,4 +1,4 @@
-"""Worker death (SPEC §8): an export whose run stopped beating is re-queued, or failed after
+"""Worker death (docs/background.md): an export whose run stopped beating is re-queued, or failed after
 REPORT_MAX_ATTEMPTS runs with its user told; a live run is left alone; a run that was given
 up on stops instead of overwriting the report."""
 

@@ -1078,7 +1078,7 @@ export interface components {
      *     * `export_audit` - export_audit
      * @enum {string}
      */
-    CapabilitiesEnum:
+    CapabilityEnum:
       | 'see_all_units'
       | 'manage_units'
       | 'manage_users'
@@ -1128,7 +1128,7 @@ export interface components {
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
-      readonly allowed_actions: components['schemas']['CrateAllowedActionsEnum'][];
+      readonly allowed_actions: components['schemas']['CrateActionEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -1144,7 +1144,7 @@ export interface components {
      *     * `request_transfer` - request_transfer
      * @enum {string}
      */
-    CrateAllowedActionsEnum:
+    CrateActionEnum:
       | 'edit'
       | 'delete'
       | 'relocate'
@@ -1182,7 +1182,7 @@ export interface components {
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
-      readonly allowed_actions: components['schemas']['CrateAllowedActionsEnum'][];
+      readonly allowed_actions: components['schemas']['CrateActionEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -1234,7 +1234,7 @@ export interface components {
       readonly last_login: string | null;
       /** Format: date-time */
       readonly date_joined: string;
-      readonly capabilities: components['schemas']['CapabilitiesEnum'][];
+      readonly capabilities: components['schemas']['CapabilityEnum'][];
     };
     Dashboard: {
       /** Pending approvals */
@@ -1788,7 +1788,7 @@ export interface components {
       readonly cancelled_at: string | null;
       readonly is_overdue: boolean;
       readonly signatures: components['schemas']['Signature'][];
-      readonly allowed_actions: components['schemas']['RequestAllowedActionsEnum'][];
+      readonly allowed_actions: components['schemas']['RequestActionEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -1806,7 +1806,7 @@ export interface components {
      *     * `delete` - delete
      * @enum {string}
      */
-    RequestAllowedActionsEnum:
+    RequestActionEnum:
       | 'submit'
       | 'cancel'
       | 'approve'
@@ -1912,7 +1912,7 @@ export interface components {
       readonly received_at: string | null;
       readonly condition_notes: string;
       readonly items: components['schemas']['SendBackItem'][];
-      readonly allowed_actions: components['schemas']['SendBackAllowedActionsEnum'][];
+      readonly allowed_actions: components['schemas']['SendBackActionEnum'][];
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
@@ -1922,7 +1922,7 @@ export interface components {
      * @description * `receive` - receive
      * @enum {string}
      */
-    SendBackAllowedActionsEnum: 'receive';
+    SendBackActionEnum: 'receive';
     SendBackCreateRequest: {
       /** @description The issued withdrawal request */
       request: number;
