@@ -10,6 +10,7 @@ import contextlib
 import os
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
@@ -167,7 +168,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 REDIS_URL = os.environ.get("REDIS_URL", "")
 
 
-def redis_cache(location: str, *, key_prefix: str, max_connections: int = 50) -> dict[str, object]:
+def redis_cache(location: str, *, key_prefix: str, max_connections: int = 50) -> dict[str, Any]:
     """The Redis cache, failing open: when Redis is down a read is a miss and a write is
     skipped (logged), so the API keeps working without it (docs/decisions.md, "Redis down")."""
     return {
