@@ -60,7 +60,8 @@ endif
 ## lint: ruff, mypy (code and tests), makemigrations --check; eslint, tsc, prettier; API types up to date
 lint: install
 	cd backend && $(VENV)/bin/ruff check . && $(VENV)/bin/ruff format --check . && $(VENV)/bin/mypy . \
-		&& $(VENV)/bin/lint-imports --no-logo && $(PY) manage.py makemigrations --check --dry-run
+		&& $(VENV)/bin/lint-imports --no-logo \
+		&& env -u DATABASE_URL -u REDIS_URL $(PY) manage.py makemigrations --check --dry-run
 ifneq ($(HAS_FRONTEND),)
 	cd frontend && npm run lint
 	PY=$(PY) bash scripts/api-types.sh --check

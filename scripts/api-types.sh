@@ -10,8 +10,11 @@ TARGET=frontend/src/lib/api-schema.d.ts
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# The schema does not depend on the database or Redis, so any checkout can generate it.
-(cd backend && "$PY" manage.py spectacular --file "$work/openapi.yml")
+# Always on the embedded default (no DATABASE_URL / REDIS_URL): integer bounds in the schema
+# come from the database backend's field ranges, so the same code would otherwise generate
+# different types on SQLite and PostgreSQL. Nothing is written into the checkout.
+(cd backend && env -u DATABASE_URL -u REDIS_URL DMS_DATA_DIR="$work/var" SQLITE_PATH="$work/db.sqlite3" \
+  "$PY" manage.py spectacular --file "$work/openapi.yml")
 (
   cd frontend
   npx --no-install openapi-typescript "$work/openapi.yml" --output "$work/api-schema.d.ts" >/dev/null
