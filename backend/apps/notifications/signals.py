@@ -6,7 +6,7 @@ user's group only (docs/events.md).
 
 from typing import Any
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
@@ -40,13 +40,18 @@ def broadcast_notifications_read(sender: Any, *, user_id: int, action: str, **kw
     )
 
 
-@receiver(audit_signals.chain_broken)
-def alert_administrators_of_broken_chain(sender: Any, *, result: ChainVerification, **kwargs: Any) -> None:
-    administrators = User.objects.filter(
+def _system_administrators() -> QuerySet[User]:
+    """Who is alerted of what threatens the whole installation: active superusers and
+    System Administrators."""
+    return User.objects.filter(
         Q(is_superuser=True) | Q(groups__name=roles.SYSTEM_ADMINISTRATOR), is_active=True
     ).distinct()
+
+
+@receiver(audit_signals.chain_broken)
+def alert_administrators_of_broken_chain(sender: Any, *, result: ChainVerification, **kwargs: Any) -> None:
     services.notify(
-        users=list(administrators),
+        users=list(_system_administrators()),
         title=f"Audit trail integrity check failed at event #{result.first_broken_sequence}",
         body=f"{result.reason}. {result.checked} event(s) before it verified. Investigate before further use "
         "(21 CFR Part 11 §11.10(e)).",
@@ -66,11 +71,8 @@ def notify_account_locked(sender: Any, *, user: User, reason: str, **kwargs: Any
         title="Your account was locked after repeated failed sign-ins",
         body=f"{reason}. It stays locked until {until}. If this was not you, tell your administrator.",
     )
-    administrators = User.objects.filter(
-        Q(is_superuser=True) | Q(groups__name=roles.SYSTEM_ADMINISTRATOR), is_active=True
-    ).exclude(pk=user.pk)
     services.notify(
-        users=list(administrators.distinct()),
+        users=list(_system_administrators().exclude(pk=user.pk)),
         title=f"Account {user.username} was locked",
         body=f"{reason}. Locked until {until}. Unlock it under Administration > Users if it was its owner.",
         link="/administration/users",
