@@ -1,5 +1,6 @@
 // Shared helpers for the browser tests (playwright-core + Debian Chromium).
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
@@ -12,6 +13,12 @@ export const ARTIFACTS = join(HERE, '..', 'test-artifacts');
 export const TIMEOUT = 20_000;
 export const DESKTOP = { viewport: { width: 1366, height: 900 } };
 export const TABLET = { viewport: { width: 1024, height: 768 } };
+/** The widths every screen is checked at: desktop, tablet (820 px) and phone (390 px). */
+export const WIDTHS = [
+  { name: 'desktop', width: 1366, height: 900 },
+  { name: 'tablet', width: 820, height: 1180 },
+  { name: 'phone', width: 390, height: 844 },
+];
 mkdirSync(ARTIFACTS, { recursive: true });
 
 /** Runs named steps of one scenario; after a failure the rest of that scenario is skipped. */
@@ -179,6 +186,68 @@ export async function storedCrate({ doc, approver, store }, { suffix, recordDate
     allocations: [{ crate: crate.id, location: free.results[0].id }],
   });
   return apiCall(doc, 'GET', `crates/${crate.id}/`);
+}
+
+const AXE_SOURCE = readFileSync(
+  createRequire(import.meta.url).resolve('axe-core/axe.min.js'),
+  'utf8',
+);
+
+/**
+ * Runs axe-core (the pinned devDependency) on the page as it is now and throws on any serious
+ * or critical violation, listing each rule with the first offending elements. `exclude` takes
+ * CSS selectors axe should skip; `label` names the screen in the message.
+ */
+export async function assertAccessible(page, label = page.url(), { exclude = [] } = {}) {
+  if (!(await page.evaluate(() => 'axe' in window)))
+    await page.addScriptTag({ content: AXE_SOURCE });
+  const violations = await page.evaluate(async (exclude) => {
+    const context = exclude.length ? { exclude: exclude.map((s) => [s]) } : document;
+    const result = await window.axe.run(context, { resultTypes: ['violations'] });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => ({
+        id: v.id,
+        impact: v.impact,
+        help: v.help,
+        nodes: v.nodes.slice(0, 3).map((n) => `${n.target.join(' ')} — ${n.failureSummary}`),
+        count: v.nodes.length,
+      }));
+  }, exclude);
+  if (violations.length) {
+    const lines = violations.map(
+      (v) => `[${v.impact}] ${v.id} (${v.count}×): ${v.help}\n      ${v.nodes.join('\n      ')}`,
+    );
+    throw new Error(
+      `axe: ${violations.length} serious/critical violation(s) on ${label}\n  ${lines.join('\n  ')}`,
+    );
+  }
+}
+
+/** Does the page scroll sideways at its current width (outside elements that scroll themselves)? */
+export async function assertNoHorizontalScroll(page, label = page.url()) {
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
+  assert(overflow <= 0, `${label} is ${overflow} px wider than the screen`);
+}
+
+/**
+ * axe-core and the horizontal-scroll check on the page at every width in WIDTHS; `ready` is
+ * awaited after each resize (e.g. a heading that must be visible). Restores the first viewport.
+ */
+export async function assertAccessibleAtAllWidths(page, label, { ready, exclude } = {}) {
+  const original = page.viewportSize();
+  try {
+    for (const { name, width, height } of WIDTHS) {
+      await page.setViewportSize({ width, height });
+      if (ready) await ready(page);
+      await assertAccessible(page, `${label} at ${name} (${width} px)`, { exclude });
+      await assertNoHorizontalScroll(page, `${label} at ${name} (${width} px)`);
+    }
+  } finally {
+    if (original) await page.setViewportSize(original);
+  }
 }
 
 export function summarize(results) {
