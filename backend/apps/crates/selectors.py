@@ -50,7 +50,9 @@ def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
 
 
 def documents_for(user: Any) -> QuerySet[Document]:
-    queryset = Document.objects.select_related("crate", "document_type", "created_by")
+    queryset = Document.objects.select_related(
+        "crate", "crate__unit", "crate__department", "crate__location", "document_type", "created_by"
+    )
     return scope_to_unit(queryset, user, "crate__unit")
 
 
@@ -75,7 +77,9 @@ class CrateFilter(django_filters.FilterSet):
     due_for_destruction = django_filters.BooleanFilter(
         method="filter_due_for_destruction", label="Stored, retention reached, no legal hold"
     )
-    search = django_filters.CharFilter(method="filter_search", label="Number, description or a document's number")
+    search = django_filters.CharFilter(
+        method="filter_search", label="Number, description, or a document's number or title"
+    )
 
     class Meta:
         model = Crate
@@ -89,11 +93,31 @@ class CrateFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        with_document = Document.objects.filter(number__icontains=value).values("crate_id")
+        with_document = Document.objects.filter(Q(number__icontains=value) | Q(title__icontains=value)).values(
+            "crate_id"
+        )
         return queryset.filter(Q(number__icontains=value) | Q(description__icontains=value) | Q(pk__in=with_document))
 
 
 class DocumentFilter(django_filters.FilterSet):
+    """The Documents page (docs/api.md): search by number and title, and the record's facets."""
+
+    search = django_filters.CharFilter(method="filter_search", label="Document number or title, or its crate's number")
+    # Plain numbers, not model choices: a model choice costs a query to validate the id.
+    document_type = django_filters.NumberFilter(field_name="document_type")
+    unit = django_filters.NumberFilter(field_name="crate__unit")
+    department = django_filters.NumberFilter(field_name="crate__department")
+    record_date_from = django_filters.DateFilter(field_name="record_date", lookup_expr="gte")
+    record_date_to = django_filters.DateFilter(field_name="record_date", lookup_expr="lte")
+
     class Meta:
         model = Document
-        fields = ["crate", "status", "document_type"]
+        fields = ["crate", "status"]
+
+    def filter_search(self, queryset: QuerySet[Document], name: str, value: str) -> QuerySet[Document]:
+        value = value.strip()
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value) | Q(title__icontains=value) | Q(crate__number__icontains=value)
+        )

@@ -23,6 +23,12 @@ class DocumentSerializer(serializers.ModelSerializer):
     """Document read."""
 
     crate_number = serializers.CharField(source="crate.number", read_only=True)
+    crate_status = serializers.CharField(source="crate.status", read_only=True)
+    crate_legal_hold = serializers.BooleanField(source="crate.legal_hold", read_only=True)
+    unit = serializers.IntegerField(source="crate.unit_id", read_only=True)
+    unit_code = serializers.CharField(source="crate.unit.code", read_only=True)
+    department_name = serializers.CharField(source="crate.department.name", read_only=True)
+    location_path = serializers.CharField(source="crate.location.path", read_only=True, default=None)
     document_type_code = serializers.CharField(source="document_type.code", read_only=True)
     document_type_name = serializers.CharField(source="document_type.name", read_only=True)
     created_by_name = serializers.CharField(source="created_by.full_name", read_only=True)
@@ -33,6 +39,12 @@ class DocumentSerializer(serializers.ModelSerializer):
             "id",
             "crate",
             "crate_number",
+            "crate_status",
+            "crate_legal_hold",
+            "unit",
+            "unit_code",
+            "department_name",
+            "location_path",
             "number",
             "title",
             "document_type",

@@ -183,8 +183,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
         "destroy": "crates.delete_document",
     }
     serializer_class = DocumentSerializer
+    # Search (number, title, the crate's number) is a filter of DocumentFilter.
+    filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = selectors.DocumentFilter
-    search_fields = ["number", "title"]
     ordering_fields = ["number", "title", "record_date", "retention_until", "created_at"]
 
     def get_queryset(self) -> QuerySet[Document]:

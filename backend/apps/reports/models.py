@@ -7,6 +7,7 @@ class Report(models.Model):
 
     class Kind(models.TextChoices):
         INVENTORY = "inventory", "Inventory"
+        DOCUMENTS = "documents", "Documents"
         AUDIT = "audit", "Audit trail"
         OVERDUE = "overdue", "Overdue withdrawals"
         DESTRUCTION_DUE = "destruction_due", "Due for destruction"

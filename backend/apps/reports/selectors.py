@@ -14,7 +14,8 @@ from django.utils import timezone
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
-from apps.crates.models import Crate
+from apps.crates.models import Crate, Document
+from apps.crates.selectors import CrateFilter, DocumentFilter
 from apps.policy import rules
 from apps.reports.models import Report
 from apps.requests.models import Request
@@ -45,17 +46,20 @@ def _scoped(queryset: QuerySet[Any], report: Report) -> QuerySet[Any]:
     return queryset
 
 
+def _list_filter(filterset: type[Any], queryset: QuerySet[Any], filters: dict[str, Any]) -> QuerySet[Any]:
+    """The crate or document list's own filters, so an export holds exactly the rows the list shows."""
+    names = set(filterset.base_filters)
+    data = {name: str(value).lower() if isinstance(value, bool) else value for name, value in filters.items()}
+    return filterset(data={k: v for k, v in data.items() if k in names}, queryset=queryset).qs
+
+
 def inventory_rows(report: Report) -> QuerySet[Any]:
     filters = report.filters
-    crates = _scoped(Crate.objects.all(), report)
-    if filters.get("status"):
-        crates = crates.filter(status=filters["status"])
-    if filters.get("department"):
-        crates = crates.filter(department_id=filters["department"])
-    if filters.get("location"):
-        crates = crates.filter(location_id=filters["location"])
-    if filters.get("legal_hold") is not None:
-        crates = crates.filter(legal_hold=filters["legal_hold"])
+    crates = _list_filter(CrateFilter, _scoped(Crate.objects.all(), report), filters)
+    if filters.get("date_from"):
+        crates = crates.filter(created_at__date__gte=filters["date_from"])
+    if filters.get("date_to"):
+        crates = crates.filter(created_at__date__lte=filters["date_to"])
     return (
         crates.order_by("unit__code", "number")
         .annotate(document_count=Count("documents"))
@@ -63,6 +67,17 @@ def inventory_rows(report: Report) -> QuerySet[Any]:
             "number", "unit__code", "department__name", "status", "location__path", "description",
             "retention_until", "legal_hold", "document_count", "created_at",
         )
+    )  # fmt: skip
+
+
+def documents_rows(report: Report) -> QuerySet[Any]:
+    documents = scope_to_unit(Document.objects.all(), report.user, "crate__unit")
+    if report.unit_id is not None:
+        documents = documents.filter(crate__unit_id=report.unit_id)
+    documents = _list_filter(DocumentFilter, documents, report.filters)
+    return documents.order_by("crate__unit__code", "crate__number", "number").values_list(
+        "number", "title", "document_type__code", "record_date", "retention_until", "status", "crate__number",
+        "crate__unit__code", "crate__department__name", "crate__location__path", "crate__legal_hold",
     )  # fmt: skip
 
 
@@ -81,10 +96,13 @@ def audit_rows(report: Report) -> QuerySet[Any]:
 
 
 def overdue_rows(report: Report) -> QuerySet[Any]:
+    requests = _scoped(Request.objects.all(), report).filter(rules.overdue_q(today=_today(report)))
+    if report.filters.get("date_from"):
+        requests = requests.filter(expected_return_date__gte=report.filters["date_from"])
+    if report.filters.get("date_to"):
+        requests = requests.filter(expected_return_date__lte=report.filters["date_to"])
     return (
-        _scoped(Request.objects.all(), report)
-        .filter(rules.overdue_q(today=_today(report)))
-        .order_by("expected_return_date", "number")
+        requests.order_by("expected_return_date", "number")
         .values_list(
             "number", "unit__code", "requester__username", "requester__full_name", "purpose", "executed_at",
             "expected_return_date",
@@ -96,6 +114,10 @@ def destruction_due_rows(report: Report) -> QuerySet[Any]:
     crates = _scoped(Crate.objects.all(), report).filter(rules.due_for_destruction_q(today=_today(report)))
     if report.filters.get("department"):
         crates = crates.filter(department_id=report.filters["department"])
+    if report.filters.get("date_from"):
+        crates = crates.filter(retention_until__gte=report.filters["date_from"])
+    if report.filters.get("date_to"):
+        crates = crates.filter(retention_until__lte=report.filters["date_to"])
     return (
         crates.order_by("retention_until", "number")
         .annotate(document_count=Count("documents"))
@@ -133,6 +155,12 @@ def _crate_status(value: Any) -> str:
     return str(value)
 
 
+def _document_status(value: Any) -> str:
+    if value not in Document.Status.values:
+        raise ValueError(value)
+    return str(value)
+
+
 SOURCES: dict[str, Source] = {
     Report.Kind.INVENTORY: Source(
         title="Inventory",
@@ -149,7 +177,44 @@ SOURCES: dict[str, Source] = {
             "Created at",
         ],
         rows=inventory_rows,
-        filters={"unit": _int, "status": _crate_status, "department": _int, "location": _int, "legal_hold": _bool},
+        filters={
+            "unit": _int,
+            "status": _crate_status,
+            "department": _int,
+            "location": _int,
+            "legal_hold": _bool,
+            "due_for_destruction": _bool,
+            "search": _str,
+            "date_from": _date,
+            "date_to": _date,
+        },
+    ),
+    Report.Kind.DOCUMENTS: Source(
+        title="Documents",
+        headers=[
+            "Document",
+            "Title",
+            "Type",
+            "Record date",
+            "Retention until",
+            "Status",
+            "Crate",
+            "Unit",
+            "Department",
+            "Location",
+            "Legal hold",
+        ],
+        rows=documents_rows,
+        filters={
+            "unit": _int,
+            "search": _str,
+            "status": _document_status,
+            "document_type": _int,
+            "department": _int,
+            "crate": _int,
+            "record_date_from": _date,
+            "record_date_to": _date,
+        },
     ),
     Report.Kind.AUDIT: Source(
         title="Audit trail",
@@ -169,12 +234,12 @@ SOURCES: dict[str, Source] = {
             "Expected return",
         ],
         rows=overdue_rows,
-        filters={"unit": _int},
+        filters={"unit": _int, "date_from": _date, "date_to": _date},
     ),
     Report.Kind.DESTRUCTION_DUE: Source(
         title="Due for destruction",
         headers=["Crate", "Unit", "Department", "Location", "Retention until", "Documents"],
         rows=destruction_due_rows,
-        filters={"unit": _int, "department": _int},
+        filters={"unit": _int, "department": _int, "date_from": _date, "date_to": _date},
     ),
 }

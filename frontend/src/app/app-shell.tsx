@@ -41,6 +41,7 @@ export function AppShell() {
   const links: { to: string; label: string; show: boolean }[] = [
     { to: '/', label: 'Dashboard', show: true },
     { to: '/crates', label: 'Crates', show: true },
+    { to: '/documents', label: 'Documents', show: true },
     { to: '/requests', label: 'Requests', show: true },
     { to: '/sendbacks', label: 'Send-backs', show: true },
     { to: '/storage', label: 'Storage', show: true },

@@ -8,6 +8,7 @@ import { LoginPage } from '@/features/auth/components/login-page';
 import { CrateCreatePage } from '@/features/crates/components/crate-create-page';
 import { CrateDetailPage } from '@/features/crates/components/crate-detail-page';
 import { CratesPage } from '@/features/crates/components/crates-page';
+import { DocumentsPage } from '@/features/documents/components/documents-page';
 import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
 import { ReportsPage } from '@/features/reports/components/reports-page';
 import {
@@ -56,6 +57,7 @@ export function createRouter() {
             { path: 'crates', element: <CratesPage /> },
             { path: 'crates/new', element: <CrateCreatePage /> },
             { path: 'crates/:id', element: <CrateDetailPage /> },
+            { path: 'documents', element: <DocumentsPage /> },
             { path: 'requests', element: <RequestsPage /> },
             { path: 'requests/new', element: <RequestCreatePage /> },
             { path: 'requests/:id', element: <RequestDetailPage /> },

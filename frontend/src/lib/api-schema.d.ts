@@ -1282,6 +1282,12 @@ export interface components {
       readonly id: number;
       readonly crate: number;
       readonly crate_number: string;
+      readonly crate_status: string;
+      readonly crate_legal_hold: boolean;
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly department_name: string;
+      readonly location_path: string;
       readonly number: string;
       readonly title: string;
       readonly document_type: number;
@@ -1730,12 +1736,13 @@ export interface components {
     };
     /**
      * @description * `inventory` - Inventory
+     *     * `documents` - Documents
      *     * `audit` - Audit trail
      *     * `overdue` - Overdue withdrawals
      *     * `destruction_due` - Due for destruction
      * @enum {string}
      */
-    ReportEnum: 'inventory' | 'audit' | 'overdue' | 'destruction_due';
+    ReportEnum: 'inventory' | 'documents' | 'audit' | 'overdue' | 'destruction_due';
     ReportRequestRequest: {
       report: components['schemas']['ReportEnum'];
       /** @default csv */
@@ -2442,7 +2449,7 @@ export interface operations {
         page?: number;
         /** @description Number of results to return per page. */
         page_size?: number;
-        /** @description Number, description or a document's number */
+        /** @description Number, description, or a document's number or title */
         search?: string;
         /**
          * @description * `draft` - Draft
@@ -3516,6 +3523,7 @@ export interface operations {
     parameters: {
       query?: {
         crate?: number;
+        department?: number;
         document_type?: number;
         /** @description Which field to use when ordering the results. */
         ordering?: string;
@@ -3523,7 +3531,9 @@ export interface operations {
         page?: number;
         /** @description Number of results to return per page. */
         page_size?: number;
-        /** @description A search term. */
+        record_date_from?: string;
+        record_date_to?: string;
+        /** @description Document number or title, or its crate's number */
         search?: string;
         /**
          * @description * `in_storage` - In storage
@@ -3531,6 +3541,7 @@ export interface operations {
          *     * `destroyed` - Destroyed
          */
         status?: 'destroyed' | 'in_storage' | 'withdrawn';
+        unit?: number;
       };
       header?: never;
       path?: never;
@@ -4336,11 +4347,12 @@ export interface operations {
         page_size?: number;
         /**
          * @description * `inventory` - Inventory
+         *     * `documents` - Documents
          *     * `audit` - Audit trail
          *     * `overdue` - Overdue withdrawals
          *     * `destruction_due` - Due for destruction
          */
-        report?: 'audit' | 'destruction_due' | 'inventory' | 'overdue';
+        report?: 'audit' | 'destruction_due' | 'documents' | 'inventory' | 'overdue';
         /** @description A search term. */
         search?: string;
         /**

@@ -5,6 +5,7 @@ import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDepartments } from '@/features/admin/api/master-data';
+import { ExportButtons } from '@/features/reports/components/export-buttons';
 import { formatDate } from '@/lib/format';
 import { can } from '@/lib/capabilities';
 import { useListParams } from '@/lib/use-list-params';
@@ -25,9 +26,18 @@ export function CratesPage() {
     department: params.department,
     legal_hold: params.legal_hold,
     due_for_destruction: params.due_for_destruction,
+    location: params.location,
     ordering: params.ordering ?? '-created_at',
   };
   const { data, error, isLoading, isFetching } = useCrates(filters);
+  const exportFilters = {
+    search: params.search,
+    status: params.status,
+    department: params.department,
+    legal_hold: params.legal_hold,
+    due_for_destruction: params.due_for_destruction,
+    location: params.location,
+  };
   const departments = useDepartments({ page_size: 100, ordering: 'code' });
 
   return (
@@ -35,11 +45,14 @@ export function CratesPage() {
       <PageHeader
         title="Crates"
         actions={
-          can(user, 'edit_crates') ? (
-            <Link to="/crates/new" className="btn btn--primary">
-              New crate
-            </Link>
-          ) : null
+          <>
+            <ExportButtons report="inventory" filters={exportFilters} />
+            {can(user, 'edit_crates') ? (
+              <Link to="/crates/new" className="btn btn--primary">
+                New crate
+              </Link>
+            ) : null}
+          </>
         }
       />
       <ScanBox />
@@ -49,7 +62,7 @@ export function CratesPage() {
           <SearchInput
             type="search"
             value={params.search ?? ''}
-            placeholder="Number or description"
+            placeholder="Number, description, document number or title"
             onSearch={(v) => setParam('search', v)}
           />
         </label>

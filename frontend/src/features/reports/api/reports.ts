@@ -3,7 +3,7 @@ import { api, openFile } from '@/lib/api-client';
 import { queryKeys } from '@/lib/react-query';
 import type { Page } from '@/lib/types';
 
-export type ReportKind = 'inventory' | 'audit' | 'overdue' | 'destruction_due';
+export type ReportKind = 'inventory' | 'documents' | 'audit' | 'overdue' | 'destruction_due';
 export type ReportFormat = 'csv' | 'xlsx';
 
 export interface Report {
@@ -11,6 +11,8 @@ export interface Report {
   report: ReportKind;
   format: ReportFormat;
   status: 'pending' | 'running' | 'done' | 'failed';
+  filters?: Record<string, unknown>;
+  unit?: number | null;
   done: number;
   total: number;
   error?: string;
@@ -20,7 +22,8 @@ export interface Report {
 }
 
 export const REPORT_KINDS: { value: ReportKind; label: string }[] = [
-  { value: 'inventory', label: 'Inventory (crates and documents)' },
+  { value: 'inventory', label: 'Inventory (crates)' },
+  { value: 'documents', label: 'Documents' },
   { value: 'overdue', label: 'Overdue withdrawals' },
   { value: 'destruction_due', label: 'Due for destruction' },
   { value: 'audit', label: 'Audit trail' },
@@ -39,8 +42,11 @@ export function useReports() {
 export function useCreateReport() {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { report: ReportKind; format: ReportFormat }) =>
-      api.post<Report>('reports/', body),
+    mutationFn: (body: {
+      report: ReportKind;
+      format: ReportFormat;
+      filters?: Record<string, string | number>;
+    }) => api.post<Report>('reports/', body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.reports }),
   });
 }

@@ -1,0 +1,73 @@
+"""The Documents page's API (docs/api.md): search by number and title, facets, unit scoping."""
+
+import datetime
+
+from pytest_django import DjangoAssertNumQueries
+
+from apps.auth.models import Department
+from tests.conftest import World
+from tests.crates.conftest import CrateMaker
+
+
+def numbers(response: object) -> list[str]:
+    assert response.status_code == 200, response.content  # type: ignore[attr-defined]
+    return sorted(row["number"] for row in response.json()["results"])  # type: ignore[attr-defined]
+
+
+def test_document_search_finds_titles_numbers_and_crate_numbers(world: World, make: CrateMaker) -> None:
+    crate = make.crate()
+    make.document(crate, number="BMR-100")  # title "Record BMR-100"
+    other = make.crate()
+    document = make.document(other, number="SOP-7")
+    document.title = "Autoclave validation protocol"
+    document.save(update_fields=["title"])
+    client = world.client("viewer")
+
+    assert numbers(client.get("/api/documents/?search=autoclave")) == ["SOP-7"]
+    assert numbers(client.get("/api/documents/?search=bmr-100")) == ["BMR-100"]
+    assert numbers(client.get(f"/api/documents/?search={other.number}")) == ["SOP-7"]
+    # The crate list's search reaches its documents' titles too.
+    response = client.get("/api/crates/?search=Autoclave")
+    assert [row["number"] for row in response.json()["results"]] == [other.number]
+
+
+def test_document_filters_by_type_department_record_dates_and_status(world: World, make: CrateMaker) -> None:
+    qc = Department.objects.create(unit=world.goa, code="QC", name="Quality Control")
+    crate = make.crate()
+    make.document(crate, number="A", record_date=datetime.date(2020, 1, 10))
+    make.document(crate, number="B", record_date=datetime.date(2022, 6, 1), document_type=world.log)
+    make.document(make.crate(department=qc), number="C", record_date=datetime.date(2021, 3, 3))
+    make.document(make.crate(username="docmanager2"), number="KUR-A", username="docmanager2")
+    client = world.client("docmanager")
+
+    assert numbers(client.get("/api/documents/")) == ["A", "B", "C"]  # never another unit's
+    assert numbers(client.get(f"/api/documents/?document_type={world.log.pk}")) == ["B"]
+    assert numbers(client.get(f"/api/documents/?department={qc.pk}")) == ["C"]
+    assert numbers(client.get("/api/documents/?record_date_from=2021-01-01")) == ["B", "C"]
+    assert numbers(client.get("/api/documents/?record_date_from=2021-01-01&record_date_to=2021-12-31")) == ["C"]
+    assert numbers(client.get("/api/documents/?status=in_storage&search=b")) == ["B"]
+    assert numbers(client.get("/api/documents/?status=withdrawn")) == []
+    row = client.get(f"/api/documents/?department={qc.pk}").json()["results"][0]
+    assert (row["department_name"], row["unit_code"], row["crate_status"], row["crate_legal_hold"]) == (
+        "Quality Control",
+        "GOA",
+        "draft",
+        False,
+    )
+
+
+def test_document_list_with_every_filter_runs_two_queries(
+    world: World, make: CrateMaker, django_assert_num_queries: DjangoAssertNumQueries
+) -> None:
+    for index in range(4):
+        make.document(make.crate(), number=f"BMR-{index}")
+    client = world.client("docmanager")
+    client.get("/api/documents/")
+    url = (
+        f"/api/documents/?search=bmr&document_type={world.bmr.pk}&department={world.qa.pk}"
+        "&record_date_from=2000-01-01&record_date_to=2100-01-01&status=in_storage"
+    )
+    for size in (1, 50):
+        with django_assert_num_queries(2):  # count + page (crate with unit, department, location; type; creator)
+            response = client.get(f"{url}&page_size={size}")
+        assert len(response.json()["results"]) == min(size, 4)
