@@ -226,10 +226,29 @@ export async function assertAccessible(page, label = page.url(), { exclude = [] 
 
 /** Does the page scroll sideways at its current width (outside elements that scroll themselves)? */
 export async function assertNoHorizontalScroll(page, label = page.url()) {
-  const overflow = await page.evaluate(
-    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  const { overflow, culprits } = await page.evaluate(() => {
+    const width = document.documentElement.clientWidth;
+    // The outermost elements that stick out, skipping boxes that scroll themselves (tables).
+    const scrolls = (el) => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+    const culprits = [];
+    for (const el of document.body.querySelectorAll('*')) {
+      if (el.getBoundingClientRect().right <= width + 1) continue;
+      let inside = false;
+      for (let p = el.parentElement; p && !inside; p = p.parentElement) inside = scrolls(p);
+      if (inside) continue;
+      const parent = el.parentElement;
+      if (parent && parent.getBoundingClientRect().right > width + 1) continue;
+      culprits.push(`${el.tagName.toLowerCase()}.${[...el.classList].join('.')}`);
+    }
+    return {
+      overflow: document.documentElement.scrollWidth - width,
+      culprits: culprits.slice(0, 5),
+    };
+  });
+  assert(
+    overflow <= 0,
+    `${label} is ${overflow} px wider than the screen (${culprits.join(', ')})`,
   );
-  assert(overflow <= 0, `${label} is ${overflow} px wider than the screen`);
 }
 
 /**

@@ -1,7 +1,8 @@
 // Browser tests: playwright-core driving Debian's Chromium against a running server with the
 // demo data of `manage.py initial_setup --demo`.
-// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows)
+// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer)
 import { launchBrowser, summarize } from './lib.mjs';
+import { newcomer } from './newcomer.mjs';
 import { otherWorkflows } from './other-workflows.mjs';
 import { storageWorkflow } from './storage-workflow.mjs';
 
@@ -11,6 +12,7 @@ const browser = await launchBrowser();
 try {
   if (!only || only === 'storage') await storageWorkflow(browser, results);
   if (!only || only === 'workflows') await otherWorkflows(browser, results);
+  if (!only || only === 'newcomer') await newcomer(browser, results);
 } finally {
   await browser.close().catch(() => undefined);
 }

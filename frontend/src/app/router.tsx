@@ -1,25 +1,80 @@
+import { Suspense, lazy, type ReactNode } from 'react';
 import { Navigate, Outlet, createBrowserRouter, useLocation } from 'react-router-dom';
+import { Loading } from '@/components/ui/misc';
 import { useAuth } from '@/contexts/AuthContext';
 import { WebSocketProvider } from '@/contexts/WebSocketContext';
-import { AdminPage } from '@/features/admin/components/admin-page';
-import { AuditPage } from '@/features/audit/components/audit-page';
-import { ChangePasswordPage } from '@/features/auth/components/change-password-page';
 import { LoginPage } from '@/features/auth/components/login-page';
-import { CrateCreatePage } from '@/features/crates/components/crate-create-page';
-import { CrateDetailPage } from '@/features/crates/components/crate-detail-page';
-import { CratesPage } from '@/features/crates/components/crates-page';
-import { DocumentsPage } from '@/features/documents/components/documents-page';
-import { DashboardPage } from '@/features/dashboard/components/dashboard-page';
-import { ReportsPage } from '@/features/reports/components/reports-page';
-import {
-  RequestCreatePage,
-  RequestEditPage,
-} from '@/features/requests/components/request-form-page';
-import { RequestDetailPage } from '@/features/requests/components/request-detail-page';
-import { RequestsPage } from '@/features/requests/components/requests-page';
-import { SendbacksPage } from '@/features/sendbacks/components/sendbacks-page';
-import { StoragePage } from '@/features/storage/components/storage-page';
+import { can, canAdminister } from '@/lib/capabilities';
+import type { Capability, CurrentUser } from '@/lib/types';
 import { AppShell } from './app-shell';
+
+// Each screen is its own chunk (docs/decisions.md): the first load fetches the shell and the
+// screen it opens, not every screen of every role.
+const AdminPage = lazy(() =>
+  import('@/features/admin/components/admin-page').then((m) => ({ default: m.AdminPage })),
+);
+const AuditPage = lazy(() =>
+  import('@/features/audit/components/audit-page').then((m) => ({ default: m.AuditPage })),
+);
+const ChangePasswordPage = lazy(() =>
+  import('@/features/auth/components/change-password-page').then((m) => ({
+    default: m.ChangePasswordPage,
+  })),
+);
+const CrateCreatePage = lazy(() =>
+  import('@/features/crates/components/crate-create-page').then((m) => ({
+    default: m.CrateCreatePage,
+  })),
+);
+const CrateDetailPage = lazy(() =>
+  import('@/features/crates/components/crate-detail-page').then((m) => ({
+    default: m.CrateDetailPage,
+  })),
+);
+const CratesPage = lazy(() =>
+  import('@/features/crates/components/crates-page').then((m) => ({ default: m.CratesPage })),
+);
+const DocumentsPage = lazy(() =>
+  import('@/features/documents/components/documents-page').then((m) => ({
+    default: m.DocumentsPage,
+  })),
+);
+const DashboardPage = lazy(() =>
+  import('@/features/dashboard/components/dashboard-page').then((m) => ({
+    default: m.DashboardPage,
+  })),
+);
+const ReportsPage = lazy(() =>
+  import('@/features/reports/components/reports-page').then((m) => ({ default: m.ReportsPage })),
+);
+const RequestCreatePage = lazy(() =>
+  import('@/features/requests/components/request-form-page').then((m) => ({
+    default: m.RequestCreatePage,
+  })),
+);
+const RequestEditPage = lazy(() =>
+  import('@/features/requests/components/request-form-page').then((m) => ({
+    default: m.RequestEditPage,
+  })),
+);
+const RequestDetailPage = lazy(() =>
+  import('@/features/requests/components/request-detail-page').then((m) => ({
+    default: m.RequestDetailPage,
+  })),
+);
+const RequestsPage = lazy(() =>
+  import('@/features/requests/components/requests-page').then((m) => ({
+    default: m.RequestsPage,
+  })),
+);
+const SendbacksPage = lazy(() =>
+  import('@/features/sendbacks/components/sendbacks-page').then((m) => ({
+    default: m.SendbacksPage,
+  })),
+);
+const StoragePage = lazy(() =>
+  import('@/features/storage/components/storage-page').then((m) => ({ default: m.StoragePage })),
+);
 
 function RequireAuth() {
   const { user } = useAuth();
@@ -33,6 +88,36 @@ function RequireAuth() {
   );
 }
 
+/** The screen a user without the capability sees instead of a form the API would refuse. */
+export function Forbidden() {
+  return (
+    <div className="empty" data-testid="forbidden">
+      <h1>Not available to your role</h1>
+      <p>Your role does not allow this. Ask a Unit Admin if you need it.</p>
+      <p>
+        <a href="/">Back to the dashboard</a>
+      </p>
+    </div>
+  );
+}
+
+/**
+ * Shows `children` only to a user the server granted `allowed` (capabilities from
+ * `/api/auth/me/`, docs/roles.md); everyone else gets the Forbidden screen.
+ */
+export function Guard({
+  allowed,
+  children,
+}: {
+  allowed: (user: CurrentUser | null) => boolean;
+  children: ReactNode;
+}) {
+  const { user } = useAuth();
+  return allowed(user) ? children : <Forbidden />;
+}
+
+const needs = (capability: Capability) => (user: CurrentUser | null) => can(user, capability);
+
 function NotFound() {
   return (
     <div className="empty">
@@ -44,35 +129,84 @@ function NotFound() {
   );
 }
 
+/** The shell's content area: a lazily loaded screen shows "Loading…" while its chunk arrives. */
+export function Screen() {
+  return (
+    <Suspense fallback={<Loading />}>
+      <Outlet />
+    </Suspense>
+  );
+}
+
+/** Every route and who may open it; exported for the guard tests. */
+export const ROUTES = [
+  { index: true, element: <DashboardPage /> },
+  { path: 'crates', element: <CratesPage /> },
+  {
+    path: 'crates/new',
+    element: (
+      <Guard allowed={needs('edit_crates')}>
+        <CrateCreatePage />
+      </Guard>
+    ),
+  },
+  { path: 'crates/:id', element: <CrateDetailPage /> },
+  { path: 'documents', element: <DocumentsPage /> },
+  { path: 'requests', element: <RequestsPage /> },
+  {
+    path: 'requests/new',
+    element: (
+      <Guard allowed={needs('raise_requests')}>
+        <RequestCreatePage />
+      </Guard>
+    ),
+  },
+  { path: 'requests/:id', element: <RequestDetailPage /> },
+  {
+    path: 'requests/:id/edit',
+    element: (
+      <Guard allowed={needs('raise_requests')}>
+        <RequestEditPage />
+      </Guard>
+    ),
+  },
+  { path: 'sendbacks', element: <SendbacksPage /> },
+  { path: 'storage', element: <StoragePage /> },
+  {
+    path: 'audit',
+    element: (
+      <Guard allowed={needs('read_audit')}>
+        <AuditPage />
+      </Guard>
+    ),
+  },
+  { path: 'reports', element: <ReportsPage /> },
+  {
+    path: 'administration',
+    element: (
+      <Guard allowed={canAdminister}>
+        <AdminPage />
+      </Guard>
+    ),
+  },
+  {
+    path: 'administration/:tab',
+    element: (
+      <Guard allowed={canAdminister}>
+        <AdminPage />
+      </Guard>
+    ),
+  },
+  { path: 'account/password', element: <ChangePasswordPage /> },
+  { path: '*', element: <NotFound /> },
+];
+
 export function createRouter() {
   return createBrowserRouter([
     { path: '/login', element: <LoginPage /> },
     {
       element: <RequireAuth />,
-      children: [
-        {
-          element: <AppShell />,
-          children: [
-            { index: true, element: <DashboardPage /> },
-            { path: 'crates', element: <CratesPage /> },
-            { path: 'crates/new', element: <CrateCreatePage /> },
-            { path: 'crates/:id', element: <CrateDetailPage /> },
-            { path: 'documents', element: <DocumentsPage /> },
-            { path: 'requests', element: <RequestsPage /> },
-            { path: 'requests/new', element: <RequestCreatePage /> },
-            { path: 'requests/:id', element: <RequestDetailPage /> },
-            { path: 'requests/:id/edit', element: <RequestEditPage /> },
-            { path: 'sendbacks', element: <SendbacksPage /> },
-            { path: 'storage', element: <StoragePage /> },
-            { path: 'audit', element: <AuditPage /> },
-            { path: 'reports', element: <ReportsPage /> },
-            { path: 'administration', element: <AdminPage /> },
-            { path: 'administration/:tab', element: <AdminPage /> },
-            { path: 'account/password', element: <ChangePasswordPage /> },
-            { path: '*', element: <NotFound /> },
-          ],
-        },
-      ],
+      children: [{ element: <AppShell />, children: [{ element: <Screen />, children: ROUTES }] }],
     },
   ]);
 }

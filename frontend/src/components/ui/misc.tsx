@@ -92,3 +92,13 @@ export function DefinitionList({ items }: { items: [string, ReactNode][] }) {
     </dl>
   );
 }
+
+/**
+ * Props for a box that scrolls sideways (a wide table on a phone): keyboard users reach it
+ * with Tab and scroll it with the arrow keys (WCAG 2.1.1; axe `scrollable-region-focusable`).
+ */
+export const SCROLLABLE = {
+  tabIndex: 0,
+  role: 'region',
+  'aria-label': 'Table (scrolls sideways)',
+} as const;

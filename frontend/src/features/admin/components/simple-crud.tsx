@@ -3,7 +3,7 @@ import { useState, type FormEvent } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Empty, Loading } from '@/components/ui/misc';
+import { Empty, Loading, SCROLLABLE } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { api } from '@/lib/api-client';
 import type { Page } from '@/lib/types';
@@ -75,7 +75,7 @@ export function SimpleCrud({
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>Nothing here yet.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table">
             <thead>
               <tr>

@@ -2,7 +2,7 @@ import { useState, type FormEvent } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Empty, Loading } from '@/components/ui/misc';
+import { Empty, Loading, SCROLLABLE } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
@@ -233,7 +233,7 @@ export function UsersPanel() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No users match.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="users-table">
             <thead>
               <tr>

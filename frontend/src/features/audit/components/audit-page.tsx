@@ -1,8 +1,10 @@
 import { useState } from 'react';
 import { SearchInput } from '@/components/ui/search-input';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader } from '@/components/ui/misc';
+import { Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { can } from '@/lib/capabilities';
 import { formatDateTime, humanize } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
 import { exportAuditCsv, useAudit, useVerifyChain, type VerifyResult } from '../api/audit';
@@ -43,6 +45,7 @@ function VerifyOutcome({ result }: { result: VerifyResult }) {
 }
 
 export function AuditPage() {
+  const user = useCurrentUser();
   const { params, setParam, page } = useListParams();
   const filters = {
     page,
@@ -65,16 +68,18 @@ export function AuditPage() {
         title="Audit trail"
         actions={
           <>
-            <button
-              type="button"
-              className="btn"
-              onClick={() => {
-                setExportError(null);
-                void exportAuditCsv(exportFilters).catch((e) => setExportError(errorText(e)));
-              }}
-            >
-              Export CSV
-            </button>
+            {can(user, 'export_audit') ? (
+              <button
+                type="button"
+                className="btn"
+                onClick={() => {
+                  setExportError(null);
+                  void exportAuditCsv(exportFilters).catch((e) => setExportError(errorText(e)));
+                }}
+              >
+                Export CSV
+              </button>
+            ) : null}
             <button
               type="button"
               className="btn"
@@ -152,7 +157,7 @@ export function AuditPage() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No events match.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table table--dense" data-testid="audit-table">
             <thead>
               <tr>

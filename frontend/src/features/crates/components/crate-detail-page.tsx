@@ -4,7 +4,14 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, DefinitionList, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import {
+  Card,
+  DefinitionList,
+  Loading,
+  PageHeader,
+  SCROLLABLE,
+  StatusBadge,
+} from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useWatchEntity } from '@/contexts/WebSocketContext';
@@ -333,7 +340,7 @@ export function CrateDetailPage() {
             {docError}
           </div>
         ) : null}
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="documents-table">
             <thead>
               <tr>

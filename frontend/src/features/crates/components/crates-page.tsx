@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import { SearchInput } from '@/components/ui/search-input';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDepartments } from '@/features/admin/api/master-data';
@@ -129,7 +129,7 @@ export function CratesPage() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No crates match.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="crates-table">
             <thead>
               <tr>

@@ -2,9 +2,11 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Card, Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
+import { useCurrentUser } from '@/contexts/AuthContext';
 import { useServerEvents } from '@/contexts/WebSocketContext';
+import { can } from '@/lib/capabilities';
 import { formatDateTime } from '@/lib/format';
 import type { Page } from '@/lib/types';
 import {
@@ -40,7 +42,14 @@ function Progress({ report }: { report: Report }) {
   );
 }
 
+/** The exports `user` may ask for: the audit trail only with the right to read it (docs/roles.md). */
+export function reportKindsFor(user: Parameters<typeof can>[0]) {
+  return REPORT_KINDS.filter((k) => k.value !== 'audit' || can(user, 'read_audit'));
+}
+
 export function ReportsPage() {
+  const user = useCurrentUser();
+  const kinds = reportKindsFor(user);
   const queryClient = useQueryClient();
   const { notify } = useToast();
   const { data, error, isLoading } = useReports();
@@ -88,7 +97,7 @@ export function ReportsPage() {
         <form className="form-grid" onSubmit={submit}>
           <Field label="Report">
             <select value={kind} onChange={(e) => setKind(e.target.value as ReportKind)}>
-              {REPORT_KINDS.map((k) => (
+              {kinds.map((k) => (
                 <option key={k.value} value={k.value}>
                   {k.label}
                 </option>
@@ -113,7 +122,7 @@ export function ReportsPage() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No exports yet.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="reports-table">
             <thead>
               <tr>

@@ -3,7 +3,14 @@ import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, DefinitionList, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import {
+  Card,
+  DefinitionList,
+  Loading,
+  PageHeader,
+  SCROLLABLE,
+  StatusBadge,
+} from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useWatchEntity } from '@/contexts/WebSocketContext';
@@ -387,7 +394,7 @@ export function RequestDetailPage() {
         )}
       </Card>
       <Card title={`Items (${request.items.length})`}>
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="items-table">
             <thead>
               <tr>

@@ -1,7 +1,7 @@
 import { Link } from 'react-router-dom';
 import { SearchInput } from '@/components/ui/search-input';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
@@ -127,7 +127,7 @@ export function RequestsPage() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No requests in this list.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="requests-table">
             <thead>
               <tr>

@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
@@ -50,7 +50,7 @@ export function SendbacksPage() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No send-backs.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table">
             <thead>
               <tr>
