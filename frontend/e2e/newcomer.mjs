@@ -7,6 +7,7 @@ const SCREENS = [
   ['/', 'Dashboard'],
   ['/crates', 'Crates'],
   ['/crates/new', 'New crate'],
+  ['/documents', 'Documents'],
   ['/requests', 'Requests'],
   ['/requests/new', 'New request'],
   ['/sendbacks', 'Send-backs'],
