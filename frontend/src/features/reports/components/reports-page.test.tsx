@@ -7,11 +7,8 @@ describe('reportKindsFor', () => {
     const kinds = (caps: Parameters<typeof makeUser>[0]) =>
       reportKindsFor(makeUser(caps)).map((k) => k.value);
     expect(kinds({ capabilities: [] })).not.toContain('audit');
-    expect(kinds({ capabilities: ['raise_requests'] })).toEqual([
-      'inventory',
-      'overdue',
-      'destruction_due',
-    ]);
+    expect(kinds({ capabilities: ['raise_requests'] })).toContain('inventory');
+    expect(kinds({ capabilities: ['raise_requests'] })).not.toContain('audit');
     expect(kinds({ capabilities: ['read_audit'] })).toContain('audit');
   });
 });
