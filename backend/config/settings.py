@@ -89,6 +89,7 @@ INSTALLED_APPS = [
     "apps.core",
     "apps.auth",
     "apps.audit",
+    "apps.signatures",
     "apps.storage",
     "apps.crates",
     "apps.requests",
@@ -318,6 +319,8 @@ AUTHENTICATION_BACKENDS = ["apps.auth.directory.LocalAccountBackend"]
 
 LOGIN_MAX_FAILURES = int(os.environ.get("LOGIN_MAX_FAILURES", "5"))
 LOGIN_LOCKOUT_MINUTES = int(os.environ.get("LOGIN_LOCKOUT_MINUTES", "15"))
+# Consecutive wrong signature passwords that lock the account (21 CFR 11.300(d), docs/roles.md).
+SIGNATURE_MAX_FAILURES = int(os.environ.get("SIGNATURE_MAX_FAILURES", "3"))
 WS_TICKET_TTL_SECONDS = 30
 
 SIMPLE_JWT = {

@@ -8,6 +8,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.core.urls")),
     path("", include("apps.auth.urls")),
     path("", include("apps.audit_api.urls")),
+    path("", include("apps.signatures.urls")),
     path("", include("apps.storage.urls")),
     path("", include("apps.crates.urls")),
     path("", include("apps.requests.urls")),

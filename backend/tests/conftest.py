@@ -8,6 +8,7 @@ import pytest
 from django.contrib.auth.models import Group
 from django.core.management.commands import flush
 from django.db import connections
+from django.utils import timezone
 from rest_framework.test import APIClient
 
 from apps.audit.models import AuditEvent
@@ -76,6 +77,8 @@ def _eager_celery() -> Iterator[None]:
 
 
 def make_user(username: str, role: str | None, unit: Unit | None, **extra: Any) -> User:
+    # Certified (21 CFR 11.100(c)) unless a test says otherwise, so every user may sign.
+    extra.setdefault("signature_certified_at", timezone.now())
     user = User(
         username=username,
         full_name=extra.pop("full_name", username.title()),

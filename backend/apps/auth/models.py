@@ -58,6 +58,11 @@ class User(AbstractUser):
     # Directory users have no password in DMS: the directory checks it at sign-in and at
     # every signature, and its groups set their roles and unit.
     auth_source = models.CharField(max_length=10, choices=Source.choices, default=Source.LOCAL)
+    # 21 CFR 11.100(c): when the user certified that their electronic signature is the legally
+    # binding equivalent of their handwritten one; null = they cannot sign yet.
+    signature_certified_at = models.DateTimeField(null=True, blank=True)
+    # Consecutive wrong signature passwords; SIGNATURE_MAX_FAILURES lock the account (11.300(d)).
+    failed_signature_count = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["username"]

@@ -56,7 +56,7 @@ _VIEW_ALL = [
     "crates.view_document",
     "requests.view_request",
     "requests.view_sendback",
-    "requests.view_signature",
+    "signatures.view_signature",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {

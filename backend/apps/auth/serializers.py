@@ -58,6 +58,8 @@ class UserSerializer(serializers.ModelSerializer):
             "is_locked",
             "locked_until",
             "failed_login_count",
+            "signature_certified_at",
+            "failed_signature_count",
             "last_login",
             "date_joined",
         ]

@@ -61,5 +61,6 @@ notifications_read = DomainSignal()
 report_changed = DomainSignal()
 # user_id=int: every token of the user was revoked (deactivation, password change)
 sessions_revoked = DomainSignal()
-# user=User, reason=str (action "locked"): repeated failed sign-ins locked the account
+# user=User, reason=str, cause="sign-in"|"signature" (action "locked"): repeated failed
+# sign-ins or wrong signature passwords locked the account
 account_locked = DomainSignal()

@@ -12,6 +12,7 @@ STATUS_BY_CODE = {
     "capacity_exceeded": 409,
     "item_unavailable": 409,
     "invalid_signature": 403,
+    "certification_required": 403,
     "segregation_of_duties": 403,
     "permission_denied": 403,
     "account_locked": 403,

@@ -62,18 +62,20 @@ def alert_administrators_of_broken_chain(sender: Any, *, result: ChainVerificati
 
 
 @receiver(domain_signals.account_locked)
-def notify_account_locked(sender: Any, *, user: User, reason: str, **kwargs: Any) -> None:
-    """Part 11 §11.300(d): a lockout is reported to the account's owner (who may not have
-    caused it) and to every System Administrator, in the app and by e-mail."""
+def notify_account_locked(sender: Any, *, user: User, reason: str, cause: str = "sign-in", **kwargs: Any) -> None:
+    """Part 11 §11.300(d): a lockout (after failed sign-ins, or wrong signature passwords:
+    `cause` "signature") is reported to the account's owner (who may not have caused it) and
+    to every System Administrator, in the app and by e-mail."""
     until = f"{user.locked_until:%Y-%m-%d %H:%M} UTC" if user.locked_until else "an administrator unlocks it"
+    attempts = "wrong signature passwords" if cause == "signature" else "failed sign-ins"
     services.notify(
         users=[user],
-        title="Your account was locked after repeated failed sign-ins",
+        title=f"Your account was locked after repeated {attempts}",
         body=f"{reason}. It stays locked until {until}. If this was not you, tell your administrator.",
     )
     services.notify(
         users=list(_system_administrators().exclude(pk=user.pk)),
-        title=f"Account {user.username} was locked",
+        title=f"Account {user.username} was locked" + (f" after repeated {attempts}" if cause == "signature" else ""),
         body=f"{reason}. Locked until {until}. Unlock it under Administration > Users if it was its owner.",
         link="/administration/users",
     )

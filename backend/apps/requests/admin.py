@@ -7,9 +7,11 @@ signatures, audit); the admin offers no add, change or delete, so it cannot bypa
 from typing import Any
 
 from django.contrib import admin
+from django.contrib.contenttypes.admin import GenericTabularInline
 from django.http import HttpRequest
 
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.signatures.models import Signature
 
 
 class ReadOnlyAdminMixin:
@@ -32,10 +34,12 @@ class RequestItemInline(ReadOnlyAdminMixin, admin.TabularInline):
     fields = ["crate", "document", "is_open", "source_location", "allocated_location", "returned_at"]
 
 
-class SignatureInline(ReadOnlyAdminMixin, admin.TabularInline):
+class SignatureInline(ReadOnlyAdminMixin, GenericTabularInline):
     model = Signature
+    ct_field = "subject_type"
+    ct_fk_field = "subject_id"
     extra = 0
-    fields = ["meaning", "full_name", "username", "signed_at", "comment"]
+    fields = ["meaning", "full_name", "username", "signed_at", "comment", "content_hash"]
 
 
 @admin.register(Request)
@@ -84,12 +88,3 @@ class SendBackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["number", "request__number", "condition_notes"]
     list_select_related = ["request", "unit", "returned_by", "received_by"]
     inlines = [SendBackItemInline]
-
-
-@admin.register(Signature)
-class SignatureAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
-    list_display = ["request", "meaning", "full_name", "username", "signed_at"]
-    list_filter = ["meaning"]
-    search_fields = ["request__number", "username", "full_name", "comment"]
-    date_hierarchy = "signed_at"
-    list_select_related = ["request"]

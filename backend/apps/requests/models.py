@@ -1,4 +1,5 @@
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
 from apps.core.limits import LONG_TEXT_MAX_LENGTH
@@ -38,6 +39,10 @@ class Request(models.Model):
     cancelled_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The electronic signatures of the request (approve, reject, destruction and its witness).
+    signatures = GenericRelation(
+        "signatures.Signature", content_type_field="subject_type", object_id_field="subject_id"
+    )
 
     # The header a requester fills in and may edit while the request is a draft. The API's
     # input and output, the audit events, draft editing and the search (its text fields) all
@@ -147,29 +152,3 @@ class SendBackItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sendback_id}: item {self.request_item_id}"
-
-
-class Signature(models.Model):
-    """An electronic signature (21 CFR Part 11 §11.50, §11.70, §11.200).
-
-    Full name and username are copied at signing so the manifestation never changes later.
-    """
-
-    class Meaning(models.TextChoices):
-        APPROVED = "approved", "Approved"
-        REJECTED = "rejected", "Rejected"
-        DESTROYED = "destroyed", "Destruction executed"
-
-    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="signatures")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="signatures")
-    username = models.CharField(max_length=150)
-    full_name = models.CharField(max_length=200)
-    meaning = models.CharField(max_length=20, choices=Meaning.choices)
-    comment = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
-    signed_at = models.DateTimeField()
-
-    class Meta:
-        ordering = ["signed_at", "id"]
-
-    def __str__(self) -> str:
-        return f"{self.full_name} — {self.meaning} — {self.signed_at:%Y-%m-%d %H:%M}"

@@ -3,7 +3,8 @@ from rest_framework import serializers
 
 from apps.core.limits import LONG_TEXT_MAX_LENGTH, SECRET_MAX_LENGTH
 from apps.policy import access, rules
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.signatures.serializers import SignatureSerializer
 
 # --- Reads ----------------------------------------------------------------------------------
 
@@ -35,13 +36,6 @@ class RequestItemSerializer(serializers.ModelSerializer):
             "allocated_location_path",
             "location_path",
         ]
-        read_only_fields = fields
-
-
-class SignatureSerializer(serializers.ModelSerializer):
-    class Meta:
-        model = Signature
-        fields = ["id", "meaning", "full_name", "username", "comment", "signed_at"]
         read_only_fields = fields
 
 

@@ -5,9 +5,10 @@ always in id order, so concurrent transitions queue instead of deadlocking), che
 state table and actor rules of `apps.policy.access`, validates, saves, writes its audit event in the
 same transaction and announces the change (domain signals) for after the commit.
 
-Electronic signatures (approve, reject, destruction) check the password *before* the business
-transaction: a wrong password changes nothing, and its `signature.failed` audit event is
-written on its own so it is kept although the action was refused (Part 11 §11.200, §11.300).
+Electronic signatures (approve, reject, destruction) go through apps.signatures: the signer is
+verified *before* the business transaction (a wrong password changes nothing, and its
+`signature.failed` audit event is kept although the action was refused; Part 11 §11.200,
+§11.300), and the signature with the content it signs is stored inside it (§11.70).
 """
 
 from collections import Counter
@@ -21,7 +22,6 @@ from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth import roles
-from apps.auth import services as auth_services
 from apps.auth.models import Unit, User
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
@@ -31,7 +31,9 @@ from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
 from apps.policy import access, rules
 from apps.policy.states import CRATE_MOVE_OF_REQUEST, CRATE_TABLE
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.signatures import services as signatures
+from apps.signatures.models import Signature
 from apps.storage import services as storage
 
 Status = Request.Status
@@ -411,44 +413,36 @@ def request_cancel(*, request: Request, actor: Any, comment: str = "") -> Reques
 # --- Electronic signatures: approve, reject --------------------------------------------------
 
 
+def signature_content(request: Request) -> dict[str, Any]:
+    """What a signature of the request signs besides its envelope (docs/domain.md): the type,
+    the purpose and every item by crate and document number."""
+    items = request.items.select_related("crate", "document").order_by("id")
+    return {
+        "request_type": request.request_type,
+        "purpose": request.purpose,
+        "items": [
+            {"crate": item.crate.number, "document": item.document.number if item.document is not None else None}
+            for item in items
+        ],
+    }
+
+
 def _verify_signature(*, request: Request, actor: Any, password: str, meaning: str) -> None:
     """Re-authenticate the signer (Part 11 §11.200) outside any business transaction."""
-    if auth_services.verify_password(user=actor, password=password or ""):
-        return
-    audit.record_separately(
-        action="signature.failed",
-        instance=request,
+    signatures.verify_signer(actor=actor, password=password, meaning=meaning, subject=request)
+
+
+def _sign(
+    *, request: Request, actor: Any, meaning: str, comment: str, extra: dict[str, Any] | None = None
+) -> Signature:
+    return signatures.sign(
         actor=actor,
-        changes={"meaning": [None, meaning]},
-        comment=f"wrong password for a {meaning} signature",
-    )
-    raise ApplicationError("The password is wrong; the signature was not applied.", code="invalid_signature")
-
-
-def _sign(*, request: Request, actor: Any, meaning: str, comment: str) -> Signature:
-    signature = Signature.objects.create(
-        request=request,
-        user=actor,
-        username=actor.username,
-        full_name=actor.full_name or actor.username,
         meaning=meaning,
+        subject=request,
+        content={**signature_content(request), **(extra or {})},
         comment=comment,
-        signed_at=timezone.now(),
-    )
-    audit.record(
-        action="signature.signed",
-        instance=signature,
         unit_id=request.unit_id,
-        actor=actor,
-        entity_repr=f"{request.number} — {meaning}",
-        changes={
-            "request": [None, request.number],
-            "meaning": [None, meaning],
-            "full_name": [None, signature.full_name],
-        },
-        comment=comment,
     )
-    return signature
 
 
 def _precheck(request: Request, actor: Any, action: str) -> None:

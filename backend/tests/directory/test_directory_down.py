@@ -8,7 +8,8 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from apps.auth.models import User
-from apps.requests.models import Request, Signature
+from apps.requests.models import Request
+from apps.signatures.models import Signature
 from tests.conftest import DEMO_PASSWORD, World
 from tests.directory.slapd import PASSWORD, Slapd
 from tests.requests.conftest import create_request, in_future, stored_crate

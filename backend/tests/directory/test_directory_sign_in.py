@@ -10,7 +10,8 @@ from rest_framework.test import APIClient
 
 from apps.audit.models import AuditEvent
 from apps.auth.models import User
-from apps.requests.models import Request, Signature
+from apps.requests.models import Request
+from apps.signatures.models import Signature
 from tests.conftest import DEMO_PASSWORD, World
 from tests.directory.slapd import PASSWORD, Slapd, person_dn
 from tests.requests.conftest import create_request, in_future, stored_crate
@@ -197,6 +198,11 @@ def test_a_directory_user_signs_an_approval_with_the_directory_password(director
     assert world.client("docmanager").post(f"/api/requests/{created['id']}/submit/").status_code == 200
     asha = signed_in("asha")
     url = f"/api/requests/{created['id']}/approve/"
+    # Created at her first sign-in, she certifies her signature (21 CFR 11.100(c)) before signing.
+    uncertified = asha.post(url, {"password": PASSWORD, "comment": "ok"}, format="json")
+    assert (uncertified.status_code, uncertified.data["code"]) == (403, "certification_required")
+    certified = asha.post("/api/auth/signature-certification/", {"password": PASSWORD}, format="json")
+    assert certified.status_code == 201, certified.content
 
     refused = asha.post(url, {"password": "Wrong#Password-1", "comment": "ok"}, format="json")
     assert refused.status_code == 403
@@ -206,7 +212,7 @@ def test_a_directory_user_signs_an_approval_with_the_directory_password(director
     response = asha.post(url, {"password": PASSWORD, "comment": "ok"}, format="json")
     assert response.status_code == 200, response.content
     assert response.data["status"] == "approved"
-    signature = Signature.objects.get(request_id=created["id"])
+    signature = Signature.objects.get(subject_id=created["id"])
     assert (signature.username, signature.full_name, signature.meaning) == ("asha", "Asha Approver", "approved")
 
 

@@ -15,7 +15,7 @@ def test_admin_shows_requests_read_only(world):
     for url in (
         "/admin/requests/request/",
         "/admin/requests/sendback/",
-        "/admin/requests/signature/",
+        "/admin/signatures/signature/",
         "/admin/requests/requestitem/",
         f"/admin/requests/request/{request['id']}/change/",
         f"/admin/requests/request/?q={request['number']}",

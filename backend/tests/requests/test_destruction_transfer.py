@@ -5,7 +5,8 @@ from pypdf import PdfReader
 
 from apps.audit.models import AuditEvent
 from apps.crates.models import Crate, Document
-from apps.requests.models import Request, Signature
+from apps.requests.models import Request
+from apps.signatures.models import Signature
 from tests.requests.conftest import PASSWORD, approved_request, create_request, occupied, stored_crate
 
 

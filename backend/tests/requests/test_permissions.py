@@ -4,7 +4,8 @@ import pytest
 
 from apps.audit.models import AuditEvent
 from apps.auth import roles
-from apps.requests.models import Request, Signature
+from apps.requests.models import Request
+from apps.signatures.models import Signature
 from tests.conftest import make_user
 from tests.requests.conftest import PASSWORD, approved_request, create_request, make_crate, occupied, stored_crate
 

@@ -6,7 +6,8 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from apps.notifications.models import Notification
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem, Signature
+from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.signatures.models import Signature
 from tests.requests.conftest import make_crate
 
 
@@ -33,7 +34,11 @@ def many(world):
         item = RequestItem.objects.create(request=request, crate=crate, document=document, source_location=world.shelf)
         RequestItem.objects.create(request=request, crate=make_crate(world), source_location=world.shelf2)
         Signature.objects.create(
-            request=request,
+            subject=request,
+            subject_number=request.number,
+            unit=world.goa,
+            content={"record": {"type": "request", "number": request.number}},
+            content_hash="0" * 64,
             user=approver,
             username="approver",
             full_name="Approver",

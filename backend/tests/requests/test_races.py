@@ -9,7 +9,8 @@ from django.db import connection
 from django.utils import timezone
 
 from apps.auth.models import User
-from apps.requests.models import Request, RequestItem, Signature
+from apps.requests.models import Request, RequestItem
+from apps.signatures.models import Signature
 from apps.storage.models import StorageLocation
 from tests.conftest import World
 from tests.requests.conftest import PASSWORD, create_request, make_crate
@@ -64,7 +65,7 @@ def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
     assert Counter(status for status, _ in results) == {200: 1, 409: 9}
     assert {code for status, code in results if status == 409} == {"invalid_transition"}
     assert Request.objects.get(pk=request["id"]).status == "approved"
-    assert Signature.objects.filter(request_id=request["id"]).count() == 1
+    assert Signature.objects.filter(subject_id=request["id"]).count() == 1
 
 
 def test_twenty_executions_compete_for_five_free_places(world: World):

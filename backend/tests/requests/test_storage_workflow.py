@@ -1,6 +1,7 @@
 from apps.audit.models import AuditEvent
 from apps.crates.models import Crate
-from apps.requests.models import Request, RequestItem, Signature
+from apps.requests.models import Request, RequestItem
+from apps.signatures.models import Signature
 from tests.requests.conftest import PASSWORD, create_request, make_crate, occupied
 
 

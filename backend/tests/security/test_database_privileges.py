@@ -46,9 +46,9 @@ def _refused(url: str, statement: str, *params: Any) -> str:
         ("UPDATE audit_auditevent SET comment = 'edited'", "permission denied"),
         ("DELETE FROM audit_auditevent", "permission denied"),
         ("TRUNCATE audit_auditevent", "permission denied"),
-        ("UPDATE requests_signature SET comment = 'edited'", "permission denied"),
-        ("DELETE FROM requests_signature", "permission denied"),
-        ("TRUNCATE requests_signature", "permission denied"),
+        ("UPDATE signatures_signature SET comment = 'edited'", "permission denied"),
+        ("DELETE FROM signatures_signature", "permission denied"),
+        ("TRUNCATE signatures_signature", "permission denied"),
         ("DELETE FROM audit_auditchainhead", "permission denied"),
         ("UPDATE audit_auditchainhead SET last_sequence = 0, last_hash = repeat('0', 64)", "append-only"),
         ("UPDATE audit_auditchainhead SET last_sequence = last_sequence + 1", "append-only"),
@@ -78,8 +78,8 @@ def test_the_application_role_appends_events_and_signatures_and_moves_the_head_b
             (head.last_sequence + 1, new_hash),
         )
         privileges = conn.execute(
-            "SELECT has_table_privilege(current_user, 'requests_signature', 'INSERT'),"
-            " has_table_privilege(current_user, 'requests_signature', 'SELECT')"
+            "SELECT has_table_privilege(current_user, 'signatures_signature', 'INSERT'),"
+            " has_table_privilege(current_user, 'signatures_signature', 'SELECT')"
         ).fetchone()
         conn.rollback()  # the test database keeps its own chain
     assert privileges == (True, True)

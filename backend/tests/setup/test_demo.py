@@ -1,8 +1,9 @@
 from django.core.management import call_command
 
 from apps.crates.models import Crate
-from apps.requests.models import Request, Signature
+from apps.requests.models import Request
 from apps.setup.demo import create_demo_workflows
+from apps.signatures.models import Signature
 from apps.storage.models import StorageLocation
 
 

@@ -152,6 +152,30 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/auth/signature-certification/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description §11.100(c): the signed-in user certifies, once, that their electronic signature is the
+     *     legally binding equivalent of their handwritten one.
+     */
+    get: operations['auth_signature_certification_retrieve'];
+    put?: never;
+    /**
+     * @description §11.100(c): the signed-in user certifies, once, that their electronic signature is the
+     *     legally binding equivalent of their handwritten one.
+     */
+    post: operations['auth_signature_certification_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/auth/ws-ticket/': {
     parameters: {
       query?: never;
@@ -903,6 +927,43 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/signatures/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A signature with exactly what was signed (`content`) and its SHA-256 (§11.70). */
+    get: operations['signatures_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/signatures/{id}/verify/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Recompute the hash of the stored content and compare it with the stored hash and the
+     *     hash its audit event carries: `valid` is false after any edit of either.
+     */
+    get: operations['signatures_verify_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/units/': {
     parameters: {
       query?: never;
@@ -1054,6 +1115,12 @@ export interface components {
       readonly prev_hash: string;
       readonly hash: string;
     };
+    AuditEventRef: {
+      id: number;
+      sequence: number;
+      hash: string;
+      content_hash: string | null;
+    };
     CancelInputRequest: {
       /** @default  */
       comment: string;
@@ -1096,6 +1163,14 @@ export interface components {
       | 'set_legal_hold'
       | 'read_audit'
       | 'export_audit';
+    Certification: {
+      /** Format: date-time */
+      signature_certified_at: string;
+      statement: string;
+    };
+    CertificationInputRequest: {
+      password: string;
+    };
     ChainVerification: {
       valid: boolean;
       checked: number;
@@ -1230,6 +1305,9 @@ export interface components {
       /** Format: date-time */
       readonly locked_until: string | null;
       readonly failed_login_count: number;
+      /** Format: date-time */
+      readonly signature_certified_at: string | null;
+      readonly failed_signature_count: number;
       /** Format: date-time */
       readonly last_login: string | null;
       /** Format: date-time */
@@ -1408,9 +1486,26 @@ export interface components {
      * @description * `approved` - Approved
      *     * `rejected` - Rejected
      *     * `destroyed` - Destruction executed
+     *     * `destruction_witnessed` - Destruction witnessed
+     *     * `audit_reviewed` - Audit trail reviewed
+     *     * `count_reviewed` - Count reviewed
+     *     * `retention_changed` - Retention schedule changed
+     *     * `retention_extended` - Retention extended
+     *     * `hold_placed` - Legal hold placed
+     *     * `hold_released` - Legal hold released
      * @enum {string}
      */
-    MeaningEnum: 'approved' | 'rejected' | 'destroyed';
+    MeaningEnum:
+      | 'approved'
+      | 'rejected'
+      | 'destroyed'
+      | 'destruction_witnessed'
+      | 'audit_reviewed'
+      | 'count_reviewed'
+      | 'retention_changed'
+      | 'retention_extended'
+      | 'hold_placed'
+      | 'hold_released';
     Notification: {
       readonly id: number;
       readonly title: string;
@@ -1965,6 +2060,10 @@ export interface components {
       /** @default  */
       comment: string;
     };
+    /**
+     * @description A signature as the records that hold it show it: who, when, what it means, and the hash
+     *     of exactly what was signed (GET /api/signatures/{id}/verify/ recomputes it).
+     */
     Signature: {
       readonly id: number;
       readonly meaning: components['schemas']['MeaningEnum'];
@@ -1973,6 +2072,30 @@ export interface components {
       readonly comment: string;
       /** Format: date-time */
       readonly signed_at: string;
+      readonly content_hash: string;
+    };
+    SignatureDetail: {
+      readonly id: number;
+      readonly meaning: components['schemas']['MeaningEnum'];
+      readonly subject_type: string;
+      readonly subject_id: number;
+      readonly subject_number: string;
+      readonly unit: number | null;
+      readonly user: number;
+      readonly full_name: string;
+      readonly username: string;
+      readonly comment: string;
+      /** Format: date-time */
+      readonly signed_at: string;
+      readonly content: unknown;
+      readonly content_hash: string;
+    };
+    SignatureVerification: {
+      valid: boolean;
+      content_hash: string;
+      computed_hash: string;
+      audit_event: components['schemas']['AuditEventRef'] | null;
+      reason: string;
     };
     StorageLocation: {
       readonly id: number;
@@ -2056,6 +2179,9 @@ export interface components {
       /** Format: date-time */
       readonly locked_until: string | null;
       readonly failed_login_count: number;
+      /** Format: date-time */
+      readonly signature_certified_at: string | null;
+      readonly failed_signature_count: number;
       /** Format: date-time */
       readonly last_login: string | null;
       /** Format: date-time */
@@ -2398,6 +2524,100 @@ export interface operations {
       };
       /** @description Missing or invalid credentials */
       401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  auth_signature_certification_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Certification'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  auth_signature_certification_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CertificationInputRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Certification'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Wrong password (invalid_signature) or account_locked */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
         headers: {
           [name: string]: unknown;
         };
@@ -5625,6 +5845,86 @@ export interface operations {
       };
       /** @description Not allowed in the current state (code invalid_transition) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  signatures_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this signature. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignatureDetail'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  signatures_verify_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this signature. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignatureVerification'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -15,6 +15,8 @@ export function makeUser(overrides: Partial<CurrentUser> = {}): CurrentUser {
     is_locked: false,
     locked_until: null,
     failed_login_count: 0,
+    signature_certified_at: '2026-01-01T00:00:00Z',
+    failed_signature_count: 0,
     last_login: null,
     date_joined: '2026-01-01T00:00:00Z',
     capabilities: [],

@@ -13,6 +13,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth import roles
@@ -130,6 +131,9 @@ class Command(BaseCommand):
             is_staff=role == roles.SYSTEM_ADMINISTRATOR,
         )
         user.set_password(DEMO_PASSWORD)
+        # The demo signs at once: its users are recorded as having certified their electronic
+        # signature (21 CFR 11.100(c)); a real user certifies in the app before signing.
+        user.signature_certified_at = timezone.now()
         user.save()
         user.groups.add(*roles_groups([role]))
         audit.record(
@@ -138,6 +142,13 @@ class Command(BaseCommand):
             actor=None,
             comment="initial_setup --demo",
             changes={"roles": [[], [role]]},
+        )
+        audit.record(
+            action="signature.certified",
+            instance=user,
+            actor=None,
+            comment="initial_setup --demo: recorded for the demo user",
+            changes={"signature_certified_at": [None, user.signature_certified_at]},
         )
 
 
