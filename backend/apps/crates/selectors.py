@@ -11,6 +11,10 @@ from apps.auth.permissions import scope_to_unit
 from apps.crates.models import Crate, Document
 from apps.policy import rules
 from apps.policy.states import FROZEN_REQUEST_STATUSES
+from apps.storage.models import StorageLocation
+
+# How many crates a neighbours read lists per location (a shelf holds a few dozen).
+NEIGHBOUR_LIMIT = 50
 
 
 def _document_count() -> Coalesce:
@@ -73,7 +77,76 @@ def crate_history(crate: Crate) -> QuerySet[AuditEvent]:
     ).order_by("sequence")
 
 
+def location_subtree_ids(location_id: int) -> list[int]:
+    """The location and every location inside it, from one query over its unit's locations."""
+    rows = list(
+        StorageLocation.objects.filter(
+            unit_id__in=StorageLocation.objects.filter(pk=location_id).values("unit_id")
+        ).values_list("id", "parent_id")
+    )
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+    if not any(pk == location_id for pk, _ in rows):
+        return []
+    found, stack = [], [location_id]
+    while stack:
+        current = stack.pop()
+        found.append(current)
+        stack.extend(children.get(current, []))
+    return found
+
+
+def crate_neighbours(user: Any, crate: Crate) -> dict[str, Any]:
+    """Where the crate is (or belongs, while it is out) and what is around it: the crates of
+    that location and of the sibling locations just before and after it in code order.
+    Three queries whatever the number of crates (the crate read is the view's)."""
+    home_id = crate.location_id or crate.previous_location_id
+    if home_id is None:
+        return {"location": None, "same_location": [], "adjacent": []}
+    siblings = list(
+        scope_to_unit(StorageLocation.objects.all(), user)
+        .filter(parent_id__in=StorageLocation.objects.filter(pk=home_id).values("parent_id"), unit_id=crate.unit_id)
+        .order_by("code", "id")
+        .values("id", "code", "name", "path", "kind", "capacity", "occupied")
+    )
+    index = next((i for i, row in enumerate(siblings) if row["id"] == home_id), None)
+    if index is None:  # a root location (no parent): its siblings are the unit's other rooms
+        home = (
+            scope_to_unit(StorageLocation.objects.all(), user)
+            .filter(pk=home_id)
+            .values("id", "code", "name", "path", "kind", "capacity", "occupied")
+            .first()
+        )
+        adjacent: list[dict[str, Any]] = []
+    else:
+        home = siblings[index]
+        adjacent = [siblings[i] for i in (index - 1, index + 1) if 0 <= i < len(siblings)]
+    if home is None:
+        return {"location": None, "same_location": [], "adjacent": []}
+    ids = [home["id"], *(row["id"] for row in adjacent)]
+    crates = (
+        scope_to_unit(Crate.objects.all(), user)
+        .filter(Q(location_id__in=ids) | Q(location__isnull=True, previous_location_id__in=ids, status="withdrawn"))
+        .exclude(pk=crate.pk)
+        .order_by("number")
+        .values("id", "number", "status", "legal_hold", "retention_until", "location_id", "previous_location_id")
+    )
+    by_location: dict[int, list[dict[str, Any]]] = {pk: [] for pk in ids}
+    for row in crates[: NEIGHBOUR_LIMIT * len(ids)]:
+        where = row.pop("location_id") or row.pop("previous_location_id")
+        row.pop("previous_location_id", None)
+        if len(by_location[where]) < NEIGHBOUR_LIMIT:
+            by_location[where].append(row)
+    return {
+        "location": home,
+        "same_location": by_location[home["id"]],
+        "adjacent": [{**row, "crates": by_location[row["id"]]} for row in adjacent],
+    }
+
+
 class CrateFilter(django_filters.FilterSet):
+    within = django_filters.NumberFilter(method="filter_within", label="At this location or anywhere inside it")
     due_for_destruction = django_filters.BooleanFilter(
         method="filter_due_for_destruction", label="Stored, retention reached, no legal hold"
     )
@@ -84,6 +157,11 @@ class CrateFilter(django_filters.FilterSet):
     class Meta:
         model = Crate
         fields = ["status", "location", "unit", "department", "legal_hold"]
+
+    def filter_within(self, queryset: QuerySet[Crate], name: str, value: Any) -> QuerySet[Crate]:
+        if value is None:
+            return queryset
+        return queryset.filter(location_id__in=location_subtree_ids(int(value)))
 
     def filter_due_for_destruction(self, queryset: QuerySet[Crate], name: str, value: bool) -> QuerySet[Crate]:
         due = rules.due_for_destruction_q()

@@ -165,3 +165,34 @@ class LegalHoldSerializer(serializers.Serializer):
 
 class RelocateSerializer(serializers.Serializer):
     location = serializers.PrimaryKeyRelatedField(queryset=StorageLocation.objects.all())
+
+
+# --- Neighbours (location-centred work, docs/workflows.md) ---------------------------------
+
+
+class NeighbourCrateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.ChoiceField(choices=Crate.Status.choices)
+    legal_hold = serializers.BooleanField()
+    retention_until = serializers.DateField(allow_null=True)
+
+
+class NeighbourLocationSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    code = serializers.CharField()
+    name = serializers.CharField()
+    path = serializers.CharField()
+    kind = serializers.CharField()
+    capacity = serializers.IntegerField()
+    occupied = serializers.IntegerField()
+
+
+class AdjacentLocationSerializer(NeighbourLocationSerializer):
+    crates = NeighbourCrateSerializer(many=True)
+
+
+class CrateNeighboursSerializer(serializers.Serializer):
+    location = NeighbourLocationSerializer(allow_null=True)
+    same_location = NeighbourCrateSerializer(many=True)
+    adjacent = AdjacentLocationSerializer(many=True)

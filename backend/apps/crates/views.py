@@ -20,6 +20,7 @@ from apps.crates.models import Crate, Document, DocumentType
 from apps.crates.serializers import (
     CrateCreateSerializer,
     CrateDetailSerializer,
+    CrateNeighboursSerializer,
     CrateSerializer,
     CrateUpdateSerializer,
     DocumentSerializer,
@@ -150,6 +151,14 @@ class CrateViewSet(viewsets.ModelViewSet):
         """The audit events of the crate and of its documents, oldest first."""
         crate = self.get_object()
         return Response(AuditEventSerializer(selectors.crate_history(crate), many=True).data)
+
+    @extend_schema(responses={200: CrateNeighboursSerializer, **READ_ERRORS})
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
+    def neighbours(self, request: Request, pk: str | None = None) -> Response:
+        """The crate's location (its previous one while it is out), the other crates there, and the
+        crates of the sibling locations just before and after it."""
+        crate = self.get_object()
+        return Response(CrateNeighboursSerializer(selectors.crate_neighbours(request.user, crate)).data)
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})
     @action(detail=True, methods=["get"], filter_backends=[])

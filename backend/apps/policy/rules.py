@@ -59,3 +59,23 @@ def overdue_q(*, today: datetime.date | None = None) -> Q:
         status=RequestStatus.ISSUED,
         expected_return_date__lt=_today(today),
     )
+
+
+# --- In custody: an item taken out by an issued withdrawal and not yet back ------------------
+
+
+def in_custody_q(prefix: str = "") -> Q:
+    """Request items out with their requester (docs/workflows.md, "Custody"): open items of
+    an issued withdrawal. `prefix` reaches the item from another model (`"request_item__"`)."""
+    return Q(
+        **{
+            f"{prefix}is_open": True,
+            f"{prefix}request__request_type": RequestType.WITHDRAWAL,
+            f"{prefix}request__status": RequestStatus.ISSUED,
+        }
+    )
+
+
+def custody_overdue_q(*, today: datetime.date | None = None) -> Q:
+    """The overdue rule (`overdue_q`) seen from a request item."""
+    return in_custody_q() & Q(request__expected_return_date__lt=_today(today))

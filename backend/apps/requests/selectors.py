@@ -7,6 +7,7 @@ import django_filters
 from django.db.models import Prefetch, QuerySet
 
 from apps.auth.permissions import scope_to_unit
+from apps.crates.models import Crate, Document
 from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
 
@@ -66,3 +67,51 @@ class SendBackFilter(django_filters.FilterSet):
     class Meta:
         model = SendBack
         fields = ["status", "request", "unit"]
+
+
+def request_context(request: Request) -> list[dict[str, Any]]:
+    """What an approver decides on (docs/workflows.md): each crate of the request with its
+    documents, retention dates and hold, and which of them the request names. Two queries,
+    whatever the number of crates and documents (the request's items are already loaded)."""
+    items = list(request.items.all())
+    named_documents = {item.document_id for item in items if item.document_id is not None}
+    whole = {item.crate_id for item in items if item.document_id is None}
+    crates = (
+        Crate.objects.filter(pk__in={item.crate_id for item in items})
+        .select_related("department", "location", "previous_location")
+        .prefetch_related(
+            Prefetch("documents", queryset=Document.objects.select_related("document_type").order_by("number"))
+        )
+        .order_by("number")
+    )
+    result = []
+    for crate in crates:
+        where = crate.location or crate.previous_location
+        result.append(
+            {
+                "id": crate.pk,
+                "number": crate.number,
+                "status": crate.status,
+                "department_name": crate.department.name,
+                "location_path": where.path if where else None,
+                "retention_until": crate.retention_until,
+                "legal_hold": crate.legal_hold,
+                "legal_hold_reason": crate.legal_hold_reason,
+                "due_for_destruction": rules.is_due_for_destruction(crate),
+                "whole_crate": crate.pk in whole,
+                "documents": [
+                    {
+                        "id": document.pk,
+                        "number": document.number,
+                        "title": document.title,
+                        "document_type_code": document.document_type.code,
+                        "record_date": document.record_date,
+                        "retention_until": document.retention_until,
+                        "status": document.status,
+                        "in_request": crate.pk in whole or document.pk in named_documents,
+                    }
+                    for document in crate.documents.all()
+                ],
+            }
+        )
+    return result

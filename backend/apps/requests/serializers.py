@@ -245,3 +245,35 @@ class SendBackReceiveSerializer(serializers.Serializer):
         many=True, required=False, help_text="Optional; default: each crate's previous location"
     )
     condition_notes = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True)
+
+
+# --- Approval context (docs/workflows.md) --------------------------------------------------
+
+
+class ContextDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+    document_type_code = serializers.CharField()
+    record_date = serializers.DateField()
+    retention_until = serializers.DateField()
+    status = serializers.CharField()
+    in_request = serializers.BooleanField(help_text="The request names this document (or its whole crate)")
+
+
+class ContextCrateSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    status = serializers.CharField()
+    department_name = serializers.CharField()
+    location_path = serializers.CharField(allow_null=True, help_text="Where it is, or was before it went out")
+    retention_until = serializers.DateField(allow_null=True)
+    legal_hold = serializers.BooleanField()
+    legal_hold_reason = serializers.CharField()
+    due_for_destruction = serializers.BooleanField()
+    whole_crate = serializers.BooleanField()
+    documents = ContextDocumentSerializer(many=True)
+
+
+class RequestContextSerializer(serializers.Serializer):
+    crates = ContextCrateSerializer(many=True)

@@ -20,11 +20,12 @@ from apps.policy import access
 from apps.requests import services
 from apps.requests.certificate import destruction_certificate_pdf
 from apps.requests.models import Request, SendBack
-from apps.requests.selectors import RequestFilter, SendBackFilter, requests_for, sendbacks_for
+from apps.requests.selectors import RequestFilter, SendBackFilter, request_context, requests_for, sendbacks_for
 from apps.requests.serializers import (
     CancelInputSerializer,
     ExecuteInputSerializer,
     ReceiveInputSerializer,
+    RequestContextSerializer,
     RequestCreateSerializer,
     RequestSerializer,
     RequestUpdateSerializer,
@@ -138,6 +139,13 @@ class RequestViewSet(
     def receive(self, request: HttpRequest, pk: str | None = None) -> Response:
         data = _input(ReceiveInputSerializer, request.data)
         return self._read(services.request_receive(request=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(responses={200: RequestContextSerializer, **READ_ERRORS})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def context(self, request: HttpRequest, pk: str | None = None) -> Response:
+        """Each crate of the request with its documents, retention dates and legal hold: what an
+        approver decides on."""
+        return Response(RequestContextSerializer({"crates": request_context(self.get_object())}).data)
 
     @extend_schema(
         responses={

@@ -44,6 +44,7 @@ export function AppShell() {
     { to: '/documents', label: 'Documents', show: true },
     { to: '/requests', label: 'Requests', show: true },
     { to: '/sendbacks', label: 'Send-backs', show: true },
+    { to: '/custody', label: 'Custody', show: true },
     { to: '/storage', label: 'Storage', show: true },
     { to: '/reports', label: 'Reports', show: true },
     { to: '/audit', label: 'Audit trail', show: can(user, 'read_audit') },

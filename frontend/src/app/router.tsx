@@ -34,6 +34,9 @@ const CrateDetailPage = lazy(() =>
 const CratesPage = lazy(() =>
   import('@/features/crates/components/crates-page').then((m) => ({ default: m.CratesPage })),
 );
+const CustodyPage = lazy(() =>
+  import('@/features/custody/components/custody-page').then((m) => ({ default: m.CustodyPage })),
+);
 const DocumentsPage = lazy(() =>
   import('@/features/documents/components/documents-page').then((m) => ({
     default: m.DocumentsPage,
@@ -171,6 +174,7 @@ export const ROUTES = [
     ),
   },
   { path: 'sendbacks', element: <SendbacksPage /> },
+  { path: 'custody', element: <CustodyPage /> },
   { path: 'storage', element: <StoragePage /> },
   {
     path: 'audit',

@@ -316,6 +316,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/crates/{id}/neighbours/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description The crate's location (its previous one while it is out), the other crates there, and the
+     *     crates of the sibling locations just before and after it.
+     */
+    get: operations['crates_neighbours_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/crates/{id}/relocate/': {
     parameters: {
       query?: never;
@@ -332,6 +352,43 @@ export interface paths {
      *     request workflow and relocation.
      */
     post: operations['crates_relocate_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/custody/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Crates and documents out, soonest due first: `?mine=true` (out to me), `?requester=`,
+     *     `?overdue=true`, `?unit=`.
+     */
+    get: operations['custody_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/custody/people/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Who has what: one row per person with items out, the most overdue first. */
+    get: operations['custody_people_list'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -795,6 +852,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/requests/{id}/context/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Each crate of the request with its documents, retention dates and legal hold: what an
+     *     approver decides on.
+     */
+    get: operations['requests_context_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/requests/{id}/execute/': {
     parameters: {
       query?: never;
@@ -1091,6 +1168,16 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    AdjacentLocation: {
+      id: number;
+      code: string;
+      name: string;
+      path: string;
+      kind: string;
+      capacity: number;
+      occupied: number;
+      crates: components['schemas']['NeighbourCrate'][];
+    };
     AllocationRequest: {
       crate: number;
       location: number;
@@ -1182,6 +1269,34 @@ export interface components {
       old_password: string;
       new_password: string;
     };
+    ContextCrate: {
+      id: number;
+      number: string;
+      status: string;
+      department_name: string;
+      /** @description Where it is, or was before it went out */
+      location_path: string | null;
+      /** Format: date */
+      retention_until: string | null;
+      legal_hold: boolean;
+      legal_hold_reason: string;
+      due_for_destruction: boolean;
+      whole_crate: boolean;
+      documents: components['schemas']['ContextDocument'][];
+    };
+    ContextDocument: {
+      id: number;
+      number: string;
+      title: string;
+      document_type_code: string;
+      /** Format: date */
+      record_date: string;
+      /** Format: date */
+      retention_until: string;
+      status: string;
+      /** @description The request names this document (or its whole crate) */
+      in_request: boolean;
+    };
     /** @description Crate read (list). */
     Crate: {
       readonly id: number;
@@ -1264,6 +1379,11 @@ export interface components {
       readonly updated_at: string;
       readonly documents: components['schemas']['Document'][];
     };
+    CrateNeighbours: {
+      location: components['schemas']['NeighbourLocation'] | null;
+      same_location: components['schemas']['NeighbourCrate'][];
+      adjacent: components['schemas']['AdjacentLocation'][];
+    };
     /**
      * @description * `draft` - Draft
      *     * `stored` - Stored
@@ -1313,6 +1433,42 @@ export interface components {
       /** Format: date-time */
       readonly date_joined: string;
       readonly capabilities: components['schemas']['CapabilityEnum'][];
+    };
+    CustodyItem: {
+      readonly id: number;
+      readonly request: number;
+      request_number: string;
+      requester: number;
+      requester_name: string;
+      requester_username: string;
+      unit: number;
+      unit_code: string;
+      readonly crate: number;
+      crate_number: string;
+      readonly document: number | null;
+      document_number?: string;
+      document_title?: string;
+      taken_from?: string;
+      /** Format: date-time */
+      issued_at: string;
+      /** Format: date */
+      expected_return_date: string;
+      readonly is_overdue: boolean;
+      on_pending_sendback: boolean;
+    };
+    CustodyPerson: {
+      requester: number;
+      requester_name: string;
+      requester_username: string;
+      unit_code: string;
+      /** @description Whole crates out */
+      crates: number;
+      /** @description Single documents out */
+      documents: number;
+      /** @description Items past their expected return date */
+      overdue: number;
+      /** Format: date */
+      next_due: string;
     };
     Dashboard: {
       /** Pending approvals */
@@ -1506,6 +1662,23 @@ export interface components {
       | 'retention_extended'
       | 'hold_placed'
       | 'hold_released';
+    NeighbourCrate: {
+      id: number;
+      number: string;
+      status: components['schemas']['CrateStatusEnum'];
+      legal_hold: boolean;
+      /** Format: date */
+      retention_until: string | null;
+    };
+    NeighbourLocation: {
+      id: number;
+      code: string;
+      name: string;
+      path: string;
+      kind: string;
+      capacity: number;
+      occupied: number;
+    };
     Notification: {
       readonly id: number;
       readonly title: string;
@@ -1550,6 +1723,23 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['Crate'][];
+    };
+    PaginatedCustodyItemList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['CustodyItem'][];
     };
     PaginatedDepartmentList: {
       /** @example 123 */
@@ -1918,6 +2108,9 @@ export interface components {
       | 'create_sendback'
       | 'edit'
       | 'delete';
+    RequestContext: {
+      crates: components['schemas']['ContextCrate'][];
+    };
     /** @description Type, header (Request.HEADER_FIELDS, validated as the model declares them) and items. */
     RequestCreateRequest: {
       request_type: components['schemas']['RequestTypeEnum'];
@@ -2680,6 +2873,8 @@ export interface operations {
          */
         status?: 'destroyed' | 'draft' | 'in_transit' | 'stored' | 'withdrawn';
         unit?: number;
+        /** @description At this location or anywhere inside it */
+        within?: unknown;
       };
       header?: never;
       path?: never;
@@ -3173,6 +3368,46 @@ export interface operations {
       };
     };
   };
+  crates_neighbours_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this crate. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CrateNeighbours'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   crates_relocate_create: {
     parameters: {
       query?: never;
@@ -3239,6 +3474,93 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+    };
+  };
+  custody_list: {
+    parameters: {
+      query?: {
+        /** @description Out to me */
+        mine?: string;
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description Past the expected return date */
+        overdue?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        requester?: number;
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedCustodyItemList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  custody_people_list: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CustodyPerson'][];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
     };
   };
@@ -5337,6 +5659,46 @@ export interface operations {
       };
       /** @description Not allowed in the current state (code invalid_transition) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  requests_context_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this request. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RequestContext'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -53,3 +53,10 @@ export type AuditEvent = Schemas['AuditEvent'];
 export type Notification = Schemas['Notification'];
 export type Dashboard = Schemas['Dashboard'];
 export type Report = Schemas['Report'];
+
+export type CrateNeighbours = Schemas['CrateNeighbours'];
+export type NeighbourCrate = Schemas['NeighbourCrate'];
+export type CustodyItem = Schemas['CustodyItem'];
+export type CustodyPerson = Schemas['CustodyPerson'];
+export type RequestContext = Schemas['RequestContext'];
+export type ContextCrate = Schemas['ContextCrate'];

@@ -18,6 +18,7 @@ import { useWatchEntity } from '@/contexts/WebSocketContext';
 import { useDocumentTypes } from '@/features/admin/api/master-data';
 import { AuditTimeline } from '@/features/audit/components/audit-timeline';
 import { LocationPicker } from '@/features/storage/components/location-picker';
+import { CrateNeighboursCard } from './crate-neighbours';
 import { formatDate, formatDateTime, humanize, todayIso } from '@/lib/format';
 import { queryKeys } from '@/lib/react-query';
 import { can } from '@/lib/capabilities';
@@ -384,6 +385,7 @@ export function CrateDetailPage() {
         </div>
         {editable ? <AddDocumentForm crate={crate} /> : null}
       </Card>
+      <CrateNeighboursCard crateId={crate.id} />
       <LegalHoldDialog crate={crate} open={dialog === 'hold'} onClose={() => setDialog(null)} />
       <RelocateDialog crate={crate} open={dialog === 'relocate'} onClose={() => setDialog(null)} />
     </>

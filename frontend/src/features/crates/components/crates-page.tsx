@@ -27,6 +27,7 @@ export function CratesPage() {
     legal_hold: params.legal_hold,
     due_for_destruction: params.due_for_destruction,
     location: params.location,
+    within: params.within,
     ordering: params.ordering ?? '-created_at',
   };
   const { data, error, isLoading, isFetching } = useCrates(filters);
@@ -37,6 +38,7 @@ export function CratesPage() {
     legal_hold: params.legal_hold,
     due_for_destruction: params.due_for_destruction,
     location: params.location,
+    within: params.within,
   };
   const departments = useDepartments({ page_size: 100, ordering: 'code' });
 

@@ -74,7 +74,15 @@ function utilizationBars(value: unknown): Bar[] {
     }));
 }
 
-function WorkList({ items, empty }: { items: Summary[]; empty: string }) {
+function WorkList({
+  items,
+  empty,
+  overdue = false,
+}: {
+  items: Summary[];
+  empty: string;
+  overdue?: boolean;
+}) {
   if (items.length === 0) return <p className="muted">{empty}</p>;
   return (
     <ul className="plain-list worklist">
@@ -84,7 +92,10 @@ function WorkList({ items, empty }: { items: Summary[]; empty: string }) {
           <StatusBadge status={item.status} />
           {item.requester_name ? <span className="muted"> · {item.requester_name}</span> : null}
           {item.expected_return_date ? (
-            <span className="muted"> · due {formatDate(item.expected_return_date)}</span>
+            <span className={overdue ? 'overdue' : 'muted'}>
+              {' '}
+              · due {formatDate(item.expected_return_date)}
+            </span>
           ) : null}
         </li>
       ))}
@@ -162,7 +173,11 @@ export function DashboardPage() {
               </Link>
             }
           >
-            <WorkList items={topOf(d[item.key])} empty={item.empty} />
+            <WorkList
+              items={topOf(d[item.key])}
+              empty={item.empty}
+              overdue={item.key === 'overdue_withdrawals'}
+            />
           </Card>
         ))}
       </div>

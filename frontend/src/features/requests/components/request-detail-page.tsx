@@ -24,6 +24,7 @@ import {
   useRequestAction,
 } from '../api/requests';
 import { AllocationDialog } from './allocation-dialog';
+import { RequestContextCard } from './request-context';
 import { SignatureDialog } from './signature-dialog';
 
 type DialogKind =
@@ -427,6 +428,7 @@ export function RequestDetailPage() {
           </table>
         </div>
       </Card>
+      <RequestContextCard requestId={request.id} />
 
       <SignatureDialog
         open={dialog === 'approve'}

@@ -151,7 +151,10 @@ export function RequestsPage() {
                     <StatusBadge status={req.status} />
                     {req.is_overdue ? <span className="badge badge--overdue">Overdue</span> : null}
                     {req.expected_return_date && req.status === 'issued' ? (
-                      <small className="muted"> due {formatDate(req.expected_return_date)}</small>
+                      <small className={req.is_overdue ? 'overdue' : 'muted'}>
+                        {' '}
+                        due {formatDate(req.expected_return_date)}
+                      </small>
                     ) : null}
                   </td>
                   <td>{req.requester_name ?? req.requester}</td>

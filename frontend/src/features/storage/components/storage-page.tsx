@@ -1,11 +1,14 @@
 import { useState, type FormEvent } from 'react';
+import { Link } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { CapacityBar, Card, Empty, Loading, PageHeader } from '@/components/ui/misc';
+import { CapacityBar, Card, Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useUnits } from '@/features/admin/api/master-data';
-import { humanize } from '@/lib/format';
+import { useCrates } from '@/features/crates/api/crates';
+import { formatDate, humanize } from '@/lib/format';
+import { useListParams } from '@/lib/use-list-params';
 import { can } from '@/lib/capabilities';
 import type { LocationKind, StorageLocation } from '@/lib/types';
 import { buildTree, useLocations, useSaveLocation, type LocationNode } from '../api/locations';
@@ -161,12 +164,16 @@ function TreeNode({
   editable,
   onEdit,
   onAdd,
+  onOpen,
+  selected,
 }: {
   node: LocationNode;
   depth: number;
   editable: boolean;
   onEdit: (l: StorageLocation) => void;
   onAdd: (parent: StorageLocation) => void;
+  onOpen: (l: StorageLocation) => void;
+  selected: number | undefined;
 }) {
   const [open, setOpen] = useState(depth < 2);
   const hasChildren = node.children.length > 0;
@@ -198,6 +205,17 @@ function TreeNode({
           capacity={node.totalCapacity}
           label={`${node.path} occupancy`}
         />
+        <span className="tree__actions">
+          <button
+            type="button"
+            className={`btn ${selected === node.id ? 'btn--primary' : 'btn--ghost'}`}
+            aria-pressed={selected === node.id}
+            aria-label={`Crates in ${node.path}`}
+            onClick={() => onOpen(node)}
+          >
+            Crates
+          </button>
+        </span>
         {editable ? (
           <span className="tree__actions">
             <button type="button" className="btn btn--ghost" onClick={() => onEdit(node)}>
@@ -221,6 +239,8 @@ function TreeNode({
               editable={editable}
               onEdit={onEdit}
               onAdd={onAdd}
+              onOpen={onOpen}
+              selected={selected}
             />
           ))}
         </ul>
@@ -229,11 +249,95 @@ function TreeNode({
   );
 }
 
+/** The crates at a location and anywhere inside it (a room: every shelf in it). */
+function LocationCrates({ location }: { location: StorageLocation }) {
+  const { params, setParam } = useListParams();
+  const page = Number(params.crates_page ?? '1') || 1;
+  const { data, error, isLoading } = useCrates({
+    within: location.id,
+    page,
+    page_size: 25,
+    ordering: 'number',
+  });
+  return (
+    <Card
+      title={`Crates in ${location.path}`}
+      actions={
+        <Link className="btn btn--ghost" to={`/crates?within=${location.id}`}>
+          Open in the crate list
+        </Link>
+      }
+    >
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>No crates here.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="location-crates">
+            <thead>
+              <tr>
+                <th scope="col">Crate</th>
+                <th scope="col">Status</th>
+                <th scope="col">Place</th>
+                <th scope="col">Department</th>
+                <th scope="col">Retention until</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((crate) => (
+                <tr key={crate.id}>
+                  <td>
+                    <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
+                    {crate.legal_hold ? (
+                      <span className="badge badge--hold">Legal hold</span>
+                    ) : null}
+                  </td>
+                  <td>
+                    <StatusBadge status={crate.status} />
+                  </td>
+                  <td>{crate.location_path}</td>
+                  <td>{crate.department_name}</td>
+                  <td>{formatDate(crate.retention_until)}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data && (data.next || page > 1) ? (
+        <div className="action-bar">
+          <button
+            type="button"
+            className="btn"
+            disabled={page <= 1}
+            onClick={() => setParam('crates_page', String(page - 1))}
+          >
+            Previous
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={!data.next}
+            onClick={() => setParam('crates_page', String(page + 1))}
+          >
+            Next
+          </button>
+        </div>
+      ) : null}
+    </Card>
+  );
+}
+
 export function StoragePage() {
   const user = useCurrentUser();
   const allUnits = can(user, 'see_all_units');
   const units = useUnits();
-  const [unit, setUnit] = useState<number | undefined>(user.unit ?? undefined);
+  const { params, setParam } = useListParams();
+  const unit = params.unit ? Number(params.unit) : (user.unit ?? undefined);
+  // A location of the previous unit is not in the new unit's tree, so its panel closes.
+  const setUnit = (value: number | undefined) =>
+    setParam('unit', value ? String(value) : undefined);
+  const selectedId = params.location ? Number(params.location) : undefined;
   const effectiveUnit = unit ?? (allUnits ? units.data?.results[0]?.id : undefined);
   const { data, error, isLoading } = useLocations(
     { unit: effectiveUnit },
@@ -242,6 +346,7 @@ export function StoragePage() {
   const [editing, setEditing] = useState<Editing | null>(null);
   const editable = can(user, 'manage_locations');
   const tree = buildTree(data ?? []);
+  const selected = selectedId ? data?.find((l) => l.id === selectedId) : undefined;
   const totals = tree.reduce(
     (acc, node) => ({
       occupied: acc.occupied + node.totalOccupied,
@@ -299,10 +404,13 @@ export function StoragePage() {
               editable={editable}
               onEdit={(location) => setEditing({ location })}
               onAdd={(parent) => setEditing({ parent })}
+              onOpen={(location) => setParam('location', String(location.id))}
+              selected={selectedId}
             />
           ))}
         </ul>
       </Card>
+      {selected ? <LocationCrates location={selected} /> : null}
       {editing ? (
         <LocationDialog
           editing={editing}

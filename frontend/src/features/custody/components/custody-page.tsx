@@ -1,0 +1,183 @@
+import { Link } from 'react-router-dom';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Empty, Loading, PageHeader } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { formatDate, formatDateTime } from '@/lib/format';
+import { useListParams } from '@/lib/use-list-params';
+import { useCustody, useCustodyPeople } from '../api/custody';
+
+const PAGE_SIZE = 50;
+const VIEWS = [
+  { value: 'people', label: 'Who has what' },
+  { value: 'mine', label: 'Out to me' },
+  { value: 'items', label: 'Everything out' },
+];
+
+/** A due date, red and labelled when it has passed (overdue looks the same everywhere). */
+export function DueDate({ date, overdue }: { date: string | null | undefined; overdue: boolean }) {
+  return overdue ? (
+    <span className="overdue">
+      {formatDate(date)} <span className="badge badge--overdue">Overdue</span>
+    </span>
+  ) : (
+    <span>{formatDate(date)}</span>
+  );
+}
+
+function PeopleTable() {
+  const { data, error, isLoading } = useCustodyPeople();
+  return (
+    <>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.length === 0 ? <Empty>Nothing is out.</Empty> : null}
+      {data && data.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="custody-people">
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">Unit</th>
+                <th scope="col">Crates out</th>
+                <th scope="col">Documents out</th>
+                <th scope="col">Overdue</th>
+                <th scope="col">Next due</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.map((person) => (
+                <tr key={person.requester}>
+                  <td>
+                    <Link to={`/custody?view=items&requester=${person.requester}`}>
+                      {person.requester_name || person.requester_username}
+                    </Link>
+                  </td>
+                  <td>{person.unit_code}</td>
+                  <td>{person.crates}</td>
+                  <td>{person.documents}</td>
+                  <td className={person.overdue ? 'overdue' : undefined}>{person.overdue}</td>
+                  <td>
+                    <DueDate date={person.next_due} overdue={person.overdue > 0} />
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+    </>
+  );
+}
+
+function ItemsTable({ filters }: { filters: Record<string, string | number | undefined> }) {
+  const { params, setParam, page } = useListParams();
+  const { data, error, isLoading } = useCustody({ ...filters, page, page_size: PAGE_SIZE });
+  return (
+    <>
+      <div className="filters" role="group" aria-label="Filters">
+        <label className="checkbox">
+          <input
+            type="checkbox"
+            checked={params.overdue === 'true'}
+            onChange={(e) => setParam('overdue', e.target.checked ? 'true' : undefined)}
+          />
+          Overdue only
+        </label>
+        {params.requester ? (
+          <button
+            type="button"
+            className="btn btn--ghost"
+            onClick={() => setParam('requester', undefined)}
+          >
+            Everyone
+          </button>
+        ) : null}
+      </div>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>Nothing is out.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap">
+          <table className="table" data-testid="custody-items">
+            <thead>
+              <tr>
+                <th scope="col">Person</th>
+                <th scope="col">Crate</th>
+                <th scope="col">Document</th>
+                <th scope="col">Request</th>
+                <th scope="col">Issued</th>
+                <th scope="col">Due back</th>
+                <th scope="col">Taken from</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((item) => (
+                <tr key={item.id} className={item.is_overdue ? 'row--overdue' : undefined}>
+                  <td>{item.requester_name || item.requester_username}</td>
+                  <td>
+                    <Link to={`/crates/${item.crate}`}>{item.crate_number}</Link>
+                  </td>
+                  <td>
+                    {item.document_number
+                      ? `${item.document_number} · ${item.document_title}`
+                      : 'Whole crate'}
+                  </td>
+                  <td>
+                    <Link to={`/requests/${item.request}`}>{item.request_number}</Link>
+                    {item.on_pending_sendback ? (
+                      <span className="badge">Being returned</span>
+                    ) : null}
+                  </td>
+                  <td>{formatDateTime(item.issued_at)}</td>
+                  <td>
+                    <DueDate date={item.expected_return_date} overdue={item.is_overdue} />
+                  </td>
+                  <td>{item.taken_from ?? '—'}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={PAGE_SIZE}
+          count={data.count}
+          countExact={data.count_exact}
+          hasNext={data.next !== null}
+          onPage={(p) => setParam('page', String(p))}
+        />
+      ) : null}
+    </>
+  );
+}
+
+/** Custody: who has which crates and documents out, with due dates; what is out to me. */
+export function CustodyPage() {
+  const { params, setParam } = useListParams();
+  const view = params.view ?? 'people';
+  return (
+    <>
+      <PageHeader title="Custody" />
+      <div className="tabs" role="group" aria-label="View">
+        {VIEWS.map((v) => (
+          <button
+            key={v.value}
+            type="button"
+            className={`btn ${view === v.value ? 'btn--primary' : ''}`}
+            aria-pressed={view === v.value}
+            onClick={() => setParam('view', v.value === 'people' ? undefined : v.value)}
+          >
+            {v.label}
+          </button>
+        ))}
+      </div>
+      {view === 'people' ? <PeopleTable /> : null}
+      {view === 'mine' ? <ItemsTable filters={{ mine: 'true', overdue: params.overdue }} /> : null}
+      {view === 'items' ? (
+        <ItemsTable filters={{ requester: params.requester, overdue: params.overdue }} />
+      ) : null}
+    </>
+  );
+}
