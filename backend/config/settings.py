@@ -384,6 +384,7 @@ SPECTACULAR_SETTINGS = {
         "RequestActionEnum": "apps.policy.access.REQUEST_ACTIONS",
         "CrateActionEnum": "apps.policy.access.CRATE_ACTIONS",
         "SendBackActionEnum": "apps.policy.access.SENDBACK_ACTIONS",
+        "UserActionEnum": "apps.policy.access.USER_ACTIONS",
         "CapabilityEnum": "apps.policy.capabilities.ALL_CAPABILITIES",
     },
 }

@@ -1,6 +1,15 @@
 // What a newcomer tripped over (issue 10): accessibility (axe-core) and width of every screen at
 // desktop, tablet and phone, route guards by capability, and the fixes to the broken items.
-import { BASE, DESKTOP, Scenario, assert, assertAccessibleAtAllWidths, login } from './lib.mjs';
+import {
+  BASE,
+  DESKTOP,
+  PASSWORD,
+  Scenario,
+  apiCall,
+  assert,
+  assertAccessibleAtAllWidths,
+  login,
+} from './lib.mjs';
 
 /** Every screen a role reaches from the menu, and the forms behind it. */
 const SCREENS = [
@@ -75,4 +84,86 @@ export async function newcomer(browser, results) {
     });
   });
   await viewerContext.close();
+
+  await accounts(browser, t);
+}
+
+/** Users as a Unit Admin manages them, and what the sign-in page says about a lock. */
+async function accounts(browser, t) {
+  const context = await browser.newContext(DESKTOP);
+  const suffix = Date.now().toString(36);
+  let admin;
+  const names = { leaver: `leaver${suffix}`, guesser: `guesser${suffix}` };
+  await t.step(
+    'a Unit Admin is offered no Edit or Deactivate on a System Administrator',
+    async () => {
+      admin = await login(context, 'unitadmin');
+      const me = await apiCall(admin, 'GET', 'auth/me/');
+      for (const username of Object.values(names)) {
+        await apiCall(admin, 'POST', 'users/', {
+          username,
+          full_name: `E2E ${username}`,
+          password: PASSWORD,
+          unit: me.unit,
+          roles: ['Viewer'],
+        });
+      }
+      await admin.goto(`${BASE}/administration/users`);
+      const table = admin.getByTestId('users-table');
+      await table.waitFor();
+      const row = table.locator('tr', {
+        has: admin.getByRole('cell', { name: 'sysadmin', exact: true }),
+      });
+      await row.waitFor();
+      assert((await row.getByRole('button').count()) === 0, 'buttons on the sysadmin row');
+      const own = table.locator('tr', {
+        has: admin.getByRole('cell', { name: names.leaver, exact: true }),
+      });
+      await own.getByRole('button', { name: `Edit ${names.leaver}` }).waitFor();
+    },
+  );
+  await t.step(
+    'deactivating a user asks first, and the user stays listed as deactivated',
+    async () => {
+      const table = admin.getByTestId('users-table');
+      const row = table.locator('tr', {
+        has: admin.getByRole('cell', { name: names.leaver, exact: true }),
+      });
+      await row.getByRole('button', { name: `Deactivate ${names.leaver}` }).click();
+      const dialog = admin.getByRole('dialog', { name: 'Deactivate user' });
+      await dialog.getByTestId('deactivate-confirm').waitFor();
+      await dialog.getByRole('button', { name: 'Keep active' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      assert(
+        (await row.getByTestId('user-inactive').count()) === 0,
+        'deactivated without confirming',
+      );
+      await row.getByRole('button', { name: `Deactivate ${names.leaver}` }).click();
+      await dialog.getByRole('button', { name: 'Deactivate' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await row.getByTestId('user-inactive').waitFor();
+      assert(
+        (await row.getByRole('button', { name: `Deactivate ${names.leaver}` }).count()) === 0,
+        'a deactivated user still offers Deactivate',
+      );
+      await assertAccessibleAtAllWidths(admin, 'Users', { ready: (p) => table.waitFor() });
+    },
+  );
+  await t.step('the fifth wrong password says the account is now locked', async () => {
+    const page = await browser.newPage();
+    await page.goto(`${BASE}/login`);
+    for (let attempt = 1; attempt <= 5; attempt += 1) {
+      await page.getByLabel('Username').fill(names.guesser);
+      await page.getByLabel('Password').fill(`Wrong-${attempt}-password`);
+      await Promise.all([
+        page.waitForResponse((r) => r.url().endsWith('/api/auth/login/')),
+        page.getByRole('button', { name: 'Sign in' }).click(),
+      ]);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      const message = await page.getByTestId('login-error').innerText();
+      assert(/now locked/.test(message) === (attempt === 5), `attempt ${attempt}: ${message}`);
+    }
+    await page.close();
+  });
+  await context.close();
 }

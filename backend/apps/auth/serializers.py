@@ -6,6 +6,7 @@ from rest_framework import serializers
 from apps.auth import roles
 from apps.auth.models import Department, Unit, User
 from apps.core.limits import SECRET_MAX_LENGTH, TOKEN_MAX_LENGTH
+from apps.policy import access
 from apps.policy.capabilities import ALL_CAPABILITIES, capabilities_of
 
 
@@ -42,6 +43,7 @@ class UserSerializer(serializers.ModelSerializer):
     roles = serializers.SerializerMethodField()
     unit_code = serializers.CharField(source="unit.code", read_only=True, default=None)
     is_locked = serializers.BooleanField(read_only=True)
+    allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
         model = User
@@ -62,8 +64,17 @@ class UserSerializer(serializers.ModelSerializer):
             "failed_signature_count",
             "last_login",
             "date_joined",
+            "allowed_actions",
         ]
         read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=access.USER_ACTIONS)))
+    def get_allowed_actions(self, user: User) -> list[str]:
+        """What the reader may do with this account (docs/roles.md); [] outside a request."""
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return access.user_allowed_actions(request.user, user)
 
     def get_roles(self, user: User) -> list[str]:
         return sorted(group.name for group in user.groups.all())

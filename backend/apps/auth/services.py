@@ -74,6 +74,7 @@ def authenticate_credentials(*, username: str, password: str, channel: str = "ap
         )
     refusal = _credentials_refusal(user, password)
     if refusal:
+        locked_now = False
         with transaction.atomic():
             User.objects.filter(pk=user.pk).update(failed_login_count=F("failed_login_count") + 1)
             identity.forget_user(user.pk)  # update() sends no post_save
@@ -93,6 +94,17 @@ def authenticate_credentials(*, username: str, password: str, channel: str = "ap
                 # Part 11 §11.300(d): attempts are detected and reported - the user and the
                 # System Administrators are told (receivers: apps/notifications/signals.py).
                 domain_signals.account_locked.send_on_commit(sender=User, user=user, reason=comment, action="locked")
+                locked_now = True
+        if locked_now:
+            # Still a 401 (these credentials were wrong), but the user learns at once that the
+            # account is now locked rather than at the next attempt (docs/roles.md).
+            raise ApplicationError(
+                f"Invalid username or password. After {user.failed_login_count} failed sign-ins the account is now "
+                f"locked for {settings.LOGIN_LOCKOUT_MINUTES} minutes, or until an administrator unlocks it.",
+                code="account_locked",
+                status=401,
+                extra={"locked_until": user.locked_until.isoformat() if user.locked_until else None},
+            )
         raise ApplicationError("Invalid username or password.", code="invalid_credentials", status=401)
     return _login_succeeded(user, channel)
 
@@ -294,12 +306,10 @@ def _check_in_scope(actor: User, unit_id: int | None, what: str) -> None:
 
 
 def _check_may_manage(actor: User, target: User) -> None:
-    _check_in_scope(actor, target.unit_id, "User")
     # A Unit Admin must not take over a System Administrator (reset password, deactivate).
-    if target.is_system_admin and not actor.is_system_admin:
-        raise ApplicationError(
-            "Only a System Administrator can change a System Administrator.", code="permission_denied"
-        )
+    refusal = access.user_management_refusal(actor, target)
+    if refusal is not None:
+        raise refusal
 
 
 @transaction.atomic

@@ -203,23 +203,23 @@ class UserViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         values = dict(data.validated_data)
         values.pop("is_active", None)
         user = services.user_create(actor=acting_user(request), role_names=values.pop("roles", []), **values)
-        return Response(UserSerializer(user).data, status=status.HTTP_201_CREATED)
+        return Response(UserSerializer(user, context={"request": request}).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         user = self.get_object()
         data = UserWriteSerializer(user, data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
         user = services.user_update(actor=acting_user(request), user=user, data=dict(data.validated_data))
-        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk), context={"request": request}).data)
 
     @extend_schema(request=None, responses={200: UserSerializer, 403: FORBIDDEN})
     @action(detail=True, methods=["post"])
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         user = services.user_deactivate(actor=acting_user(request), user=self.get_object())
-        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk), context={"request": request}).data)
 
     @extend_schema(request=None, responses={200: UserSerializer, 403: FORBIDDEN})
     @action(detail=True, methods=["post"])
     def unlock(self, request: Request, pk: str | None = None) -> Response:
         user = services.user_unlock(actor=acting_user(request), user=self.get_object())
-        return Response(UserSerializer(self.get_queryset().get(pk=user.pk)).data)
+        return Response(UserSerializer(self.get_queryset().get(pk=user.pk), context={"request": request}).data)

@@ -22,6 +22,7 @@ from apps.policy.states import (
     CRATE_TABLE,
     REQUEST_TABLES,
     SENDBACK_TABLE,
+    RequestStatus,
     RequestType,
 )
 
@@ -97,6 +98,20 @@ def unit_scope_q(user: Any, *unit_fields: str) -> Q | None:
 
 
 # --- Requests -------------------------------------------------------------------------------
+
+# A draft is its author's until it is submitted (docs/roles.md): nobody else sees it, in a
+# list, a detail, a count or a live update - not a System Administrator either.
+
+
+def may_see_request(user: Any, request: Any) -> bool:
+    """Whether `user` may see `request` (within their unit scope): anything but another's draft."""
+    return request.status != RequestStatus.DRAFT or request.requester_id == getattr(user, "pk", None)
+
+
+def request_visible_q(user: Any) -> Q:
+    """`may_see_request` as a filter on requests."""
+    return ~Q(status=RequestStatus.DRAFT) | Q(requester_id=getattr(user, "pk", None))
+
 
 _REQUESTER = ActorRule(cap.RAISE_REQUESTS, only_by="requester")
 _APPROVER = ActorRule(
@@ -282,6 +297,36 @@ def crate_allowed_actions(user: Any, crate: Any, *, actions: Iterable[str] = CRA
         for action in actions
         if crate_state_refusal(crate, action) is None and actor_refusal(CRATE_ACTORS[action], user, crate) is None
     ]
+
+
+# --- Users (docs/roles.md: a Unit Admin manages their own unit, never a System Administrator) ---
+
+# What a user's read offers its manager (`allowed_actions`), in display order.
+USER_ACTIONS = ("edit", "deactivate", "unlock")
+
+
+def user_management_refusal(actor: Any, target: Any) -> ApplicationError | None:
+    """Why `actor` may not change `target` (404 another unit's user, 403 a System
+    Administrator changed by anyone else), or None. The capability itself is the view's check."""
+    if not belongs_to_unit(actor, target.unit_id):
+        return ApplicationError("User not found.", code="not_found")
+    if target.is_system_admin and not actor.is_system_admin:
+        return ApplicationError(
+            "Only a System Administrator can change a System Administrator.", code="permission_denied"
+        )
+    return None
+
+
+def user_allowed_actions(actor: Any, target: Any) -> list[str]:
+    """What `actor` may do with the account `target` now."""
+    if not actor.has_perm(cap.MANAGE_USERS) or user_management_refusal(actor, target) is not None:
+        return []
+    actions = ["edit"]
+    if target.is_active and target.pk != actor.pk:
+        actions.append("deactivate")
+    if target.is_locked and actor.has_perm(cap.UNLOCK_USERS):
+        actions.append("unlock")
+    return actions
 
 
 # --- Awaiting action (a named rule) ---------------------------------------------------------

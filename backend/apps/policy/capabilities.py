@@ -10,6 +10,7 @@ from typing import Any
 MANAGE_UNITS = "accounts.add_unit"
 CHANGE_UNIT = "accounts.change_unit"
 MANAGE_USERS = "accounts.change_user"
+UNLOCK_USERS = "accounts.unlock_user"
 GRANT_SYSTEM_ADMINISTRATOR = "accounts.grant_system_administrator"
 MANAGE_DEPARTMENTS = "accounts.change_department"
 MANAGE_DOCUMENT_TYPES = "crates.change_documenttype"

@@ -95,7 +95,8 @@ def _room_utilization(user: Any) -> list[dict[str, Any]]:
 def dashboard_for(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     crates = scope_to_unit(Crate.objects.all(), user)
-    requests = scope_to_unit(Request.objects.all(), user, "unit", "target_unit").select_related(
+    requests = scope_to_unit(Request.objects.filter(access.request_visible_q(user)), user, "unit", "target_unit")
+    requests = requests.select_related(
         "unit", "target_unit", "requester"
     )
     crates_by_status = dict.fromkeys(Crate.Status.values, 0)

@@ -17,11 +17,12 @@ def request_items_queryset() -> QuerySet[RequestItem]:
 
 
 def requests_for(user: Any) -> QuerySet[Request]:
-    """Requests the user may see: their unit's, and transfers addressed to their unit."""
+    """Requests the user may see: their unit's, and transfers addressed to their unit; of the
+    drafts, only their own (`access.request_visible_q`)."""
     queryset = Request.objects.select_related(
         "unit", "target_unit", "requester", "decided_by", "executed_by", "received_by"
     ).prefetch_related(Prefetch("items", queryset=request_items_queryset()), "signatures")
-    return scope_to_unit(queryset, user, "unit", "target_unit")
+    return scope_to_unit(queryset, user, "unit", "target_unit").filter(access.request_visible_q(user))
 
 
 class RequestFilter(django_filters.FilterSet):

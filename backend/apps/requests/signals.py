@@ -8,6 +8,7 @@ from typing import Any
 from django.dispatch import receiver
 
 from apps.core import broadcast, domain_signals
+from apps.policy import access
 from apps.requests.models import Request, SendBack
 
 
@@ -20,11 +21,14 @@ def request_visible_unit_ids(request: Request) -> list[int]:
 
 @receiver(domain_signals.request_changed)
 def broadcast_request_change(sender: Any, *, request: Request, action: str, **kwargs: Any) -> None:
+    # A draft is its author's alone (access.may_see_request): only their sockets hear of it.
+    anyone_else = access.may_see_request(None, request)
     broadcast.entity_changed(
         entity="request",
         action=action,
         obj_id=request.pk,
-        unit_ids=request_visible_unit_ids(request),
+        unit_ids=request_visible_unit_ids(request) if anyone_else else [],
+        user_ids=[] if anyone_else else [request.requester_id],
         status=request.status,
         number=request.number,
     )

@@ -65,6 +65,19 @@ def test_five_failures_lock_the_account_even_for_the_right_password(world: World
 
 
 @override_settings(REST_FRAMEWORK={**__import__("django.conf").conf.settings.REST_FRAMEWORK, **UNTHROTTLED})
+def test_the_failure_that_locks_the_account_says_so(world: World) -> None:
+    client = APIClient()
+    responses = [login(client, "viewer", "Wrong@password1") for _ in range(5)]
+    assert [r.status_code for r in responses] == [401] * 5
+    assert [r.json()["code"] for r in responses] == ["invalid_credentials"] * 4 + ["account_locked"]
+    body = responses[-1].json()
+    assert "now locked" in body["detail"]
+    locked_until = User.objects.get(username="viewer").locked_until
+    assert locked_until is not None
+    assert body["locked_until"] == locked_until.isoformat()
+
+
+@override_settings(REST_FRAMEWORK={**__import__("django.conf").conf.settings.REST_FRAMEWORK, **UNTHROTTLED})
 def test_lock_expires_after_its_time(world: World) -> None:
     user = world.user("viewer")
     user.failed_login_count = 5

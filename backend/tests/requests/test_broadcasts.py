@@ -24,7 +24,11 @@ def test_transfer_events_reach_both_units_after_commit(world, sent, django_captu
         ("updated", "submitted"),
         ("updated", "approved"),
     ]
-    for groups, message in request_events:
+    # The draft is its author's alone (docs/roles.md); from submission on, both units hear.
+    draft_groups, draft = request_events[0]
+    assert draft_groups == [f"user_{world.user('docmanager').pk}"]
+    assert draft["visible_units"] == [] and draft["visible_users"] == [world.user("docmanager").pk]
+    for groups, message in request_events[1:]:
         assert groups == [f"unit_{world.goa.pk}", f"unit_{world.kur.pk}"]
         assert message["number"] == request["number"]
         assert message["visible_units"] == [world.goa.pk, world.kur.pk]

@@ -25,9 +25,17 @@ const AuthContext = createContext<AuthContextValue | null>(null);
 export function AuthProvider({ children }: { children: ReactNode }) {
   const queryClient = useQueryClient();
   const [session, setSession] = useState<AuthSession | null>(() => authStorage.get());
-  const [endReason, setEndReason] = useState<string | null>(null);
+  const [endReason, setEndReason] = useState<string | null>(() => authStorage.endReason());
 
-  useEffect(() => authStorage.subscribe(setSession), []);
+  useEffect(
+    () =>
+      authStorage.subscribe((next) => {
+        setSession(next);
+        // However the session ended (signed out, idle, expired), the login screen says why.
+        if (!next) setEndReason(authStorage.endReason());
+      }),
+    [],
+  );
 
   useEffect(() => {
     // Another tab signing in or out changes this tab too.
@@ -51,7 +59,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
     async (username: string, password: string) => {
       const data = await apiLogin(username, password);
       queryClient.clear();
-      setEndReason(null);
       authStorage.set({ access: data.access, refresh: data.refresh, user: data.user });
       return data.user;
     },
@@ -61,7 +68,6 @@ export function AuthProvider({ children }: { children: ReactNode }) {
   const logout = useCallback(
     async (reason?: string) => {
       const current = authStorage.get();
-      setEndReason(reason ?? null);
       if (current) {
         try {
           await apiLogout(current.refresh);
@@ -69,7 +75,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
           // The session ends locally whatever the server says.
         }
       }
-      authStorage.clear();
+      authStorage.clear(reason ?? null);
       queryClient.clear();
     },
     [queryClient],

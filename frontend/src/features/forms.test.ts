@@ -32,6 +32,10 @@ describe('login messages', () => {
     expect(loginErrorMessage(new ApiError(403, { detail: 'x', code: 'account_locked' }))).toMatch(
       /locked/,
     );
+    // The fifth wrong password itself locks the account: the message says so at once.
+    expect(loginErrorMessage(new ApiError(401, { detail: 'x', code: 'account_locked' }))).toMatch(
+      /now locked/,
+    );
     expect(loginErrorMessage(new ApiError(429, { detail: 'x' }))).toMatch(
       /Too many sign-in attempts/,
     );

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError, api, setAuthFailureHandler } from './api-client';
+import { ApiError, SESSION_EXPIRED, api, setAuthFailureHandler } from './api-client';
 import { authStorage } from './auth-storage';
 import { makeUser } from '@/test/factories';
 
@@ -81,6 +81,7 @@ describe('api client', () => {
     await expect(api.get('crates/')).rejects.toMatchObject({ status: 401 });
     expect(onFailure).toHaveBeenCalledTimes(1);
     expect(authStorage.get()).toBeNull();
+    expect(authStorage.endReason()).toBe(SESSION_EXPIRED);
   });
 
   it('turns 400 field errors and coded errors into ApiError', async () => {

@@ -106,6 +106,9 @@ export function buildUrl(path: string, params?: Params): string {
   return query ? `${url}${url.includes('?') ? '&' : '?'}${query}` : url;
 }
 
+/** What the login screen says when the session could not be renewed. */
+export const SESSION_EXPIRED = 'Your session has expired. Please sign in again.';
+
 let refreshing: Promise<boolean> | null = null;
 
 /**
@@ -176,7 +179,7 @@ export async function request<T>(path: string, options: RequestOptions = {}): Pr
   if (response.status === 401 && !options.anonymous && authStorage.get()) {
     const renewed = await refreshSession();
     if (!renewed) {
-      authStorage.clear();
+      authStorage.clear(SESSION_EXPIRED);
       onAuthFailure();
       throw new ApiError(401, { detail: 'Your session has ended. Please sign in again.' });
     }

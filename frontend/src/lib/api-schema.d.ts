@@ -1432,6 +1432,7 @@ export interface components {
       readonly last_login: string | null;
       /** Format: date-time */
       readonly date_joined: string;
+      readonly allowed_actions: components['schemas']['UserActionEnum'][];
       readonly capabilities: components['schemas']['CapabilityEnum'][];
     };
     CustodyItem: {
@@ -2379,7 +2380,15 @@ export interface components {
       readonly last_login: string | null;
       /** Format: date-time */
       readonly date_joined: string;
+      readonly allowed_actions: components['schemas']['UserActionEnum'][];
     };
+    /**
+     * @description * `edit` - edit
+     *     * `deactivate` - deactivate
+     *     * `unlock` - unlock
+     * @enum {string}
+     */
+    UserActionEnum: 'edit' | 'deactivate' | 'unlock';
     UserWriteRequest: {
       /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
       username: string;

@@ -20,6 +20,8 @@ function read(): AuthSession | null {
 }
 
 let current: AuthSession | null = typeof window === 'undefined' ? null : read();
+// Why the last session ended (signed out for inactivity, expired), for the login screen.
+let endReason: string | null = null;
 
 export const authStorage = {
   get(): AuthSession | null {
@@ -27,6 +29,7 @@ export const authStorage = {
   },
   set(session: AuthSession | null): void {
     current = session;
+    if (session) endReason = null;
     if (session) window.localStorage.setItem(KEY, JSON.stringify(session));
     else window.localStorage.removeItem(KEY);
     listeners.forEach((listener) => listener(session));
@@ -39,8 +42,13 @@ export const authStorage = {
     if (!current) return;
     authStorage.set({ ...current, user });
   },
-  clear(): void {
+  /** Ends the session; `reason` is shown on the login screen. */
+  clear(reason: string | null = null): void {
+    endReason = reason;
     authStorage.set(null);
+  },
+  endReason(): string | null {
+    return endReason;
   },
   subscribe(listener: Listener): () => void {
     listeners.add(listener);

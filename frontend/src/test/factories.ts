@@ -20,6 +20,7 @@ export function makeUser(overrides: Partial<CurrentUser> = {}): CurrentUser {
     last_login: null,
     date_joined: '2026-01-01T00:00:00Z',
     capabilities: [],
+    allowed_actions: [],
     ...overrides,
   };
 }

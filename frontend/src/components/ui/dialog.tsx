@@ -9,6 +9,21 @@ interface DialogProps {
   wide?: boolean;
 }
 
+/**
+ * Focus back to what opened the dialog; when that is gone (a signed approval replaces the
+ * Approve button), to the page's heading, never to <body>.
+ */
+export function returnFocus(previous: HTMLElement | null): void {
+  if (previous && previous.isConnected && previous !== document.body) {
+    previous.focus();
+    if (document.activeElement === previous) return;
+  }
+  const heading = document.querySelector<HTMLElement>('main h1') ?? document.getElementById('main');
+  if (!heading) return;
+  if (!heading.hasAttribute('tabindex')) heading.setAttribute('tabindex', '-1');
+  heading.focus();
+}
+
 /** Modal dialog: focus moves in, Escape closes, Tab stays inside, focus returns on close. */
 export function Dialog({ title, open, onClose, children, footer, wide }: DialogProps) {
   const titleId = useId();
@@ -52,7 +67,7 @@ export function Dialog({ title, open, onClose, children, footer, wide }: DialogP
     document.addEventListener('keydown', onKey);
     return () => {
       document.removeEventListener('keydown', onKey);
-      previous?.focus?.();
+      returnFocus(previous);
     };
   }, [open]);
 

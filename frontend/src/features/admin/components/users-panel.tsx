@@ -191,7 +191,8 @@ export function UsersPanel() {
   const { notify } = useToast();
   const [page, setPage] = useState(1);
   const [search, setSearch] = useState('');
-  const [active, setActive] = useState('true');
+  // All users by default: a deactivated user stays in the list, marked, rather than vanishing.
+  const [active, setActive] = useState('');
   const { data, error, isLoading } = useUsers({
     page,
     page_size: 25,
@@ -201,6 +202,7 @@ export function UsersPanel() {
   });
   const userAction = useUserAction();
   const [editing, setEditing] = useState<AdminUser | null | undefined>(undefined);
+  const [deactivating, setDeactivating] = useState<AdminUser | null>(null);
 
   return (
     <section aria-label="Users">
@@ -255,17 +257,31 @@ export function UsersPanel() {
                   <td>{u.unit_code ?? '—'}</td>
                   <td>{u.roles.join(', ')}</td>
                   <td>
-                    {u.is_active ? 'Active' : 'Deactivated'}
+                    {u.is_active ? (
+                      'Active'
+                    ) : (
+                      <span className="badge badge--cancelled" data-testid="user-inactive">
+                        Deactivated
+                      </span>
+                    )}
                     {u.is_locked ? <span className="badge badge--rejected">Locked</span> : null}
                   </td>
                   <td className="nowrap">
-                    <button type="button" className="btn btn--ghost" onClick={() => setEditing(u)}>
-                      Edit
-                    </button>
-                    {u.is_locked ? (
+                    {u.allowed_actions.includes('edit') ? (
                       <button
                         type="button"
                         className="btn btn--ghost"
+                        onClick={() => setEditing(u)}
+                        aria-label={`Edit ${u.username}`}
+                      >
+                        Edit
+                      </button>
+                    ) : null}
+                    {u.allowed_actions.includes('unlock') ? (
+                      <button
+                        type="button"
+                        className="btn btn--ghost"
+                        aria-label={`Unlock ${u.username}`}
                         onClick={() =>
                           userAction.mutate(
                             { id: u.id, action: 'unlock' },
@@ -276,20 +292,12 @@ export function UsersPanel() {
                         Unlock
                       </button>
                     ) : null}
-                    {u.is_active ? (
+                    {u.allowed_actions.includes('deactivate') ? (
                       <button
                         type="button"
                         className="btn btn--ghost btn--danger-text"
-                        onClick={() => {
-                          if (
-                            window.confirm(`Deactivate ${u.username}? They are signed out at once.`)
-                          ) {
-                            userAction.mutate(
-                              { id: u.id, action: 'deactivate' },
-                              { onSuccess: () => notify(`${u.username} deactivated.`, 'success') },
-                            );
-                          }
-                        }}
+                        aria-label={`Deactivate ${u.username}`}
+                        onClick={() => setDeactivating(u)}
                       >
                         Deactivate
                       </button>
@@ -314,6 +322,43 @@ export function UsersPanel() {
       {editing !== undefined ? (
         <UserDialog user={editing} onClose={() => setEditing(undefined)} />
       ) : null}
+      <Dialog
+        title="Deactivate user"
+        open={deactivating !== null}
+        onClose={() => setDeactivating(null)}
+        footer={
+          <>
+            <button
+              type="button"
+              className="btn btn--danger"
+              disabled={userAction.isPending}
+              onClick={() => {
+                const target = deactivating!;
+                userAction.mutate(
+                  { id: target.id, action: 'deactivate' },
+                  {
+                    onSuccess: () => {
+                      setDeactivating(null);
+                      notify(`${target.username} deactivated.`, 'success');
+                    },
+                  },
+                );
+              }}
+            >
+              Deactivate
+            </button>
+            <button type="button" className="btn" onClick={() => setDeactivating(null)}>
+              Keep active
+            </button>
+          </>
+        }
+      >
+        <p data-testid="deactivate-confirm">
+          Deactivate <strong>{deactivating?.full_name || deactivating?.username}</strong> (
+          {deactivating?.username})? They are signed out at once and can no longer sign in. The
+          account stays in the list as deactivated, with its signatures and history.
+        </p>
+      </Dialog>
     </section>
   );
 }

@@ -6,6 +6,10 @@ import { ApiError } from '@/lib/api-client';
 
 export function loginErrorMessage(error: unknown): string {
   if (error instanceof ApiError) {
+    if (error.status === 401 && error.code === 'account_locked') {
+      // This failure locked the account (docs/roles.md): say so now, not at the next attempt.
+      return 'Wrong username or password. After too many failed sign-ins this account is now locked: wait until the lock expires or ask an administrator to unlock it.';
+    }
     if (error.status === 401) return 'Wrong username or password.';
     if (error.status === 403 && error.code === 'account_locked') {
       return 'This account is locked after too many failed sign-ins. Wait until the lock expires or ask an administrator to unlock it.';
