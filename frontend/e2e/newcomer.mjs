@@ -146,7 +146,7 @@ async function accounts(browser, t) {
         (await row.getByRole('button', { name: `Deactivate ${names.leaver}` }).count()) === 0,
         'a deactivated user still offers Deactivate',
       );
-      await assertAccessibleAtAllWidths(admin, 'Users', { ready: (p) => table.waitFor() });
+      await assertAccessibleAtAllWidths(admin, 'Users', { ready: () => table.waitFor() });
     },
   );
   await t.step('the fifth wrong password says the account is now locked', async () => {

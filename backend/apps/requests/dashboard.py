@@ -96,9 +96,7 @@ def dashboard_for(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     crates = scope_to_unit(Crate.objects.all(), user)
     requests = scope_to_unit(Request.objects.filter(access.request_visible_q(user)), user, "unit", "target_unit")
-    requests = requests.select_related(
-        "unit", "target_unit", "requester"
-    )
+    requests = requests.select_related("unit", "target_unit", "requester")
     crates_by_status = dict.fromkeys(Crate.Status.values, 0)
     crates_by_status.update(dict(crates.order_by().values_list("status").annotate(count=Count("id"))))
     requests_by_type: dict[str, dict[str, int]] = {
