@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import Count, Q, QuerySet, Sum
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -10,6 +10,7 @@ from rest_framework.request import Request as HttpRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.auth.models import Unit
 from apps.auth.permissions import scope_to_unit
 from apps.core.schema import UNAUTHORIZED
 from apps.crates.models import Crate
@@ -92,6 +93,68 @@ def _room_utilization(user: Any) -> list[dict[str, Any]]:
     return result
 
 
+OPEN_REQUEST_STATUSES = (
+    Request.Status.SUBMITTED,
+    Request.Status.APPROVED,
+    Request.Status.ISSUED,
+    Request.Status.IN_TRANSIT,
+)
+
+
+def _by_unit(user: Any, today: Any) -> list[dict[str, Any]]:
+    """The System Administrator's figures per unit (docs/workflows.md): five grouped queries,
+    whatever the number of units."""
+    if not user.is_system_admin:
+        return []
+    units: dict[int, dict[str, Any]] = {
+        pk: {
+            "unit": pk,
+            "unit_code": code,
+            "unit_name": name,
+            "crates_by_status": dict.fromkeys(Crate.Status.values, 0),
+            "open_requests": 0,
+            "pending_approvals": 0,
+            "overdue_withdrawals": 0,
+            "due_for_destruction": 0,
+            "capacity": 0,
+            "occupied": 0,
+        }
+        for pk, code, name in Unit.objects.filter(is_active=True).order_by("code").values_list("pk", "code", "name")
+    }
+    for unit_id, status, count in Crate.objects.order_by().values_list("unit_id", "status").annotate(n=Count("id")):
+        if unit_id in units:
+            units[unit_id]["crates_by_status"][status] = count
+    due = Crate.objects.filter(rules.due_for_destruction_q(today=today)).order_by().values_list("unit_id")
+    for unit_id, count in due.annotate(n=Count("id")):
+        if unit_id in units:
+            units[unit_id]["due_for_destruction"] = count
+    requests = (
+        Request.objects.order_by()
+        .values_list("unit_id")
+        .annotate(
+            open=Count("id", filter=Q(status__in=OPEN_REQUEST_STATUSES)),
+            submitted=Count("id", filter=Q(status=Request.Status.SUBMITTED)),
+            overdue=Count("id", filter=rules.overdue_q(today=today)),
+        )
+    )
+    for unit_id, open_count, submitted, overdue in requests:
+        if unit_id in units:
+            units[unit_id].update(open_requests=open_count, pending_approvals=submitted, overdue_withdrawals=overdue)
+    places = (
+        StorageLocation.objects.filter(is_active=True)
+        .order_by()
+        .values_list("unit_id")
+        .annotate(capacity=Sum("capacity"), occupied=Sum("occupied"))
+    )
+    for unit_id, capacity, occupied_count in places:
+        if unit_id in units:
+            units[unit_id].update(capacity=capacity or 0, occupied=occupied_count or 0)
+    rows = list(units.values())
+    for row in rows:
+        row["utilization"] = round(100 * row["occupied"] / row["capacity"], 1) if row["capacity"] else 0.0
+    return rows
+
+
 def dashboard_for(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     crates = scope_to_unit(Crate.objects.all(), user)
@@ -116,6 +179,7 @@ def dashboard_for(user: Any) -> dict[str, Any]:
         "due_for_destruction": crates.filter(rules.due_for_destruction_q(today=today)).count(),
         "location_utilization": _room_utilization(user),
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "by_unit": _by_unit(user, today),
     }
 
 
@@ -136,6 +200,25 @@ DashboardSerializer = inline_serializer(
         "due_for_destruction": serializers.IntegerField(),
         "location_utilization": serializers.ListField(child=serializers.DictField()),
         "unread_notifications": serializers.IntegerField(),
+        "by_unit": serializers.ListField(
+            child=inline_serializer(
+                "DashboardUnitFigures",
+                fields={
+                    "unit": serializers.IntegerField(),
+                    "unit_code": serializers.CharField(),
+                    "unit_name": serializers.CharField(),
+                    "crates_by_status": serializers.DictField(child=serializers.IntegerField()),
+                    "open_requests": serializers.IntegerField(),
+                    "pending_approvals": serializers.IntegerField(),
+                    "overdue_withdrawals": serializers.IntegerField(),
+                    "due_for_destruction": serializers.IntegerField(),
+                    "capacity": serializers.IntegerField(),
+                    "occupied": serializers.IntegerField(),
+                    "utilization": serializers.FloatField(),
+                },
+            ),
+            help_text="System Administrator only (empty otherwise): the figures of each active unit",
+        ),
     },
 )
 

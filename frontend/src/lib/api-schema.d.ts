@@ -1487,12 +1487,30 @@ export interface components {
         [key: string]: unknown;
       }[];
       unread_notifications: number;
+      /** @description System Administrator only (empty otherwise): the figures of each active unit */
+      by_unit: components['schemas']['DashboardUnitFigures'][];
     };
     DashboardRequestSummaries: {
       count: number;
       top: {
         [key: string]: unknown;
       }[];
+    };
+    DashboardUnitFigures: {
+      unit: number;
+      unit_code: string;
+      unit_name: string;
+      crates_by_status: {
+        [key: string]: number;
+      };
+      open_requests: number;
+      pending_approvals: number;
+      overdue_withdrawals: number;
+      due_for_destruction: number;
+      capacity: number;
+      occupied: number;
+      /** Format: double */
+      utilization: number;
     };
     Department: {
       readonly id: number;

@@ -60,3 +60,4 @@ export type CustodyItem = Schemas['CustodyItem'];
 export type CustodyPerson = Schemas['CustodyPerson'];
 export type RequestContext = Schemas['RequestContext'];
 export type ContextCrate = Schemas['ContextCrate'];
+export type DashboardUnitFigures = Schemas['DashboardUnitFigures'];

@@ -28,6 +28,7 @@ export function CratesPage() {
     due_for_destruction: params.due_for_destruction,
     location: params.location,
     within: params.within,
+    unit: params.unit,
     ordering: params.ordering ?? '-created_at',
   };
   const { data, error, isLoading, isFetching } = useCrates(filters);
@@ -39,6 +40,7 @@ export function CratesPage() {
     due_for_destruction: params.due_for_destruction,
     location: params.location,
     within: params.within,
+    unit: params.unit,
   };
   const departments = useDepartments({ page_size: 100, ordering: 'code' });
 

@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader } from '@/components/ui/misc';
+import { Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
@@ -32,7 +32,7 @@ function PeopleTable() {
       {isLoading ? <Loading /> : null}
       {data && data.length === 0 ? <Empty>Nothing is out.</Empty> : null}
       {data && data.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="custody-people">
             <thead>
               <tr>
@@ -97,7 +97,7 @@ function ItemsTable({ filters }: { filters: Record<string, string | number | und
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>Nothing is out.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="custody-items">
             <thead>
               <tr>

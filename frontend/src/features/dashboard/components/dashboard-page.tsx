@@ -1,9 +1,10 @@
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Card, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Card, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, humanize } from '@/lib/format';
 import { can } from '@/lib/capabilities';
+import type { DashboardUnitFigures } from '@/lib/types';
 import { useDashboard, type Dashboard } from '../api/dashboard';
 import { BarChart, toBars, type Bar } from './bar-chart';
 
@@ -103,6 +104,57 @@ function WorkList({
   );
 }
 
+type UnitFigures = DashboardUnitFigures;
+
+/** The System Administrator's figures per unit (empty for everyone else). */
+function ByUnit({ rows }: { rows: UnitFigures[] }) {
+  if (rows.length === 0) return null;
+  return (
+    <Card title="By unit">
+      <div className="table-wrap" {...SCROLLABLE}>
+        <table className="table" data-testid="dashboard-by-unit">
+          <thead>
+            <tr>
+              <th scope="col">Unit</th>
+              <th scope="col">Crates stored</th>
+              <th scope="col">Crates out</th>
+              <th scope="col">Open requests</th>
+              <th scope="col">Awaiting approval</th>
+              <th scope="col">Overdue returns</th>
+              <th scope="col">Due for destruction</th>
+              <th scope="col">Places used</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rows.map((row) => (
+              <tr key={row.unit}>
+                <th scope="row">
+                  {row.unit_code} <span className="muted">{row.unit_name}</span>
+                </th>
+                <td>{row.crates_by_status.stored ?? 0}</td>
+                <td>{row.crates_by_status.withdrawn ?? 0}</td>
+                <td>{row.open_requests}</td>
+                <td>{row.pending_approvals}</td>
+                <td className={row.overdue_withdrawals ? 'overdue' : undefined}>
+                  {row.overdue_withdrawals}
+                </td>
+                <td>
+                  <Link to={`/crates?due_for_destruction=true&unit=${row.unit}`}>
+                    {row.due_for_destruction}
+                  </Link>
+                </td>
+                <td>
+                  {row.occupied}/{row.capacity} ({row.utilization}%)
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </Card>
+  );
+}
+
 export function DashboardPage() {
   const user = useCurrentUser();
   const { data, error, isLoading } = useDashboard();
@@ -181,6 +233,7 @@ export function DashboardPage() {
           </Card>
         ))}
       </div>
+      <ByUnit rows={(d.by_unit as UnitFigures[] | undefined) ?? []} />
       <div className="grid-2">
         <Card title="Crates by status">
           <BarChart title="Crates by status" bars={toBars(d.crates_by_status)} />

@@ -1,6 +1,6 @@
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import { Empty, Loading, PageHeader, StatusBadge, SCROLLABLE } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { useDepartments, useDocumentTypes } from '@/features/admin/api/master-data';
@@ -123,7 +123,7 @@ export function DocumentsPage() {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No documents match.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="documents-table">
             <thead>
               <tr>

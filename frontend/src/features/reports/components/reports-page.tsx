@@ -1,4 +1,4 @@
-import { useQueryClient } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
@@ -6,6 +6,7 @@ import { Card, Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/com
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useServerEvents } from '@/contexts/WebSocketContext';
+import { unitsQuery } from '@/features/admin/api/master-data';
 import { can } from '@/lib/capabilities';
 import { formatDateTime } from '@/lib/format';
 import type { Page } from '@/lib/types';
@@ -47,6 +48,15 @@ export function reportKindsFor(user: Parameters<typeof can>[0]) {
   return REPORT_KINDS.filter((k) => k.value !== 'audit' || can(user, 'read_audit'));
 }
 
+/** What each report's date range filters on (docs/background.md). */
+const DATE_MEANING: Record<ReportKind, string> = {
+  inventory: 'Crates created in this range',
+  documents: 'Documents with a record date in this range',
+  audit: 'Events in this range',
+  overdue: 'Withdrawals due back in this range',
+  destruction_due: 'Crates whose retention ends in this range',
+};
+
 export function ReportsPage() {
   const user = useCurrentUser();
   const kinds = reportKindsFor(user);
@@ -56,6 +66,11 @@ export function ReportsPage() {
   const create = useCreateReport();
   const [kind, setKind] = useState<ReportKind>('inventory');
   const [format, setFormat] = useState<ReportFormat>('csv');
+  const allUnits = can(user, 'see_all_units');
+  const units = useQuery({ ...unitsQuery(), enabled: allUnits });
+  const [unit, setUnit] = useState('');
+  const [dateFrom, setDateFrom] = useState('');
+  const [dateTo, setDateTo] = useState('');
 
   // Progress arrives over the WebSocket; patch the cached row, refetch when it finishes.
   useServerEvents((event) => {
@@ -84,8 +99,15 @@ export function ReportsPage() {
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
+    const filters: Record<string, string | number> = {};
+    if (unit) filters.unit = Number(unit);
+    // The documents report's date range is the record date (docs/background.md).
+    const [fromKey, toKey] =
+      kind === 'documents' ? ['record_date_from', 'record_date_to'] : ['date_from', 'date_to'];
+    if (dateFrom) filters[fromKey] = dateFrom;
+    if (dateTo) filters[toKey] = dateTo;
     create.mutate(
-      { report: kind, format },
+      { report: kind, format, filters },
       { onSuccess: () => notify('Export started; it appears below when ready.', 'info') },
     );
   };
@@ -103,6 +125,24 @@ export function ReportsPage() {
                 </option>
               ))}
             </select>
+          </Field>
+          {allUnits ? (
+            <Field label="Unit">
+              <select value={unit} onChange={(e) => setUnit(e.target.value)}>
+                <option value="">Every unit</option>
+                {units.data?.results.map((u) => (
+                  <option key={u.id} value={u.id}>
+                    {u.code} — {u.name}
+                  </option>
+                ))}
+              </select>
+            </Field>
+          ) : null}
+          <Field label="From" hint={DATE_MEANING[kind]}>
+            <input type="date" value={dateFrom} onChange={(e) => setDateFrom(e.target.value)} />
+          </Field>
+          <Field label="To">
+            <input type="date" value={dateTo} onChange={(e) => setDateTo(e.target.value)} />
           </Field>
           <Field label="Format">
             <select value={format} onChange={(e) => setFormat(e.target.value as ReportFormat)}>

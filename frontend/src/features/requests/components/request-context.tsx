@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Link } from 'react-router-dom';
 import { ErrorMessage } from '@/components/ui/error-message';
-import { Card, Loading, StatusBadge } from '@/components/ui/misc';
+import { Card, Loading, StatusBadge, SCROLLABLE } from '@/components/ui/misc';
 import { api } from '@/lib/api-client';
 import { formatDate } from '@/lib/format';
 import { queryKeys } from '@/lib/react-query';
@@ -37,7 +37,7 @@ export function RequestContextCard({ requestId }: { requestId: number }) {
               {formatDate(crate.retention_until)} ·{' '}
               {crate.whole_crate ? 'whole crate' : 'selected documents'}
             </p>
-            <div className="table-wrap">
+            <div className="table-wrap" {...SCROLLABLE}>
               <table className="table">
                 <thead>
                   <tr>

@@ -3,7 +3,15 @@ import { Link } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { CapacityBar, Card, Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
+import {
+  CapacityBar,
+  Card,
+  Empty,
+  Loading,
+  PageHeader,
+  StatusBadge,
+  SCROLLABLE,
+} from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useUnits } from '@/features/admin/api/master-data';
 import { useCrates } from '@/features/crates/api/crates';
@@ -272,7 +280,7 @@ function LocationCrates({ location }: { location: StorageLocation }) {
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No crates here.</Empty> : null}
       {data && data.results.length > 0 ? (
-        <div className="table-wrap">
+        <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="location-crates">
             <thead>
               <tr>
