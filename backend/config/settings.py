@@ -386,6 +386,10 @@ SPECTACULAR_SETTINGS = {
         "SendBackActionEnum": "apps.policy.access.SENDBACK_ACTIONS",
         "UserActionEnum": "apps.policy.access.USER_ACTIONS",
         "CapabilityEnum": "apps.policy.capabilities.ALL_CAPABILITIES",
+        "LabelFormatEnum": "apps.core.labels.FORMATS",
+        "ScanKindEnum": "apps.crates.selectors.SCAN_KINDS",
+        "KindEnum": "apps.storage.models.StorageLocation.Kind",
+        "ReportFormatEnum": "apps.reports.models.Report.Format",
     },
 }
 

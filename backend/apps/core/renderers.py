@@ -9,7 +9,7 @@ is left to DRF.
 from typing import Any
 
 import orjson
-from rest_framework.renderers import JSONRenderer
+from rest_framework.renderers import BaseRenderer, JSONRenderer
 from rest_framework.utils.encoders import JSONEncoder
 
 _OPTIONS = orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_NON_STR_KEYS
@@ -25,3 +25,28 @@ class ORJSONRenderer(JSONRenderer):
         rendered = orjson.dumps(data, default=_default, option=_OPTIONS)
         # As DRF does: these two are valid JSON but end a line in JavaScript.
         return rendered.replace(b"\xe2\x80\xa8", b"\\u2028").replace(b"\xe2\x80\xa9", b"\\u2029")
+
+
+class FileFormatRenderer(BaseRenderer):
+    """Lets `?format=<file format>` through DRF's content negotiation (DRF reads `format` as
+    its own override) to a view that answers with the file itself, as an HttpResponse. What
+    still reaches the renderer is an error body: it goes out as JSON, as everywhere else."""
+
+    charset = None
+    render_style = "binary"
+
+    def render(self, data: Any, accepted_media_type: str | None = None, renderer_context: Any = None) -> bytes:
+        response = (renderer_context or {}).get("response")
+        if response is not None:
+            response["Content-Type"] = "application/json"
+        return ORJSONRenderer().render(data)
+
+
+class PDFRenderer(FileFormatRenderer):
+    media_type = "application/pdf"
+    format = "pdf"
+
+
+class CSVRenderer(FileFormatRenderer):
+    media_type = "text/csv"
+    format = "csv"

@@ -1,5 +1,6 @@
 """Read querysets for crates and documents, unit-scoped, with a fixed number of queries."""
 
+from dataclasses import dataclass
 from typing import Any
 
 import django_filters
@@ -8,10 +9,13 @@ from django.db.models.functions import Coalesce
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
+from apps.core.errors import ApplicationError, field_error
+from apps.core.labels import MAX_LABELS
 from apps.crates.models import Crate, Document
 from apps.policy import rules
 from apps.policy.states import FROZEN_REQUEST_STATUSES
 from apps.storage.models import StorageLocation
+from apps.storage.selectors import subtree_ids
 
 # How many crates a neighbours read lists per location (a shelf holds a few dozen).
 NEIGHBOUR_LIMIT = 50
@@ -78,23 +82,8 @@ def crate_history(crate: Crate) -> QuerySet[AuditEvent]:
 
 
 def location_subtree_ids(location_id: int) -> list[int]:
-    """The location and every location inside it, from one query over its unit's locations."""
-    rows = list(
-        StorageLocation.objects.filter(
-            unit_id__in=StorageLocation.objects.filter(pk=location_id).values("unit_id")
-        ).values_list("id", "parent_id")
-    )
-    children: dict[int | None, list[int]] = {}
-    for pk, parent_id in rows:
-        children.setdefault(parent_id, []).append(pk)
-    if not any(pk == location_id for pk, _ in rows):
-        return []
-    found, stack = [], [location_id]
-    while stack:
-        current = stack.pop()
-        found.append(current)
-        stack.extend(children.get(current, []))
-    return found
+    """The location and every location inside it (none if there is no such location)."""
+    return subtree_ids([location_id])
 
 
 def crate_neighbours(user: Any, crate: Crate) -> dict[str, Any]:
@@ -199,3 +188,110 @@ class DocumentFilter(django_filters.FilterSet):
         return queryset.filter(
             Q(number__icontains=value) | Q(title__icontains=value) | Q(crate__number__icontains=value)
         )
+
+
+# --- Scan: what a scanned code is (docs/api.md, "Scan") ---------------------------------------
+
+
+@dataclass(frozen=True)
+class ScanResult:
+    kind: str  # "crate" | "location" | "document"
+    id: int
+    number_or_code: str
+    status: str
+    location_path: str | None
+    crate: int | None  # the crate itself, or the document's crate
+    unit: str
+
+
+MAX_SCAN_LENGTH = 200
+SCAN_KINDS = ("crate", "location", "document")
+
+
+def resolve_scan(user: Any, code: str) -> ScanResult:
+    """A crate number, a location barcode or a document number within the user's units.
+
+    Scanners differ in case and add spaces, so the match ignores both. Unknown codes and
+    another unit's are the same 404 (docs/roles.md); a document number held by several crates
+    is a 409 asking for the crate's code instead.
+    """
+    code = code.strip()
+    if not code:
+        raise field_error("code", "Scan or type a code.")
+    if len(code) > MAX_SCAN_LENGTH:
+        raise field_error("code", f"A code has at most {MAX_SCAN_LENGTH} characters; this is not one of ours.")
+    crate = scope_to_unit(Crate.objects.select_related("unit", "location"), user).filter(number__iexact=code).first()
+    if crate is not None:
+        return ScanResult(
+            kind="crate",
+            id=crate.pk,
+            number_or_code=crate.number,
+            status=crate.status,
+            location_path=crate.location.path if crate.location else None,
+            crate=crate.pk,
+            unit=crate.unit.code,
+        )
+    location = scope_to_unit(StorageLocation.objects.select_related("unit"), user).filter(barcode__iexact=code).first()
+    if location is not None:
+        return ScanResult(
+            kind="location",
+            id=location.pk,
+            number_or_code=location.barcode,
+            status="active" if location.is_active else "inactive",
+            location_path=location.path,
+            crate=None,
+            unit=location.unit.code,
+        )
+    documents = list(
+        scope_to_unit(Document.objects.select_related("crate__unit", "crate__location"), user, "crate__unit")
+        .filter(number__iexact=code)
+        .order_by("pk")[:2]
+    )
+    if len(documents) > 1:
+        raise ApplicationError(
+            f"Document number {code} is in more than one crate; scan the crate's label instead.", code="conflict"
+        )
+    if documents:
+        document = documents[0]
+        return ScanResult(
+            kind="document",
+            id=document.pk,
+            number_or_code=document.number,
+            status=document.status,
+            location_path=document.crate.location.path if document.crate.location else None,
+            crate=document.crate_id,
+            unit=document.crate.unit.code,
+        )
+    raise ApplicationError(
+        f"{code} is not a crate, location or document of your units. Check the label, or type the number.",
+        code="not_found",
+    )
+
+
+# --- Labels for many crates or locations (docs/api.md, "Labels") ------------------------------
+
+
+def label_crates(user: Any, crate_ids: list[int]) -> list[Crate]:
+    """The crates, in the order asked; any not found in the user's units is a 404 naming them."""
+    crates = scope_to_unit(Crate.objects.select_related("unit", "department"), user).in_bulk(crate_ids)
+    missing = [pk for pk in crate_ids if pk not in crates]
+    if missing:
+        raise ApplicationError(f"No crate {', '.join(map(str, missing[:10]))} in your units.", code="not_found")
+    return [crates[pk] for pk in dict.fromkeys(crate_ids)]
+
+
+def label_locations(user: Any, location_ids: list[int], *, subtree: bool = False) -> list[StorageLocation]:
+    """The locations (with everything under them if `subtree`, in tree order); any not found
+    in the user's units is a 404 naming them."""
+    visible = scope_to_unit(StorageLocation.objects.select_related("unit"), user)
+    asked = visible.in_bulk(location_ids)
+    missing = [pk for pk in location_ids if pk not in asked]
+    if missing:
+        raise ApplicationError(f"No location {', '.join(map(str, missing[:10]))} in your units.", code="not_found")
+    if not subtree:
+        return [asked[pk] for pk in dict.fromkeys(location_ids)]
+    ids = subtree_ids(list(asked))
+    if len(ids) > MAX_LABELS:
+        message = f"These locations and those under them make {len(ids)} labels; at most {MAX_LABELS} a call."
+        raise field_error("locations", message)
+    return list(visible.filter(pk__in=ids).order_by("unit__code", "path", "pk"))

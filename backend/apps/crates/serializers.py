@@ -3,8 +3,10 @@ from typing import Any
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.core.labels import FORMATS, MAX_LABELS
 from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.crates.models import Crate, Document, DocumentType
+from apps.crates.selectors import SCAN_KINDS
 from apps.policy import access
 from apps.storage.models import StorageLocation
 
@@ -196,3 +198,38 @@ class CrateNeighboursSerializer(serializers.Serializer):
     location = NeighbourLocationSerializer(allow_null=True)
     same_location = NeighbourCrateSerializer(many=True)
     adjacent = AdjacentLocationSerializer(many=True)
+
+
+# --- Scan and labels ------------------------------------------------------------------------
+
+
+class ScanQuerySerializer(serializers.Serializer):
+    code = serializers.CharField(allow_blank=True, trim_whitespace=False, help_text="The scanned or typed text")
+
+
+class ScanResultSerializer(serializers.Serializer):
+    kind = serializers.ChoiceField(choices=list(SCAN_KINDS))
+    id = serializers.IntegerField()
+    number_or_code = serializers.CharField()
+    status = serializers.CharField()
+    location_path = serializers.CharField(allow_null=True)
+    crate = serializers.IntegerField(allow_null=True, help_text="The crate itself, or the document's crate")
+    unit = serializers.CharField(help_text="The unit's code")
+
+
+class LabelsInputSerializer(serializers.Serializer):
+    crates = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    locations = serializers.ListField(child=serializers.IntegerField(min_value=1), required=False)
+    subtree = serializers.BooleanField(default=False, help_text="locations: also every location under them")
+    format = serializers.ChoiceField(choices=list(FORMATS), default="single")
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        crates, locations = attrs.get("crates") or [], attrs.get("locations") or []
+        if bool(crates) == bool(locations):
+            raise serializers.ValidationError({"crates": ["Give either crates or locations (a non-empty list)."]})
+        for name, ids in (("crates", crates), ("locations", locations)):
+            if len(ids) > MAX_LABELS:
+                raise serializers.ValidationError({name: [f"At most {MAX_LABELS} labels a call; {len(ids)} given."]})
+        if attrs["subtree"] and not locations:
+            raise serializers.ValidationError({"subtree": ["Only with locations."]})
+        return attrs

@@ -4,17 +4,19 @@ from django.db.models import QuerySet
 from django.http import HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import filters, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.audit.serializers import AuditEventSerializer
 from apps.auth import roles
 from apps.auth.permissions import ActionPermission, scope_to_unit
-from apps.core.schema import READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
+from apps.core import labels as core_labels
+from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
 from apps.crates import labels, selectors, services
 from apps.crates.models import Crate, Document, DocumentType
 from apps.crates.serializers import (
@@ -26,10 +28,14 @@ from apps.crates.serializers import (
     DocumentSerializer,
     DocumentTypeSerializer,
     DocumentWriteSerializer,
+    LabelsInputSerializer,
     LegalHoldSerializer,
     RelocateSerializer,
+    ScanQuerySerializer,
+    ScanResultSerializer,
 )
 from apps.policy import access, capabilities
+from apps.storage.labels import location_label
 
 
 @extend_schema_view(
@@ -225,3 +231,56 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.document_delete(actor=request.user, document=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
+
+
+class ScanView(APIView):
+    """What a scanned code is: a crate number, a location barcode or a document number, within
+    the user's units. Unknown codes and another unit's are 404."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        parameters=[OpenApiParameter("code", str, required=True, description="The scanned or typed text")],
+        responses={200: ScanResultSerializer, 400: BAD_REQUEST, 409: CONFLICT, **READ_ERRORS},
+    )
+    def get(self, request: Request) -> Response:
+        query = ScanQuerySerializer(data=request.query_params)
+        query.is_valid(raise_exception=True)
+        result = selectors.resolve_scan(request.user, query.validated_data["code"])
+        return Response(ScanResultSerializer(result).data)
+
+
+class LabelsView(APIView):
+    """Labels for up to 500 crates or locations of the user's units, as one PDF or ZPL file."""
+
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        request=LabelsInputSerializer,
+        responses={
+            (200, "application/pdf"): OpenApiTypes.BINARY,
+            (200, "text/plain"): OpenApiTypes.STR,
+            400: BAD_REQUEST,
+            **READ_ERRORS,
+        },
+    )
+    def post(self, request: Request) -> HttpResponse:
+        data = LabelsInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        options = data.validated_data
+        if options.get("crates"):
+            contents = [labels.crate_label(crate) for crate in selectors.label_crates(request.user, options["crates"])]
+            name = "crate-labels"
+        else:
+            locations = selectors.label_locations(request.user, options["locations"], subtree=options["subtree"])
+            contents = [location_label(location) for location in locations]
+            name = "location-labels"
+        if options["format"] == "zpl":
+            response = HttpResponse(core_labels.labels_zpl(contents), content_type="text/plain; charset=utf-8")
+            response["Content-Disposition"] = f'attachment; filename="{name}.zpl"'
+            return response
+        layout = core_labels.PDF_LAYOUTS[options["format"]]
+        pdf = core_labels.labels_pdf(contents, layout, title=f"{len(contents)} labels ({options['format']})")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{name}-{options["format"]}.pdf"'
+        return response

@@ -277,3 +277,22 @@ class ContextCrateSerializer(serializers.Serializer):
 
 class RequestContextSerializer(serializers.Serializer):
     crates = ContextCrateSerializer(many=True)
+
+
+# --- Pick lists -----------------------------------------------------------------------------
+
+
+class PickDocumentSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+
+
+class PickItemSerializer(serializers.Serializer):
+    request = serializers.IntegerField()
+    request_number = serializers.CharField()
+    crate = serializers.IntegerField()
+    number = serializers.CharField(help_text="The crate's number")
+    location = serializers.IntegerField(allow_null=True, help_text="Where the crate is; null before a put-away")
+    location_path = serializers.CharField(allow_null=True)
+    document = PickDocumentSerializer(allow_null=True, help_text="Null: the whole crate")

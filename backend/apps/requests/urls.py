@@ -13,4 +13,5 @@ urlpatterns = [
     path("dashboard/", DashboardView.as_view(), name="dashboard"),
     path("custody/", custody.CustodyListView.as_view(), name="custody"),
     path("custody/people/", custody.CustodyPeopleView.as_view(), name="custody-people"),
+    path("pick-list/", views.PickListView.as_view(), name="pick-list"),
 ]

@@ -4,26 +4,29 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request as HttpRequest
 from rest_framework.response import Response
+from rest_framework.views import APIView
 
 from apps.audit import services as audit
 from apps.auth import roles
 from apps.auth.permissions import ActionPermission
 from apps.core.errors import field_error
-from apps.core.schema import CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
+from apps.core.renderers import ORJSONRenderer, PDFRenderer
+from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
 from apps.policy import access
-from apps.requests import services
+from apps.requests import pick_lists, services
 from apps.requests.certificate import destruction_certificate_pdf
 from apps.requests.models import Request, SendBack
 from apps.requests.selectors import RequestFilter, SendBackFilter, request_context, requests_for, sendbacks_for
 from apps.requests.serializers import (
     CancelInputSerializer,
     ExecuteInputSerializer,
+    PickItemSerializer,
     ReceiveInputSerializer,
     RequestContextSerializer,
     RequestCreateSerializer,
@@ -41,6 +44,16 @@ SIGNATURE_ERRORS = {
         description="Role lacks the capability (permission_denied), wrong password "
         "(invalid_signature) or segregation of duties (segregation_of_duties)"
     ),
+}
+
+
+PICK_LIST_FORMAT = OpenApiParameter(
+    "format", str, enum=["json", "pdf"], description="pdf: printable, with each crate's barcode"
+)
+PICK_LIST_ERRORS = {
+    400: BAD_REQUEST,
+    409: OpenApiResponse(description="A request is not approved (invalid_transition)"),
+    **READ_ERRORS,
 }
 
 
@@ -167,6 +180,52 @@ class RequestViewSet(
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="destruction-certificate-{request_obj.number}.pdf"'
         return response
+
+    @extend_schema(
+        parameters=[PICK_LIST_FORMAT],
+        responses={200: PickItemSerializer(many=True), **PICK_LIST_ERRORS},
+    )
+    @action(
+        detail=True,
+        methods=["get"],
+        url_path="pick-list",
+        renderer_classes=[ORJSONRenderer, PDFRenderer],
+        filter_backends=[],
+        pagination_class=None,
+    )
+    def pick_list(self, request: HttpRequest, pk: str | None = None) -> HttpResponse:
+        """What an approved request moves, in shelf order (docs/workflows.md, "Pick lists")."""
+        return _pick_list_response(request, [self.get_object()])
+
+
+def _pick_list_response(request: HttpRequest, requests: list[Request]) -> HttpResponse:
+    items = pick_lists.pick_list(requests)
+    if request.accepted_renderer.format != "pdf":
+        return Response(PickItemSerializer(items, many=True).data)
+    pdf = pick_lists.pick_list_pdf(requests, items, printed_by=request.user)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    numbers = "_".join(r.number for r in requests[:5]) + ("_and_more" if len(requests) > 5 else "")
+    response["Content-Disposition"] = f'inline; filename="pick-list-{numbers}.pdf"'
+    return response
+
+
+class PickListView(APIView):
+    """One walk for several approved requests of one unit: `?requests=1,2,3`."""
+
+    permission_classes = [IsAuthenticated]
+    renderer_classes = [ORJSONRenderer, PDFRenderer]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("requests", str, required=True, description="Request ids, comma-separated"),
+            PICK_LIST_FORMAT,
+        ],
+        responses={200: PickItemSerializer(many=True), **PICK_LIST_ERRORS},
+    )
+    def get(self, request: HttpRequest) -> HttpResponse:
+        ids = pick_lists.parse_request_ids(request.query_params.get("requests"))
+        found = requests_for(request.user).in_bulk(ids)
+        return _pick_list_response(request, pick_lists.found_in_order(found, ids))
 
 
 @extend_schema_view(

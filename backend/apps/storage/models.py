@@ -1,4 +1,13 @@
+from typing import Any
+
 from django.db import models
+
+BARCODE_PREFIX = "LOC"
+
+
+def barcode_base(unit_code: str, code: str) -> str:
+    """`LOC-<UNIT>-<code>` (docs/domain.md: location barcodes)."""
+    return f"{BARCODE_PREFIX}-{unit_code}-{code}"
 
 
 class StorageLocation(models.Model):
@@ -18,6 +27,9 @@ class StorageLocation(models.Model):
     parent = models.ForeignKey("self", null=True, blank=True, on_delete=models.PROTECT, related_name="children")
     kind = models.CharField(max_length=10, choices=Kind.choices)
     code = models.CharField(max_length=40)
+    # Given once, when the location is made, and never changed (as a crate's number): a label
+    # printed and stuck on a shelf stays valid even if the code or the unit's code is edited.
+    barcode = models.CharField(max_length=64, unique=True, editable=False)
     name = models.CharField(max_length=200)
     capacity = models.PositiveIntegerField(default=0, help_text="Crates it can hold; 0 = not a place for crates")
     occupied = models.PositiveIntegerField(default=0, editable=False)
@@ -38,6 +50,22 @@ class StorageLocation(models.Model):
 
     def __str__(self) -> str:
         return self.path or self.name
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self.barcode:
+            self.barcode = self.free_barcode(self.unit.code, self.code)
+        super().save(*args, **kwargs)
+
+    @classmethod
+    def free_barcode(cls, unit_code: str, code: str) -> str:
+        """`LOC-<UNIT>-<code>`; should a renamed location still carry it, `-2`, `-3`, ... is added."""
+        base = barcode_base(unit_code, code)
+        taken = set(cls.objects.filter(barcode__startswith=base).values_list("barcode", flat=True))
+        candidate, suffix = base, 1
+        while candidate in taken:
+            suffix += 1
+            candidate = f"{base}-{suffix}"
+        return candidate
 
     @property
     def free(self) -> int:

@@ -25,3 +25,26 @@ class StorageLocationFilter(django_filters.FilterSet):
         if value:
             return queryset.filter(is_active=True, capacity__gt=0, occupied__lt=F("capacity"))
         return queryset.exclude(is_active=True, capacity__gt=0, occupied__lt=F("capacity"))
+
+
+def subtree_ids(location_ids: list[int]) -> list[int]:
+    """The given locations and every location inside them (parents before their children),
+    from one query over their units' locations; ids that are no location are left out."""
+    rows = list(
+        StorageLocation.objects.filter(
+            unit_id__in=StorageLocation.objects.filter(pk__in=location_ids).values("unit_id")
+        ).values_list("id", "parent_id")
+    )
+    known = {pk for pk, _ in rows}
+    children: dict[int | None, list[int]] = {}
+    for pk, parent_id in rows:
+        children.setdefault(parent_id, []).append(pk)
+    found: list[int] = []
+    seen: set[int] = set()
+    level = [pk for pk in dict.fromkeys(location_ids) if pk in known]
+    while level:
+        level = [pk for pk in level if pk not in seen]
+        seen.update(level)
+        found.extend(level)
+        level = [child for pk in level for child in children.get(pk, [])]
+    return found

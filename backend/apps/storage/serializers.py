@@ -16,6 +16,7 @@ class StorageLocationSerializer(serializers.ModelSerializer):
             "parent",
             "kind",
             "code",
+            "barcode",
             "name",
             "capacity",
             "occupied",
@@ -25,5 +26,5 @@ class StorageLocationSerializer(serializers.ModelSerializer):
             "created_at",
             "updated_at",
         ]
-        read_only_fields = ["occupied", "path", "created_at", "updated_at"]
+        read_only_fields = ["barcode", "occupied", "path", "created_at", "updated_at"]
         validators: list = []  # per-unit code uniqueness is checked by the service

@@ -1,14 +1,17 @@
 from typing import Any
 
 from django.db.models import QuerySet
+from django.http import HttpResponse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
 from apps.auth import roles
 from apps.auth.permissions import ActionPermission
-from apps.core.schema import WRITE_ERRORS
-from apps.storage import services
+from apps.core.schema import READ_ERRORS, WRITE_ERRORS
+from apps.storage import labels, services
 from apps.storage.models import StorageLocation
 from apps.storage.selectors import StorageLocationFilter, locations_for
 from apps.storage.serializers import StorageLocationSerializer
@@ -41,3 +44,12 @@ class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
         serializer.instance = services.location_update(
             actor=self.request.user, location=serializer.instance, data=serializer.validated_data
         )
+
+    @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})
+    @action(detail=True, methods=["get"], filter_backends=[])
+    def label(self, request: Any, pk: str | None = None) -> HttpResponse:
+        """A printable PDF label (100 x 70 mm) with the barcode as Code 128 and QR code."""
+        location = self.get_object()
+        response = HttpResponse(labels.location_label_pdf(location), content_type="application/pdf")
+        response["Content-Disposition"] = f'inline; filename="{location.barcode}.pdf"'
+        return response

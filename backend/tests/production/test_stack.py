@@ -344,6 +344,8 @@ def test_security_headers_appear_once_on_api_and_spa(stack: Stack) -> None:
         assert headers.get_all("X-Frame-Options") == ["DENY"]
         assert headers.get_all("X-Content-Type-Options") == ["nosniff"]
         assert headers.get_all("Referrer-Policy") == ["strict-origin-when-cross-origin"]
+        # The app's own pages may use the camera (the label scanner); nothing else may.
+        assert headers.get_all("Permissions-Policy") == ["camera=(self), microphone=(), geolocation=(), payment=()"]
         [csp] = headers.get_all("Content-Security-Policy") or []
         assert "default-src 'self'" in csp and "frame-ancestors 'none'" in csp
         assert "Server" not in headers or "nginx/" not in headers["Server"]

@@ -556,6 +556,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/labels/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Labels for up to 500 crates or locations of the user's units, as one PDF or ZPL file. */
+    post: operations['labels_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/locations/': {
     parameters: {
       query?: never;
@@ -606,6 +623,23 @@ export interface paths {
      *     history refers to them.
      */
     patch: operations['locations_partial_update'];
+    trace?: never;
+  };
+  '/api/locations/{id}/label/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description A printable PDF label (100 x 70 mm) with the barcode as Code 128 and QR code. */
+    get: operations['locations_label_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
     trace?: never;
   };
   '/api/notifications/': {
@@ -666,6 +700,23 @@ export interface paths {
     get?: never;
     put?: never;
     post: operations['notifications_read_all_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/pick-list/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description One walk for several approved requests of one unit: `?requests=1,2,3`. */
+    get: operations['pick_list_list'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -892,6 +943,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/requests/{id}/pick-list/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description What an approved request moves, in shelf order (docs/workflows.md, "Pick lists"). */
+    get: operations['requests_pick_list_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/requests/{id}/receive/': {
     parameters: {
       query?: never;
@@ -946,6 +1014,26 @@ export interface paths {
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_submit_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/scan/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description What a scanned code is: a crate number, a location barcode or a document number, within
+     *     the user's units. Unknown codes and another unit's are 404.
+     */
+    get: operations['scan_retrieve'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1611,12 +1699,6 @@ export interface components {
     FieldErrors: {
       field: string[];
     };
-    /**
-     * @description * `csv` - CSV
-     *     * `xlsx` - Excel
-     * @enum {string}
-     */
-    FormatEnum: 'csv' | 'xlsx';
     Health: {
       status: components['schemas']['HealthStatusEnum'];
       database: string;
@@ -1643,6 +1725,25 @@ export interface components {
      * @enum {string}
      */
     KindEnum: 'room' | 'rack' | 'shelf' | 'bin';
+    /**
+     * @description * `single` - single
+     *     * `avery-l7163` - avery-l7163
+     *     * `avery-5163` - avery-5163
+     *     * `zpl` - zpl
+     * @enum {string}
+     */
+    LabelFormatEnum: 'single' | 'avery-l7163' | 'avery-5163' | 'zpl';
+    LabelsInputRequest: {
+      crates?: number[];
+      locations?: number[];
+      /**
+       * @description locations: also every location under them
+       * @default false
+       */
+      subtree: boolean;
+      /** @default single */
+      format: components['schemas']['LabelFormatEnum'];
+    };
     LegalHoldRequest: {
       legal_hold: boolean;
       /** @default  */
@@ -2009,6 +2110,23 @@ export interface components {
        */
       is_active?: boolean;
     };
+    PickDocument: {
+      id: number;
+      number: string;
+      title: string;
+    };
+    PickItem: {
+      request: number;
+      request_number: string;
+      crate: number;
+      /** @description The crate's number */
+      number: string;
+      /** @description Where the crate is; null before a put-away */
+      location: number | null;
+      location_path: string | null;
+      /** @description Null: the whole crate */
+      document: components['schemas']['PickDocument'] | null;
+    };
     ReadAllResult: {
       marked_read: number;
     };
@@ -2025,7 +2143,7 @@ export interface components {
     Report: {
       readonly id: number;
       readonly report: components['schemas']['ReportEnum'];
-      readonly format: components['schemas']['FormatEnum'];
+      readonly format: components['schemas']['ReportFormatEnum'];
       readonly filters: unknown;
       readonly unit: number | null;
       readonly status: components['schemas']['ReportStatusEnum'];
@@ -2047,10 +2165,16 @@ export interface components {
      * @enum {string}
      */
     ReportEnum: 'inventory' | 'documents' | 'audit' | 'overdue' | 'destruction_due';
+    /**
+     * @description * `csv` - CSV
+     *     * `xlsx` - Excel
+     * @enum {string}
+     */
+    ReportFormatEnum: 'csv' | 'xlsx';
     ReportRequestRequest: {
       report: components['schemas']['ReportEnum'];
       /** @default csv */
-      format: components['schemas']['FormatEnum'];
+      format: components['schemas']['ReportFormatEnum'];
       filters?: {
         [key: string]: unknown;
       };
@@ -2210,6 +2334,24 @@ export interface components {
       | 'Approver'
       | 'Store Head'
       | 'Viewer';
+    /**
+     * @description * `crate` - crate
+     *     * `location` - location
+     *     * `document` - document
+     * @enum {string}
+     */
+    ScanKindEnum: 'crate' | 'location' | 'document';
+    ScanResult: {
+      kind: components['schemas']['ScanKindEnum'];
+      id: number;
+      number_or_code: string;
+      status: string;
+      location_path: string | null;
+      /** @description The crate itself, or the document's crate */
+      crate: number | null;
+      /** @description The unit's code */
+      unit: string;
+    };
     SendBack: {
       readonly id: number;
       readonly number: string;
@@ -2316,6 +2458,7 @@ export interface components {
       parent?: number | null;
       kind: components['schemas']['KindEnum'];
       code: string;
+      readonly barcode: string;
       name: string;
       /**
        * Format: int64
@@ -4489,6 +4632,57 @@ export interface operations {
       };
     };
   };
+  labels_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['LabelsInputRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/plain': string;
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   locations_list: {
     parameters: {
       query?: {
@@ -4735,6 +4929,46 @@ export interface operations {
       };
     };
   };
+  locations_label_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this storage location. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   notifications_list: {
     parameters: {
       query?: {
@@ -4897,6 +5131,68 @@ export interface operations {
         content: {
           'application/json': components['schemas']['Error'];
         };
+      };
+    };
+  };
+  pick_list_list: {
+    parameters: {
+      query: {
+        /** @description pdf: printable, with each crate's barcode */
+        format?: 'json' | 'pdf';
+        /** @description Request ids, comma-separated */
+        requests: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PickItem'][];
+          'application/pdf': components['schemas']['PickItem'][];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+          'application/pdf': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+          'application/pdf': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+          'application/pdf': components['schemas']['Error'];
+        };
+      };
+      /** @description A request is not approved (invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
       };
     };
   };
@@ -5804,6 +6100,69 @@ export interface operations {
       };
     };
   };
+  requests_pick_list_list: {
+    parameters: {
+      query?: {
+        /** @description pdf: printable, with each crate's barcode */
+        format?: 'json' | 'pdf';
+      };
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this request. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PickItem'][];
+          'application/pdf': components['schemas']['PickItem'][];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+          'application/pdf': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+          'application/pdf': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+          'application/pdf': components['schemas']['Error'];
+        };
+      };
+      /** @description A request is not approved (invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+    };
+  };
   requests_receive_create: {
     parameters: {
       query?: never;
@@ -5984,6 +6343,64 @@ export interface operations {
       };
       /** @description Role lacks the capability (code permission_denied) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  scan_retrieve: {
+    parameters: {
+      query: {
+        /** @description The scanned or typed text */
+        code: string;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ScanResult'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
         headers: {
           [name: string]: unknown;
         };
