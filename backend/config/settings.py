@@ -8,6 +8,7 @@ cache db 2). Production hardening lives in settings_production.py.
 
 import contextlib
 import os
+import re
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -407,8 +408,25 @@ with contextlib.suppress(OSError):
     STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 MEDIA_ROOT = Path(os.environ.get("DMS_MEDIA_ROOT", DATA_DIR / "media"))
 SPA_DIST_DIR = Path(os.environ.get("SPA_DIST_DIR", REPO_DIR / "frontend" / "dist"))
-# WhiteNoise serves the built SPA's hashed assets at the site root (/assets/...).
+# WhiteNoise serves the built SPA's hashed assets at the site root (/assets/...), as the
+# `.br` / `.gz` siblings the build writes when the browser accepts them.
 WHITENOISE_ROOT = SPA_DIST_DIR if SPA_DIST_DIR.exists() else None
+# Vite names every asset by its content hash (assets/<name>-<hash>.<ext>): a changed file is a
+# new URL, so browsers may keep one for a year without asking again. index.html names the
+# current assets and must always be revalidated, or users keep an old build after an upgrade.
+SPA_IMMUTABLE_ASSET = re.compile(r"^/assets/.+-[A-Za-z0-9_-]{8}\.[a-z0-9]+$")
+SPA_ASSET_CACHE_CONTROL = "public, max-age=31536000, immutable"
+
+
+def spa_cache_headers(headers: Any, path: str, url: str) -> None:
+    """WhiteNoise's per-file headers: the nginx rules of frontend/nginx.conf, under Daphne."""
+    if SPA_IMMUTABLE_ASSET.match(url):
+        headers["Cache-Control"] = SPA_ASSET_CACHE_CONTROL
+    elif url.endswith(".html"):
+        headers["Cache-Control"] = "no-cache"
+
+
+WHITENOISE_ADD_HEADERS_FUNCTION = spa_cache_headers
 SPA_BASE_URL = os.environ.get("SPA_BASE_URL", "http://127.0.0.1:8000")
 
 EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")

@@ -2,11 +2,22 @@
 `nginx -t`, and nginx -t really catches a broken reference (so the positive run means
 something)."""
 
+import gzip
+import http.client
 from pathlib import Path
 
 import pytest
 
-from tests.production.support import NginxLayout, free_port, make_test_certificate, nginx_test, render_nginx
+from tests.production.support import (
+    NginxLayout,
+    ProcessGroup,
+    free_port,
+    make_test_certificate,
+    nginx_test,
+    render_nginx,
+    require_tool,
+    wait_until,
+)
 
 
 @pytest.fixture
@@ -86,3 +97,46 @@ def test_nginx_t_fails_when_the_certificate_is_missing(layout: NginxLayout) -> N
 
     assert result.returncode != 0
     assert "fullchain.pem" in result.stderr
+
+
+def test_the_spa_server_sends_hashed_assets_precompressed_with_a_year_of_cache(
+    layout: NginxLayout, tmp_path: Path
+) -> None:
+    """frontend/nginx.conf really serving a build: the .gz the build wrote, cached for a year;
+    index.html (and a client-side route falling back to it) revalidated every time."""
+    spa = tmp_path / "spa"
+    (spa / "assets").mkdir()
+    (spa / "index.html").write_text("<!doctype html><title>Cipla DMS</title>")
+    source = b"console.log('cipla dms');" * 200
+    (spa / "assets" / "index-AbC_12-z.js").write_bytes(source)
+    (spa / "assets" / "index-AbC_12-z.js.gz").write_bytes(gzip.compress(source, 9))
+    conf = render_nginx(layout, frontend_root=spa)
+    host, port = layout.frontend.rsplit(":", 1)
+
+    def get(path: str, encoding: str = "") -> tuple[int, dict[str, str], bytes]:
+        connection = http.client.HTTPConnection(host, int(port), timeout=5)
+        try:
+            connection.request("GET", path, headers={"Accept-Encoding": encoding} if encoding else {})
+            response = connection.getresponse()
+            return response.status, {k.lower(): v for k, v in response.getheaders()}, response.read()
+        finally:
+            connection.close()
+
+    procs = ProcessGroup(tmp_path)
+    nginx = require_tool("nginx")
+    args = [nginx, "-c", str(conf), "-p", str(conf.parent), "-e", str(conf.parent / "logs" / "error.log")]
+    procs.start("nginx", [*args, "-g", "daemon off;"], env={"PATH": "/usr/sbin:/usr/bin:/bin"})
+    try:
+        wait_until(lambda: get("/healthz")[0] == 200, timeout=20, what="nginx")
+        status, headers, body = get("/assets/index-AbC_12-z.js", "gzip, br")
+        assert status == 200
+        assert headers["cache-control"] == "public, max-age=31536000, immutable"
+        assert headers["content-encoding"] == "gzip"
+        assert gzip.decompress(body) == source
+        status, headers, body = get("/assets/index-AbC_12-z.js")
+        assert (status, body, "content-encoding" in headers) == (200, source, False)
+        for path in ("/", "/index.html", "/requests/12"):
+            status, headers, _ = get(path)
+            assert (status, headers.get("cache-control")) == (200, "no-cache"), path
+    finally:
+        procs.stop_all()
