@@ -106,6 +106,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "apps.core.middleware.RejectNulCharactersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Cached GET answers of the API, served before the rest of the stack (apps/auth/readcache.py).
+    "apps.auth.readcache.ReadCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -350,7 +352,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "apps.core.exception_handler.exception_handler",
-    "DEFAULT_THROTTLE_CLASSES": ["rest_framework.throttling.UserRateThrottle"],
+    "DEFAULT_THROTTLE_CLASSES": ["apps.auth.throttles.UserRateThrottle"],
     "DEFAULT_THROTTLE_RATES": {
         "user": os.environ.get("THROTTLE_USER", "2000/hour"),
         "login": os.environ.get("THROTTLE_LOGIN", "5/min"),
@@ -507,6 +509,9 @@ PASSWORD_HASHERS = [
 # apps.auth.identity: how long a cached identity (user, unit, roles, permissions) may live.
 # Changes invalidate it at once; this only bounds an entry whose invalidation was lost.
 IDENTITY_CACHE_SECONDS = int(os.environ.get("IDENTITY_CACHE_SECONDS", "300"))
+# apps.auth.readcache / apps.core.readcache: the longest a cached GET answer (or a unit's
+# dashboard figures) is served after it was computed; writes invalidate it at once. 0: off.
+READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "30"))
 # apps.core.pagination: lists count at most this many rows; past it `count_exact` is false.
 PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "1000"))
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [

@@ -6,6 +6,7 @@ The user comes from the identity cache (apps.auth.identity): no query on a cache
 every change to the user, their roles or their unit is seen on the very next request.
 """
 
+from collections.abc import Sequence
 from typing import Any
 
 from rest_framework_simplejwt.authentication import JWTAuthentication
@@ -33,9 +34,9 @@ def check_token_version(user: Any, token: Token) -> None:
         raise AuthenticationFailed("Token is no longer valid.", code="token_revoked")
 
 
-def check_token_session(token: Token) -> None:
+def check_token_session(token: Token, cached: Any = None) -> None:
     """Logout ends the session: its access token stops working too (docs/roles.md)."""
-    if not sessions.check_session(token):
+    if not sessions.check_session(token, cached):
         raise AuthenticationFailed("The session has ended.", code="session_ended")
 
 
@@ -45,11 +46,19 @@ class VersionedJWTAuthentication(JWTAuthentication):
             user_id = validated_token[api_settings.USER_ID_CLAIM]
         except KeyError as error:
             raise InvalidToken("Token contained no recognizable user identification") from error
-        user = identity.load_user(user_id)
+        user, _found = self.load(user_id, validated_token)
+        return user
+
+    def load(self, user_id: Any, validated_token: Token, also: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
+        """The checked user, and the cache values of `also`: the identity, the session's
+        revocation and `also` come in one cache round trip."""
+        session_id = validated_token.get(sessions.SESSION_CLAIM)
+        session_key = sessions.cache_key(str(session_id)) if session_id else None
+        user, found = identity.load(user_id, [*also, *([session_key] if session_key else [])])
         if user is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         check_token_version(user, validated_token)
         # Directory users: still enabled in the directory? (cached; free for local users)
         directory.ensure_enabled(user)
-        check_token_session(validated_token)
-        return user
+        check_token_session(validated_token, found.get(session_key) if session_key else None)
+        return user, found

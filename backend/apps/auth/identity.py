@@ -22,6 +22,7 @@ unreachable every request reads the database, as it did before this cache existe
 
 import logging
 import secrets
+from collections.abc import Sequence
 from typing import Any
 
 from django.conf import settings
@@ -60,17 +61,25 @@ def _from_database(user_id: Any) -> Any:
 
 def load_user(user_id: Any) -> Any:
     """The user with this id (unit, roles and permissions loaded), or None if there is none."""
+    return load(user_id)[0]
+
+
+def load(user_id: Any, also: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
+    """`load_user`, and the cache values of the keys `also` read in the same round trip (what
+    else the caller needs on every request, such as its session's revocation), {} when the
+    cache is unreachable."""
     entry_key, user_key = f"identity:{user_id}", _user_generation_key(user_id)
     try:
         # One round trip: the entry and the generations it must have been stored under.
-        found = cache.get_many([entry_key, user_key, _GLOBAL_GENERATION])
+        found = cache.get_many([entry_key, user_key, _GLOBAL_GENERATION, *also])
     except Exception:  # the cache is down: the database answers, as without this cache
         logger.warning("identity cache unreachable; reading user %s from the database", user_id, exc_info=True)
-        return _from_database(user_id)
+        return _from_database(user_id), {}
+    extra = {key: found[key] for key in also if key in found}
     generations = (found.get(user_key, 0), found.get(_GLOBAL_GENERATION, 0))
     entry = found.get(entry_key)
     if entry is not None and entry[0] == generations:
-        return entry[1]
+        return entry[1], extra
     # The generations were read before the rows: an entry stored now carries the generations
     # that were current before the read, and a change committed since makes it a miss.
     user = _from_database(user_id)
@@ -79,7 +88,13 @@ def load_user(user_id: Any) -> Any:
             cache.set(entry_key, (generations, user), timeout=_ttl())
         except Exception:
             logger.warning("identity cache unreachable; user %s not stored", user_id, exc_info=True)
-    return user
+    return user, extra
+
+
+def generation_keys(user_id: Any) -> tuple[str, str]:
+    """The cache keys of the user's and everybody's identity generations (apps.auth.readcache
+    stores them with each cached answer: a permission change makes the answer unreachable)."""
+    return _user_generation_key(user_id), _GLOBAL_GENERATION
 
 
 def _new_generation(key: str) -> None:

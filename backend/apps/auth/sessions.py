@@ -31,8 +31,15 @@ def _remember_seconds() -> int:
     return int(lifetime.total_seconds()) + 60
 
 
-def session_is_revoked(session_id: str) -> bool:
-    cached = cache.get(_KEY + session_id)
+def cache_key(session_id: str) -> str:
+    return _KEY + session_id
+
+
+def session_is_revoked(session_id: str, cached: Any = None) -> bool:
+    """`cached`: the value of `cache_key(session_id)` if the caller already read it (the
+    authentication reads it with the identity, in one round trip)."""
+    if cached is None:
+        cached = cache.get(_KEY + session_id)
     if cached is not None:
         return bool(int(cached))
     revoked = RevokedSession.objects.filter(sid=session_id).exists()
@@ -40,11 +47,11 @@ def session_is_revoked(session_id: str) -> bool:
     return revoked
 
 
-def check_session(token: Any) -> bool:
+def check_session(token: Any, cached: Any = None) -> bool:
     """False when the token belongs to a signed-out session. Tokens without a session id
     (issued before sessions existed) expire on their own within the access lifetime."""
     session_id = token.get(SESSION_CLAIM)
-    return not (session_id and session_is_revoked(str(session_id)))
+    return not (session_id and session_is_revoked(str(session_id), cached))
 
 
 def revoke_session(*, session_id: str, user: Any, expires_at: datetime | None = None) -> None:

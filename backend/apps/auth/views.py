@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.auth import roles, services
+from apps.auth import readcache, roles, services
 from apps.auth.models import Department, Unit, User
 from apps.auth.permissions import ActionPermission, acting_user, scope_to_unit
 from apps.auth.serializers import (
@@ -85,6 +85,10 @@ class LogoutView(APIView):
 
 
 class MeView(APIView):
+    # Cached answers (apps/auth/readcache.py): the identity generations make a change of the
+    # user, their roles or permissions a miss on the very next request.
+    read_cache = {"get": readcache.USER}
+
     @extend_schema(responses={200: CurrentUserSerializer, 401: UNAUTHORIZED})
     def get(self, request: Request) -> Response:
         return Response(CurrentUserSerializer(request.user).data)

@@ -8,4 +8,9 @@ class CoreConfig(AppConfig):
 
     def ready(self) -> None:
         # Connects the Celery task-outcome counters in every process (web and worker).
-        from apps.core import metrics  # noqa: F401
+        from apps.core import (
+            metrics,  # noqa: F401
+            readcache,
+        )
+
+        readcache.connect()

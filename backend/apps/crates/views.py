@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.audit.serializers import AuditEventSerializer
-from apps.auth import roles
+from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission, scope_to_unit
 from apps.core import labels as core_labels
 from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
@@ -76,6 +76,8 @@ class DocumentTypeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
     destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
 )
 class CrateViewSet(viewsets.ModelViewSet):
+    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
+    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
     """Crates of the user's unit (all units for a System Administrator).
 
     Create / edit / delete only in `draft`; status and location change only through the
@@ -187,6 +189,8 @@ class CrateViewSet(viewsets.ModelViewSet):
     destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
 )
 class DocumentViewSet(viewsets.ModelViewSet):
+    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
+    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
     """Documents of the user's unit's crates. Create / edit / delete only in draft crates;
     `retention_until` = record_date + the type's retention_years."""
 

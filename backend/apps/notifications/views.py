@@ -10,6 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from apps.auth import readcache
 from apps.core.schema import READ_ERRORS
 from apps.notifications import services
 from apps.notifications.models import Notification
@@ -29,6 +30,8 @@ class NotificationFilter(django_filters.FilterSet):
     retrieve=extend_schema(responses={200: NotificationSerializer, **READ_ERRORS}),
 )
 class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
+    # Cached answers (apps/auth/readcache.py): they depend on the user only.
+    read_cache = {"list": readcache.USER, "retrieve": readcache.USER}
     serializer_class = NotificationSerializer
     filterset_class = NotificationFilter
     search_fields = ["title", "body"]

@@ -10,8 +10,10 @@ from rest_framework.request import Request as HttpRequest
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.auth import readcache
 from apps.auth.models import Unit
 from apps.auth.permissions import scope_to_unit
+from apps.core import readcache as unit_cache
 from apps.core.schema import UNAUTHORIZED
 from apps.crates.models import Crate
 from apps.notifications.models import Notification
@@ -155,11 +157,10 @@ def _by_unit(user: Any, today: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def dashboard_for(user: Any) -> dict[str, Any]:
+def _unit_figures(user: Any, crates: QuerySet[Crate], requests: QuerySet[Request]) -> dict[str, Any]:
+    """What every user of the unit sees alike: counts, overdue withdrawals, crates due for
+    destruction and room utilization (the aggregates over the unit's tables)."""
     today = timezone.localdate()
-    crates = scope_to_unit(Crate.objects.all(), user)
-    requests = scope_to_unit(Request.objects.filter(access.request_visible_q(user)), user, "unit", "target_unit")
-    requests = requests.select_related("unit", "target_unit", "requester")
     crates_by_status = dict.fromkeys(Crate.Status.values, 0)
     crates_by_status.update(dict(crates.order_by().values_list("status").annotate(count=Count("id"))))
     requests_by_type: dict[str, dict[str, int]] = {
@@ -172,12 +173,41 @@ def dashboard_for(user: Any) -> dict[str, Any]:
     return {
         "crates_by_status": crates_by_status,
         "requests_by_type": requests_by_type,
-        "pending_approvals": _summaries(requests.filter(access.awaiting_action_q(user, "approve")), "submitted_at"),
-        "to_execute": _summaries(requests.filter(access.awaiting_action_q(user, "execute")), "decided_at"),
-        "to_receive": _summaries(requests.filter(access.awaiting_action_q(user, "receive")), "executed_at"),
         "overdue_withdrawals": _summaries(requests.filter(rules.overdue_q(today=today)), "expected_return_date"),
         "due_for_destruction": crates.filter(rules.due_for_destruction_q(today=today)).count(),
         "location_utilization": _room_utilization(user),
+    }
+
+
+def dashboard_for(user: Any) -> dict[str, Any]:
+    today = timezone.localdate()
+    crates = scope_to_unit(Crate.objects.all(), user)
+    visible = scope_to_unit(Request.objects.filter(access.request_visible_q(user)), user, "unit", "target_unit")
+    visible = visible.select_related("unit", "target_unit", "requester")
+    if access.unit_scope_q(user) is None:  # all units (System Administrator): not shared
+        unit = _unit_figures(user, crates, visible)
+    else:
+        # Shared by the unit: everything but drafts, which are their author's alone; the user's
+        # own drafts are counted apart and added.
+        shared = scope_to_unit(Request.objects.exclude(status=Request.Status.DRAFT), user, "unit", "target_unit")
+        shared = shared.select_related("unit", "target_unit", "requester")
+        unit = unit_cache.for_unit(user.unit_id, "dashboard", lambda: _unit_figures(user, crates, shared))
+        requests_by_type = {kind: dict(counts) for kind, counts in unit["requests_by_type"].items()}
+        own_drafts = scope_to_unit(
+            Request.objects.filter(status=Request.Status.DRAFT, requester_id=user.pk), user, "unit", "target_unit"
+        )
+        for request_type, count in own_drafts.order_by().values_list("request_type").annotate(count=Count("id")):
+            requests_by_type[request_type][Request.Status.DRAFT] = count
+        unit = {**unit, "requests_by_type": requests_by_type}
+    return {
+        "crates_by_status": unit["crates_by_status"],
+        "requests_by_type": unit["requests_by_type"],
+        "pending_approvals": _summaries(visible.filter(access.awaiting_action_q(user, "approve")), "submitted_at"),
+        "to_execute": _summaries(visible.filter(access.awaiting_action_q(user, "execute")), "decided_at"),
+        "to_receive": _summaries(visible.filter(access.awaiting_action_q(user, "receive")), "executed_at"),
+        "overdue_withdrawals": unit["overdue_withdrawals"],
+        "due_for_destruction": unit["due_for_destruction"],
+        "location_utilization": unit["location_utilization"],
         "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
         "by_unit": _by_unit(user, today),
     }
@@ -226,6 +256,10 @@ DashboardSerializer = inline_serializer(
 class DashboardView(APIView):
     """Counts by status, what waits for me, overdue withdrawals, crates due for destruction and
     room utilization — for the user's unit (all units for a System Administrator)."""
+
+    # Cached answers (apps/auth/readcache.py): what waits for whom and the unread count are
+    # the user's; overdue and due-for-destruction figures are at most READ_CACHE_SECONDS old.
+    read_cache = {"get": readcache.USER}
 
     @extend_schema(responses={200: DashboardSerializer, 401: UNAUTHORIZED})
     def get(self, request: HttpRequest) -> Response:

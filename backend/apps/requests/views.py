@@ -13,7 +13,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.audit import services as audit
-from apps.auth import roles
+from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission
 from apps.core.errors import field_error
 from apps.core.renderers import ORJSONRenderer, PDFRenderer
@@ -81,6 +81,8 @@ class RequestViewSet(
 
     serializer_class = RequestSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
+    # Cached answers (apps/auth/readcache.py): `allowed_actions` depends on who asks.
+    read_cache = {"list": readcache.USER, "retrieve": readcache.USER}
     # The capability of each action comes from the policy's actor rules (403 before the lookup).
     action_permissions = {
         "create": roles.RAISE_REQUESTS,

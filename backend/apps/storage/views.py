@@ -8,7 +8,7 @@ from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 
-from apps.auth import roles
+from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission
 from apps.core.schema import READ_ERRORS, WRITE_ERRORS
 from apps.storage import labels, services
@@ -23,6 +23,8 @@ from apps.storage.serializers import StorageLocationSerializer
     partial_update=extend_schema(responses={200: StorageLocationSerializer, **WRITE_ERRORS}),
 )
 class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
+    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
+    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
     """Storage locations (room / rack / shelf / bin). Deactivate instead of deleting: crates'
     history refers to them."""
 

@@ -81,12 +81,15 @@ def test_list_query_count_is_fixed(world, many, username, url, expected):
 
 
 def test_dashboard_query_count_is_fixed(world, many):
-    # Sections for a capability the role lacks cost no query; the rest one or two each.
-    expected = {"docmanager": 10, "approver": 12, "storehead": 14, "sysadmin": 21}  # sysadmin: + 5 per unit
+    # Sections for a capability the role lacks cost no query; the rest one or two each. The
+    # unit's figures (6 queries) are computed by the first user of the unit and then shared
+    # until the unit changes (apps/core/readcache.py); each user's own drafts are one query more.
+    # The System Administrator's span all units and are not shared.
+    expected = {"docmanager": 11, "approver": 7, "storehead": 9, "sysadmin": 21}  # sysadmin: + 5 per unit
     counts = {username: _queries(world, username, "/api/dashboard/")[0] for username in expected}
     assert counts == expected
 
 
 def test_dashboard_query_count_does_not_grow_with_data(world):
     empty = {username: _queries(world, username, "/api/dashboard/")[0] for username in ("docmanager", "storehead")}
-    assert empty == {"docmanager": 10, "storehead": 14}
+    assert empty == {"docmanager": 11, "storehead": 9}

@@ -1,0 +1,174 @@
+"""Serve cached GET answers before DRF's view work (docs/api.md, "Caching and ETags").
+
+A view opts in per action with `read_cache = {"list": UNIT, "retrieve": UNIT}` (a viewset) or
+`{"get": USER}` (an APIView), saying what its answer depends on besides the data:
+- USER: the user (their own notifications, requests they may act on, their dashboard);
+- UNIT: only the user's unit and permissions (the answer is shared by everyone of the unit
+  with the same permissions: crates, documents, locations).
+
+For such a request this middleware authenticates the bearer token exactly as the API does
+(identity, session and directory checks, in one cache round trip), counts it against the
+user's throttle and reads the entry with its versions (apps.core.readcache) in a second round
+trip. A current entry is answered at once (304 when the browser's If-None-Match matches its
+ETag); otherwise the view runs as usual and a 200 JSON answer is stored under the versions
+read before it. Anything unusual (no or a bad token, a System Administrator or a user without
+a unit, the throttle exceeded, the cache unreachable) takes the ordinary path, which answers
+as it always did.
+"""
+
+import hashlib
+import logging
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from django.core.cache import cache
+from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
+from django.urls import Resolver404, resolve
+from rest_framework.exceptions import APIException
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from apps.auth import identity
+from apps.auth.authentication import VersionedJWTAuthentication
+from apps.auth.throttles import user_hit
+from apps.core import readcache
+
+logger = logging.getLogger(__name__)
+
+USER = "user"
+UNIT = "unit"
+
+# Headers of the stored answer that belong to one response only.
+_NOT_STORED = frozenset({"x-request-id", "set-cookie", "date", "content-length", "etag", "cache-control"})
+CACHE_CONTROL = "private, no-cache"  # a browser keeps it, and revalidates it (If-None-Match) each time
+
+
+def declared_scope(request: HttpRequest) -> str | None:
+    """USER or UNIT if the view answering this GET declares its answer cacheable, else None."""
+    try:
+        match = resolve(request.path_info)
+    except Resolver404:
+        return None
+    declared = getattr(getattr(match.func, "cls", None), "read_cache", None)
+    if not declared:
+        return None
+    actions = getattr(match.func, "actions", None)
+    action = actions.get("get") if actions else "get"
+    return declared.get(action)
+
+
+def _scope_key(scope: str, user: Any) -> str:
+    if scope == USER:
+        return f"user:{user.pk}"
+    permissions = ",".join(sorted(user.get_all_permissions()))
+    digest = hashlib.sha256(permissions.encode()).hexdigest()[:24]
+    return f"unit:{user.unit_id}:{digest}"
+
+
+def _not_modified(request: HttpRequest, etag: str) -> bool:
+    wanted = request.META.get("HTTP_IF_NONE_MATCH", "")
+    return bool(wanted) and (wanted.strip() == "*" or etag in [t.strip() for t in wanted.split(",")])
+
+
+class ReadCacheMiddleware:
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+        self.authentication = VersionedJWTAuthentication()
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if (
+            request.method != "GET"
+            or not request.META.get("HTTP_AUTHORIZATION", "").startswith("Bearer ")
+            or not readcache.enabled()
+        ):
+            return self.get_response(request)
+        scope = declared_scope(request)
+        if scope is None:
+            return self.get_response(request)
+        try:
+            return self._serve(request, scope)
+        except (APIException, InvalidToken, TokenError):
+            # The ordinary path authenticates again and gives the usual answer (401, 503...).
+            return self.get_response(request)
+
+    def _serve(self, request: HttpRequest, scope: str) -> HttpResponse:
+        auth = self.authentication
+        raw = auth.get_raw_token(auth.get_header(request))  # type: ignore[arg-type]
+        if raw is None:
+            return self.get_response(request)
+        token = auth.get_validated_token(raw)
+        user_id = token[jwt_settings.USER_ID_CLAIM]
+        user_key, everyone_key = identity.generation_keys(user_id)
+        user_version = readcache.user_version_key(user_id)
+        user, found = auth.load(user_id, token, also=[user_version, readcache.GLOBAL_VERSION])
+        if user.unit_id is None or user.is_system_admin:
+            return self.get_response(request)
+        scope_key = _scope_key(scope, user)
+        accept = request.META.get("HTTP_ACCEPT", "")
+        key = readcache.entry_key(scope_key, f"{accept}|{request.get_full_path()}")
+        unit_version = readcache.unit_version_key(user.unit_id)
+        try:
+            current = cache.get_many([key, unit_version, user_key, everyone_key])
+        except Exception:
+            logger.warning("read cache unreachable", exc_info=True)
+            return self.get_response(request)
+        versions = (
+            current.get(unit_version),
+            found.get(readcache.GLOBAL_VERSION),
+            current.get(everyone_key, 0),
+            # Only USER answers depend on the user's own versions (UNIT answers are shared).
+            current.get(user_key, 0) if scope == USER else None,
+            found.get(user_version) if scope == USER else None,
+        )
+        entry = current.get(key)
+        if entry is not None and entry["versions"] == versions and self._allowed(user):
+            return self._answer(request, entry)
+        response = self.get_response(request)
+        if (
+            response.status_code == 200
+            and not response.streaming
+            and response.get("Content-Type", "").startswith("application/json")
+            and not response.has_header("Set-Cookie")
+        ):
+            body = response.content
+            entry = {
+                "versions": versions,
+                "etag": readcache.etag_for(body),
+                "content_type": response["Content-Type"],
+                "headers": [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
+                "body": body,
+            }
+            try:
+                cache.set(key, entry, timeout=readcache.ttl())
+            except Exception:
+                logger.warning("read cache unreachable; answer not stored", exc_info=True)
+            response["ETag"] = entry["etag"]
+            response["Cache-Control"] = CACHE_CONTROL
+            if _not_modified(request, entry["etag"]):
+                return self._not_modified_response(request, entry["etag"], response.get("X-Request-ID"))
+        return response
+
+    def _allowed(self, user: Any) -> bool:
+        # The same counter as the API's throttle; over the limit, the ordinary path answers 429.
+        return user_hit(user.pk, api_settings.DEFAULT_THROTTLE_RATES.get("user")) is None
+
+    def _answer(self, request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
+        request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex
+        if _not_modified(request, entry["etag"]):
+            return self._not_modified_response(request, entry["etag"], request_id)
+        response = HttpResponse(entry["body"], content_type=entry["content_type"])
+        for name, value in entry["headers"]:
+            response[name] = value
+        response["ETag"] = entry["etag"]
+        response["Cache-Control"] = CACHE_CONTROL
+        response["X-Request-ID"] = request_id
+        return response
+
+    def _not_modified_response(self, request: HttpRequest, etag: str, request_id: str | None) -> HttpResponse:
+        response = HttpResponseNotModified()
+        response["ETag"] = etag
+        response["Cache-Control"] = CACHE_CONTROL
+        response["X-Request-ID"] = request_id or uuid.uuid4().hex
+        return response
