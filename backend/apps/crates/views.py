@@ -76,13 +76,14 @@ class DocumentTypeViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, view
     destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
 )
 class CrateViewSet(viewsets.ModelViewSet):
-    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
-    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
     """Crates of the user's unit (all units for a System Administrator).
 
     Create / edit / delete only in `draft`; status and location change only through the
     request workflow and relocation.
     """
+
+    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
+    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
 
     permission_classes = [IsAuthenticated, ActionPermission]
     action_permissions = {
@@ -189,10 +190,11 @@ class CrateViewSet(viewsets.ModelViewSet):
     destroy=extend_schema(responses={204: None, **TRANSITION_ERRORS}),
 )
 class DocumentViewSet(viewsets.ModelViewSet):
-    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
-    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
     """Documents of the user's unit's crates. Create / edit / delete only in draft crates;
     `retention_until` = record_date + the type's retention_years."""
+
+    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
+    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
 
     permission_classes = [IsAuthenticated, ActionPermission]
     action_permissions = {

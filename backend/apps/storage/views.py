@@ -23,10 +23,11 @@ from apps.storage.serializers import StorageLocationSerializer
     partial_update=extend_schema(responses={200: StorageLocationSerializer, **WRITE_ERRORS}),
 )
 class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.ReadOnlyModelViewSet):
-    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
-    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
     """Storage locations (room / rack / shelf / bin). Deactivate instead of deleting: crates'
     history refers to them."""
+
+    # Cached answers (apps/auth/readcache.py): they depend on the unit and permissions only.
+    read_cache = {"list": readcache.UNIT, "retrieve": readcache.UNIT}
 
     serializer_class = StorageLocationSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
