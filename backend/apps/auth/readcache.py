@@ -25,9 +25,7 @@ from typing import Any
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
 from django.urls import Resolver404, resolve
-from rest_framework.exceptions import APIException
 from rest_framework.settings import api_settings
-from rest_framework_simplejwt.exceptions import InvalidToken, TokenError
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from apps.auth import identity
@@ -88,23 +86,30 @@ class ReadCacheMiddleware:
         if scope is None:
             return self.get_response(request)
         try:
-            return self._serve(request, scope)
-        except (APIException, InvalidToken, TokenError):
-            # The ordinary path authenticates again and gives the usual answer (401, 503...).
+            authenticated = self._authenticate(request)
+        except Exception:
+            # A bad token, an ended session, a directory that cannot be reached: the ordinary
+            # path authenticates again and gives the usual answer (401, 503...).
             return self.get_response(request)
+        if authenticated is None or authenticated[0].unit_id is None or authenticated[0].is_system_admin:
+            return self.get_response(request)
+        return self._serve(request, scope, *authenticated)
 
-    def _serve(self, request: HttpRequest, scope: str) -> HttpResponse:
+    def _authenticate(self, request: HttpRequest) -> tuple[Any, dict[str, Any]] | None:
+        """The user exactly as the API authenticates them, and the cache values the read cache
+        needs, read in the same round trip."""
         auth = self.authentication
         raw = auth.get_raw_token(auth.get_header(request))  # type: ignore[arg-type]
         if raw is None:
-            return self.get_response(request)
+            return None
         token = auth.get_validated_token(raw)
         user_id = token[jwt_settings.USER_ID_CLAIM]
-        user_key, everyone_key = identity.generation_keys(user_id)
-        user_version = readcache.user_version_key(user_id)
-        user, found = auth.load(user_id, token, also=[user_version, readcache.GLOBAL_VERSION])
-        if user.unit_id is None or user.is_system_admin:
-            return self.get_response(request)
+        user, found = auth.load(user_id, token, also=[readcache.user_version_key(user_id), readcache.GLOBAL_VERSION])
+        return user, found
+
+    def _serve(self, request: HttpRequest, scope: str, user: Any, found: dict[str, Any]) -> HttpResponse:
+        user_key, everyone_key = identity.generation_keys(user.pk)
+        user_version = readcache.user_version_key(user.pk)
         scope_key = _scope_key(scope, user)
         accept = request.META.get("HTTP_ACCEPT", "")
         key = readcache.entry_key(scope_key, f"{accept}|{request.get_full_path()}")
