@@ -108,6 +108,8 @@ def seed(args: argparse.Namespace) -> None:
             unit=units[i % 2],
             password=password,
             password_changed_at=now,
+            # Certified like the demo users: approvals sign (21 CFR 11.100(c)).
+            signature_certified_at=now,
         )
         for i in range(args.users)
     ]
