@@ -61,3 +61,7 @@ export type CustodyPerson = Schemas['CustodyPerson'];
 export type RequestContext = Schemas['RequestContext'];
 export type ContextCrate = Schemas['ContextCrate'];
 export type DashboardUnitFigures = Schemas['DashboardUnitFigures'];
+
+export type ScanResult = Schemas['ScanResult'];
+export type LabelFormat = Schemas['LabelFormatEnum'];
+export type PickItem = Schemas['PickItem'];

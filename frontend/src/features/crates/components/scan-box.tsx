@@ -1,66 +1,70 @@
-import { useState, type FormEvent } from 'react';
+import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
+import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
+import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
 import { errorText } from '@/components/ui/error-message';
-import { findCrateByNumber } from '../api/crates';
+import type { ScanResult } from '@/lib/types';
+
+interface ScanBoxProps {
+  /**
+   * A crate was scanned (or a document: its crate). Without it the box opens what was
+   * scanned: the crate, or the location in the storage tree.
+   */
+  onFound?: (crateId: number, result: ScanResult) => unknown;
+  label?: string;
+}
 
 /**
- * A barcode scanner in keyboard-wedge mode types the crate number and presses Enter;
- * the box then opens that crate. Typing the number by hand works the same.
+ * The crate scan box: a hand scanner (it types the number and Enter), typing, or the camera.
+ * Not a form: on New request it sits inside the request's form (see Scanner).
  */
-export function ScanBox({ onFound }: { onFound?: (crateId: number) => void }) {
+export function ScanBox({ onFound, label = 'Scan or type a crate number' }: ScanBoxProps) {
   const navigate = useNavigate();
-  const [value, setValue] = useState('');
-  const [message, setMessage] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
+  const [message, setMessage] = useState<ScannerMessage | null>(null);
 
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    const number = value.trim();
-    if (!number) return;
-    setBusy(true);
+  const onCode = async (code: string) => {
     setMessage(null);
     try {
-      const crate = await findCrateByNumber(number);
-      if (!crate) {
-        setMessage(`No crate ${number} in your units.`);
-      } else if (onFound) {
-        onFound(crate.id);
-        setValue('');
+      const result = await resolveScan(code);
+      if (!result) {
+        setMessage({ tone: 'error', text: notFoundMessage(code) });
+        return;
+      }
+      if (result.kind === 'location') {
+        if (onFound) {
+          setMessage({
+            tone: 'error',
+            text: `${result.number_or_code} is a location (${result.location_path}); scan a crate's label.`,
+          });
+        } else {
+          navigate(`/storage?location=${result.id}`);
+        }
+        return;
+      }
+      const crateId = result.crate ?? result.id;
+      if (onFound) {
+        await onFound(crateId, result);
+        setMessage({
+          tone: 'ok',
+          text:
+            result.kind === 'document'
+              ? `Document ${result.number_or_code}: its crate was added.`
+              : `${result.number_or_code} added.`,
+        });
       } else {
-        navigate(`/crates/${crate.id}`);
+        navigate(`/crates/${crateId}`);
       }
     } catch (error) {
-      setMessage(errorText(error));
-    } finally {
-      setBusy(false);
+      setMessage({ tone: 'error', text: errorText(error) });
     }
   };
 
   return (
-    <form className="scan" onSubmit={submit} role="search">
-      <label htmlFor="scan-input" className="scan__label">
-        Scan or type crate number
-      </label>
-      <div className="scan__row">
-        <input
-          id="scan-input"
-          className="scan__input"
-          value={value}
-          onChange={(e) => setValue(e.target.value)}
-          placeholder="CRT-GOA-2026-000123"
-          autoComplete="off"
-          spellCheck={false}
-          aria-describedby={message ? 'scan-message' : undefined}
-        />
-        <button type="submit" className="btn" disabled={busy}>
-          Open
-        </button>
-      </div>
-      {message ? (
-        <div id="scan-message" className="field__error" role="alert">
-          {message}
-        </div>
-      ) : null}
-    </form>
+    <Scanner
+      onCode={onCode}
+      label={label}
+      message={message}
+      buttonLabel={onFound ? 'Add' : 'Open'}
+    />
   );
 }

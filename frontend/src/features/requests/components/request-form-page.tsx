@@ -342,7 +342,7 @@ function RequestFormPage({
             ))}
           </ul>
           <div className="picker">
-            <ScanBox onFound={(id) => void addById(id)} />
+            <ScanBox onFound={(id) => addById(id)} />
             <label className="picker__search">
               Find {eligible} crates
               <input
