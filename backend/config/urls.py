@@ -12,6 +12,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.storage.urls")),
     path("", include("apps.crates.urls")),
     path("", include("apps.requests.urls")),
+    path("", include("apps.inventory.urls")),
     path("", include("apps.notifications.urls")),
     path("", include("apps.reports.urls")),
     path("schema/", SpectacularAPIView.as_view(), name="schema"),

@@ -12,11 +12,13 @@ from django.db.models import Q
 from apps.policy.capabilities import (  # noqa: F401
     APPROVE_REQUESTS,
     CHANGE_UNIT,
+    COUNT_CRATES,
     CREATE_SENDBACKS,
     EDIT_CRATES,
     EXECUTE_REQUESTS,
     EXPORT_AUDIT,
     GRANT_SYSTEM_ADMINISTRATOR,
+    IMPORT_INVENTORY,
     MANAGE_DEPARTMENTS,
     MANAGE_DOCUMENT_TYPES,
     MANAGE_LOCATIONS,
@@ -26,6 +28,7 @@ from apps.policy.capabilities import (  # noqa: F401
     READ_AUDIT,
     RECEIVE_SENDBACKS,
     RELOCATE_CRATES,
+    REVIEW_COUNTS,
     SET_LEGAL_HOLD,
 )
 
@@ -38,7 +41,7 @@ VIEWER = "Viewer"
 
 ALL_ROLES = (SYSTEM_ADMINISTRATOR, UNIT_ADMIN, DOCUMENT_MANAGER, APPROVER, STORE_HEAD, VIEWER)
 
-DOMAIN_APPS = ("accounts", "storage", "crates", "requests", "audit", "notifications", "reports")
+DOMAIN_APPS = ("accounts", "storage", "crates", "requests", "inventory", "audit", "notifications", "reports")
 
 
 def _crud(app: str, model: str, *, delete: bool = True) -> list[str]:
@@ -57,6 +60,7 @@ _VIEW_ALL = [
     "requests.view_request",
     "requests.view_sendback",
     "signatures.view_signature",
+    "inventory.view_inventorycount",
 ]
 
 ROLE_PERMISSIONS: dict[str, list[str]] = {
@@ -78,9 +82,10 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("crates", "document"),
         *_crud("requests", "request"),
         CREATE_SENDBACKS,
+        IMPORT_INVENTORY,
     ],
-    APPROVER: [*_VIEW_ALL, APPROVE_REQUESTS, SET_LEGAL_HOLD, READ_AUDIT, EXPORT_AUDIT],
-    STORE_HEAD: [*_VIEW_ALL, EXECUTE_REQUESTS, RECEIVE_SENDBACKS, RELOCATE_CRATES],
+    APPROVER: [*_VIEW_ALL, APPROVE_REQUESTS, SET_LEGAL_HOLD, READ_AUDIT, EXPORT_AUDIT, REVIEW_COUNTS],
+    STORE_HEAD: [*_VIEW_ALL, EXECUTE_REQUESTS, RECEIVE_SENDBACKS, RELOCATE_CRATES, COUNT_CRATES],
     VIEWER: list(_VIEW_ALL),
 }
 

@@ -20,7 +20,7 @@ from apps.core import metrics
 
 logger = logging.getLogger("websocket")
 
-ENTITIES = ("request", "crate", "sendback", "location", "notification")
+ENTITIES = ("request", "crate", "sendback", "location", "notification", "count", "import")
 
 
 def unit_group(unit_id: int) -> str:

@@ -64,3 +64,8 @@ sessions_revoked = DomainSignal()
 # user=User, reason=str, cause="sign-in"|"signature" (action "locked"): repeated failed
 # sign-ins or wrong signature passwords locked the account
 account_locked = DomainSignal()
+# count=InventoryCount (actions: created, scanned, submitted, cancelled, reviewed)
+count_changed = DomainSignal()
+# inventory_import=InventoryImport (actions: created = validate it; committed = import it;
+# updated = its status changed)
+import_changed = DomainSignal()

@@ -6,7 +6,14 @@ from apps.core.models import NumberSequence
 
 
 def next_number(series: str) -> int:
-    """Reserve the next value of `series` inside the caller's transaction.
+    """Reserve the next value of `series` inside the caller's transaction."""
+    return reserve_numbers(series, 1)
+
+
+def reserve_numbers(series: str, count: int) -> int:
+    """Reserve `count` consecutive values of `series`; returns the last (the first is
+    last - count + 1). One locked row update, however many: an import of thousands of crates
+    numbers them at once.
 
     The sequence row is created with INSERT .. ON CONFLICT DO NOTHING so two first callers
     don't collide, then locked with SELECT .. FOR UPDATE so concurrent callers queue.
@@ -15,7 +22,7 @@ def next_number(series: str) -> int:
         raise RuntimeError("next_number must run inside a transaction")
     NumberSequence.objects.bulk_create([NumberSequence(key=series)], ignore_conflicts=True)
     sequence = NumberSequence.objects.select_for_update().get(key=series)
-    sequence.last_value += 1
+    sequence.last_value += count
     sequence.save(update_fields=["last_value"])
     return sequence.last_value
 

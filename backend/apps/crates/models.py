@@ -39,6 +39,9 @@ class Crate(models.Model):
     retention_until = models.DateField(null=True, blank=True, db_index=True)
     legal_hold = models.BooleanField(default=False)
     legal_hold_reason = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    # The crate's number in the spreadsheet it was imported from (docs/workflows.md, "Legacy
+    # inventory import"); empty for crates made here.
+    legacy_number = models.CharField(max_length=100, blank=True, editable=False)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -57,6 +60,13 @@ class Crate(models.Model):
                 models.F("created_at").desc(),
                 models.F("id").desc(),
                 name="crate_unit_status_recent_idx",
+            ),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "legacy_number"],
+                condition=~models.Q(legacy_number=""),
+                name="crate_legacy_number_unique_per_unit",
             ),
         ]
         permissions = [

@@ -251,14 +251,17 @@ def crate_set_legal_hold(*, actor: Any, crate: Crate, legal_hold: bool, reason: 
 
 
 @transaction.atomic
-def crate_relocate(*, actor: Any, crate: Crate, location: StorageLocation) -> Crate:
-    """Move a stored crate to another active location of its unit with a free place.
+def crate_relocate(*, actor: Any, crate: Crate, location: StorageLocation, comment: str = "") -> Crate:
+    """Move a stored crate to another active location of its unit with a free place; a
+    missing crate moved to where it was found is stored again (audited `crate.found`).
 
     Both locations are locked in id order before occupancy moves (release the old place,
     take the new one); a full target answers 409 `capacity_exceeded` and nothing changes.
     """
     crate = _lock_crate(crate)
     access.check_crate(crate, "relocate")
+    # A missing crate relocated to where it turned up is stored again (docs/workflows.md).
+    status = CRATE_TABLE.next_state(crate.status, "relocate", label=f"Crate {crate.number}")
     if location.pk == crate.location_id:
         raise field_error("location", "The crate is already at this location.")
     locked = storage.lock_locations([location.pk] + ([crate.location_id] if crate.location_id else []))
@@ -271,9 +274,31 @@ def crate_relocate(*, actor: Any, crate: Crate, location: StorageLocation) -> Cr
     storage.occupancy_take([target.pk], unit_id=crate.unit_id)
     if crate.location_id:
         storage.occupancy_release([crate.location_id])
+    found = crate.status != status
     crate.location = target
-    crate.save(update_fields=["location", "updated_at"])
-    _record_crate_change(crate=crate, before=before, action="crate.relocated", actor=actor)
+    crate.status = status
+    crate.save(update_fields=["location", "status", "updated_at"])
+    _record_crate_change(
+        crate=crate, before=before, action="crate.found" if found else "crate.relocated", actor=actor, comment=comment
+    )
+    return crate
+
+
+@transaction.atomic
+def crate_mark_missing(*, actor: Any, crate: Crate, comment: str = "") -> Crate:
+    """A stored crate nobody found at a reviewed count: status `missing`, its place freed (the
+    shelf no longer holds it), its last location kept as `previous_location`. No request can
+    include it until it is found again (apps.policy.states.CRATE_TABLE)."""
+    crate = _lock_crate(crate)
+    status = CRATE_TABLE.next_state(crate.status, "mark_missing", label=f"Crate {crate.number}")
+    before = audit.snapshot(crate, CRATE_FIELDS)
+    if crate.location_id:
+        storage.occupancy_release([crate.location_id])
+        crate.previous_location_id = crate.location_id
+    crate.location = None
+    crate.status = status
+    crate.save(update_fields=["location", "previous_location", "status", "updated_at"])
+    _record_crate_change(crate=crate, before=before, action="crate.marked_missing", actor=actor, comment=comment)
     return crate
 
 

@@ -18,6 +18,7 @@ from apps.core.errors import ApplicationError
 from apps.policy import capabilities as cap
 from apps.policy import rules
 from apps.policy.states import (
+    COUNT_TABLE,
     CRATE_MOVE_OF_REQUEST,
     CRATE_TABLE,
     REQUEST_TABLES,
@@ -327,6 +328,51 @@ def user_allowed_actions(actor: Any, target: Any) -> list[str]:
     if target.is_locked and actor.has_perm(cap.UNLOCK_USERS):
         actions.append("unlock")
     return actions
+
+
+# --- Inventory counts (docs/workflows.md, "Cycle counts") -----------------------------------
+
+_COUNTER = ActorRule(cap.COUNT_CRATES, role_message="Your role does not allow counting crates.")
+COUNT_ACTORS: dict[str, ActorRule] = {
+    "scan": _COUNTER,
+    "submit": _COUNTER,
+    "cancel": _COUNTER,
+    "review": ActorRule(
+        cap.REVIEW_COUNTS,
+        never_by="counted_by",
+        never_by_message="Whoever counted cannot review the count.",
+        role_message="Your role does not allow reviewing counts.",
+    ),
+}
+COUNT_ACTIONS = tuple(COUNT_ACTORS)
+COUNTER_REVIEWS_MESSAGE = "Whoever counted cannot review the count."
+
+
+def count_refusal(user: Any, count: Any, action: str, *, scanner_ids: Iterable[int] = ()) -> ApplicationError | None:
+    """Why `user` may not take `action` on `count` (role, unit; a reviewer who opened or
+    scanned the count: segregation of duties), or None."""
+    refusal = actor_refusal(COUNT_ACTORS[action], user, count)
+    if refusal is None and action == "review" and user.pk in set(scanner_ids):
+        refusal = ApplicationError(COUNTER_REVIEWS_MESSAGE, code="segregation_of_duties")
+    return refusal
+
+
+def check_count(user: Any, count: Any, action: str, *, scanner_ids: Iterable[int] = ()) -> str:
+    """Guard of every count transition: state first (409), then who may act (403)."""
+    to_status = COUNT_TABLE.next_state(count.status, action, label=f"Count {count.number}")
+    refusal = count_refusal(user, count, action, scanner_ids=scanner_ids)
+    if refusal is not None:
+        raise refusal
+    return to_status
+
+
+def count_allowed_actions(user: Any, count: Any, *, scanner_ids: Iterable[int] = ()) -> list[str]:
+    scanners = set(scanner_ids)
+    return [
+        action
+        for action in COUNT_ACTIONS
+        if COUNT_TABLE.allows(count.status, action) and count_refusal(user, count, action, scanner_ids=scanners) is None
+    ]
 
 
 # --- Awaiting action (a named rule) ---------------------------------------------------------

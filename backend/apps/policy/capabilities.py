@@ -27,6 +27,9 @@ RELOCATE_CRATES = "crates.relocate_crate"
 SET_LEGAL_HOLD = "crates.set_legal_hold"
 READ_AUDIT = "audit.view_auditevent"
 EXPORT_AUDIT = "audit.export_auditevent"
+COUNT_CRATES = "inventory.count_crates"
+REVIEW_COUNTS = "inventory.review_count"
+IMPORT_INVENTORY = "inventory.add_inventoryimport"
 
 SEE_ALL_UNITS = "see_all_units"
 
@@ -49,6 +52,9 @@ CAPABILITY_PERMISSIONS: dict[str, str] = {
     "set_legal_hold": SET_LEGAL_HOLD,
     "read_audit": READ_AUDIT,
     "export_audit": EXPORT_AUDIT,
+    "count_crates": COUNT_CRATES,
+    "review_counts": REVIEW_COUNTS,
+    "import_inventory": IMPORT_INVENTORY,
 }
 ALL_CAPABILITIES: tuple[str, ...] = (SEE_ALL_UNITS, *CAPABILITY_PERMISSIONS)
 

@@ -42,6 +42,25 @@ class CrateStatus(models.TextChoices):
     WITHDRAWN = "withdrawn", "Withdrawn"
     IN_TRANSIT = "in_transit", "In transit"
     DESTROYED = "destroyed", "Destroyed"
+    # Marked missing by a reviewed inventory count; a later count or a relocation that finds
+    # it stores it again (docs/workflows.md, "Cycle counts").
+    MISSING = "missing", "Missing"
+
+
+class CountStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    SUBMITTED = "submitted", "Submitted"
+    REVIEWED = "reviewed", "Reviewed"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class ImportStatus(models.TextChoices):
+    VALIDATING = "validating", "Validating"
+    VALIDATED = "validated", "Validated"
+    INVALID = "invalid", "Invalid"
+    IMPORTING = "importing", "Importing"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
 
 
 @dataclass(frozen=True)
@@ -162,6 +181,11 @@ CRATE_TABLE = StateTable(
         (_CS.DRAFT, "edit"): _CS.DRAFT,
         (_CS.DRAFT, "delete"): _CS.DRAFT,
         (_CS.STORED, "relocate"): _CS.STORED,
+        # A reviewed count marks an expected crate that nobody found; finding it again (a later
+        # count's review, or relocating it to where it turned up) stores it.
+        (_CS.STORED, "mark_missing"): _CS.MISSING,
+        (_CS.MISSING, "find"): _CS.STORED,
+        (_CS.MISSING, "relocate"): _CS.STORED,
         **{(state, "set_legal_hold"): state for state in CrateStatus.values if state != _CS.DESTROYED},
     },
     verbs={
@@ -174,6 +198,8 @@ CRATE_TABLE = StateTable(
         "edit": "edited",
         "delete": "deleted",
         "relocate": "relocated",
+        "mark_missing": "marked missing",
+        "find": "found",
         "set_legal_hold": "put on or taken off legal hold",
     },
 )
@@ -186,3 +212,47 @@ CRATE_MOVE_OF_REQUEST: dict[str, str] = {
     RequestType.DESTRUCTION: "destroy",
     RequestType.TRANSFER: "dispatch",
 }
+
+
+# --- Inventory counts (docs/workflows.md, "Cycle counts") -----------------------------------
+
+_CNT = CountStatus
+COUNT_TABLE = StateTable(
+    entity="count",
+    states=tuple(CountStatus.values),
+    transitions={
+        (_CNT.OPEN, "scan"): _CNT.OPEN,
+        (_CNT.OPEN, "submit"): _CNT.SUBMITTED,
+        (_CNT.OPEN, "cancel"): _CNT.CANCELLED,
+        # A submitted count that turns out wrong may still be abandoned before its review.
+        (_CNT.SUBMITTED, "cancel"): _CNT.CANCELLED,
+        (_CNT.SUBMITTED, "review"): _CNT.REVIEWED,
+    },
+    verbs={"scan": "scanned", "submit": "submitted", "cancel": "cancelled", "review": "reviewed"},
+)
+
+# --- Legacy imports (docs/workflows.md, "Legacy inventory import") ---------------------------
+
+_IS = ImportStatus
+IMPORT_TABLE = StateTable(
+    entity="import",
+    states=tuple(ImportStatus.values),
+    transitions={
+        (_IS.VALIDATING, "validate"): _IS.VALIDATED,
+        (_IS.VALIDATING, "reject"): _IS.INVALID,
+        (_IS.VALIDATED, "commit"): _IS.IMPORTING,
+        # The commit re-checks every row under lock: what changed since (a shelf filled up)
+        # makes the import invalid again, or a failure leaves it failed; nothing half-done.
+        (_IS.IMPORTING, "reject"): _IS.INVALID,
+        (_IS.IMPORTING, "finish"): _IS.DONE,
+        (_IS.IMPORTING, "fail"): _IS.FAILED,
+        (_IS.VALIDATING, "fail"): _IS.FAILED,
+    },
+    verbs={
+        "validate": "validated",
+        "reject": "rejected",
+        "commit": "committed",
+        "finish": "finished",
+        "fail": "failed",
+    },
+)

@@ -48,3 +48,13 @@ def subtree_ids(location_ids: list[int]) -> list[int]:
         found.extend(level)
         level = [child for pk in level for child in children.get(pk, [])]
     return found
+
+
+def ancestor_ids(location: StorageLocation) -> list[int]:
+    """The locations above `location`, nearest first."""
+    ids: list[int] = []
+    parent_id = location.parent_id
+    while parent_id is not None and parent_id not in ids:
+        ids.append(parent_id)
+        parent_id = StorageLocation.objects.filter(pk=parent_id).values_list("parent_id", flat=True).first()
+    return ids

@@ -28,6 +28,9 @@ CAPABILITIES = {
         "set_legal_hold",
         "read_audit",
         "export_audit",
+        "count_crates",
+        "review_counts",
+        "import_inventory",
     ],
     "unitadmin": [
         "manage_units",
@@ -37,9 +40,9 @@ CAPABILITIES = {
         "read_audit",
         "export_audit",
     ],
-    "docmanager": ["edit_crates", "raise_requests", "create_sendbacks"],
-    "approver": ["approve_requests", "set_legal_hold", "read_audit", "export_audit"],
-    "storehead": ["execute_requests", "receive_sendbacks", "relocate_crates"],
+    "docmanager": ["edit_crates", "raise_requests", "create_sendbacks", "import_inventory"],
+    "approver": ["approve_requests", "set_legal_hold", "read_audit", "export_audit", "review_counts"],
+    "storehead": ["execute_requests", "receive_sendbacks", "relocate_crates", "count_crates"],
     "viewer": [],
 }
 

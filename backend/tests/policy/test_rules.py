@@ -22,11 +22,11 @@ def test_due_for_destruction_check_and_q_agree(world: World) -> None:
         crate = make_crate(world, documents=0)
         Crate.objects.filter(pk=crate.pk).update(status=status, retention_until=retention, legal_hold=legal_hold)
     crates = list(Crate.objects.all())
-    assert len(crates) == 5 * 4 * 2
+    assert len(crates) == 6 * 4 * 2
     checked = {crate.pk for crate in crates if rules.is_due_for_destruction(crate, today=TODAY)}
     queried = set(Crate.objects.filter(rules.due_for_destruction_q(today=TODAY)).values_list("pk", flat=True))
     assert checked == queried
-    # stored, retention on or before today, no legal hold: 2 of the 40
+    # stored, retention on or before today, no legal hold: 2 of the 48
     assert len(checked) == 2
 
 

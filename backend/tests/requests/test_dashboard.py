@@ -30,7 +30,14 @@ def test_dashboard_counts_and_queues_for_each_role(world, past):
     )
 
     data = world.client("approver").get("/api/dashboard/").data
-    assert data["crates_by_status"] == {"draft": 2, "stored": 2, "withdrawn": 1, "in_transit": 0, "destroyed": 0}
+    assert data["crates_by_status"] == {
+        "draft": 2,
+        "stored": 2,
+        "withdrawn": 1,
+        "in_transit": 0,
+        "destroyed": 0,
+        "missing": 0,
+    }
     assert data["requests_by_type"]["storage"]["submitted"] == 1
     assert data["requests_by_type"]["withdrawal"]["issued"] == 1
     assert data["pending_approvals"]["count"] == 1

@@ -1,0 +1,112 @@
+"""Counts under concurrency on PostgreSQL, with real threads and connections."""
+
+import threading
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from apps.auth.models import User
+from apps.inventory.models import CountScan, InventoryCount
+from tests.conftest import World, make_user
+from tests.crates.conftest import CrateMaker
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+def _require_postgres() -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("row-lock races need PostgreSQL (CI runs them there); SQLite serializes all writers")
+
+
+def _run_concurrently(count: int, call: Callable[[int, Any], Any]) -> list[Any]:
+    barrier = threading.Barrier(count)
+    results: list[Any] = [None] * count
+
+    def worker(index: int) -> None:
+        from rest_framework.test import APIClient
+
+        try:
+            client = APIClient()
+            barrier.wait(timeout=30)
+            response = call(index, client)
+            code = getattr(response, "data", {}).get("code") if response.status_code >= 400 else None
+            results[index] = (response.status_code, code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    return results
+
+
+def test_two_store_heads_scanning_at_once_both_land(world: World):
+    _require_postgres()
+    make = CrateMaker(world)
+    crates = [make.stored(location=world.shelf) for _ in range(6)]
+    second = make_user("storehead_b", "Store Head", world.goa)
+    response = world.client("storehead").post("/api/counts/", {"location": world.room.pk}, format="json")
+    count_id = response.data["id"]
+    users = [User.objects.get(username="storehead"), second]
+
+    def scan(index: int, client: Any) -> Any:
+        client.force_authenticate(users[index % 2])
+        # Both scan the same first crate (the later scan is kept), and one crate each of their own.
+        codes = [crates[0].number, crates[1 + index].number]
+        last = None
+        for code in codes:
+            last = client.post(
+                f"/api/counts/{count_id}/scans/", {"location": world.shelf.pk, "code": code}, format="json"
+            )
+            assert last.status_code == 201, last.content
+        return last
+
+    results = _run_concurrently(4, scan)
+    assert Counter(status for status, _ in results) == {201: 4}
+    keys = sorted(CountScan.objects.filter(count_id=count_id).values_list("key", flat=True))
+    assert keys == sorted(crate.number for crate in crates[:5])
+    assert set(CountScan.objects.filter(count_id=count_id).values_list("scanned_by__username", flat=True)) <= {
+        "storehead",
+        "storehead_b",
+    }
+
+
+def test_overlapping_counts_opened_at_once_one_wins(world: World):
+    _require_postgres()
+    storehead = User.objects.get(username="storehead")
+    locations = [world.room, world.shelf, world.shelf, world.room]
+
+    def open_count(index: int, client: Any) -> Any:
+        client.force_authenticate(storehead)
+        return client.post("/api/counts/", {"location": locations[index].pk}, format="json")
+
+    results = _run_concurrently(4, open_count)
+    assert Counter(results) == {(201, None): 1, (409, "conflict"): 3}
+    assert InventoryCount.objects.filter(status="open").count() == 1
+
+
+def test_a_scan_racing_the_submit_is_refused_or_counted_never_lost(world: World):
+    _require_postgres()
+    make = CrateMaker(world)
+    crate = make.stored(location=world.shelf)
+    storehead = User.objects.get(username="storehead")
+    count_id = world.client("storehead").post("/api/counts/", {"location": world.room.pk}, format="json").data["id"]
+
+    def act(index: int, client: Any) -> Any:
+        client.force_authenticate(storehead)
+        if index == 0:
+            return client.post(f"/api/counts/{count_id}/submit/")
+        return client.post(
+            f"/api/counts/{count_id}/scans/", {"location": world.shelf.pk, "code": crate.number}, format="json"
+        )
+
+    results = _run_concurrently(2, act)
+    assert results[0] == (200, None)
+    scans = CountScan.objects.filter(count_id=count_id).count()
+    # The scan either landed before the submit (201) or saw the count submitted (409).
+    assert (results[1], scans) in {((201, None), 1), ((409, "invalid_transition"), 0)}
