@@ -10,6 +10,7 @@ Opening locks the unit row, so two counts opened at once over overlapping locati
 and the second sees the first (one open count per location subtree).
 """
 
+from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -22,12 +23,14 @@ from apps.auth.models import Unit, User
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.numbering import next_number
+from apps.crates import services as crates
 from apps.crates.models import Crate
 from apps.inventory import selectors
-from apps.inventory.models import CountExpectation, CountScan, InventoryCount
+from apps.inventory.models import CountExpectation, CountResolution, CountScan, InventoryCount
 from apps.notifications import services as notifications
 from apps.policy import access
 from apps.policy.states import CountStatus, CrateStatus
+from apps.signatures import services as signatures
 from apps.storage import selectors as storage_selectors
 from apps.storage.models import StorageLocation
 
@@ -194,4 +197,109 @@ def count_cancel(*, actor: Any, count: InventoryCount, comment: str = "") -> Inv
         actor=actor,
     )
     _announce(count, "cancelled")
+    return count
+
+
+# What a reviewer may decide for each class of discrepancy.
+RESOLUTIONS_BY_CLASS = {
+    "misplaced": {"relocate", "ignore"},
+    "missing": {"mark_missing", "ignore"},
+    "unexpected": {"relocate", "ignore"},
+}
+
+
+def count_review(
+    *, actor: Any, count: InventoryCount, password: str, comment: str = "", resolutions: Iterable[dict[str, Any]] = ()
+) -> InventoryCount:
+    """Review a submitted count with an e-signature (meaning `count_reviewed`) and apply the
+    resolutions. The signer is verified first, outside the business transaction, so a wrong
+    password is audited although nothing else changes."""
+    # Who may review is checked before the password, so a refused role or a counter reviewing
+    # their own count does not count toward the signing lockout.
+    access.check_count(actor, count, "review", scanner_ids=selectors.count_scanner_ids(count))
+    signatures.verify_signer(actor=actor, password=password, meaning="count_reviewed", subject=count)
+    return _count_review(actor=actor, count=count, comment=comment, resolutions=list(resolutions))
+
+
+@transaction.atomic
+def _count_review(
+    *, actor: Any, count: InventoryCount, comment: str, resolutions: list[dict[str, Any]]
+) -> InventoryCount:
+    count = _lock(count)
+    result = selectors.count_result(count, blind=False)
+    count.status = access.check_count(actor, count, "review", scanner_ids=result.scanner_ids)
+    classes = result.discrepancies()
+    decided: dict[int, str] = {}
+    for resolution in resolutions:
+        crate_id, action = resolution["crate"], resolution["action"]
+        if crate_id in decided:
+            raise field_error("resolutions", f"Crate {crate_id} is resolved twice.")
+        if crate_id not in classes:
+            raise field_error("resolutions", f"Crate {crate_id} is not a discrepancy of this count.")
+        if action not in RESOLUTIONS_BY_CLASS[classes[crate_id]]:
+            raise field_error("resolutions", f"A {classes[crate_id]} crate cannot be resolved with {action}.")
+        decided[crate_id] = action
+    # Crates in id order (crates.lock_crates): two reviews touching the same crates queue.
+    touched = sorted(set(decided) | set(result.scanned_at))
+    locked = crates.lock_crates(touched)
+    locations = {
+        location.pk: location for location in StorageLocation.objects.filter(pk__in=set(result.scanned_at.values()))
+    }
+    note = f"count {count.number}"
+    marked_missing: list[Crate] = []
+    for crate_id, action in sorted(decided.items()):
+        crate = locked[crate_id]
+        if action == "relocate":
+            found_at = locations[result.scanned_at[crate_id]]
+            crates.crate_relocate(actor=actor, crate=crate, location=found_at, comment=note)
+        elif action == "mark_missing":
+            marked_missing.append(crates.crate_mark_missing(actor=actor, crate=crate, comment=note))
+    # A missing crate this count found is stored again where it was scanned (audited crate.found).
+    for crate_id, location_id in sorted(result.scanned_at.items()):
+        crate = locked.get(crate_id)
+        if crate is not None and decided.get(crate_id) != "relocate":
+            crate.refresh_from_db(fields=["status", "location"])
+            if crate.status == CrateStatus.MISSING:
+                crates.crate_relocate(actor=actor, crate=crate, location=locations[location_id], comment=note)
+    CountResolution.objects.bulk_create(
+        [CountResolution(count=count, crate_id=crate_id, action=action) for crate_id, action in decided.items()]
+    )
+    count.reviewed_by = actor
+    count.reviewed_at = timezone.now()
+    count.review_comment = comment.strip()
+    count.save(update_fields=["status", "reviewed_by", "reviewed_at", "review_comment", "updated_at"])
+    resolution_list = [{"crate": crate_id, "action": action} for crate_id, action in sorted(decided.items())]
+    audit.record(
+        action="count.reviewed",
+        instance=count,
+        changes={"status": [CountStatus.SUBMITTED, count.status], "resolutions": [None, resolution_list]},
+        comment=count.review_comment,
+        actor=actor,
+    )
+    numbers = {crate_id: crate.number for crate_id, crate in locked.items()}
+    signatures.sign(
+        actor=actor,
+        meaning="count_reviewed",
+        subject=count,
+        content={
+            **result.summary(),
+            "location": count.location.path,
+            "resolutions": [{"crate": numbers.get(c, c), "action": a} for c, a in sorted(decided.items())],
+        },
+        comment=count.review_comment,
+        unit_id=count.unit_id,
+    )
+    if marked_missing:
+        recipients = [
+            user for user in _staff(count.unit_id, roles.APPROVER, roles.DOCUMENT_MANAGER) if user.pk != actor.pk
+        ]
+        listed = ", ".join(crate.number for crate in marked_missing)
+        notifications.notify(
+            users=recipients,
+            title=f"{len(marked_missing)} crate(s) marked missing by count {count.number}",
+            body=f"{count.location.path}: {listed}",
+            link=_link(count),
+            dedupe_key=f"count:{count.pk}:missing",
+        )
+    _announce(count, "reviewed")
     return count

@@ -30,6 +30,7 @@ from apps.inventory.serializers import (
     CountCancelSerializer,
     CountDetailSerializer,
     CountOpenSerializer,
+    CountReviewSerializer,
     CountScanInputSerializer,
     CountScanResultSerializer,
     CountSerializer,
@@ -145,6 +146,19 @@ class CountViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def cancel(self, request: HttpRequest, pk: str | None = None) -> Response:
         data = _input(CountCancelSerializer, request.data)
         count = services.count_cancel(actor=request.user, count=self.get_object(), **data)
+        return Response(self._detail(count))
+
+    @extend_schema(request=CountReviewSerializer, responses={200: CountDetailSerializer, **SIGNATURE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def review(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(CountReviewSerializer, request.data)
+        count = services.count_review(
+            actor=request.user,
+            count=self.get_object(),
+            password=data["password"],
+            comment=data["comment"],
+            resolutions=[dict(item) for item in data["resolutions"]],
+        )
         return Response(self._detail(count))
 
     @extend_schema(

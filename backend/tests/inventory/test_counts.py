@@ -8,8 +8,9 @@ from apps.audit.models import AuditEvent
 from apps.crates.models import Crate
 from apps.inventory.models import CountScan, InventoryCount
 from apps.notifications.models import Notification
+from apps.signatures.models import Signature
 from apps.storage.models import StorageLocation
-from tests.conftest import World
+from tests.conftest import DEMO_PASSWORD, World
 from tests.crates.conftest import CrateMaker
 from tests.inventory.conftest import open_count, scan
 
@@ -235,3 +236,136 @@ def test_mark_missing_frees_the_place_and_a_relocation_that_finds_it_stores_it(w
     assert (crate.status, crate.location_id) == ("stored", world.shelf2.pk)
     assert StorageLocation.objects.get(pk=world.shelf2.pk).occupied == 1
     assert AuditEvent.objects.filter(action="crate.found").get().changes["status"] == ["missing", "stored"]
+
+
+def _submitted_with_discrepancies(world: World, make: CrateMaker) -> tuple[int, dict[str, Crate]]:
+    """a found on Shelf 1, c misplaced (expected Shelf 2, found Shelf 1), b missing."""
+    crates = _crates(make, world)
+    cid = open_count(world)["id"]
+    scan(world, cid, world.shelf, crates["a"].number)
+    scan(world, cid, world.shelf, crates["c"].number)
+    world.client("storehead").post(f"/api/counts/{cid}/submit/")
+    return cid, crates
+
+
+def _review(world: World, cid: int, resolutions: list[dict[str, Any]], username: str = "approver", **extra: Any) -> Any:
+    body = {"password": DEMO_PASSWORD, "comment": "checked", "resolutions": resolutions, **extra}
+    return world.client(username).post(f"/api/counts/{cid}/review/", body, format="json")
+
+
+def test_review_signs_and_applies_the_resolutions(world: World, make: CrateMaker):
+    cid, crates = _submitted_with_discrepancies(world, make)
+    Notification.objects.all().delete()
+    response = _review(
+        world,
+        cid,
+        [{"crate": crates["c"].pk, "action": "relocate"}, {"crate": crates["b"].pk, "action": "mark_missing"}],
+    )
+    assert response.status_code == 200, response.content
+    assert response.data["status"] == "reviewed"
+    assert response.data["reviewed_by_name"] == world.user("approver").full_name
+    assert response.data["resolutions"] == sorted(
+        [
+            {"crate": crates["c"].pk, "number": crates["c"].number, "action": "relocate"},
+            {"crate": crates["b"].pk, "number": crates["b"].number, "action": "mark_missing"},
+        ],
+        key=lambda row: row["number"],
+    )
+    c = Crate.objects.get(pk=crates["c"].pk)
+    b = Crate.objects.get(pk=crates["b"].pk)
+    assert (c.status, c.location_id) == ("stored", world.shelf.pk)
+    assert (b.status, b.location_id) == ("missing", None)
+    # a and c on Shelf 1 (b freed its place), nothing left on Shelf 2.
+    assert StorageLocation.objects.get(pk=world.shelf.pk).occupied == 2
+    assert StorageLocation.objects.get(pk=world.shelf2.pk).occupied == 0
+    signature = Signature.objects.get(meaning="count_reviewed")
+    assert (signature.subject_id, signature.subject_number) == (cid, response.data["number"])
+    assert signature.content["missing"] == [crates["b"].number]
+    assert signature.content["resolutions"] == [
+        {"crate": crates["b"].number, "action": "mark_missing"},
+        {"crate": crates["c"].number, "action": "relocate"},
+    ] or signature.content["resolutions"] == [
+        {"crate": crates["c"].number, "action": "relocate"},
+        {"crate": crates["b"].number, "action": "mark_missing"},
+    ]
+    assert AuditEvent.objects.filter(action="count.reviewed", entity_id=str(cid)).count() == 1
+    assert AuditEvent.objects.filter(action="crate.marked_missing").count() == 1
+    assert AuditEvent.objects.filter(action="crate.relocated", entity_id=str(crates["c"].pk)).count() == 1
+    # The unit's Approvers and Document Managers hear of the missing crate (not the reviewer).
+    assert sorted(Notification.objects.values_list("user__username", flat=True)) == ["docmanager"]
+    # Reviewed twice: 409, nothing more.
+    events = AuditEvent.objects.count()
+    again = _review(world, cid, [])
+    assert (again.status_code, again.data["code"]) == (409, "invalid_transition")
+    assert AuditEvent.objects.count() == events
+    assert Signature.objects.filter(meaning="count_reviewed").count() == 1
+
+
+@pytest.mark.django_db(transaction=True)  # the refused signature is recorded in its own transaction
+def test_wrong_password_changes_nothing_but_is_audited(world: World, make: CrateMaker):
+    cid, crates = _submitted_with_discrepancies(world, make)
+    response = _review(world, cid, [{"crate": crates["b"].pk, "action": "mark_missing"}], password="wrong")
+    assert (response.status_code, response.data["code"]) == (403, "invalid_signature")
+    assert InventoryCount.objects.get(pk=cid).status == "submitted"
+    assert Crate.objects.get(pk=crates["b"].pk).status == "stored"
+    assert Signature.objects.count() == 0
+    assert AuditEvent.objects.filter(action="signature.failed").count() == 1
+
+
+def test_a_resolution_that_does_not_fit_is_400_and_changes_nothing(world: World, make: CrateMaker):
+    cid, crates = _submitted_with_discrepancies(world, make)
+    events = AuditEvent.objects.count()
+    for resolutions in (
+        [{"crate": crates["a"].pk, "action": "ignore"}],  # found: nothing to resolve
+        [{"crate": crates["b"].pk, "action": "relocate"}],  # missing: nowhere to relocate to
+        [{"crate": crates["c"].pk, "action": "ignore"}, {"crate": crates["c"].pk, "action": "relocate"}],
+    ):
+        response = _review(world, cid, resolutions)
+        assert response.status_code == 400, response.content
+        assert "resolutions" in response.data
+    assert InventoryCount.objects.get(pk=cid).status == "submitted"
+    assert AuditEvent.objects.filter(action__startswith="signature.").count() == 0
+    assert AuditEvent.objects.count() == events
+
+
+def test_relocating_into_a_full_shelf_is_409_and_the_review_rolls_back(world: World, make: CrateMaker):
+    cid, crates = _submitted_with_discrepancies(world, make)
+    StorageLocation.objects.filter(pk=world.shelf.pk).update(capacity=2)  # holds a and b already
+    response = _review(
+        world, cid, [{"crate": crates["b"].pk, "action": "ignore"}, {"crate": crates["c"].pk, "action": "relocate"}]
+    )
+    assert (response.status_code, response.data["code"]) == (409, "capacity_exceeded")
+    assert InventoryCount.objects.get(pk=cid).status == "submitted"
+    assert Crate.objects.get(pk=crates["c"].pk).location_id == world.shelf2.pk
+    assert Signature.objects.count() == 0
+    assert AuditEvent.objects.filter(action="count.reviewed").count() == 0
+
+
+def test_whoever_counted_cannot_review(world: World, make: CrateMaker):
+    crates = _crates(make, world)
+    cid = open_count(world, username="sysadmin")["id"]
+    scan(world, cid, world.shelf, crates["a"].number, username="sysadmin")
+    world.client("sysadmin").post(f"/api/counts/{cid}/submit/")
+    response = _review(world, cid, [], username="sysadmin")
+    assert (response.status_code, response.data["code"]) == (403, "segregation_of_duties")
+    assert AuditEvent.objects.filter(action="signature.failed").count() == 0
+    for username in ("storehead", "docmanager", "viewer"):
+        assert _review(world, cid, [], username=username).status_code == 403
+    assert _review(world, cid, [], username="approver2").status_code == 404
+    assert InventoryCount.objects.get(pk=cid).status == "submitted"
+
+
+def test_a_later_count_that_finds_a_missing_crate_stores_it_again(world: World, make: CrateMaker):
+    cid, crates = _submitted_with_discrepancies(world, make)
+    assert _review(world, cid, [{"crate": crates["b"].pk, "action": "mark_missing"}]).status_code == 200
+    later = open_count(world)["id"]
+    response = scan(world, later, world.shelf2, crates["b"].number)
+    assert response.status_code == 201
+    world.client("storehead").post(f"/api/counts/{later}/submit/")
+    detail = world.client("approver").get(f"/api/counts/{later}/").data
+    assert [(line["number"], line["status"]) for line in detail["unexpected"]] == [(crates["b"].number, "missing")]
+    assert _review(world, later, []).status_code == 200
+    b = Crate.objects.get(pk=crates["b"].pk)
+    assert (b.status, b.location_id) == ("stored", world.shelf2.pk)
+    found = AuditEvent.objects.get(action="crate.found")
+    assert found.changes["status"] == ["missing", "stored"]

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from apps.audit.models import AuditEvent
 from apps.auth.models import User
 from apps.inventory.models import CountScan, InventoryCount
-from tests.conftest import World, make_user
+from apps.signatures.models import Signature
+from tests.conftest import DEMO_PASSWORD, World, make_user
 from tests.crates.conftest import CrateMaker
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -110,3 +112,23 @@ def test_a_scan_racing_the_submit_is_refused_or_counted_never_lost(world: World)
     scans = CountScan.objects.filter(count_id=count_id).count()
     # The scan either landed before the submit (201) or saw the count submitted (409).
     assert (results[1], scans) in {((201, None), 1), ((409, "invalid_transition"), 0)}
+
+
+def test_two_reviewers_at_once_one_wins_the_other_409(world: World):
+    _require_postgres()
+    make = CrateMaker(world)
+    crate = make.stored(location=world.shelf)
+    reviewers = [User.objects.get(username="approver"), make_user("approver_b", "Approver", world.goa)]
+    count_id = world.client("storehead").post("/api/counts/", {"location": world.room.pk}, format="json").data["id"]
+    world.client("storehead").post(f"/api/counts/{count_id}/submit/")
+
+    def review(index: int, client: Any) -> Any:
+        client.force_authenticate(reviewers[index])
+        body = {"password": DEMO_PASSWORD, "resolutions": [{"crate": crate.pk, "action": "mark_missing"}]}
+        return client.post(f"/api/counts/{count_id}/review/", body, format="json")
+
+    results = _run_concurrently(2, review)
+    assert Counter(results) == {(200, None): 1, (409, "invalid_transition"): 1}
+    assert InventoryCount.objects.get(pk=count_id).status == "reviewed"
+    assert Signature.objects.filter(meaning="count_reviewed").count() == 1
+    assert AuditEvent.objects.filter(action="crate.marked_missing").count() == 1

@@ -192,6 +192,126 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/counts/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    get: operations['counts_list'];
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    get: operations['counts_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/cancel/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_cancel_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/report/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    get: operations['counts_report_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/review/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_review_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/scans/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_scans_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/submit/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_submit_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/crates/': {
     parameters: {
       query?: never;
@@ -548,6 +668,75 @@ export interface paths {
       cookie?: never;
     };
     get: operations['health_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    get: operations['imports_list'];
+    put?: never;
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    post: operations['imports_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    get: operations['imports_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/{id}/commit/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    post: operations['imports_commit_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/{id}/report/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    get: operations['imports_report_retrieve'];
     put?: never;
     post?: never;
     delete?: never;
@@ -1256,6 +1445,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /**
+     * @description * `relocate` - Relocate
+     *     * `mark_missing` - Mark missing
+     *     * `ignore` - Ignore
+     * @enum {string}
+     */
+    ActionEnum: 'relocate' | 'mark_missing' | 'ignore';
     AdjacentLocation: {
       id: number;
       code: string;
@@ -1318,6 +1514,9 @@ export interface components {
      *     * `set_legal_hold` - set_legal_hold
      *     * `read_audit` - read_audit
      *     * `export_audit` - export_audit
+     *     * `count_crates` - count_crates
+     *     * `review_counts` - review_counts
+     *     * `import_inventory` - import_inventory
      * @enum {string}
      */
     CapabilityEnum:
@@ -1337,7 +1536,10 @@ export interface components {
       | 'relocate_crates'
       | 'set_legal_hold'
       | 'read_audit'
-      | 'export_audit';
+      | 'export_audit'
+      | 'count_crates'
+      | 'review_counts'
+      | 'import_inventory';
     Certification: {
       /** Format: date-time */
       signature_certified_at: string;
@@ -1385,6 +1587,132 @@ export interface components {
       /** @description The request names this document (or its whole crate) */
       in_request: boolean;
     };
+    /** @description A count in a list: its header, without the classified result. */
+    Count: {
+      readonly id: number;
+      readonly number: string;
+      readonly status: components['schemas']['CountStatusEnum'];
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly location: number;
+      readonly location_path: string;
+      readonly comment: string;
+      readonly counted_by: number;
+      readonly counted_by_name: string;
+      /** Format: date-time */
+      readonly opened_at: string;
+      /** Format: date-time */
+      readonly submitted_at: string | null;
+      readonly reviewed_by: number | null;
+      readonly reviewed_by_name: string;
+      /** Format: date-time */
+      readonly reviewed_at: string | null;
+      readonly review_comment: string;
+      /** Format: date-time */
+      readonly cancelled_at: string | null;
+      readonly expected_count: number | null;
+      readonly allowed_actions: components['schemas']['CountActionEnum'][];
+    };
+    /**
+     * @description * `scan` - scan
+     *     * `submit` - submit
+     *     * `cancel` - cancel
+     *     * `review` - review
+     * @enum {string}
+     */
+    CountActionEnum: 'scan' | 'submit' | 'cancel' | 'review';
+    CountCancelRequest: {
+      /** @default  */
+      comment: string;
+    };
+    /** @description A count with its classified result (docs/api.md): blind while open. */
+    CountDetail: {
+      readonly id: number;
+      readonly number: string;
+      readonly status: components['schemas']['CountStatusEnum'];
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly location: number;
+      readonly location_path: string;
+      readonly comment: string;
+      readonly counted_by: number;
+      readonly counted_by_name: string;
+      /** Format: date-time */
+      readonly opened_at: string;
+      /** Format: date-time */
+      readonly submitted_at: string | null;
+      readonly reviewed_by: number | null;
+      readonly reviewed_by_name: string;
+      /** Format: date-time */
+      readonly reviewed_at: string | null;
+      readonly review_comment: string;
+      /** Format: date-time */
+      readonly cancelled_at: string | null;
+      readonly expected_count: number | null;
+      readonly allowed_actions: components['schemas']['CountActionEnum'][];
+      readonly scanned_count: number;
+      readonly found: components['schemas']['CountLine'][];
+      readonly misplaced: components['schemas']['CountLine'][];
+      readonly missing: components['schemas']['CountLine'][];
+      readonly unexpected: components['schemas']['CountLine'][];
+      readonly unknown: string[];
+      readonly resolutions: components['schemas']['CountResolutionOutput'][];
+    };
+    CountLine: {
+      crate: number;
+      number: string;
+      expected_location: number | null;
+      expected_location_path: string | null;
+      found_location: number | null;
+      found_location_path: string | null;
+      /** @description The crate's status when scanned (a missing crate: its status now) */
+      status: string;
+    };
+    CountOpenRequest: {
+      /** @description A room, rack or shelf: the count covers its subtree */
+      location: number;
+      /** @default  */
+      comment: string;
+    };
+    CountResolutionInputRequest: {
+      crate: number;
+      action: components['schemas']['ActionEnum'];
+    };
+    CountResolutionOutput: {
+      crate: number;
+      number: string;
+      action: components['schemas']['ActionEnum'];
+    };
+    CountReviewRequest: {
+      /** @description The e-signature */
+      password: string;
+      /** @default  */
+      comment: string;
+      resolutions?: components['schemas']['CountResolutionInputRequest'][];
+    };
+    CountScanInputRequest: {
+      /** @description Where the crate was scanned (inside the count) */
+      location: number;
+      code: string;
+    };
+    CountScanResult: {
+      code: string;
+      crate: number | null;
+      number: string | null;
+      location: number;
+      location_path: string;
+      /** @description The same crate or code had been scanned before: the last scan counts */
+      replaced: boolean;
+      count: components['schemas']['CountDetail'];
+    };
+    /**
+     * @description * `open` - Open
+     *     * `submitted` - Submitted
+     *     * `reviewed` - Reviewed
+     *     * `cancelled` - Cancelled
+     * @enum {string}
+     */
+    CountStatusEnum: 'open' | 'submitted' | 'reviewed' | 'cancelled';
     /** @description Crate read (list). */
     Crate: {
       readonly id: number;
@@ -1478,9 +1806,10 @@ export interface components {
      *     * `withdrawn` - Withdrawn
      *     * `in_transit` - In transit
      *     * `destroyed` - Destroyed
+     *     * `missing` - Missing
      * @enum {string}
      */
-    CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed';
+    CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed' | 'missing';
     /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
     CrateUpdateRequest: {
       department?: number;
@@ -1713,6 +2042,69 @@ export interface components {
      * @enum {string}
      */
     HealthStatusEnum: 'ok' | 'degraded';
+    Import: {
+      readonly id: number;
+      readonly status: components['schemas']['ImportStatusEnum'];
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly file_name: string;
+      readonly sha256: string;
+      readonly rows: number;
+      readonly crates: number;
+      readonly documents: number;
+      readonly errors: components['schemas']['ImportError'][];
+      readonly error_count: number;
+      readonly preview: components['schemas']['ImportPreview'][];
+      readonly failure: string;
+      readonly progress: components['schemas']['ImportProgress'] | null;
+      readonly created_by: number;
+      readonly created_by_name: string;
+      /** Format: date-time */
+      readonly created_at: string;
+      /** Format: date-time */
+      readonly validated_at: string | null;
+      /** Format: date-time */
+      readonly committed_at: string | null;
+    };
+    ImportCreateRequest: {
+      /**
+       * Format: binary
+       * @description CSV (UTF-8) or XLSX, at most 50,000 rows
+       */
+      file: string;
+      /** @description System Administrator only */
+      unit?: number;
+    };
+    ImportError: {
+      /** @description The line as a spreadsheet shows it (header = 1) */
+      row: number;
+      field: string;
+      message: string;
+    };
+    ImportPreview: {
+      legacy_number: string;
+      department: string;
+      location: number;
+      location_path: string;
+      description: string;
+      documents: number;
+      rows: number[];
+    };
+    ImportProgress: {
+      phase: string;
+      done: number;
+      total: number;
+    };
+    /**
+     * @description * `validating` - Validating
+     *     * `validated` - Validated
+     *     * `invalid` - Invalid
+     *     * `importing` - Importing
+     *     * `done` - Done
+     *     * `failed` - Failed
+     * @enum {string}
+     */
+    ImportStatusEnum: 'validating' | 'validated' | 'invalid' | 'importing' | 'done' | 'failed';
     ItemInputRequest: {
       crate: number;
       document?: number | null;
@@ -1827,6 +2219,23 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['AuditEvent'][];
     };
+    PaginatedCountList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['Count'][];
+    };
     PaginatedCrateList: {
       /** @example 123 */
       count: number;
@@ -1911,6 +2320,23 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['DocumentType'][];
+    };
+    PaginatedImportList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['Import'][];
     };
     PaginatedNotificationList: {
       /** @example 123 */
@@ -3018,6 +3444,491 @@ export interface operations {
       };
     };
   };
+  counts_list: {
+    parameters: {
+      query?: {
+        location?: number;
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `open` - Open
+         *     * `submitted` - Submitted
+         *     * `reviewed` - Reviewed
+         *     * `cancelled` - Cancelled
+         */
+        status?: 'cancelled' | 'open' | 'reviewed' | 'submitted';
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedCountList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountOpenRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_cancel_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['CountCancelRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_report_retrieve: {
+    parameters: {
+      query?: {
+        format?: 'csv' | 'pdf';
+      };
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The count's report (PDF) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/csv': string;
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_review_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountReviewRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature), certification missing (certification_required), locked (account_locked) or the reviewer counted (segregation_of_duties) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_scans_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountScanInputRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountScanResult'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_submit_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   crates_list: {
     parameters: {
       query?: {
@@ -3040,8 +3951,9 @@ export interface operations {
          *     * `withdrawn` - Withdrawn
          *     * `in_transit` - In transit
          *     * `destroyed` - Destroyed
+         *     * `missing` - Missing
          */
-        status?: 'destroyed' | 'draft' | 'in_transit' | 'stored' | 'withdrawn';
+        status?: 'destroyed' | 'draft' | 'in_transit' | 'missing' | 'stored' | 'withdrawn';
         unit?: number;
         /** @description At this location or anywhere inside it */
         within?: unknown;
@@ -4628,6 +5540,267 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Health'];
+        };
+      };
+    };
+  };
+  imports_list: {
+    parameters: {
+      query?: {
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `validating` - Validating
+         *     * `validated` - Validated
+         *     * `invalid` - Invalid
+         *     * `importing` - Importing
+         *     * `done` - Done
+         *     * `failed` - Failed
+         */
+        status?: 'done' | 'failed' | 'importing' | 'invalid' | 'validated' | 'validating';
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedImportList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': components['schemas']['ImportCreateRequest'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Import'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory import. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Import'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_commit_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory import. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Import'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_report_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory import. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Row by row: crate created or the error */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
         };
       };
     };
