@@ -185,9 +185,14 @@ class DocumentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        return queryset.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Q(crate__number__icontains=value)
-        )
+        # A union of three index scans (the trigram indexes on the document's number and title,
+        # and on the crate's number): an OR across the join to crates would make PostgreSQL
+        # filter every document instead (2.7 s against 30 ms on 300,000 documents).
+        by_number = Document.objects.order_by().filter(number__icontains=value).values("pk")
+        by_title = Document.objects.order_by().filter(title__icontains=value).values("pk")
+        crates = Crate.objects.order_by().filter(number__icontains=value).values("pk")
+        by_crate = Document.objects.order_by().filter(crate__in=crates).values("pk")
+        return queryset.filter(pk__in=by_number.union(by_title, by_crate))
 
 
 # --- Scan: what a scanned code is (docs/api.md, "Scan") ---------------------------------------
