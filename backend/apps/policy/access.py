@@ -21,6 +21,7 @@ from apps.policy.states import (
     COUNT_TABLE,
     CRATE_MOVE_OF_REQUEST,
     CRATE_TABLE,
+    EXTENSION_TABLE,
     REQUEST_TABLES,
     SENDBACK_TABLE,
     RequestStatus,
@@ -132,10 +133,14 @@ REQUEST_ACTORS: dict[str, ActorRule] = {
         cap.EXECUTE_REQUESTS, unit_field="target_unit", never_by="decided_by", never_by_message=_EXECUTOR_MESSAGE
     ),
     "create_sendback": ActorRule(cap.CREATE_SENDBACKS),
+    "request_extension": _REQUESTER,
 }
 
 # The actions a request's read offers (`allowed_actions`), in display order.
-REQUEST_ACTIONS = ("submit", "cancel", "approve", "reject", "execute", "receive", "create_sendback", "edit", "delete")
+REQUEST_ACTIONS = (
+    "submit", "cancel", "approve", "reject", "execute", "receive", "create_sendback", "request_extension", "edit",
+    "delete",
+)  # fmt: skip
 
 
 def request_refusal(user: Any, request: Any, action: str) -> ApplicationError | None:
@@ -170,10 +175,41 @@ def request_allowed_actions(user: Any, request: Any) -> list[str]:
     for action in REQUEST_ACTIONS:
         if not may_act_on_request(user, request, action):
             continue
-        if action == "create_sendback" and not any(item.is_open for item in request.items.all()):
+        if action in ("create_sendback", "request_extension") and not any(item.is_open for item in request.items.all()):
             continue
         actions.append(action)
     return actions
+
+
+# A return-date extension is decided like a request: by an Approver of the request's unit,
+# never by the requester who asked for it (segregation of duties, docs/roles.md).
+EXTENSION_ACTORS: dict[str, ActorRule] = {
+    "approve": ActorRule(
+        cap.APPROVE_REQUESTS, never_by="requester", never_by_message="You cannot approve your own extension."
+    ),
+    "reject": ActorRule(
+        cap.APPROVE_REQUESTS, never_by="requester", never_by_message="You cannot decide your own extension."
+    ),
+}
+EXTENSION_ACTIONS = tuple(EXTENSION_ACTORS)
+
+
+def check_extension(user: Any, extension: Any, action: str) -> str:
+    """State first (409), then who (403); the status the decision leads to."""
+    to_status = EXTENSION_TABLE.next_state(extension.status, action, label="The extension")
+    refusal = actor_refusal(EXTENSION_ACTORS[action], user, extension)
+    if refusal is not None:
+        raise refusal
+    return to_status
+
+
+def extension_allowed_actions(user: Any, extension: Any) -> list[str]:
+    return [
+        action
+        for action in EXTENSION_ACTIONS
+        if EXTENSION_TABLE.allows(extension.status, action)
+        and actor_refusal(EXTENSION_ACTORS[action], user, extension) is None
+    ]
 
 
 def request_actionable_q(user: Any, action: str) -> Q:

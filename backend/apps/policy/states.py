@@ -111,6 +111,7 @@ _REQUEST_VERBS = {
     "execute": "executed",
     "receive": "received",
     "create_sendback": "sent back",
+    "request_extension": "given a later return date",
     "complete_return": "completed",
 }
 _DRAFT_AND_DECISION: dict[tuple[str, str], str] = {
@@ -129,6 +130,8 @@ _AFTER_APPROVAL: dict[str, dict[tuple[str, str], str]] = {
         (_RS.APPROVED, "execute"): _RS.ISSUED,
         # Send-backs are raised against an issued withdrawal, which stays issued ...
         (_RS.ISSUED, "create_sendback"): _RS.ISSUED,
+        # The requester may ask for a later return date while the items are out.
+        (_RS.ISSUED, "request_extension"): _RS.ISSUED,
         # ... until the receipt of the last item completes it.
         (_RS.ISSUED, "complete_return"): _RS.COMPLETED,
     },
@@ -159,6 +162,26 @@ SENDBACK_TABLE = StateTable(
     states=tuple(SendBackStatus.values),
     transitions={(SendBackStatus.PENDING, "receive"): SendBackStatus.RECEIVED},
     verbs={"receive": "received"},
+)
+
+
+# --- Return-date extensions (docs/workflows.md) ---------------------------------------------
+
+
+class ExtensionStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    APPROVED = "approved", "Approved"
+    REJECTED = "rejected", "Rejected"
+
+
+EXTENSION_TABLE = StateTable(
+    entity="extension",
+    states=tuple(ExtensionStatus.values),
+    transitions={
+        (ExtensionStatus.PENDING, "approve"): ExtensionStatus.APPROVED,
+        (ExtensionStatus.PENDING, "reject"): ExtensionStatus.REJECTED,
+    },
+    verbs={"approve": "approved", "reject": "rejected"},
 )
 
 

@@ -152,3 +152,41 @@ class SendBackItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sendback_id}: item {self.request_item_id}"
+
+
+class ReturnExtension(models.Model):
+    """A requester's ask for a later return date of an issued withdrawal (docs/workflows.md),
+    decided by an Approver with an electronic signature; approval moves the request's
+    `expected_return_date`."""
+
+    Status = states.ExtensionStatus
+
+    request = models.ForeignKey(Request, on_delete=models.PROTECT, related_name="extensions")
+    unit = models.ForeignKey("accounts.Unit", on_delete=models.PROTECT, related_name="+")
+    requester = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    previous_date = models.DateField()
+    requested_date = models.DateField()
+    reason = models.CharField(max_length=LONG_TEXT_MAX_LENGTH)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.PENDING, db_index=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_comment = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            # One open ask per withdrawal: a second waits until the first is decided.
+            models.UniqueConstraint(
+                fields=["request"], condition=models.Q(status="pending"), name="one_pending_extension_per_request"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.request.number}: {self.previous_date} -> {self.requested_date}"
+
+    @property
+    def number(self) -> str:
+        return self.request.number

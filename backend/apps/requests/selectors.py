@@ -9,7 +9,7 @@ from django.db.models import Prefetch, QuerySet
 from apps.auth.permissions import scope_to_unit
 from apps.crates.models import Crate, Document
 from apps.policy import access, rules
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 
 
 def request_items_queryset() -> QuerySet[RequestItem]:
@@ -116,3 +116,14 @@ def request_context(request: Request) -> list[dict[str, Any]]:
             }
         )
     return result
+
+
+def extensions_for(user: Any) -> QuerySet[ReturnExtension]:
+    queryset = ReturnExtension.objects.select_related("request", "unit", "requester", "decided_by")
+    return scope_to_unit(queryset, user)
+
+
+class ExtensionFilter(django_filters.FilterSet):
+    class Meta:
+        model = ReturnExtension
+        fields = ["status", "request", "unit"]

@@ -3,7 +3,7 @@ from rest_framework import serializers
 
 from apps.core.limits import LONG_TEXT_MAX_LENGTH, SECRET_MAX_LENGTH
 from apps.policy import access, rules
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 from apps.signatures.serializers import SignatureSerializer
 
 # --- Reads ----------------------------------------------------------------------------------
@@ -296,3 +296,36 @@ class PickItemSerializer(serializers.Serializer):
     location = serializers.IntegerField(allow_null=True, help_text="Where the crate is; null before a put-away")
     location_path = serializers.CharField(allow_null=True)
     document = PickDocumentSerializer(allow_null=True, help_text="Null: the whole crate")
+
+
+# --- Return-date extensions (docs/workflows.md) --------------------------------------------
+
+
+class ExtensionInputSerializer(serializers.Serializer):
+    requested_date = serializers.DateField()
+    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH)
+
+
+class ReturnExtensionSerializer(serializers.ModelSerializer):
+    request_number = serializers.CharField(source="request.number", read_only=True)
+    request_status = serializers.CharField(source="request.status", read_only=True)
+    unit_code = serializers.CharField(source="unit.code", read_only=True)
+    requester_name = serializers.CharField(source="requester.full_name", read_only=True)
+    decided_by_name = serializers.CharField(source="decided_by.full_name", read_only=True, default=None)
+    allowed_actions = serializers.SerializerMethodField()
+
+    class Meta:
+        model = ReturnExtension
+        fields = [
+            "id", "request", "request_number", "request_status", "unit", "unit_code", "requester", "requester_name",
+            "previous_date", "requested_date", "reason", "status", "decided_by", "decided_by_name", "decided_at",
+            "decision_comment", "created_at", "allowed_actions",
+        ]  # fmt: skip
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=access.EXTENSION_ACTIONS)))
+    def get_allowed_actions(self, obj: ReturnExtension) -> list[str]:
+        request = self.context.get("request")
+        if request is None:
+            return []
+        return access.extension_allowed_actions(request.user, obj)

@@ -31,7 +31,7 @@ from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
 from apps.policy import access, rules
 from apps.policy.states import CRATE_MOVE_OF_REQUEST, CRATE_TABLE
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 from apps.signatures import services as signatures
 from apps.signatures.models import Signature
 from apps.storage import services as storage
@@ -918,3 +918,123 @@ def sendback_receive(
         + (" — the withdrawal is completed." if request.status == Status.COMPLETED else "."),
     )
     return sendback
+
+
+# --- Return-date extensions (docs/workflows.md) --------------------------------------------
+
+
+@transaction.atomic
+def extension_request(*, request: Request, actor: Any, requested_date: Any, reason: str) -> ReturnExtension:
+    """The requester asks for a later return date of their issued withdrawal; an Approver decides."""
+    if not (reason or "").strip():
+        raise field_error("reason", "Say why the items are needed longer.")
+    request = _lock_request(request.pk)
+    _guard(request, actor, "request_extension")
+    if not request.items.filter(is_open=True).exists():
+        raise ApplicationError(f"Nothing of {request.number} is still out.", code="invalid_transition")
+    if request.expected_return_date is not None and requested_date <= request.expected_return_date:
+        raise field_error("requested_date", f"Choose a date after the current one ({request.expected_return_date}).")
+    if requested_date < timezone.localdate():
+        raise field_error("requested_date", "The new return date cannot be in the past.")
+    if request.extensions.filter(status=ReturnExtension.Status.PENDING).exists():
+        raise ApplicationError(f"An extension of {request.number} already waits for a decision.", code="conflict")
+    extension = ReturnExtension.objects.create(
+        request=request,
+        unit_id=request.unit_id,
+        requester=actor,
+        previous_date=request.expected_return_date or requested_date,
+        requested_date=requested_date,
+        reason=reason.strip(),
+    )
+    audit.record(
+        action="request.extension_requested",
+        instance=request,
+        changes={"expected_return_date": [str(extension.previous_date), str(requested_date)]},
+        comment=extension.reason,
+        actor=actor,
+    )
+    _notify(
+        request,
+        f"extension:{extension.pk}",
+        _staff(request.unit_id, roles.APPROVER),
+        exclude=actor,
+        title=f"{request.number}: a later return date is asked for",
+        body=f"{actor.full_name}: until {requested_date} — {extension.reason}",
+    )
+    _announce(request)
+    return extension
+
+
+def _extension_precheck(extension: ReturnExtension, actor: Any, action: str) -> None:
+    access.check_extension(actor, ReturnExtension.objects.get(pk=extension.pk), action)
+
+
+def extension_approve(*, extension: ReturnExtension, actor: Any, password: str, comment: str = "") -> ReturnExtension:
+    _extension_precheck(extension, actor, "approve")
+    signatures.verify_signer(
+        actor=actor, password=password, meaning=Signature.Meaning.RETURN_EXTENDED, subject=extension.request
+    )
+    return _extension_decide(extension_id=extension.pk, actor=actor, action="approve", comment=comment)
+
+
+def extension_reject(*, extension: ReturnExtension, actor: Any, password: str, comment: str) -> ReturnExtension:
+    if not (comment or "").strip():
+        raise field_error("comment", "Give the reason for refusing the extension.")
+    _extension_precheck(extension, actor, "reject")
+    signatures.verify_signer(
+        actor=actor, password=password, meaning=Signature.Meaning.REJECTED, subject=extension.request
+    )
+    return _extension_decide(extension_id=extension.pk, actor=actor, action="reject", comment=comment)
+
+
+@transaction.atomic
+def _extension_decide(*, extension_id: int, actor: Any, action: str, comment: str) -> ReturnExtension:
+    # Lock order as everywhere: the request, then what hangs off it.
+    request_id = ReturnExtension.objects.values_list("request_id", flat=True).get(pk=extension_id)
+    request = _lock_request(request_id)
+    extension = ReturnExtension.objects.select_for_update().get(pk=extension_id)
+    extension.status = access.check_extension(actor, extension, action)
+    approved = action == "approve"
+    if approved and request.status != Request.Status.ISSUED:
+        raise ApplicationError(
+            f"{request.number} is {request.status}: its return date no longer applies.", code="invalid_transition"
+        )
+    extension.decided_by = actor
+    extension.decided_at = timezone.now()
+    extension.decision_comment = comment
+    extension.save()
+    before = audit.snapshot(request, ["expected_return_date"])
+    if approved:
+        request.expected_return_date = extension.requested_date
+        request.save(update_fields=["expected_return_date", "updated_at"])
+    audit.record(
+        action=f"request.extension_{extension.status}",
+        instance=request,
+        changes=audit.changes_between(before, audit.snapshot(request, ["expected_return_date"])),
+        comment=comment or f"until {extension.requested_date}",
+        actor=actor,
+    )
+    _sign(
+        request=request,
+        actor=actor,
+        comment=comment,
+        meaning=Signature.Meaning.RETURN_EXTENDED if approved else Signature.Meaning.REJECTED,
+        extra={
+            "extension": {
+                "id": extension.pk,
+                "previous_date": extension.previous_date.isoformat(),
+                "requested_date": extension.requested_date.isoformat(),
+                "reason": extension.reason,
+                "decision": extension.status,
+            }
+        },
+    )
+    _notify(
+        request,
+        f"extension:{extension.pk}:{extension.status}",
+        [extension.requester],
+        title=f"{request.number}: later return date {extension.status}",
+        body=f"{actor.full_name}: until {extension.requested_date}" + (f" — {comment}" if comment else ""),
+    )
+    _announce(request)
+    return extension

@@ -7,6 +7,7 @@ from apps.requests.dashboard import DashboardView
 router = SimpleRouter()
 router.register("requests", views.RequestViewSet, basename="request")
 router.register("sendbacks", views.SendBackViewSet, basename="sendback")
+router.register("extensions", views.ReturnExtensionViewSet, basename="extension")
 
 urlpatterns = [
     *router.urls,

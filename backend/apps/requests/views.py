@@ -21,17 +21,27 @@ from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRO
 from apps.policy import access
 from apps.requests import pick_lists, services
 from apps.requests.certificate import destruction_certificate_pdf
-from apps.requests.models import Request, SendBack
-from apps.requests.selectors import RequestFilter, SendBackFilter, request_context, requests_for, sendbacks_for
+from apps.requests.models import Request, ReturnExtension, SendBack
+from apps.requests.selectors import (
+    ExtensionFilter,
+    RequestFilter,
+    SendBackFilter,
+    extensions_for,
+    request_context,
+    requests_for,
+    sendbacks_for,
+)
 from apps.requests.serializers import (
     CancelInputSerializer,
     ExecuteInputSerializer,
+    ExtensionInputSerializer,
     PickItemSerializer,
     ReceiveInputSerializer,
     RequestContextSerializer,
     RequestCreateSerializer,
     RequestSerializer,
     RequestUpdateSerializer,
+    ReturnExtensionSerializer,
     SendBackCreateSerializer,
     SendBackReceiveSerializer,
     SendBackSerializer,
@@ -91,7 +101,7 @@ class RequestViewSet(
         "destroy": access.REQUEST_ACTORS["delete"].capability,
         **{
             action: access.REQUEST_ACTORS[action].capability
-            for action in ("submit", "cancel", "approve", "reject", "execute", "receive")
+            for action in ("submit", "cancel", "approve", "reject", "execute", "receive", "request_extension")
         },
     }
     filterset_class = RequestFilter
@@ -154,6 +164,19 @@ class RequestViewSet(
     def receive(self, request: HttpRequest, pk: str | None = None) -> Response:
         data = _input(ReceiveInputSerializer, request.data)
         return self._read(services.request_receive(request=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(
+        request=ExtensionInputSerializer, responses={201: ReturnExtensionSerializer, **TRANSITION_ERRORS, 409: CONFLICT}
+    )
+    @action(detail=True, methods=["post"], url_path="request-extension")
+    def request_extension(self, request: HttpRequest, pk: str | None = None) -> Response:
+        """The requester asks for a later return date of their issued withdrawal."""
+        data = _input(ExtensionInputSerializer, request.data)
+        extension = services.extension_request(request=self.get_object(), actor=request.user, **data)
+        fresh = extensions_for(request.user).get(pk=extension.pk)
+        return Response(
+            ReturnExtensionSerializer(fresh, context=self.get_serializer_context()).data, status=status.HTTP_201_CREATED
+        )
 
     @extend_schema(responses={200: RequestContextSerializer, **READ_ERRORS})
     @action(detail=True, methods=["get"], filter_backends=[])
@@ -269,3 +292,43 @@ class SendBackViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
     def receive(self, request: HttpRequest, pk: str | None = None) -> Response:
         data = _input(SendBackReceiveSerializer, request.data)
         return self._read(services.sendback_receive(sendback=self.get_object(), actor=request.user, **data))
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: ReturnExtensionSerializer(many=True), **READ_ERRORS}),
+    retrieve=extend_schema(responses={200: ReturnExtensionSerializer, **READ_ERRORS}),
+)
+class ReturnExtensionViewSet(viewsets.ReadOnlyModelViewSet):
+    """Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+    the unit approves or rejects each with an electronic signature."""
+
+    serializer_class = ReturnExtensionSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_permissions = {
+        "approve": access.EXTENSION_ACTORS["approve"].capability,
+        "reject": access.EXTENSION_ACTORS["reject"].capability,
+    }
+    filterset_class = ExtensionFilter
+    ordering_fields = ["created_at", "requested_date"]
+    ordering = ["-created_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[ReturnExtension]:
+        if getattr(self, "swagger_fake_view", False):
+            return ReturnExtension.objects.none()
+        return extensions_for(self.request.user)
+
+    def _read(self, extension: ReturnExtension) -> Response:
+        fresh = self.get_queryset().get(pk=extension.pk)
+        return Response(ReturnExtensionSerializer(fresh, context=self.get_serializer_context()).data)
+
+    @extend_schema(request=SignInputSerializer, responses={200: ReturnExtensionSerializer, **SIGNATURE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def approve(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(SignInputSerializer, request.data)
+        return self._read(services.extension_approve(extension=self.get_object(), actor=request.user, **data))
+
+    @extend_schema(request=SignInputSerializer, responses={200: ReturnExtensionSerializer, **SIGNATURE_ERRORS})
+    @action(detail=True, methods=["post"])
+    def reject(self, request: HttpRequest, pk: str | None = None) -> Response:
+        data = _input(SignInputSerializer, request.data)
+        return self._read(services.extension_reject(extension=self.get_object(), actor=request.user, **data))

@@ -28,6 +28,7 @@ class Signature(models.Model):
         RETENTION_EXTENDED = "retention_extended", "Retention extended"
         HOLD_PLACED = "hold_placed", "Legal hold placed"
         HOLD_RELEASED = "hold_released", "Legal hold released"
+        RETURN_EXTENDED = "return_extended", "Return date extended"
 
     subject_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
     subject_id = models.PositiveBigIntegerField()

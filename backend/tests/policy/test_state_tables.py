@@ -50,6 +50,8 @@ def _call(world: World, request: Request, action: str) -> None:
         services.request_delete(request=request, actor=actor)
     elif action == "create_sendback":
         services.sendback_create(actor=actor, request=request, items=[{"crate": 1}])
+    elif action == "request_extension":
+        services.extension_request(request=request, actor=actor, requested_date=datetime.date(2099, 1, 1), reason="x")
     elif action in {"approve", "reject"}:
         getattr(services, f"request_{action}")(request=request, actor=actor, password=DEMO_PASSWORD, comment="walk")
     elif action == "receive":
@@ -74,6 +76,7 @@ def test_request_table_moves_each_allowed_pair_to_its_next_state(request_type: s
         "withdrawal": {
             ("approved", "execute"): "issued",
             ("issued", "create_sendback"): "issued",
+            ("issued", "request_extension"): "issued",
             ("issued", "complete_return"): "completed",
         },
         "destruction": {("approved", "execute"): "completed"},
@@ -135,6 +138,7 @@ def test_allowed_request_pairs_pass_the_guard_for_an_entitled_user(world: World)
         "execute": "storehead",
         "receive": "storehead2",
         "create_sendback": "docmanager",
+        "request_extension": "docmanager",
         "complete_return": "storehead",
     }
     for request_type, table in REQUEST_TABLES.items():

@@ -18,6 +18,15 @@ def issue(world: World, body: dict[str, Any], requester: str = "docmanager") -> 
     return response.data  # type: ignore[no-any-return]
 
 
+def submitted(world: World, body: dict[str, Any]) -> dict[str, Any]:
+    """A submitted request (a draft is its author's alone, docs/roles.md)."""
+    created = world.client("docmanager").post("/api/requests/", body, format="json")
+    assert created.status_code == 201, created.content
+    response = world.client("docmanager").post(f"/api/requests/{created.json()['id']}/submit/")
+    assert response.status_code == 200, response.content
+    return response.json()  # type: ignore[no-any-return]
+
+
 def withdrawal(*items: dict[str, Any]) -> dict[str, Any]:
     return {"request_type": "withdrawal", "purpose": "Audit", "expected_return_date": in_future(), "items": list(items)}
 
@@ -79,7 +88,7 @@ def test_approval_context_shows_each_crates_documents_retention_and_hold(
     due = stored_crate(world, retention_until=past, documents=2)
     held = stored_crate(world, retention_until=past, legal_hold=True)
     body = {"request_type": "destruction", "purpose": "Retention reached", "items": [{"crate": due.pk}]}
-    created = world.client("docmanager").post("/api/requests/", body, format="json").json()
+    created = submitted(world, body)
     client = world.client("approver")
     client.get(f"/api/requests/{created['id']}/context/")
     with django_assert_num_queries(5):  # request, items, signatures; crates; documents
@@ -97,25 +106,22 @@ def test_approval_context_shows_each_crates_documents_retention_and_hold(
     two = stored_crate(world, documents=2)
     first = two.documents.order_by("number").first()
     assert first is not None
-    created = world.client("docmanager").post(
-        "/api/requests/", withdrawal({"crate": two.pk, "document": first.pk}), format="json"
-    )
-    assert created.status_code == 201, created.content
-    crates = client.get(f"/api/requests/{created.json()['id']}/context/").json()["crates"]
+    created = submitted(world, withdrawal({"crate": two.pk, "document": first.pk}))
+    crates = client.get(f"/api/requests/{created['id']}/context/").json()["crates"]
     assert [d["in_request"] for d in crates[0]["documents"]] == [True, False]
     assert (crates[0]["whole_crate"], crates[0]["due_for_destruction"]) == (False, False)
     # A held crate says so (and is not due, whatever its retention).
     body = {"request_type": "withdrawal", "purpose": "x", "expected_return_date": in_future(),
             "items": [{"crate": held.pk}]}  # fmt: skip
-    created = world.client("docmanager").post("/api/requests/", body, format="json")
-    crates = client.get(f"/api/requests/{created.json()['id']}/context/").json()["crates"]
+    created = submitted(world, body)
+    crates = client.get(f"/api/requests/{created['id']}/context/").json()["crates"]
     assert (crates[0]["legal_hold"], crates[0]["legal_hold_reason"], crates[0]["due_for_destruction"]) == (
         True,
         "litigation",
         False,
     )
     # Another unit's request is 404.
-    assert world.client("docmanager2").get(f"/api/requests/{created.json()['id']}/context/").status_code == 404
+    assert world.client("docmanager2").get(f"/api/requests/{created['id']}/context/").status_code == 404
 
 
 def test_crate_neighbours_and_location_subtree(world: World, django_assert_num_queries: DjangoAssertNumQueries) -> None:

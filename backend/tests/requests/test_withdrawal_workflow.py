@@ -43,7 +43,10 @@ def test_whole_crate_withdrawal_and_send_back_to_previous_location(world):
     assert occupied(world.shelf) == 0
     assert set(crate.documents.values_list("status", flat=True)) == {"withdrawn"}
     assert _actions_since(mark) == ["crate.withdrawn", "document.withdrawn", "document.withdrawn", "request.executed"]
-    assert docmanager.get(f"/api/requests/{request['id']}/").data["allowed_actions"] == ["create_sendback"]
+    assert docmanager.get(f"/api/requests/{request['id']}/").data["allowed_actions"] == [
+        "create_sendback",
+        "request_extension",
+    ]
 
     mark = _last_sequence()
     response = docmanager.post(

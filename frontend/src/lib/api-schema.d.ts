@@ -660,6 +660,86 @@ export interface paths {
     patch: operations['documents_partial_update'];
     trace?: never;
   };
+  '/api/extensions/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    get: operations['extensions_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/extensions/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    get: operations['extensions_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/extensions/{id}/approve/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    post: operations['extensions_approve_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/extensions/{id}/reject/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    post: operations['extensions_reject_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/health/': {
     parameters: {
       query?: never;
@@ -1183,6 +1263,23 @@ export interface paths {
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_reject_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/requests/{id}/request-extension/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description The requester asks for a later return date of their issued withdrawal. */
+    post: operations['requests_request_extension_create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -2025,6 +2122,11 @@ export interface components {
       /** @description destruction: the executor's e-signature */
       password?: string;
     };
+    ExtensionInputRequest: {
+      /** Format: date */
+      requested_date: string;
+      reason: string;
+    };
     FieldErrors: {
       field: string[];
     };
@@ -2161,6 +2263,7 @@ export interface components {
      *     * `retention_extended` - Retention extended
      *     * `hold_placed` - Legal hold placed
      *     * `hold_released` - Legal hold released
+     *     * `return_extended` - Return date extended
      * @enum {string}
      */
     MeaningEnum:
@@ -2173,7 +2276,8 @@ export interface components {
       | 'retention_changed'
       | 'retention_extended'
       | 'hold_placed'
-      | 'hold_released';
+      | 'hold_released'
+      | 'return_extended';
     NeighbourCrate: {
       id: number;
       number: string;
@@ -2388,6 +2492,23 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['Request'][];
+    };
+    PaginatedReturnExtensionList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['ReturnExtension'][];
     };
     PaginatedSendBackList: {
       /** @example 123 */
@@ -2663,6 +2784,7 @@ export interface components {
      *     * `execute` - execute
      *     * `receive` - receive
      *     * `create_sendback` - create_sendback
+     *     * `request_extension` - request_extension
      *     * `edit` - edit
      *     * `delete` - delete
      * @enum {string}
@@ -2675,6 +2797,7 @@ export interface components {
       | 'execute'
       | 'receive'
       | 'create_sendback'
+      | 'request_extension'
       | 'edit'
       | 'delete';
     RequestContext: {
@@ -2744,6 +2867,43 @@ export interface components {
       target_unit?: number | null;
       items?: components['schemas']['ItemInputRequest'][];
     };
+    ReturnExtension: {
+      readonly id: number;
+      readonly request: number;
+      readonly request_number: string;
+      readonly request_status: string;
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly requester: number;
+      readonly requester_name: string;
+      /** Format: date */
+      readonly previous_date: string;
+      /** Format: date */
+      readonly requested_date: string;
+      readonly reason: string;
+      readonly status: components['schemas']['ReturnExtensionStatusEnum'];
+      readonly decided_by: number | null;
+      readonly decided_by_name: string;
+      /** Format: date-time */
+      readonly decided_at: string | null;
+      readonly decision_comment: string;
+      /** Format: date-time */
+      readonly created_at: string;
+      readonly allowed_actions: components['schemas']['ReturnExtensionAllowedActionsEnum'][];
+    };
+    /**
+     * @description * `approve` - approve
+     *     * `reject` - reject
+     * @enum {string}
+     */
+    ReturnExtensionAllowedActionsEnum: 'approve' | 'reject';
+    /**
+     * @description * `pending` - Pending
+     *     * `approved` - Approved
+     *     * `rejected` - Rejected
+     * @enum {string}
+     */
+    ReturnExtensionStatusEnum: 'pending' | 'approved' | 'rejected';
     /**
      * @description * `System Administrator` - System Administrator
      *     * `Unit Admin` - Unit Admin
@@ -5517,6 +5677,238 @@ export interface operations {
       };
     };
   };
+  extensions_list: {
+    parameters: {
+      query?: {
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        request?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `pending` - Pending
+         *     * `approved` - Approved
+         *     * `rejected` - Rejected
+         */
+        status?: 'approved' | 'pending' | 'rejected';
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedReturnExtensionList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  extensions_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this return extension. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  extensions_approve_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this return extension. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignInputRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature) or segregation of duties (segregation_of_duties) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  extensions_reject_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this return extension. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignInputRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature) or segregation of duties (segregation_of_duties) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   health_retrieve: {
     parameters: {
       query?: never;
@@ -7455,6 +7847,77 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  requests_request_extension_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this request. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExtensionInputRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description Not found, or belongs to another unit */
       404: {

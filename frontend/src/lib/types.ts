@@ -65,3 +65,4 @@ export type DashboardUnitFigures = Schemas['DashboardUnitFigures'];
 export type ScanResult = Schemas['ScanResult'];
 export type LabelFormat = Schemas['LabelFormatEnum'];
 export type PickItem = Schemas['PickItem'];
+export type ReturnExtension = Schemas['ReturnExtension'];

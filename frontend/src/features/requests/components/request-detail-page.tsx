@@ -25,6 +25,7 @@ import {
 } from '../api/requests';
 import { AllocationDialog } from './allocation-dialog';
 import { RequestContextCard } from './request-context';
+import { ReturnExtensions } from './return-extensions';
 import { SignatureDialog } from './signature-dialog';
 
 type DialogKind =
@@ -428,6 +429,7 @@ export function RequestDetailPage() {
           </table>
         </div>
       </Card>
+      <ReturnExtensions request={request} />
       <RequestContextCard requestId={request.id} />
 
       <SignatureDialog
