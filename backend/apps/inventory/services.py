@@ -256,8 +256,11 @@ def _count_review(
             marked_missing.append(crates.crate_mark_missing(actor=actor, crate=crate, comment=note))
     # A missing crate this count found is stored again where it was scanned (audited crate.found).
     for crate_id, location_id in sorted(result.scanned_at.items()):
-        crate = locked.get(crate_id)
-        if crate is not None and decided.get(crate_id) != "relocate":
+        scanned = locked.get(crate_id)
+        if scanned is None:
+            continue
+        crate = scanned
+        if decided.get(crate_id) != "relocate":
             crate.refresh_from_db(fields=["status", "location"])
             if crate.status == CrateStatus.MISSING:
                 crates.crate_relocate(actor=actor, crate=crate, location=locations[location_id], comment=note)

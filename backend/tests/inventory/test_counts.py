@@ -269,7 +269,7 @@ def test_review_signs_and_applies_the_resolutions(world: World, make: CrateMaker
             {"crate": crates["c"].pk, "number": crates["c"].number, "action": "relocate"},
             {"crate": crates["b"].pk, "number": crates["b"].number, "action": "mark_missing"},
         ],
-        key=lambda row: row["number"],
+        key=lambda row: str(row["number"]),
     )
     c = Crate.objects.get(pk=crates["c"].pk)
     b = Crate.objects.get(pk=crates["b"].pk)
