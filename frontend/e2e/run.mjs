@@ -1,9 +1,10 @@
 // Browser tests: playwright-core driving Debian's Chromium against a running server with the
 // demo data of `manage.py initial_setup --demo`.
-// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer)
+// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer|shelf)
 import { launchBrowser, summarize } from './lib.mjs';
 import { newcomer } from './newcomer.mjs';
 import { otherWorkflows } from './other-workflows.mjs';
+import { shelf } from './shelf.mjs';
 import { storageWorkflow } from './storage-workflow.mjs';
 
 const only = process.env.E2E_ONLY;
@@ -13,6 +14,7 @@ try {
   if (!only || only === 'storage') await storageWorkflow(browser, results);
   if (!only || only === 'workflows') await otherWorkflows(browser, results);
   if (!only || only === 'newcomer') await newcomer(browser, results);
+  if (!only || only === 'shelf') await shelf(browser, results);
 } finally {
   await browser.close().catch(() => undefined);
 }

@@ -153,7 +153,8 @@ async function parseBody(response: Response): Promise<unknown> {
 }
 
 async function send(path: string, options: RequestOptions): Promise<Response> {
-  const headers: Record<string, string> = { Accept: 'application/json' };
+  // A file (raw) may be asked for with `?format=pdf`, which DRF matches against Accept.
+  const headers: Record<string, string> = { Accept: options.raw ? '*/*' : 'application/json' };
   let body: BodyInit | undefined;
   if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
@@ -199,9 +200,21 @@ export const api = {
   delete: <T = null>(path: string) => request<T>(path, { method: 'DELETE' }),
 };
 
-/** Fetches a file with the token and opens it (PDF) or saves it (CSV). */
-export async function openFile(path: string, filename: string, params?: Params): Promise<void> {
-  const response = await request<Response>(path, { params, raw: true });
+/**
+ * Fetches a file with the token and opens it (PDF) or saves it (CSV, ZPL). With `body`, the
+ * file is asked for with a POST (label sheets).
+ */
+export async function openFile(
+  path: string,
+  filename: string,
+  params?: Params,
+  body?: unknown,
+): Promise<void> {
+  const response = await request<Response>(path, {
+    params,
+    raw: true,
+    ...(body !== undefined ? { method: 'POST' as const, body } : {}),
+  });
   const blob = await response.blob();
   const url = URL.createObjectURL(blob);
   if (blob.type.includes('pdf')) {

@@ -1,4 +1,5 @@
-import { Link } from 'react-router-dom';
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
 import { SearchInput } from '@/components/ui/search-input';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
@@ -9,6 +10,9 @@ import { ExportButtons } from '@/features/reports/components/export-buttons';
 import { formatDate } from '@/lib/format';
 import { can } from '@/lib/capabilities';
 import { useListParams } from '@/lib/use-list-params';
+import { MAX_LABELS } from '@/features/labels/api/labels';
+import { PrintLabels } from '@/features/labels/components/print-labels';
+import type { Crate } from '@/lib/types';
 import { useCrates } from '../api/crates';
 import { ScanBox } from './scan-box';
 
@@ -43,6 +47,27 @@ export function CratesPage() {
     unit: params.unit,
   };
   const departments = useDepartments({ page_size: 100, ordering: 'code' });
+  // The selection outlives paging and filtering: pick crates from several pages, then act.
+  const [selected, setSelected] = useState<Map<number, Crate>>(new Map());
+  const pageCrates = data?.results ?? [];
+  const pageSelected = pageCrates.filter((crate) => selected.has(crate.id)).length;
+  const toggle = (crate: Crate) =>
+    setSelected((current) => {
+      const next = new Map(current);
+      if (next.has(crate.id)) next.delete(crate.id);
+      else next.set(crate.id, crate);
+      return next;
+    });
+  const togglePage = () =>
+    setSelected((current) => {
+      const next = new Map(current);
+      const all = pageCrates.every((crate) => next.has(crate.id));
+      for (const crate of pageCrates) {
+        if (all) next.delete(crate.id);
+        else next.set(crate.id, crate);
+      }
+      return next;
+    });
 
   return (
     <>
@@ -132,11 +157,26 @@ export function CratesPage() {
       <ErrorMessage error={error} />
       {isLoading ? <Loading /> : null}
       {data && data.results.length === 0 ? <Empty>No crates match.</Empty> : null}
+      {selected.size > 0 ? (
+        <SelectionBar selected={selected} onClear={() => setSelected(new Map())} />
+      ) : null}
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="crates-table">
             <thead>
               <tr>
+                <th scope="col" className="table__select">
+                  <input
+                    type="checkbox"
+                    aria-label="Select every crate on this page"
+                    checked={pageSelected > 0 && pageSelected === pageCrates.length}
+                    ref={(box) => {
+                      if (box)
+                        box.indeterminate = pageSelected > 0 && pageSelected < pageCrates.length;
+                    }}
+                    onChange={togglePage}
+                  />
+                </th>
                 <th scope="col">Number</th>
                 <th scope="col">Status</th>
                 <th scope="col">Department</th>
@@ -147,7 +187,15 @@ export function CratesPage() {
             </thead>
             <tbody>
               {data.results.map((crate) => (
-                <tr key={crate.id}>
+                <tr key={crate.id} className={selected.has(crate.id) ? 'is-selected' : undefined}>
+                  <td className="table__select">
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${crate.number}`}
+                      checked={selected.has(crate.id)}
+                      onChange={() => toggle(crate)}
+                    />
+                  </td>
                   <td>
                     <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
                     {crate.legal_hold ? (
@@ -178,5 +226,50 @@ export function CratesPage() {
         />
       ) : null}
     </>
+  );
+}
+
+/** What can be done with the selected crates: print their labels, raise one request. */
+function SelectionBar({
+  selected,
+  onClear,
+}: {
+  selected: Map<number, Crate>;
+  onClear: () => void;
+}) {
+  const navigate = useNavigate();
+  const user = useCurrentUser();
+  const crates = [...selected.values()];
+  const ids = crates.map((crate) => crate.id);
+  // The request type the crates allow (their allowed_actions); the form lets the user change it.
+  const type = crates.every((crate) => crate.allowed_actions.includes('request_withdrawal'))
+    ? 'withdrawal'
+    : 'storage';
+  return (
+    <div
+      className="selection-bar"
+      role="region"
+      aria-label="Selected crates"
+      data-testid="selection-bar"
+    >
+      <strong>{selected.size} selected</strong>
+      {selected.size > MAX_LABELS ? (
+        <span className="field__error">At most {MAX_LABELS} labels at once.</span>
+      ) : (
+        <PrintLabels target={{ crates: ids }} count={selected.size} />
+      )}
+      {can(user, 'raise_requests') ? (
+        <button
+          type="button"
+          className="btn btn--primary"
+          onClick={() => navigate(`/requests/new?type=${type}&crates=${ids.join(',')}`)}
+        >
+          New request from selection
+        </button>
+      ) : null}
+      <button type="button" className="btn btn--ghost" onClick={onClear}>
+        Clear selection
+      </button>
+    </div>
   );
 }

@@ -7,6 +7,7 @@ import type {
   DmsRequest,
   NewRequest,
   Page,
+  PickItem,
   RequestType,
   RequestUpdate,
   SendBack,
@@ -143,3 +144,19 @@ export const REQUEST_STATUSES = [
   'in_transit',
   'completed',
 ];
+
+export const pickListQuery = (id: number) =>
+  queryOptions({
+    queryKey: [...queryKeys.requests, id, 'pick-list'],
+    queryFn: ({ signal }) => api.get<PickItem[]>(`requests/${id}/pick-list/`, undefined, signal),
+  });
+
+export const usePickList = (id: number, enabled: boolean) =>
+  useQuery({ ...pickListQuery(id), enabled });
+
+/** The pick list as a PDF with each crate's barcode, in shelf order. */
+export function openPickListPdf(request: DmsRequest) {
+  return openFile(`requests/${request.id}/pick-list/`, `pick-list-${request.number}.pdf`, {
+    format: 'pdf',
+  });
+}

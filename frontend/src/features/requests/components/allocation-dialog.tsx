@@ -1,6 +1,9 @@
 import { useEffect, useMemo, useState, type FormEvent } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage } from '@/components/ui/error-message';
+import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
+import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
+import { errorText } from '@/components/ui/error-message';
 import { LocationPicker } from '@/features/storage/components/location-picker';
 import { ApiError } from '@/lib/api-client';
 import type { Allocation } from '@/lib/types';
@@ -37,14 +40,44 @@ export function AllocationDialog({
   const [errors, setErrors] = useState<Record<number, string>>({});
   const [apiError, setApiError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // Scanning several crates: a crate's label, then the label of the location it goes to.
+  const [scanning, setScanning] = useState<AllocationCrate | null>(null);
+  const [scanMessage, setScanMessage] = useState<ScannerMessage | null>(null);
 
   useEffect(() => {
     if (open) {
       setChoice({});
       setErrors({});
       setApiError(null);
+      setScanning(null);
+      setScanMessage(null);
     }
   }, [open]);
+
+  const onScan = async (code: string) => {
+    const crate = crates.find((c) => c.number.toUpperCase() === code.toUpperCase());
+    if (crate) {
+      setScanning(crate);
+      setScanMessage({ tone: 'ok', text: `${crate.number}: now scan its location's label.` });
+      return;
+    }
+    try {
+      const result = await resolveScan(code);
+      if (!result) {
+        setScanMessage({ tone: 'error', text: notFoundMessage(code) });
+      } else if (result.kind !== 'location') {
+        setScanMessage({ tone: 'error', text: `${result.number_or_code} is not in this list.` });
+      } else if (!scanning) {
+        setScanMessage({ tone: 'error', text: "Scan a crate's label first, then its location's." });
+      } else {
+        setChoice((c) => ({ ...c, [scanning.id]: result.id }));
+        setScanMessage({ tone: 'ok', text: `${scanning.number} → ${result.location_path}.` });
+        setScanning(null);
+      }
+    } catch (error) {
+      setScanMessage({ tone: 'error', text: errorText(error) });
+    }
+  };
 
   // Places picked for other crates in this form count against a location's free capacity.
   const reservedFor = useMemo(() => {
@@ -92,9 +125,19 @@ export function AllocationDialog({
             Leave a crate without a choice to return it to its previous location.
           </p>
         ) : null}
+        {crates.length > 1 ? (
+          <Scanner
+            label="Scan a crate's label, then its location's label"
+            placeholder="CRT-… then LOC-…"
+            buttonLabel="Scan"
+            message={scanMessage}
+            onCode={onScan}
+          />
+        ) : null}
         {crates.map((crate) => (
           <LocationPicker
             key={crate.id}
+            scannable={crates.length === 1}
             label={`Location for ${crate.number}`}
             unit={unit}
             value={choice[crate.id] ?? ''}

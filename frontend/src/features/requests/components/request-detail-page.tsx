@@ -24,6 +24,7 @@ import {
   useRequestAction,
 } from '../api/requests';
 import { AllocationDialog } from './allocation-dialog';
+import { PickListPanel } from './pick-list-panel';
 import { RequestContextCard } from './request-context';
 import { ReturnExtensions } from './return-extensions';
 import { SignatureDialog } from './signature-dialog';
@@ -320,6 +321,7 @@ export function RequestDetailPage() {
       />
       {dialog === null ? <ErrorMessage error={action.error} /> : null}
       <ErrorMessage error={deleteError} />
+      {actions.includes('execute') ? <PickListPanel request={request} /> : null}
       <div className="grid-2">
         <Card title="Request">
           <DefinitionList

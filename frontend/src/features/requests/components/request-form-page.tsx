@@ -103,7 +103,7 @@ export function RequestCreatePage() {
         target_unit: '',
       }}
       initialItems={[]}
-      preselect={searchParams.get('crate')}
+      preselect={searchParams.get('crates') ?? searchParams.get('crate')}
     />
   );
 }
@@ -170,16 +170,25 @@ function RequestFormPage({
     ...(values.request_type === 'destruction' ? { due_for_destruction: 'true' } : {}),
   });
 
+  // `?crate=12` (from a crate) or `?crates=12,15,20` (a selection in the crate list).
   useEffect(() => {
     if (!preselect) return;
-    void api
-      .get<Crate>(`crates/${preselect}/`)
-      .then((crate) =>
-        setItems((list) =>
-          list.some((i) => i.crate.id === crate.id) ? list : [...list, { crate, documents: null }],
-        ),
-      )
-      .catch(() => undefined);
+    const ids = preselect
+      .split(',')
+      .map((part) => Number(part))
+      .filter((id) => Number.isInteger(id) && id > 0);
+    void Promise.all(ids.map((id) => api.get<Crate>(`crates/${id}/`).catch(() => null))).then(
+      (crates) =>
+        setItems((list) => {
+          const next = [...list];
+          for (const crate of crates) {
+            if (crate && !next.some((i) => i.crate.id === crate.id)) {
+              next.push({ crate, documents: null });
+            }
+          }
+          return next;
+        }),
+    );
   }, [preselect]);
 
   const addCrate = (crate: Crate) => {

@@ -15,6 +15,8 @@ import {
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useUnits } from '@/features/admin/api/master-data';
 import { useCrates } from '@/features/crates/api/crates';
+import { PrintLabels } from '@/features/labels/components/print-labels';
+import { openFile } from '@/lib/api-client';
 import { formatDate, humanize } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
 import { can } from '@/lib/capabilities';
@@ -257,6 +259,33 @@ function TreeNode({
   );
 }
 
+/** A location's barcode, its own label, and labels for it with everything inside it. */
+function LocationLabels({ location }: { location: StorageLocation }) {
+  return (
+    <Card title={`Labels for ${location.path}`}>
+      <p className="muted">
+        Barcode <code data-testid="location-barcode">{location.barcode}</code>: scan it to pick this
+        location anywhere a location is asked for.
+      </p>
+      <div className="action-bar">
+        <button
+          type="button"
+          className="btn"
+          onClick={() =>
+            void openFile(`locations/${location.id}/label/`, `${location.barcode}.pdf`)
+          }
+        >
+          Label of this {location.kind}
+        </button>
+        <PrintLabels
+          target={{ locations: [location.id], subtree: true }}
+          buttonLabel="Print labels for it and everything inside"
+        />
+      </div>
+    </Card>
+  );
+}
+
 /** The crates at a location and anywhere inside it (a room: every shelf in it). */
 function LocationCrates({ location }: { location: StorageLocation }) {
   const { params, setParam } = useListParams();
@@ -418,6 +447,7 @@ export function StoragePage() {
           ))}
         </ul>
       </Card>
+      {selected ? <LocationLabels location={selected} /> : null}
       {selected ? <LocationCrates location={selected} /> : null}
       {editing ? (
         <LocationDialog
