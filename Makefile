@@ -86,5 +86,9 @@ beat: install
 bench: install system-packages
 	cd backend && $(PY) -m bench $(BENCH_ARGS)
 
+## bench-import: time a legacy import of ROWS rows (default 50,000) on the configured database
+bench-import: install
+	cd backend && $(PY) -m bench.imports
+
 clean:
 	rm -rf $(VENV) frontend/node_modules frontend/dist backend/var backend/staticfiles

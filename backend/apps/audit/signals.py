@@ -14,5 +14,6 @@ chain_broken = Signal()
 # the last result. Keyword argument: result (apps.audit.services.ChainVerification).
 chain_verified = Signal()
 
-# Sent when an audit event has been committed. Keyword argument: action (str).
+# Sent when audit events have been committed. Keyword arguments: action (str), and `count`
+# (int, default 1) when several events of that action committed at once (an import).
 event_committed = Signal()

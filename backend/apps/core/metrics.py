@@ -283,7 +283,7 @@ CONTENT_TYPE = CONTENT_TYPE_PLAIN_0_0_4
 
 @receiver(audit_signals.event_committed)
 def _audit_event_committed(action: str, **kwargs: Any) -> None:
-    count("dms_audit_events_total", action)
+    count("dms_audit_events_total", action, amount=int(kwargs.get("count", 1)))
 
 
 @receiver(audit_signals.chain_verified)

@@ -46,6 +46,8 @@ export function AppShell() {
     { to: '/sendbacks', label: 'Send-backs', show: true },
     { to: '/custody', label: 'Custody', show: true },
     { to: '/storage', label: 'Storage', show: true },
+    { to: '/counts', label: 'Counts', show: true },
+    { to: '/imports', label: 'Import', show: can(user, 'import_inventory') },
     { to: '/reports', label: 'Reports', show: true },
     { to: '/audit', label: 'Audit trail', show: can(user, 'read_audit') },
     { to: '/administration', label: 'Administration', show: canAdminister(user) },

@@ -75,6 +75,15 @@ const SendbacksPage = lazy(() =>
     default: m.SendbacksPage,
   })),
 );
+const CountsPage = lazy(() =>
+  import('@/features/counts/components/counts-page').then((m) => ({ default: m.CountsPage })),
+);
+const CountPage = lazy(() =>
+  import('@/features/counts/components/count-page').then((m) => ({ default: m.CountPage })),
+);
+const ImportsPage = lazy(() =>
+  import('@/features/imports/components/imports-page').then((m) => ({ default: m.ImportsPage })),
+);
 const StoragePage = lazy(() =>
   import('@/features/storage/components/storage-page').then((m) => ({ default: m.StoragePage })),
 );
@@ -176,6 +185,16 @@ export const ROUTES = [
   { path: 'sendbacks', element: <SendbacksPage /> },
   { path: 'custody', element: <CustodyPage /> },
   { path: 'storage', element: <StoragePage /> },
+  { path: 'counts', element: <CountsPage /> },
+  { path: 'counts/:id', element: <CountPage /> },
+  {
+    path: 'imports',
+    element: (
+      <Guard allowed={needs('import_inventory')}>
+        <ImportsPage />
+      </Guard>
+    ),
+  },
   {
     path: 'audit',
     element: (

@@ -12,12 +12,14 @@ import {
 import { getWsTicket } from '@/features/auth/api/auth';
 import { queryKeys } from '@/lib/react-query';
 
-export type Entity = 'request' | 'crate' | 'sendback' | 'location' | 'notification';
+export type Entity =
+  'request' | 'crate' | 'sendback' | 'location' | 'notification' | 'count' | 'import';
 
 export interface EntityChangedEvent {
   type: 'entity.changed';
   entity: Entity;
-  action: 'created' | 'updated' | 'deleted';
+  /** created, updated, deleted; a count also scanned, submitted, cancelled, reviewed; an import progress. */
+  action: string;
   id: number;
   unit: number | null;
   status?: string | null;
@@ -47,6 +49,8 @@ export const ENTITY_QUERY_KEYS: Record<Entity, QueryKey[]> = {
   sendback: [queryKeys.sendbacks, queryKeys.requests, queryKeys.dashboard],
   location: [queryKeys.locations, queryKeys.dashboard],
   notification: [queryKeys.notifications],
+  count: [queryKeys.counts],
+  import: [queryKeys.imports],
 };
 
 export function keysForEvent(event: EntityChangedEvent): QueryKey[] {

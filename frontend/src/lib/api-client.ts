@@ -156,7 +156,10 @@ async function send(path: string, options: RequestOptions): Promise<Response> {
   // A file (raw) may be asked for with `?format=pdf`, which DRF matches against Accept.
   const headers: Record<string, string> = { Accept: options.raw ? '*/*' : 'application/json' };
   let body: BodyInit | undefined;
-  if (options.body !== undefined) {
+  if (options.body instanceof FormData) {
+    // A file upload: the browser sets the multipart boundary itself.
+    body = options.body;
+  } else if (options.body !== undefined) {
     headers['Content-Type'] = 'application/json';
     body = JSON.stringify(options.body);
   }

@@ -32,4 +32,6 @@ export const queryKeys = {
   departments: ['departments'] as const,
   documentTypes: ['document-types'] as const,
   reports: ['reports'] as const,
+  counts: ['counts'] as const,
+  imports: ['imports'] as const,
 };

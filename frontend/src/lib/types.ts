@@ -66,3 +66,13 @@ export type ScanResult = Schemas['ScanResult'];
 export type LabelFormat = Schemas['LabelFormatEnum'];
 export type PickItem = Schemas['PickItem'];
 export type ReturnExtension = Schemas['ReturnExtension'];
+
+export type InventoryCount = Schemas['Count'];
+export type CountDetail = Schemas['CountDetail'];
+export type CountLine = Schemas['CountLine'];
+export type CountAction = InventoryCount['allowed_actions'][number];
+export type CountScanResult = Schemas['CountScanResult'];
+export type CountResolutionInput = Schemas['CountResolutionInputRequest'];
+export type InventoryImport = Schemas['Import'];
+export type ImportRowError = Schemas['ImportError'];
+export type ImportPreview = Schemas['ImportPreview'];

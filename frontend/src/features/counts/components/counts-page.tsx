@@ -1,0 +1,124 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { Card, Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { useLocations } from '@/features/storage/api/locations';
+import { can } from '@/lib/capabilities';
+import { formatDateTime } from '@/lib/format';
+import { useCounts, useOpenCount } from '../api/counts';
+
+/** Cycle counts of the user's units; a Store Head opens one over a room, rack or shelf. */
+export function CountsPage() {
+  const user = useCurrentUser();
+  const [status, setStatus] = useState('');
+  const { data, error, isLoading } = useCounts({ status: status || undefined, page_size: 50 });
+  return (
+    <div>
+      <PageHeader title="Cycle counts" />
+      {can(user, 'count_crates') ? <OpenCountCard /> : null}
+      <Card
+        title="Counts"
+        actions={
+          <label className="inline-field">
+            Status{' '}
+            <select value={status} onChange={(e) => setStatus(e.target.value)}>
+              <option value="">Any</option>
+              <option value="open">Open</option>
+              <option value="submitted">Submitted</option>
+              <option value="reviewed">Reviewed</option>
+              <option value="cancelled">Cancelled</option>
+            </select>
+          </label>
+        }
+      >
+        {isLoading ? <Loading /> : null}
+        <ErrorMessage error={error} />
+        {data && data.results.length === 0 ? <Empty>No counts yet.</Empty> : null}
+        {data && data.results.length > 0 ? (
+          <div className="table-wrap" {...SCROLLABLE}>
+            <table className="table" data-testid="counts-table">
+              <thead>
+                <tr>
+                  <th>Number</th>
+                  <th>Location</th>
+                  <th>Status</th>
+                  <th>Counted by</th>
+                  <th>Opened</th>
+                  <th>Reviewed by</th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.results.map((count) => (
+                  <tr key={count.id}>
+                    <td>
+                      <Link to={`/counts/${count.id}`}>{count.number}</Link>
+                    </td>
+                    <td>{count.location_path}</td>
+                    <td>
+                      <StatusBadge status={count.status} />
+                    </td>
+                    <td>{count.counted_by_name}</td>
+                    <td>{formatDateTime(count.opened_at)}</td>
+                    <td>{count.reviewed_by_name ?? '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+        ) : null}
+      </Card>
+    </div>
+  );
+}
+
+function OpenCountCard() {
+  const navigate = useNavigate();
+  const locations = useLocations({ is_active: true });
+  const open = useOpenCount();
+  const [location, setLocation] = useState('');
+  const [comment, setComment] = useState('');
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    if (!location) return;
+    open.mutate(
+      { location: Number(location), comment },
+      { onSuccess: (count) => navigate(`/counts/${count.id}`) },
+    );
+  };
+  return (
+    <Card title="Open a count">
+      <form onSubmit={submit} className="form-grid">
+        <Field
+          label="Room, rack or shelf to count"
+          required
+          error={fieldError(open.error, 'location')}
+          hint="The count covers the location and everything inside it."
+        >
+          <select
+            value={location}
+            onChange={(e) => setLocation(e.target.value)}
+            data-testid="count-location"
+          >
+            <option value="">Choose…</option>
+            {(locations.data ?? []).map((item) => (
+              <option key={item.id} value={item.id}>
+                {item.path}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Comment">
+          <input value={comment} onChange={(e) => setComment(e.target.value)} maxLength={4000} />
+        </Field>
+        <ErrorMessage error={open.error} handledFields={['location']} />
+        <div>
+          <button type="submit" className="btn btn--primary btn--big" disabled={open.isPending}>
+            Open the count
+          </button>
+        </div>
+      </form>
+    </Card>
+  );
+}
