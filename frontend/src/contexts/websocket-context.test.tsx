@@ -101,8 +101,12 @@ describe('entity → query keys', () => {
     expect(keysForEvent(event('location'))).toEqual([['locations'], ['dashboard']]);
     expect(keysForEvent(event('sendback'))).toContainEqual(['sendbacks']);
     expect(keysForEvent(event('notification'))).toEqual([['notifications']]);
+    expect(keysForEvent(event('count'))).toEqual([['counts']]);
+    expect(keysForEvent(event('import'))).toEqual([['imports']]);
     expect(Object.keys(ENTITY_QUERY_KEYS).sort()).toEqual([
+      'count',
       'crate',
+      'import',
       'location',
       'notification',
       'request',
