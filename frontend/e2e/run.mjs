@@ -1,6 +1,7 @@
 // Browser tests: playwright-core driving Debian's Chromium against a running server with the
 // demo data of `manage.py initial_setup --demo`.
-// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer|shelf)
+// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer|shelf|features)
+import { features } from './features.mjs';
 import { launchBrowser, summarize } from './lib.mjs';
 import { newcomer } from './newcomer.mjs';
 import { otherWorkflows } from './other-workflows.mjs';
@@ -15,6 +16,7 @@ try {
   if (!only || only === 'workflows') await otherWorkflows(browser, results);
   if (!only || only === 'newcomer') await newcomer(browser, results);
   if (!only || only === 'shelf') await shelf(browser, results);
+  if (!only || only === 'features') await features(browser, results);
 } finally {
   await browser.close().catch(() => undefined);
 }
