@@ -5,7 +5,6 @@ import io
 import re
 from typing import Any
 
-from django.db import connection
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, LETTER
 
@@ -13,20 +12,18 @@ from apps.crates.models import Crate
 from apps.storage.models import StorageLocation
 from tests.conftest import World
 from tests.requests.conftest import make_crate
+from tests.shelf.barcodes import code128_values
 
 
 def _crates(world: World, count: int, unit_code: str = "GOA") -> list[Crate]:
     """`count` draft crates in one INSERT (label tests need many, not their history)."""
     unit = world.goa if unit_code == "GOA" else world.kur
     department = world.qa if unit_code == "GOA" else world.kur_qa
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "INSERT INTO crates_crate (number, unit_id, department_id, status, description, legal_hold,"
-            " legal_hold_reason, created_by_id, created_at, updated_at)"
-            " SELECT 'CRT-' || %s || '-2026-' || lpad(n::text, 6, '0'), %s, %s, 'draft', '', false, '', %s,"
-            " now(), now() FROM generate_series(1, %s) AS n",
-            [unit_code, unit.pk, department.pk, world.user("docmanager").pk, count],
-        )
+    creator = world.user("docmanager")
+    Crate.objects.bulk_create(
+        Crate(number=f"CRT-{unit_code}-2026-{n:06d}", unit=unit, department=department, created_by=creator)
+        for n in range(1, count + 1)
+    )
     return list(Crate.objects.filter(unit=unit).order_by("number"))
 
 
@@ -54,6 +51,7 @@ def test_single_labels_are_one_100_by_70_mm_page_each_in_the_order_asked(world: 
     numbers = [Crate.objects.get(pk=pk).number for pk in order]
     for page, number in zip(reader.pages, numbers, strict=True):
         assert page.extract_text().count(number) == 2  # beside the QR code and under the Code 128
+        assert code128_values(page) == [number]  # the bars themselves, decoded
 
 
 def test_avery_l7163_puts_14_labels_on_an_a4_sheet(world: World) -> None:
@@ -66,6 +64,9 @@ def test_avery_l7163_puts_14_labels_on_an_a4_sheet(world: World) -> None:
     first, second = (page.extract_text() for page in reader.pages)
     assert [number for number in (c.number for c in crates) if number in first] == [c.number for c in crates[:14]]
     assert crates[14].number in second and crates[13].number not in second
+    # Row by row, left then right, as the sheet is read: the bars decode to the numbers in order.
+    assert code128_values(reader.pages[0]) == [crate.number for crate in crates[:14]]
+    assert code128_values(reader.pages[1]) == [crates[14].number]
 
 
 def test_avery_5163_puts_10_labels_on_a_letter_sheet(world: World) -> None:
@@ -74,6 +75,7 @@ def test_avery_5163_puts_10_labels_on_a_letter_sheet(world: World) -> None:
     assert len(reader.pages) == 2
     assert _size(reader) == (round(LETTER[0], 1), round(LETTER[1], 1))
     assert reader.pages[1].extract_text().count(crates[10].number) == 2
+    assert code128_values(reader.pages[0]) == [crate.number for crate in crates[:10]]
 
 
 def test_zpl_is_one_xa_xz_block_per_label_with_code128_and_qr_of_the_number(world: World) -> None:

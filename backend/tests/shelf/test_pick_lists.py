@@ -10,6 +10,7 @@ from apps.crates.models import Document
 from apps.storage.models import StorageLocation
 from tests.conftest import World
 from tests.requests.conftest import approved_request, create_request, in_future, make_crate, stored_crate
+from tests.shelf.barcodes import code128_values
 
 
 def _shelf(world: World, name: str, code: str) -> StorageLocation:
@@ -95,6 +96,7 @@ def test_pick_list_pdf_has_every_crate_with_its_barcode_in_shelf_order(world: Wo
     text = reader.pages[0].extract_text()
     assert "Pick list" in text and request["number"] in text
     assert text.index(crates[1].number) < text.index(crates[0].number)  # Shelf 1, then Shelf 2
+    assert code128_values(reader.pages[0]) == [crates[1].number, crates[0].number]  # one barcode a row
     assert reader.metadata is not None and reader.metadata.subject == request["number"]
 
 
@@ -109,12 +111,17 @@ def test_pick_list_of_a_request_that_is_not_approved_is_409(world: World) -> Non
             "items": [{"crate": crate.pk}],
         },
     )
+    # A draft is its author's own (docs/roles.md); submitted, the unit's staff see it.
+    response = world.client("docmanager").get(f"/api/requests/{draft['id']}/pick-list/")
+    assert response.status_code == 409
+    assert response.json()["detail"] == f"A pick list is for approved requests: {draft['number']} is draft."
+    assert world.client("docmanager").post(f"/api/requests/{draft['id']}/submit/").status_code == 200
     for fmt in ("json", "pdf"):
         response = world.client("storehead").get(f"/api/requests/{draft['id']}/pick-list/", {"format": fmt})
         assert response.status_code == 409
         assert response["Content-Type"] == "application/json"
         assert response.json() == {
-            "detail": f"A pick list is for approved requests: {draft['number']} is draft.",
+            "detail": f"A pick list is for approved requests: {draft['number']} is submitted.",
             "code": "invalid_transition",
         }
 

@@ -11,6 +11,7 @@ from apps.crates.models import Document
 from apps.storage.models import StorageLocation
 from tests.conftest import World
 from tests.requests.conftest import make_crate, stored_crate
+from tests.shelf.barcodes import code128_values
 
 
 def test_a_new_location_gets_its_barcode_and_keeps_it_when_its_code_changes(world: World) -> None:
@@ -64,6 +65,7 @@ def test_location_label_is_a_pdf_with_the_barcode_and_the_path(world: World) -> 
     assert text.count("LOC-GOA-GOA-S1") == 2  # beside the QR code and under the Code 128
     assert "Archive Room 1 / Shelf 1" in text
     assert "Capacity: 10 crates" in text
+    assert code128_values(reader.pages[0]) == ["LOC-GOA-GOA-S1"]
 
 
 def test_another_units_location_label_is_404(world: World) -> None:
