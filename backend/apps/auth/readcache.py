@@ -119,6 +119,9 @@ class ReadCacheMiddleware:
         except Exception:
             logger.warning("read cache unreachable", exc_info=True)
             return self.get_response(request)
+        both = {**found, **current}
+        if readcache.start_missing(both, [unit_version, readcache.GLOBAL_VERSION, *([user_version] * (scope == USER))]):
+            return self.get_response(request)  # stored next time, under versions that exist
         versions = (
             current.get(unit_version),
             found.get(readcache.GLOBAL_VERSION),

@@ -77,6 +77,16 @@ def _bump(*keys: str) -> None:
         logger.error("read cache unreachable: could not invalidate %s", keys, exc_info=True)
 
 
+def start_missing(found: dict[str, Any], keys: list[str]) -> bool:
+    """Give each of `keys` absent from `found` (never set, expired or evicted) a fresh version;
+    True if there was one. Nothing is stored under an absent version: an entry stored under
+    "absent" would become current again if a later version were evicted."""
+    missing = [key for key in keys if found.get(key) is None]
+    if missing:
+        _bump(*missing)
+    return bool(missing)
+
+
 def bump_units(*unit_ids: Any) -> None:
     keys = [unit_version_key(u) for u in {u for u in unit_ids if u is not None}]
     if keys:
@@ -163,6 +173,8 @@ def for_unit(unit_id: Any, name: str, compute: Callable[[], Any]) -> Any:
         found = cache.get_many([key, unit_key, GLOBAL_VERSION])
     except Exception:
         logger.warning("read cache unreachable; %s computed", name, exc_info=True)
+        return compute()
+    if start_missing(found, [unit_key, GLOBAL_VERSION]):
         return compute()
     versions = (found.get(unit_key), found.get(GLOBAL_VERSION))
     entry = found.get(key)

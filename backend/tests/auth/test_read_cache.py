@@ -211,3 +211,19 @@ def test_the_shared_dashboard_figures_count_only_the_users_own_drafts(world: Wor
     assert colleague.get("/api/dashboard/").data["requests_by_type"]["storage"]["draft"] == 0
     assert author.get("/api/dashboard/").data["requests_by_type"]["storage"]["draft"] == 1
     assert colleague.get("/api/dashboard/").data["requests_by_type"]["storage"]["draft"] == 0
+
+
+def test_an_evicted_version_never_brings_back_a_stale_answer(world: World) -> None:
+    from apps.core import readcache
+
+    unit_version = readcache.unit_version_key(world.goa.pk)
+    client = world.login("docmanager")
+    cache.delete(unit_version)  # evicted (or expired) before the answer is first stored
+    assert client.get("/api/crates/").data["count"] == 0
+    assert client.get("/api/crates/").data["count"] == 0
+
+    make_crate(world)  # a new unit version...
+    cache.delete(unit_version)  # ...evicted in its turn
+
+    assert client.get("/api/crates/").data["count"] == 1
+    assert client.get("/api/crates/").data["count"] == 1
