@@ -1,6 +1,7 @@
 // Browser tests: playwright-core driving Debian's Chromium against a running server with the
 // demo data of `manage.py initial_setup --demo`.
-// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer|shelf|features)
+// Usage: E2E_BASE_URL=http://127.0.0.1:8000 npm run test:e2e   (E2E_ONLY=storage|workflows|newcomer|shelf|features|counts)
+import { counts } from './counts.mjs';
 import { features } from './features.mjs';
 import { launchBrowser, summarize } from './lib.mjs';
 import { newcomer } from './newcomer.mjs';
@@ -17,6 +18,7 @@ try {
   if (!only || only === 'newcomer') await newcomer(browser, results);
   if (!only || only === 'shelf') await shelf(browser, results);
   if (!only || only === 'features') await features(browser, results);
+  if (!only || only === 'counts') await counts(browser, results);
 } finally {
   await browser.close().catch(() => undefined);
 }

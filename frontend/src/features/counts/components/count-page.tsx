@@ -60,7 +60,14 @@ function CountScreen({ count }: { count: CountDetail }) {
   const actions = count.allowed_actions;
   return (
     <div className="count-screen">
-      <PageHeader title={`Count ${count.number}`} actions={<StatusBadge status={count.status} />} />
+      <PageHeader
+        title={`Count ${count.number}`}
+        actions={
+          <span data-testid="count-status" data-status={count.status}>
+            <StatusBadge status={count.status} />
+          </span>
+        }
+      />
       <p className="count-screen__where">
         {count.location_path} · opened by {count.counted_by_name} {formatDateTime(count.opened_at)}
       </p>
