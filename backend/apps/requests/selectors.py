@@ -13,7 +13,9 @@ from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack
 
 
 def request_items_queryset() -> QuerySet[RequestItem]:
-    return RequestItem.objects.select_related("crate__location", "document", "source_location", "allocated_location")
+    return RequestItem.objects.select_related(
+        "crate__location__unit", "document", "source_location__unit", "allocated_location"
+    )
 
 
 def requests_for(user: Any) -> QuerySet[Request]:

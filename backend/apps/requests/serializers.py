@@ -15,7 +15,10 @@ class RequestItemSerializer(serializers.ModelSerializer):
     document_number = serializers.CharField(source="document.number", read_only=True, default=None)
     document_title = serializers.CharField(source="document.title", read_only=True, default=None)
     location_path = serializers.CharField(source="crate.location.path", read_only=True, default=None)
+    # The unit with each place: after a transfer "taken from" and "now at" are in different units.
+    location_unit_code = serializers.CharField(source="crate.location.unit.code", read_only=True, default=None)
     source_location_path = serializers.CharField(source="source_location.path", read_only=True, default=None)
+    source_unit_code = serializers.CharField(source="source_location.unit.code", read_only=True, default=None)
     allocated_location_path = serializers.CharField(source="allocated_location.path", read_only=True, default=None)
 
     class Meta:
@@ -32,9 +35,11 @@ class RequestItemSerializer(serializers.ModelSerializer):
             "returned_at",
             "source_location",
             "source_location_path",
+            "source_unit_code",
             "allocated_location",
             "allocated_location_path",
             "location_path",
+            "location_unit_code",
         ]
         read_only_fields = fields
 

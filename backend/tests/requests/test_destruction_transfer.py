@@ -170,6 +170,12 @@ def test_transfer_dispatch_and_receipt_by_target_unit(world):
     assert body["status"] == "completed"
     assert body["received_by"] == world.user("storehead2").pk
     assert body["items"][0]["allocated_location"] == world.kur_shelf.pk
+    # Where it was taken from and where it is now, each with its unit: it visibly moved.
+    read = storehead2.get(f"/api/requests/{request['id']}/").data
+    item = read["items"][0]
+    assert (item["source_unit_code"], item["source_location_path"]) == ("GOA", world.shelf.path)
+    assert (item["location_unit_code"], item["location_path"]) == ("KUR", world.kur_shelf.path)
+    assert read["received_by_name"] == world.user("storehead2").full_name and read["received_at"]
     crate.refresh_from_db()
     assert crate.status == Crate.Status.STORED
     assert crate.unit_id == world.kur.pk

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { loginErrorMessage } from '@/features/auth/components/login-page';
+import { crateUnusableReason } from '@/features/requests/components/request-form';
 import { passwordProblems } from '@/features/auth/components/change-password-page';
 import { validateCrateForm, type DocumentRow } from '@/features/crates/components/crate-form';
 import {
@@ -229,5 +230,35 @@ describe('capabilities', () => {
     expect(can(makeUser({ roles: ['System Administrator'] }), 'see_all_units')).toBe(false);
     expect(canAdminister(makeUser({ capabilities: ['manage_departments'] }))).toBe(true);
     expect(can(null, 'read_audit')).toBe(false);
+  });
+});
+
+describe('crate picker', () => {
+  const crate = (fields: Partial<Crate>) =>
+    ({
+      status: 'stored',
+      document_count: 2,
+      legal_hold: false,
+      allowed_actions: [],
+      ...fields,
+    }) as Crate;
+
+  it('offers only what the API would accept, and says why not', () => {
+    expect(
+      crateUnusableReason('withdrawal', crate({ allowed_actions: ['request_withdrawal'] })),
+    ).toBeNull();
+    expect(crateUnusableReason('withdrawal', crate({}))).toBe(
+      'in an open request or documents out',
+    );
+    expect(
+      crateUnusableReason('destruction', crate({ legal_hold: true, allowed_actions: [] })),
+    ).toBe('under legal hold');
+    expect(crateUnusableReason('transfer', crate({ status: 'withdrawn' }))).toBe(
+      'withdrawn, not stored',
+    );
+    expect(crateUnusableReason('storage', crate({ status: 'draft', document_count: 0 }))).toBe(
+      'no documents yet',
+    );
+    expect(crateUnusableReason('storage', crate({ status: 'draft' }))).toBeNull();
   });
 });

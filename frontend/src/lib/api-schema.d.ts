@@ -2827,9 +2827,11 @@ export interface components {
       readonly returned_at: string | null;
       readonly source_location: number | null;
       readonly source_location_path: string;
+      readonly source_unit_code: string;
       readonly allocated_location: number | null;
       readonly allocated_location_path: string;
       readonly location_path: string;
+      readonly location_unit_code: string;
     };
     /**
      * @description * `draft` - Draft

@@ -1,5 +1,67 @@
-import { formatDateTime, formatValue, humanize } from '@/lib/format';
+import { useQuery } from '@tanstack/react-query';
+import { api } from '@/lib/api-client';
+import { formatDate, formatDateTime, humanize } from '@/lib/format';
 import type { AuditEvent } from '@/lib/types';
+
+/** Fields recorded as an id, the endpoint that names it, and the name to show. */
+const REFERENCES: Record<
+  string,
+  { path: string; label: (row: Record<string, unknown>) => string }
+> = (() => {
+  const unit = { path: 'units', label: (r: Record<string, unknown>) => String(r.code ?? '') };
+  const named = (path: string) => ({
+    path,
+    label: (r: Record<string, unknown>) => String(r.name ?? r.code ?? ''),
+  });
+  const location = {
+    path: 'locations',
+    label: (r: Record<string, unknown>) => String(r.path ?? r.code ?? ''),
+  };
+  return {
+    unit,
+    target_unit: unit,
+    department: named('departments'),
+    document_type: named('document-types'),
+    location,
+    previous_location: location,
+    source_location: location,
+    allocated_location: location,
+    parent: location,
+    crate: { path: 'crates', label: (r) => String(r.number ?? '') },
+  };
+})();
+
+/** A recorded value as a person reads it: Yes/No, dates, names instead of ids, "none". */
+export function readableValue(value: unknown): string {
+  if (value === null || value === undefined || value === '') return 'none';
+  if (typeof value === 'boolean') return value ? 'Yes' : 'No';
+  if (typeof value === 'string') {
+    if (/^\d{4}-\d{2}-\d{2}$/.test(value)) return formatDate(value);
+    if (/^\d{4}-\d{2}-\d{2}T[\d:.]+(Z|[+-]\d{2}:?\d{2})?$/.test(value))
+      return formatDateTime(value);
+    return value;
+  }
+  if (Array.isArray(value)) return value.length ? value.map(readableValue).join(', ') : 'none';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+function ChangeValue({ field, value }: { field: string; value: unknown }) {
+  const reference = REFERENCES[field];
+  const id = typeof value === 'number' && reference ? value : null;
+  // Master data and places rarely change: one lookup per id, shared by every timeline.
+  const named = useQuery({
+    queryKey: ['audit-reference', reference?.path, id],
+    queryFn: ({ signal }) =>
+      api.get<Record<string, unknown>>(`${reference!.path}/${id}/`, undefined, signal),
+    enabled: id !== null,
+    staleTime: 5 * 60_000,
+    retry: false,
+  });
+  if (id === null) return <>{readableValue(value)}</>;
+  const label = named.data ? reference!.label(named.data) : '';
+  return <>{label || `#${id}`}</>;
+}
 
 export function ChangesList({ changes }: { changes: AuditEvent['changes'] }) {
   if (!changes || typeof changes !== 'object') return null;
@@ -10,6 +72,7 @@ export function ChangesList({ changes }: { changes: AuditEvent['changes'] }) {
     return !(empty(before) && empty(after));
   });
   if (entries.length === 0) return null;
+  const empty = (v: unknown) => v === null || v === undefined || v === '';
   return (
     <ul className="changes">
       {entries.map(([field, pair]) => {
@@ -17,9 +80,22 @@ export function ChangesList({ changes }: { changes: AuditEvent['changes'] }) {
         return (
           <li key={field}>
             <span className="changes__field">{humanize(field)}</span>{' '}
-            <span className="changes__old">{formatValue(before)}</span>
-            <span aria-label="changed to"> → </span>
-            <span className="changes__new">{formatValue(after)}</span>
+            {empty(before) ? (
+              // Set for the first time: the value alone reads better than "none → value".
+              <span className="changes__new">
+                <ChangeValue field={field} value={after} />
+              </span>
+            ) : (
+              <>
+                <span className="changes__old">
+                  <ChangeValue field={field} value={before} />
+                </span>
+                <span aria-label="changed to"> → </span>
+                <span className="changes__new">
+                  <ChangeValue field={field} value={after} />
+                </span>
+              </>
+            )}
           </li>
         );
       })}

@@ -21,6 +21,8 @@ interface AllocationDialogProps {
   confirmLabel: string;
   /** Send-back receipt may leave a crate unallocated (back to its previous place). */
   optional?: boolean;
+  /** What is being received, one line each (a send-back's crates and documents). */
+  items?: string[];
   onClose: () => void;
   onConfirm: (allocations: Allocation[]) => Promise<unknown>;
 }
@@ -33,6 +35,7 @@ export function AllocationDialog({
   unit,
   confirmLabel,
   optional,
+  items,
   onClose,
   onConfirm,
 }: AllocationDialogProps) {
@@ -71,6 +74,7 @@ export function AllocationDialog({
         setScanMessage({ tone: 'error', text: "Scan a crate's label first, then its location's." });
       } else {
         setChoice((c) => ({ ...c, [scanning.id]: result.id }));
+        setErrors(({ [scanning.id]: _answered, ...rest }) => rest);
         setScanMessage({ tone: 'ok', text: `${scanning.number} → ${result.location_path}.` });
         setScanning(null);
       }
@@ -120,10 +124,23 @@ export function AllocationDialog({
   return (
     <Dialog open={open} onClose={onClose} title={title} wide>
       <form onSubmit={submit} noValidate className="form" data-testid="allocation-dialog">
-        {optional ? (
+        {items?.length ? (
+          <>
+            <h3 className="dialog__subhead">Being received</h3>
+            <ul className="plain-list" data-testid="allocation-items">
+              {items.map((line) => (
+                <li key={line}>{line}</li>
+              ))}
+            </ul>
+          </>
+        ) : null}
+        {optional && crates.length > 0 ? (
           <p className="muted">
             Leave a crate without a choice to return it to its previous location.
           </p>
+        ) : null}
+        {optional && crates.length === 0 ? (
+          <p className="muted">The documents go back into their crates; no location is needed.</p>
         ) : null}
         {crates.length > 1 ? (
           <Scanner
@@ -142,7 +159,11 @@ export function AllocationDialog({
             unit={unit}
             value={choice[crate.id] ?? ''}
             reserved={reservedFor(crate.id)}
-            onChange={(value) => setChoice((c) => ({ ...c, [crate.id]: value }))}
+            onChange={(value) => {
+              setChoice((c) => ({ ...c, [crate.id]: value }));
+              // A choice answers "Choose a location." at once, not at the next submit.
+              if (value) setErrors(({ [crate.id]: _answered, ...rest }) => rest);
+            }}
             error={errors[crate.id]}
           />
         ))}

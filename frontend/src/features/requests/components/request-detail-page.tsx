@@ -16,12 +16,13 @@ import { useCurrentUser } from '@/contexts/AuthContext';
 import { useWatchEntity } from '@/contexts/WebSocketContext';
 import { api } from '@/lib/api-client';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
-import type { DmsRequest } from '@/lib/types';
+import type { DmsRequest, SendBack } from '@/lib/types';
 import {
   downloadCertificate,
   useCreateSendback,
   useRequest,
   useRequestAction,
+  useSendbacks,
 } from '../api/requests';
 import { AllocationDialog } from './allocation-dialog';
 import { PickListPanel } from './pick-list-panel';
@@ -32,7 +33,13 @@ import { SignatureDialog } from './signature-dialog';
 type DialogKind =
   'approve' | 'reject' | 'execute' | 'destroy' | 'receive' | 'dispatch' | 'sendback' | null;
 
-function RequestTimeline({ request }: { request: DmsRequest }) {
+/** A place with its unit ("GOA · Archive Room 1 / Shelf 2"): after a transfer, units differ. */
+export function placeLabel(unitCode: string | null | undefined, path: string | null | undefined) {
+  if (!path) return '—';
+  return unitCode ? `${unitCode} · ${path}` : path;
+}
+
+function RequestTimeline({ request, sendbacks }: { request: DmsRequest; sendbacks: SendBack[] }) {
   const entries: { at: string; text: string; detail?: string }[] = [
     { at: request.created_at, text: `Created by ${request.requester_name ?? 'requester'}` },
   ];
@@ -56,6 +63,25 @@ function RequestTimeline({ request }: { request: DmsRequest }) {
       at: request.executed_at,
       text: `Executed by ${request.executed_by_name ?? 'store head'}`,
     });
+  }
+  if (request.received_at) {
+    entries.push({
+      at: request.received_at,
+      text: `Received at ${request.target_unit_code ?? 'the target unit'} by ${request.received_by_name ?? 'store head'}`,
+    });
+  }
+  for (const sendback of sendbacks) {
+    entries.push({
+      at: sendback.created_at,
+      text: `Send-back ${sendback.number} by ${sendback.returned_by_name ?? 'requester'}`,
+      detail: sendback.condition_notes || undefined,
+    });
+    if (sendback.received_at) {
+      entries.push({
+        at: sendback.received_at,
+        text: `Send-back ${sendback.number} received by ${sendback.received_by_name ?? 'store head'}`,
+      });
+    }
   }
   entries.sort((a, b) => a.at.localeCompare(b.at));
   return (
@@ -175,6 +201,8 @@ export function RequestDetailPage() {
   const [deleteError, setDeleteError] = useState<unknown>(null);
   const navigate = useNavigate();
   useWatchEntity('request', id, notify, 'Request');
+  // A withdrawal's send-backs belong in its timeline (they are how the items came back).
+  const sendbacks = useSendbacks({ request: id, page_size: 100, ordering: 'created_at' });
 
   if (isLoading) return <Loading />;
   if (error || !request) return <ErrorMessage error={error ?? new Error('Request not found')} />;
@@ -364,11 +392,23 @@ export function RequestDetailPage() {
                   ? `${request.executed_by_name ?? ''} · ${formatDateTime(request.executed_at)}`
                   : '—',
               ],
+              ...(request.request_type === 'transfer'
+                ? ([
+                    [
+                      'Received',
+                      <span key="r" data-testid="request-received">
+                        {request.received_at
+                          ? `${request.received_by_name ?? ''} · ${formatDateTime(request.received_at)}`
+                          : 'Not yet'}
+                      </span>,
+                    ],
+                  ] as [string, ReactNode][])
+                : []),
             ]}
           />
         </Card>
         <Card title="Timeline">
-          <RequestTimeline request={request} />
+          <RequestTimeline request={request} sendbacks={sendbacks.data?.results ?? []} />
         </Card>
       </div>
       <Card title="Electronic signatures">
@@ -420,8 +460,10 @@ export function RequestDetailPage() {
                       ? `${item.document_number ?? item.document} ${item.document_title ?? ''}`
                       : 'Whole crate'}
                   </td>
-                  <td>{item.source_location_path || '—'}</td>
-                  <td data-testid="item-location">{item.location_path || '—'}</td>
+                  <td>{placeLabel(item.source_unit_code, item.source_location_path)}</td>
+                  <td data-testid="item-location">
+                    {placeLabel(item.location_unit_code, item.location_path)}
+                  </td>
                   {request.request_type === 'withdrawal' ? (
                     <td>{item.returned_at ? formatDateTime(item.returned_at) : 'No'}</td>
                   ) : null}

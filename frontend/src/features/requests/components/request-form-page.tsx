@@ -15,6 +15,7 @@ import type { Crate, DmsRequest, RequestType } from '@/lib/types';
 import { REQUEST_TYPES, useCreateRequest, useRequest, useUpdateRequest } from '../api/requests';
 import {
   ELIGIBLE_STATUS,
+  crateUnusableReason,
   pickedFromRequest,
   toRequestBody,
   validateRequestForm,
@@ -364,8 +365,14 @@ function RequestFormPage({
             <ul className="plain-list picker__results" aria-label="Matching crates">
               {candidates.data?.results.map((crate) => {
                 const picked = items.some((i) => i.crate.id === crate.id);
+                const unusable = crateUnusableReason(values.request_type, crate);
                 return (
-                  <li key={crate.id} className="picker__row">
+                  <li
+                    key={crate.id}
+                    className="picker__row"
+                    data-testid="picker-row"
+                    data-unusable={unusable ? 'true' : undefined}
+                  >
                     <span>
                       <strong>{crate.number}</strong> · {crate.department_name ?? ''} ·{' '}
                       <span className="muted">{crate.description}</span>
@@ -375,14 +382,16 @@ function RequestFormPage({
                           retention {formatDate(crate.retention_until)}
                         </small>
                       ) : null}
+                      {unusable ? <small className="picker__why"> — {unusable}</small> : null}
                     </span>
                     <button
                       type="button"
                       className="btn"
-                      disabled={picked}
+                      disabled={picked || unusable !== null}
+                      aria-label={`Add ${crate.number}`}
                       onClick={() => addCrate(crate)}
                     >
-                      {picked ? 'Added' : 'Add'}
+                      {picked ? 'Added' : unusable ? 'Not available' : 'Add'}
                     </button>
                   </li>
                 );

@@ -21,6 +21,24 @@ export const ELIGIBLE_STATUS: Record<RequestType, string> = {
   transfer: 'stored',
 };
 
+/**
+ * Why `crate` cannot go into a request of `type` now, or null when it can. Stored crates are
+ * judged by the API's `allowed_actions` (open requests, documents out, legal hold, retention:
+ * docs/workflows.md), so the picker never offers what Submit would refuse.
+ */
+export function crateUnusableReason(type: RequestType, crate: Crate): string | null {
+  if (type === 'storage') {
+    if (crate.status !== 'draft') return `${crate.status}, not a draft`;
+    if (!crate.document_count) return 'no documents yet';
+    return null;
+  }
+  if (crate.allowed_actions.includes(`request_${type}`)) return null;
+  if (crate.status !== 'stored') return `${crate.status}, not stored`;
+  if (type === 'destruction' && crate.legal_hold) return 'under legal hold';
+  if (type === 'destruction') return 'not due, or documents out or in an open request';
+  return 'in an open request or documents out';
+}
+
 export function validateRequestForm(
   values: RequestFormValues,
   items: PickedItem[],

@@ -129,6 +129,11 @@ export function SendbacksPage() {
               .map((i) => [i.crate, { id: i.crate, number: i.crate_number ?? String(i.crate) }]),
           ).values(),
         )}
+        items={(receiving?.items ?? []).map((i) =>
+          i.document
+            ? `${i.crate_number ?? i.crate} / ${i.document_number ?? i.document}`
+            : `${i.crate_number ?? i.crate} (whole crate)`,
+        )}
         unit={receiving?.unit ?? user.unit ?? undefined}
         confirmLabel="Receive into storage"
         onClose={() => setReceiving(null)}
