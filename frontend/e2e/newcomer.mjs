@@ -9,6 +9,8 @@ import {
   assert,
   assertAccessibleAtAllWidths,
   login,
+  pickFirstFreeLocation,
+  storedCrate,
 } from './lib.mjs';
 
 /** Every screen a role reaches from the menu, and the forms behind it. */
@@ -74,7 +76,9 @@ export async function newcomer(browser, results) {
   }
   await t.step('Reports offers a Viewer no audit-trail export', async () => {
     await viewer.goto(`${BASE}/reports`);
-    const options = await viewer.getByLabel('Report').locator('option').allInnerTexts();
+    const select = viewer.getByLabel('Report', { exact: true });
+    await select.locator('option').first().waitFor({ state: 'attached' });
+    const options = await select.locator('option').allInnerTexts();
     assert(options.length > 0 && !options.includes('Audit trail'), `options: ${options}`);
   });
   await t.step('the not-available screen is accessible at every width', async () => {
@@ -86,6 +90,140 @@ export async function newcomer(browser, results) {
   await viewerContext.close();
 
   await accounts(browser, t);
+  await requestScreens(browser, t);
+}
+
+function inDays(days) {
+  return new Date(Date.now() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+/** Requests, send-backs and crates as the newcomer found them (issue 10, items 2, 8 and 10). */
+async function requestScreens(browser, t) {
+  const suffix = `N${Date.now().toString(36).toUpperCase()}`;
+  const roles = {};
+  const contexts = [];
+  const open = async (username) => {
+    const context = await browser.newContext(DESKTOP);
+    contexts.push(context);
+    return login(context, username);
+  };
+  let held;
+  let lent;
+  let withdrawal;
+  await t.step('set up: stored crates, one under legal hold, one lent out', async () => {
+    roles.doc = await open('docmanager');
+    roles.approver = await open('approver');
+    roles.store = await open('storehead');
+    held = await storedCrate(roles, { suffix: `${suffix}H`, recordDate: '1990-01-01' });
+    await apiCall(roles.approver, 'POST', `crates/${held.id}/legal-hold/`, {
+      legal_hold: true,
+      reason: 'Litigation',
+    });
+    lent = await storedCrate(roles, { suffix: `${suffix}L` });
+    withdrawal = await apiCall(roles.doc, 'POST', 'requests/', {
+      request_type: 'withdrawal',
+      purpose: `Audit ${suffix}`,
+      expected_return_date: inDays(14),
+      items: [{ crate: lent.id }],
+    });
+    await apiCall(roles.doc, 'POST', `requests/${withdrawal.id}/submit/`, {});
+  });
+  await t.step('a crate under legal hold offers no Request destruction, even by link', async () => {
+    const { doc } = roles;
+    await doc.goto(`${BASE}/crates/${held.id}`);
+    await doc.getByRole('heading', { name: held.number }).waitFor();
+    assert(
+      (await doc.getByRole('link', { name: 'Request destruction' }).count()) === 0,
+      'Request destruction offered on a held crate',
+    );
+    await doc.goto(`${BASE}/requests/new?type=destruction&crate=${held.id}`);
+    await doc.getByText(`${held.number} cannot be added: under legal hold.`).waitFor();
+    assert((await doc.getByTestId('picked-crate').count()) === 0, 'the held crate was picked');
+  });
+  await t.step('the picker marks a crate already in an open request as not available', async () => {
+    const { doc } = roles;
+    await doc.goto(`${BASE}/requests/new?type=withdrawal`);
+    await doc.getByRole('searchbox').first().fill(lent.number);
+    const row = doc.getByTestId('picker-row').filter({ hasText: lent.number });
+    await row.waitFor();
+    assert((await row.getAttribute('data-unusable')) === 'true', 'the lent crate is offered');
+    assert(
+      await row.getByRole('button', { name: `Add ${lent.number}` }).isDisabled(),
+      'Add enabled',
+    );
+  });
+  await t.step('after signing, focus lands on the page heading, not on <body>', async () => {
+    const { approver } = roles;
+    await approver.goto(`${BASE}/requests/${withdrawal.id}`);
+    await approver.getByRole('button', { name: 'Approve' }).click();
+    const dialog = approver.getByTestId('signature-dialog');
+    await dialog.locator('input[name="signature-password"]').fill(PASSWORD);
+    await dialog.getByRole('button', { name: 'Sign and approve' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const focused = await approver.evaluate(() => document.activeElement?.tagName);
+    assert(focused && focused !== 'BODY', `focus is on ${focused}`);
+  });
+  await t.step(
+    'a send-back is in the withdrawal timeline and its receipt lists its items',
+    async () => {
+      const { doc, store } = roles;
+      await apiCall(store, 'POST', `requests/${withdrawal.id}/execute/`, {});
+      const sendback = await apiCall(doc, 'POST', 'sendbacks/', {
+        request: withdrawal.id,
+        items: [{ crate: lent.id }],
+        condition_notes: 'Intact',
+      });
+      await doc.goto(`${BASE}/requests/${withdrawal.id}`);
+      await doc
+        .getByTestId('request-timeline')
+        .getByText(`Send-back ${sendback.number}`, { exact: false })
+        .waitFor();
+      await assertAccessibleAtAllWidths(doc, 'Request detail', {
+        ready: (p) => p.getByTestId('request-timeline').waitFor(),
+      });
+      await store.goto(`${BASE}/sendbacks`);
+      const row = store.locator('tr', { hasText: sendback.number });
+      await row.getByRole('button', { name: 'Receive' }).click();
+      const items = store.getByTestId('allocation-items');
+      await items.getByText(`${lent.number} (whole crate)`).waitFor();
+      await store.getByRole('button', { name: 'Cancel' }).click();
+    },
+  );
+  await t.step('choosing a location clears its "Choose a location." error', async () => {
+    const { doc, approver, store } = roles;
+    const departments = await apiCall(doc, 'GET', 'departments/?page_size=1');
+    const types = await apiCall(doc, 'GET', 'document-types/?page_size=1');
+    const crate = await apiCall(doc, 'POST', 'crates/', {
+      department: departments.results[0].id,
+      description: `Allocation ${suffix}`,
+    });
+    await apiCall(doc, 'POST', 'documents/', {
+      crate: crate.id,
+      number: `ALLOC-${suffix}`,
+      title: 'Allocation',
+      document_type: types.results[0].id,
+      record_date: '2025-03-01',
+    });
+    const storage = await apiCall(doc, 'POST', 'requests/', {
+      request_type: 'storage',
+      purpose: `Store ${suffix}`,
+      items: [{ crate: crate.id }],
+    });
+    await apiCall(doc, 'POST', `requests/${storage.id}/submit/`, {});
+    await apiCall(approver, 'POST', `requests/${storage.id}/approve/`, {
+      password: PASSWORD,
+      comment: '',
+    });
+    await store.goto(`${BASE}/requests/${storage.id}`);
+    await store.getByRole('button', { name: 'Execute: store crates' }).click();
+    const dialog = store.getByTestId('allocation-dialog');
+    await dialog.getByRole('button', { name: 'Store crates' }).click();
+    await dialog.getByText('Choose a location.').waitFor();
+    await pickFirstFreeLocation(dialog.locator('select').first());
+    await dialog.getByText('Choose a location.').waitFor({ state: 'detached' });
+    await store.getByRole('button', { name: 'Cancel' }).click();
+  });
+  for (const context of contexts) await context.close();
 }
 
 /** Users as a Unit Admin manages them, and what the sign-in page says about a lock. */

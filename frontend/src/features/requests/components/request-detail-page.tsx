@@ -415,26 +415,28 @@ export function RequestDetailPage() {
         {(request.signatures ?? []).length === 0 ? (
           <p className="muted">No signatures yet.</p>
         ) : (
-          <table className="table" data-testid="signatures-table">
-            <thead>
-              <tr>
-                <th scope="col">Meaning</th>
-                <th scope="col">Signed by</th>
-                <th scope="col">Date and time</th>
-                <th scope="col">Comment</th>
-              </tr>
-            </thead>
-            <tbody>
-              {(request.signatures ?? []).map((signature, index) => (
-                <tr key={index}>
-                  <td>{humanize(signature.meaning)}</td>
-                  <td>{signature.full_name}</td>
-                  <td>{formatDateTime(signature.signed_at)}</td>
-                  <td>{signature.comment || '—'}</td>
+          <div className="table-wrap" {...SCROLLABLE}>
+            <table className="table" data-testid="signatures-table">
+              <thead>
+                <tr>
+                  <th scope="col">Meaning</th>
+                  <th scope="col">Signed by</th>
+                  <th scope="col">Date and time</th>
+                  <th scope="col">Comment</th>
                 </tr>
-              ))}
-            </tbody>
-          </table>
+              </thead>
+              <tbody>
+                {(request.signatures ?? []).map((signature, index) => (
+                  <tr key={index}>
+                    <td>{humanize(signature.meaning)}</td>
+                    <td>{signature.full_name}</td>
+                    <td>{formatDateTime(signature.signed_at)}</td>
+                    <td>{signature.comment || '—'}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
         )}
       </Card>
       <Card title={`Items (${request.items.length})`}>

@@ -179,17 +179,28 @@ function RequestFormPage({
       .map((part) => Number(part))
       .filter((id) => Number.isInteger(id) && id > 0);
     void Promise.all(ids.map((id) => api.get<Crate>(`crates/${id}/`).catch(() => null))).then(
-      (crates) =>
+      (crates) => {
+        // A link may be stale (a hold placed since): refuse now rather than at Submit.
+        const refused: string[] = [];
+        const usable: Crate[] = [];
+        for (const crate of crates) {
+          if (!crate) continue;
+          const unusable = crateUnusableReason(initialValues.request_type, crate);
+          if (unusable) refused.push(`${crate.number} cannot be added: ${unusable}.`);
+          else usable.push(crate);
+        }
+        if (refused.length) setErrors((e) => ({ ...e, items: refused.join(' ') }));
         setItems((list) => {
           const next = [...list];
-          for (const crate of crates) {
-            if (crate && !next.some((i) => i.crate.id === crate.id)) {
-              next.push({ crate, documents: null });
-            }
+          for (const crate of usable) {
+            if (!next.some((i) => i.crate.id === crate.id)) next.push({ crate, documents: null });
           }
           return next;
-        }),
+        });
+      },
     );
+    // Only the link's crates, once: the type chosen later is the picker's business.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [preselect]);
 
   const addCrate = (crate: Crate) => {
