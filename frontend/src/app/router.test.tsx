@@ -64,7 +64,7 @@ describe('route guards', () => {
     ['/administration/users'],
   ])('a Viewer opening %s gets the not-available screen, not the form', async (path) => {
     open(path, viewer);
-    expect(await screen.findByTestId('forbidden')).toBeTruthy();
+    expect(await screen.findByTestId('forbidden', {}, { timeout: 15_000 })).toBeTruthy();
     expect(screen.queryByRole('button')).toBeNull();
   });
 
@@ -75,13 +75,16 @@ describe('route guards', () => {
     ['/administration/users', 'manage_users', 'Administration'],
   ])('with the capability, %s opens its screen (loaded on demand)', async (path, cap, title) => {
     open(path, makeUser({ capabilities: [cap] }));
-    expect(await screen.findByRole('heading', { level: 1, name: title })).toBeTruthy();
+    // The screen's chunk is imported on demand: on a busy machine that takes more than 1 s.
+    expect(
+      await screen.findByRole('heading', { level: 1, name: title }, { timeout: 15_000 }),
+    ).toBeTruthy();
     expect(screen.queryByTestId('forbidden')).toBeNull();
   });
 
   it('the audit trail offers Export only to a role that may export it', async () => {
     open('/audit', makeUser({ capabilities: ['read_audit'] }));
-    await screen.findByRole('heading', { level: 1, name: 'Audit trail' });
+    await screen.findByRole('heading', { level: 1, name: 'Audit trail' }, { timeout: 15_000 });
     expect(screen.queryByRole('button', { name: 'Export CSV' })).toBeNull();
     expect(screen.getByRole('button', { name: 'Verify chain' })).toBeTruthy();
   });
