@@ -93,6 +93,7 @@ INSTALLED_APPS = [
     "apps.signatures",
     "apps.storage",
     "apps.crates",
+    "apps.retention",
     "apps.requests",
     "apps.inventory",
     "apps.notifications",

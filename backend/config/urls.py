@@ -11,6 +11,7 @@ api_patterns: list[URLPattern | URLResolver] = [
     path("", include("apps.signatures.urls")),
     path("", include("apps.storage.urls")),
     path("", include("apps.crates.urls")),
+    path("", include("apps.retention.urls")),
     path("", include("apps.requests.urls")),
     path("", include("apps.inventory.urls")),
     path("", include("apps.notifications.urls")),

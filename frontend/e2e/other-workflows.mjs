@@ -200,9 +200,10 @@ export async function otherWorkflows(browser, results) {
     await hold.getByRole('button', { name: 'Place hold' }).click();
     await hold.getByText('Give the reason').waitFor();
     await hold.getByLabel('Reason').fill('Litigation 2026-17');
+    await hold.locator('input[name="signature-password"]').fill(PASSWORD);
     await hold.getByRole('button', { name: 'Place hold' }).click();
     await hold.waitFor({ state: 'detached' });
-    await approver.locator('.deflist', { hasText: 'Litigation 2026-17' }).waitFor();
+    await approver.locator('.deflist', { hasText: `Legal hold on ${crate.number}` }).waitFor();
 
     await store.goto(`${BASE}/crates/${crate.id}`);
     const before = (await store.getByTestId('crate-location').innerText()).trim();

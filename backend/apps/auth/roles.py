@@ -17,6 +17,7 @@ from apps.policy.capabilities import (  # noqa: F401
     EDIT_CRATES,
     EXECUTE_REQUESTS,
     EXPORT_AUDIT,
+    EXTEND_RETENTION,
     GRANT_SYSTEM_ADMINISTRATOR,
     IMPORT_INVENTORY,
     MANAGE_DEPARTMENTS,
@@ -27,6 +28,7 @@ from apps.policy.capabilities import (  # noqa: F401
     RAISE_REQUESTS,
     READ_AUDIT,
     RECEIVE_SENDBACKS,
+    RECORD_RETENTION_EVENTS,
     RELOCATE_CRATES,
     REVIEW_COUNTS,
     SET_LEGAL_HOLD,
@@ -41,7 +43,7 @@ VIEWER = "Viewer"
 
 ALL_ROLES = (SYSTEM_ADMINISTRATOR, UNIT_ADMIN, DOCUMENT_MANAGER, APPROVER, STORE_HEAD, VIEWER)
 
-DOMAIN_APPS = ("accounts", "storage", "crates", "requests", "inventory", "audit", "notifications", "reports")
+DOMAIN_APPS = ("accounts", "storage", "crates", "retention", "requests", "inventory", "audit", "notifications", "reports")
 
 
 def _crud(app: str, model: str, *, delete: bool = True) -> list[str]:
@@ -83,8 +85,9 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("requests", "request"),
         CREATE_SENDBACKS,
         IMPORT_INVENTORY,
+        RECORD_RETENTION_EVENTS,
     ],
-    APPROVER: [*_VIEW_ALL, APPROVE_REQUESTS, SET_LEGAL_HOLD, READ_AUDIT, EXPORT_AUDIT, REVIEW_COUNTS],
+    APPROVER: [*_VIEW_ALL, APPROVE_REQUESTS, SET_LEGAL_HOLD, EXTEND_RETENTION, READ_AUDIT, EXPORT_AUDIT, REVIEW_COUNTS],
     STORE_HEAD: [*_VIEW_ALL, EXECUTE_REQUESTS, RECEIVE_SENDBACKS, RELOCATE_CRATES, COUNT_CRATES],
     VIEWER: list(_VIEW_ALL),
 }

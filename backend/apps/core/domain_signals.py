@@ -61,6 +61,8 @@ notifications_read = DomainSignal()
 report_changed = DomainSignal()
 # user_id=int: every token of the user was revoked (deactivation, password change)
 sessions_revoked = DomainSignal()
+# recompute=RetentionRecompute: a schedule change was committed; its recompute must run
+retention_recompute_requested = DomainSignal()
 # user=User, reason=str, cause="sign-in"|"signature" (action "locked"): repeated failed
 # sign-ins or wrong signature passwords locked the account
 account_locked = DomainSignal()

@@ -28,7 +28,9 @@ def audited_create(model: type[M], *, actor: Any, entity: str, audit_fields: lis
 
 
 @transaction.atomic
-def audited_update(instance: M, *, actor: Any, entity: str, audit_fields: list[str], data: dict[str, Any]) -> M:
+def audited_update(
+    instance: M, *, actor: Any, entity: str, audit_fields: list[str], data: dict[str, Any], comment: str = ""
+) -> M:
     """Apply `data` under a row lock; audit the fields that really changed (none: no event)."""
     locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     before = audit.snapshot(locked, audit_fields)
@@ -38,5 +40,7 @@ def audited_update(instance: M, *, actor: Any, entity: str, audit_fields: list[s
     changes = audit.changes_between(before, audit.snapshot(locked, audit_fields))
     if changes:
         extra = {"unit_id": locked.pk} if entity == "unit" else {}
-        audit.record(action=f"{entity}.updated", instance=locked, changes=changes, actor=actor, **extra)
+        audit.record(
+            action=f"{entity}.updated", instance=locked, changes=changes, actor=actor, comment=comment, **extra
+        )
     return locked

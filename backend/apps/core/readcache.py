@@ -42,6 +42,9 @@ GLOBAL_VERSION = "rc:v:all"
 GLOBAL_MODELS = frozenset({"crates.documenttype", "accounts.department", "accounts.unit"})
 # Rows of one unit (or two: a transfer's target) shown in that unit's answers.
 UNIT_MODELS = frozenset({"crates.crate", "storage.storagelocation", "requests.request", "requests.sendback"})
+# Rows of one unit, or of every unit when they have none: a legal hold decides whether the
+# crates it covers show `legal_hold`, and a company-wide hold covers crates of every unit.
+UNIT_OR_GLOBAL_MODELS = frozenset({"retention.legalhold"})
 
 
 def ttl() -> int:
@@ -145,6 +148,12 @@ def _on_row_saved(sender: Any, instance: Any, **kwargs: Any) -> None:
         transaction.on_commit(bump_all)
     elif label in UNIT_MODELS:
         bump_units_on_commit(getattr(instance, "unit_id", None), getattr(instance, "target_unit_id", None))
+    elif label in UNIT_OR_GLOBAL_MODELS:
+        if instance.unit_id is None:
+            bump_all()
+            transaction.on_commit(bump_all)
+        else:
+            bump_units_on_commit(instance.unit_id)
 
 
 def connect() -> None:

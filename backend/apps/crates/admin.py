@@ -78,8 +78,8 @@ def _apply(request: HttpRequest, write: Any) -> None:
 @admin.register(Crate)
 class CrateAdmin(admin.ModelAdmin):
     form = CrateAdminForm
-    list_display = ["number", "unit", "department", "status", "location", "retention_until", "legal_hold"]
-    list_filter = ["status", "unit", "legal_hold", "department"]
+    list_display = ["number", "unit", "department", "status", "location", "retention_until"]
+    list_filter = ["status", "unit", "department"]
     list_select_related = ["unit", "department", "location"]
     search_fields = ["number", "description", "documents__number"]
     date_hierarchy = "created_at"
@@ -90,8 +90,7 @@ class CrateAdmin(admin.ModelAdmin):
         "location",
         "previous_location",
         "retention_until",
-        "legal_hold",
-        "legal_hold_reason",
+        "retention_extended_until",
         "created_by",
         "created_at",
         "updated_at",

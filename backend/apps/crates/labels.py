@@ -2,6 +2,7 @@
 
 from apps.core.labels import LabelContent, labels_pdf
 from apps.crates.models import Crate
+from apps.policy import rules
 
 
 def crate_label(crate: Crate) -> LabelContent:
@@ -14,7 +15,7 @@ def crate_label(crate: Crate) -> LabelContent:
             f"Department: {crate.department.code} - {crate.department.name}",
             f"Retain until: {crate.retention_until.isoformat() if crate.retention_until else 'not set'}",
         ),
-        warning="LEGAL HOLD - DO NOT DESTROY" if crate.legal_hold else "",
+        warning="LEGAL HOLD - DO NOT DESTROY" if rules.is_on_hold(crate) else "",
         note=crate.description or "",
     )
 

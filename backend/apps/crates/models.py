@@ -6,9 +6,20 @@ from apps.policy import states
 
 
 class DocumentType(models.Model):
+    class RetentionTrigger(models.TextChoices):
+        # retention_until = record_date + retention_years
+        RECORD_DATE = "record_date", "Record date"
+        # retention_until = trigger_date (the event's date) + retention_years; none until recorded
+        EVENT = "event", "Event"
+
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=200)
     retention_years = models.PositiveSmallIntegerField()
+    retention_trigger = models.CharField(
+        max_length=12, choices=RetentionTrigger.choices, default=RetentionTrigger.RECORD_DATE
+    )
+    # What starts the retention of an event-triggered type ("batch expiry", "study closure").
+    event_name = models.CharField(max_length=100, blank=True)
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -36,9 +47,11 @@ class Crate(models.Model):
     )
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.DRAFT, db_index=True)
     description = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    # The latest retention of its documents (or the extension below, if later); None while a
+    # document waits for its retention event: such a crate never becomes due (docs/domain.md).
     retention_until = models.DateField(null=True, blank=True, db_index=True)
-    legal_hold = models.BooleanField(default=False)
-    legal_hold_reason = models.CharField(max_length=LONG_TEXT_MAX_LENGTH, blank=True)
+    # Set by a disposition review's extension (e-signed): the crate is kept at least until then.
+    retention_extended_until = models.DateField(null=True, blank=True)
     # The crate's number in the spreadsheet it was imported from (docs/workflows.md, "Legacy
     # inventory import"); empty for crates made here.
     legacy_number = models.CharField(max_length=100, blank=True, editable=False)
@@ -89,7 +102,10 @@ class Document(models.Model):
     title = models.CharField(max_length=300)
     document_type = models.ForeignKey(DocumentType, on_delete=models.PROTECT, related_name="documents")
     record_date = models.DateField()
-    retention_until = models.DateField()
+    # The date of its type's retention event (event-triggered types only; None until recorded).
+    trigger_date = models.DateField(null=True, blank=True)
+    # None while an event-triggered document waits for its event.
+    retention_until = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=12, choices=Status.choices, default=Status.IN_STORAGE, db_index=True)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
@@ -103,6 +119,8 @@ class Document(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["crate", "number"], name="document_number_unique_per_crate"),
         ]
+        # A schedule change recomputes a type's documents by record date; holds filter by both.
+        indexes = [models.Index(fields=["document_type", "record_date"], name="document_type_record_date_idx")]
 
     def __str__(self) -> str:
         return f"{self.number} — {self.title}"

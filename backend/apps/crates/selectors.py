@@ -4,7 +4,19 @@ from dataclasses import dataclass
 from typing import Any
 
 import django_filters
-from django.db.models import Count, Exists, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Value
+from django.db.models import (
+    BooleanField,
+    Count,
+    Exists,
+    ExpressionWrapper,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from apps.audit.models import AuditEvent
@@ -44,24 +56,43 @@ def with_request_facts(queryset: QuerySet[Crate]) -> QuerySet[Crate]:
     )
 
 
+def with_legal_hold(queryset: QuerySet[Crate]) -> QuerySet[Crate]:
+    """Annotate `legal_hold`: covered by an active hold (`rules.on_hold_q`). For reads only: a
+    service deciding on a hold asks `rules.is_on_hold` after locking the crate."""
+    return queryset.annotate(legal_hold=ExpressionWrapper(rules.on_hold_q(), output_field=BooleanField()))
+
+
 def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
-    queryset = with_request_facts(
-        Crate.objects.select_related("unit", "department", "location", "created_by").annotate(
-            document_count=_document_count()
+    queryset = with_legal_hold(
+        with_request_facts(
+            Crate.objects.select_related("unit", "department", "location", "created_by").annotate(
+                document_count=_document_count()
+            )
         )
     )
     if with_documents:
         queryset = queryset.prefetch_related(
-            Prefetch("documents", queryset=Document.objects.select_related("document_type", "created_by"))
+            Prefetch(
+                "documents",
+                queryset=with_crate_legal_hold(Document.objects.select_related("document_type", "created_by")),
+            )
         )
     return scope_to_unit(queryset, user)
 
 
 def documents_for(user: Any) -> QuerySet[Document]:
-    queryset = Document.objects.select_related(
-        "crate", "crate__unit", "crate__department", "crate__location", "document_type", "created_by"
+    queryset = with_crate_legal_hold(
+        Document.objects.select_related(
+            "crate", "crate__unit", "crate__department", "crate__location", "document_type", "created_by"
+        )
     )
     return scope_to_unit(queryset, user, "crate__unit")
+
+
+def with_crate_legal_hold(queryset: QuerySet[Document]) -> QuerySet[Document]:
+    """Annotate documents with `crate_legal_hold`: their crate is on hold (`rules.on_hold_q`)."""
+    held = ExpressionWrapper(rules.on_hold_q(crate="crate"), output_field=BooleanField())
+    return queryset.annotate(crate_legal_hold=held)
 
 
 def crate_history(crate: Crate) -> QuerySet[AuditEvent]:
@@ -116,6 +147,7 @@ def crate_neighbours(user: Any, crate: Crate) -> dict[str, Any]:
     ids = [home["id"], *(row["id"] for row in adjacent)]
     crates = (
         scope_to_unit(Crate.objects.all(), user)
+        .annotate(legal_hold=ExpressionWrapper(rules.on_hold_q(), output_field=BooleanField()))
         .filter(Q(location_id__in=ids) | Q(location__isnull=True, previous_location_id__in=ids, status="withdrawn"))
         .exclude(pk=crate.pk)
         .order_by("number")
@@ -142,10 +174,11 @@ class CrateFilter(django_filters.FilterSet):
     search = django_filters.CharFilter(
         method="filter_search", label="Number, description, or a document's number or title"
     )
+    legal_hold = django_filters.BooleanFilter(method="filter_legal_hold", label="Covered by an active legal hold")
 
     class Meta:
         model = Crate
-        fields = ["status", "location", "unit", "department", "legal_hold"]
+        fields = ["status", "location", "unit", "department"]
 
     def filter_within(self, queryset: QuerySet[Crate], name: str, value: Any) -> QuerySet[Crate]:
         if value is None:
@@ -155,6 +188,10 @@ class CrateFilter(django_filters.FilterSet):
     def filter_due_for_destruction(self, queryset: QuerySet[Crate], name: str, value: bool) -> QuerySet[Crate]:
         due = rules.due_for_destruction_q()
         return queryset.filter(due) if value else queryset.exclude(due)
+
+    def filter_legal_hold(self, queryset: QuerySet[Crate], name: str, value: bool) -> QuerySet[Crate]:
+        held = rules.on_hold_q()
+        return queryset.filter(held) if value else queryset.exclude(held)
 
     def filter_search(self, queryset: QuerySet[Crate], name: str, value: str) -> QuerySet[Crate]:
         value = value.strip()
@@ -278,7 +315,7 @@ def resolve_scan(user: Any, code: str) -> ScanResult:
 
 def label_crates(user: Any, crate_ids: list[int]) -> list[Crate]:
     """The crates, in the order asked; any not found in the user's units is a 404 naming them."""
-    crates = scope_to_unit(Crate.objects.select_related("unit", "department"), user).in_bulk(crate_ids)
+    crates = with_legal_hold(scope_to_unit(Crate.objects.select_related("unit", "department"), user)).in_bulk(crate_ids)
     missing = [pk for pk in crate_ids if pk not in crates]
     if missing:
         raise ApplicationError(f"No crate {', '.join(map(str, missing[:10]))} in your units.", code="not_found")

@@ -4,17 +4,26 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.labels import FORMATS, MAX_LABELS
-from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.crates.models import Crate, Document, DocumentType
 from apps.crates.selectors import SCAN_KINDS
-from apps.policy import access
+from apps.policy import access, rules
 from apps.storage.models import StorageLocation
 
 
 class DocumentTypeSerializer(serializers.ModelSerializer):
     class Meta:
         model = DocumentType
-        fields = ["id", "code", "name", "retention_years", "is_active", "created_at", "updated_at"]
+        fields = [
+            "id",
+            "code",
+            "name",
+            "retention_years",
+            "retention_trigger",
+            "event_name",
+            "is_active",
+            "created_at",
+            "updated_at",
+        ]
         read_only_fields = ["created_at", "updated_at"]
 
 
@@ -26,7 +35,7 @@ class DocumentSerializer(serializers.ModelSerializer):
 
     crate_number = serializers.CharField(source="crate.number", read_only=True)
     crate_status = serializers.CharField(source="crate.status", read_only=True)
-    crate_legal_hold = serializers.BooleanField(source="crate.legal_hold", read_only=True)
+    crate_legal_hold = serializers.BooleanField(read_only=True)
     unit = serializers.IntegerField(source="crate.unit_id", read_only=True)
     unit_code = serializers.CharField(source="crate.unit.code", read_only=True)
     department_name = serializers.CharField(source="crate.department.name", read_only=True)
@@ -53,6 +62,7 @@ class DocumentSerializer(serializers.ModelSerializer):
             "document_type_code",
             "document_type_name",
             "record_date",
+            "trigger_date",
             "retention_until",
             "status",
             "created_by",
@@ -94,6 +104,7 @@ class CrateSerializer(serializers.ModelSerializer):
     location_path = serializers.CharField(source="location.path", read_only=True, default=None)
     created_by_name = serializers.CharField(source="created_by.full_name", read_only=True)
     document_count = serializers.IntegerField(read_only=True)
+    legal_hold = serializers.BooleanField(read_only=True)
     allowed_actions = serializers.SerializerMethodField()
 
     class Meta:
@@ -112,8 +123,8 @@ class CrateSerializer(serializers.ModelSerializer):
             "status",
             "description",
             "retention_until",
+            "retention_extended_until",
             "legal_hold",
-            "legal_hold_reason",
             "document_count",
             "created_by",
             "created_by_name",
@@ -131,14 +142,28 @@ class CrateSerializer(serializers.ModelSerializer):
         return access.crate_allowed_actions(request.user, obj)
 
 
+class HoldSummarySerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    number = serializers.CharField()
+    title = serializers.CharField()
+
+
 class CrateDetailSerializer(CrateSerializer):
-    """Crate read with its documents."""
+    """Crate read with its documents and the active legal holds covering it."""
 
     documents = DocumentSerializer(many=True, read_only=True)
+    holds = serializers.SerializerMethodField()
 
     class Meta(CrateSerializer.Meta):
-        fields = [*CrateSerializer.Meta.fields, "documents"]
+        fields = [*CrateSerializer.Meta.fields, "documents", "holds"]
         read_only_fields = fields
+
+    @extend_schema_field(HoldSummarySerializer(many=True))
+    def get_holds(self, obj: Crate) -> list[dict[str, Any]]:
+        if not getattr(obj, "legal_hold", False):
+            return []
+        holds = rules.covering_holds(obj).order_by("number").values("id", "number", "title")
+        return list(holds)
 
 
 class CrateCreateSerializer(serializers.ModelSerializer):
@@ -158,11 +183,6 @@ class CrateUpdateSerializer(serializers.ModelSerializer):
         model = Crate
         fields = list(Crate.EDITABLE_FIELDS)
         extra_kwargs = {name: {"required": False} for name in Crate.EDITABLE_FIELDS}
-
-
-class LegalHoldSerializer(serializers.Serializer):
-    legal_hold = serializers.BooleanField()
-    reason = serializers.CharField(max_length=LONG_TEXT_MAX_LENGTH, required=False, allow_blank=True, default="")
 
 
 class RelocateSerializer(serializers.Serializer):

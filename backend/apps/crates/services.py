@@ -1,4 +1,4 @@
-"""Crate and document services: numbering, draft-only editing, retention, legal hold,
+"""Crate and document services: numbering, draft-only editing, retention,
 relocation, and the status/unit changes the request workflow makes to crates.
 
 Every function here is the one place its rule lives. Writes run in one transaction, lock the
@@ -15,7 +15,6 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 
 from apps.audit import services as audit
@@ -31,7 +30,7 @@ from apps.policy.states import CRATE_TABLE
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
 
-DOCUMENT_TYPE_FIELDS = ["code", "name", "retention_years", "is_active"]
+DOCUMENT_TYPE_FIELDS = ["code", "name", "retention_years", "retention_trigger", "event_name", "is_active"]
 # What the audit events show of a crate and of a document: their identity, what their
 # creator fills in (EDITABLE_FIELDS on the models) and what the workflow changes.
 CRATE_FIELDS = [
@@ -42,10 +41,9 @@ CRATE_FIELDS = [
     "previous_location",
     "status",
     "retention_until",
-    "legal_hold",
-    "legal_hold_reason",
+    "retention_extended_until",
 ]
-DOCUMENT_FIELDS = ["crate", *Document.EDITABLE_FIELDS, "retention_until", "status"]
+DOCUMENT_FIELDS = ["crate", *Document.EDITABLE_FIELDS, "trigger_date", "retention_until", "status"]
 
 
 class _Unchanged:
@@ -61,14 +59,28 @@ UNCHANGED: Any = _Unchanged()
 
 
 def document_type_create(*, actor: Any, **fields: Any) -> DocumentType:
+    if (
+        fields.get("retention_trigger") == DocumentType.RetentionTrigger.EVENT
+        and not fields.get("event_name", "").strip()
+    ):
+        raise field_error("event_name", "Name the event that starts the retention (e.g. batch expiry).")
     return audited_create(
         DocumentType, actor=actor, entity="document_type", audit_fields=DOCUMENT_TYPE_FIELDS, **fields
     )
 
 
-def document_type_update(*, actor: Any, document_type: DocumentType, data: dict[str, Any]) -> DocumentType:
+def document_type_update(
+    *, actor: Any, document_type: DocumentType, data: dict[str, Any], reason: str = ""
+) -> DocumentType:
+    """Change a document type; `reason` is the audit event's comment. A change of its retention
+    schedule goes through `apps.retention.services.document_type_change`, which recomputes."""
     return audited_update(
-        document_type, actor=actor, entity="document_type", audit_fields=DOCUMENT_TYPE_FIELDS, data=data
+        document_type,
+        actor=actor,
+        entity="document_type",
+        audit_fields=DOCUMENT_TYPE_FIELDS,
+        data=data,
+        comment=reason,
     )
 
 
@@ -84,8 +96,26 @@ def add_years(day: datetime.date, years: int) -> datetime.date:
         return datetime.date(day.year + years, 3, 1)
 
 
-def document_retention_until(*, record_date: datetime.date, document_type: DocumentType) -> datetime.date:
+def document_retention_until(
+    *, record_date: datetime.date, document_type: DocumentType, trigger_date: datetime.date | None = None
+) -> datetime.date | None:
+    """record_date + years, or for an event-triggered type the event's date + years; None while
+    the event is not recorded (the document never becomes due: docs/domain.md)."""
+    if document_type.retention_trigger == DocumentType.RetentionTrigger.EVENT:
+        return add_years(trigger_date, document_type.retention_years) if trigger_date else None
     return add_years(record_date, document_type.retention_years)
+
+
+def crate_retention_until(*, crate: Crate) -> datetime.date | None:
+    """The latest retention of the crate's documents, or its extension if later; None while any
+    document waits for its retention event, or when it holds no documents."""
+    dates = list(crate.documents.values_list("retention_until", flat=True))
+    known = [day for day in dates if day is not None]
+    if not known or len(known) != len(dates):
+        return None
+    latest = max(known)
+    extended = crate.retention_extended_until
+    return max(latest, extended) if extended else latest
 
 
 def crate_number(*, unit: Unit, year: int) -> str:
@@ -132,10 +162,11 @@ def _record_crate_change(
     return changes
 
 
-def _recompute_retention(*, crate: Crate, actor: Any, comment: str) -> None:
-    """crate.retention_until = the latest retention of its documents (None when it has none)."""
+def crate_recompute_retention(*, crate: Crate, actor: Any, comment: str) -> None:
+    """crate.retention_until = `crate_retention_until`; audited and announced. Runs in the
+    caller's transaction, which holds the crate's row lock."""
     before = audit.snapshot(crate, CRATE_FIELDS)
-    latest = crate.documents.aggregate(latest=Max("retention_until"))["latest"]
+    latest = crate_retention_until(crate=crate)
     if latest != crate.retention_until:
         crate.retention_until = latest
         crate.save(update_fields=["retention_until", "updated_at"])
@@ -230,24 +261,6 @@ def crate_delete(*, actor: Any, crate: Crate) -> None:
     crate.delete()
     crate.pk = crate_id
     _announce(crate, "deleted")
-
-
-@transaction.atomic
-def crate_set_legal_hold(*, actor: Any, crate: Crate, legal_hold: bool, reason: str = "") -> Crate:
-    """Set or clear a legal hold (blocks destruction). Setting needs a reason; the reason is
-    the audit event's comment. Repeating the current state changes nothing."""
-    reason = reason.strip()
-    if legal_hold and not reason:
-        raise field_error("reason", "Give the reason for the legal hold.")
-    crate = _lock_crate(crate)
-    access.check_crate(crate, "set_legal_hold")
-    before = audit.snapshot(crate, CRATE_FIELDS)
-    crate.legal_hold = legal_hold
-    crate.legal_hold_reason = reason if legal_hold else ""
-    crate.save(update_fields=["legal_hold", "legal_hold_reason", "updated_at"])
-    action = "crate.legal_hold_set" if legal_hold else "crate.legal_hold_cleared"
-    _record_crate_change(crate=crate, before=before, action=action, actor=actor, comment=reason)
-    return crate
 
 
 @transaction.atomic
@@ -454,7 +467,7 @@ def document_create(*, actor: Any, crate: Crate, **fields: Any) -> Document:
     _check_document_type(document.document_type)
     _check_document_number(crate=crate, number=document.number)
     document.retention_until = document_retention_until(
-        record_date=document.record_date, document_type=document.document_type
+        record_date=document.record_date, document_type=document.document_type, trigger_date=document.trigger_date
     )
     document.save()
     audit.record(
@@ -464,7 +477,7 @@ def document_create(*, actor: Any, crate: Crate, **fields: Any) -> Document:
         changes=audit.created_changes(document, DOCUMENT_FIELDS),
         actor=actor,
     )
-    _recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} added")
+    crate_recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} added")
     return document
 
 
@@ -488,13 +501,13 @@ def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> 
         if name in data:
             setattr(document, name, data[name])
     document.retention_until = document_retention_until(
-        record_date=document.record_date, document_type=document.document_type
+        record_date=document.record_date, document_type=document.document_type, trigger_date=document.trigger_date
     )
     document.save()
     changes = audit.changes_between(before, audit.snapshot(document, DOCUMENT_FIELDS))
     if changes:
         audit.record(action="document.updated", instance=document, unit_id=crate.unit_id, changes=changes, actor=actor)
-        _recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} changed")
+        crate_recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} changed")
     return document
 
 
@@ -516,4 +529,4 @@ def document_delete(*, actor: Any, document: Document) -> None:
     )
     number = document.number
     document.delete()
-    _recompute_retention(crate=crate, actor=actor, comment=f"document {number} deleted")
+    crate_recompute_retention(crate=crate, actor=actor, comment=f"document {number} deleted")

@@ -4,7 +4,6 @@ from rest_framework.routers import SimpleRouter
 from apps.crates import views
 
 router = SimpleRouter()
-router.register("document-types", views.DocumentTypeViewSet, basename="document-type")
 router.register("crates", views.CrateViewSet, basename="crate")
 router.register("documents", views.DocumentViewSet, basename="document")
 

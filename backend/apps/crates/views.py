@@ -29,7 +29,6 @@ from apps.crates.serializers import (
     DocumentTypeSerializer,
     DocumentWriteSerializer,
     LabelsInputSerializer,
-    LegalHoldSerializer,
     RelocateSerializer,
     ScanQuerySerializer,
     ScanResultSerializer,
@@ -91,7 +90,6 @@ class CrateViewSet(viewsets.ModelViewSet):
         "update": access.CRATE_ACTORS["edit"].capability,
         "partial_update": access.CRATE_ACTORS["edit"].capability,
         "destroy": access.CRATE_ACTORS["delete"].capability,
-        "legal_hold": access.CRATE_ACTORS["set_legal_hold"].capability,
         "relocate": access.CRATE_ACTORS["relocate"].capability,
     }
     # Search (number, description, a document's number) is a filter of CrateFilter.
@@ -128,15 +126,6 @@ class CrateViewSet(viewsets.ModelViewSet):
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         services.crate_delete(actor=request.user, crate=self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
-
-    @extend_schema(request=LegalHoldSerializer, responses={200: CrateDetailSerializer, **TRANSITION_ERRORS})
-    @action(detail=True, methods=["post"], url_path="legal-hold")
-    def legal_hold(self, request: Request, pk: str | None = None) -> Response:
-        crate = self.get_object()
-        data = LegalHoldSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        crate = services.crate_set_legal_hold(actor=request.user, crate=crate, **data.validated_data)
-        return self._detail(crate)
 
     @extend_schema(
         request=RelocateSerializer,

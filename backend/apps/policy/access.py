@@ -314,6 +314,8 @@ def crate_state_refusal(crate: Any, action: str, *, today: Any = None) -> Applic
         )
     if action == "delete" and crate.was_requested:
         return ApplicationError(f"{crate.number} is part of a request and cannot be deleted.", code="conflict")
+    if action == "delete" and rules.is_on_hold(crate):
+        return ApplicationError(f"{crate.number} is under legal hold and cannot be deleted.", code="conflict")
     return None
 
 

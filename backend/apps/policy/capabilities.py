@@ -25,6 +25,8 @@ CREATE_SENDBACKS = "requests.add_sendback"
 RECEIVE_SENDBACKS = "requests.receive_sendback"
 RELOCATE_CRATES = "crates.relocate_crate"
 SET_LEGAL_HOLD = "crates.set_legal_hold"
+RECORD_RETENTION_EVENTS = "retention.record_retention_event"
+EXTEND_RETENTION = "retention.extend_retention"
 READ_AUDIT = "audit.view_auditevent"
 EXPORT_AUDIT = "audit.export_auditevent"
 COUNT_CRATES = "inventory.count_crates"
@@ -50,6 +52,8 @@ CAPABILITY_PERMISSIONS: dict[str, str] = {
     "receive_sendbacks": RECEIVE_SENDBACKS,
     "relocate_crates": RELOCATE_CRATES,
     "set_legal_hold": SET_LEGAL_HOLD,
+    "record_retention_events": RECORD_RETENTION_EVENTS,
+    "extend_retention": EXTEND_RETENTION,
     "read_audit": READ_AUDIT,
     "export_audit": EXPORT_AUDIT,
     "count_crates": COUNT_CRATES,

@@ -107,6 +107,18 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
             {name: event.get(name) for name in ("type", "id", "status", "done", "total") if name in event}
         )
 
+    async def retention_progress(self, event: dict[str, Any]) -> None:
+        """A schedule recompute this user started advances (docs/events.md)."""
+        if event.get("user", self.user.pk) != self.user.pk:
+            return
+        await self.send_json(
+            {
+                name: event.get(name)
+                for name in ("type", "id", "document_type", "status", "done", "total")
+                if name in event
+            }
+        )
+
     async def session_revoked(self, event: dict[str, Any]) -> None:
         """The user was deactivated or changed password: their sockets close (docs/events.md)."""
         if event.get("user") == self.user.pk:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, QuerySet
 from django.utils import timezone
 
 from apps.audit.models import AuditEvent
@@ -62,7 +62,10 @@ def inventory_rows(report: Report) -> QuerySet[Any]:
         crates = crates.filter(created_at__date__lte=filters["date_to"])
     return (
         crates.order_by("unit__code", "number")
-        .annotate(document_count=Count("documents"))
+        .annotate(
+            document_count=Count("documents"),
+            legal_hold=ExpressionWrapper(rules.on_hold_q(), output_field=BooleanField()),
+        )
         .values_list(
             "number", "unit__code", "department__name", "status", "location__path", "description",
             "retention_until", "legal_hold", "document_count", "created_at",
@@ -75,9 +78,11 @@ def documents_rows(report: Report) -> QuerySet[Any]:
     if report.unit_id is not None:
         documents = documents.filter(crate__unit_id=report.unit_id)
     documents = _list_filter(DocumentFilter, documents, report.filters)
-    return documents.order_by("crate__unit__code", "crate__number", "number").values_list(
+    held = ExpressionWrapper(rules.on_hold_q(crate="crate"), output_field=BooleanField())
+    documents = documents.annotate(crate_legal_hold=held).order_by("crate__unit__code", "crate__number", "number")
+    return documents.values_list(
         "number", "title", "document_type__code", "record_date", "retention_until", "status", "crate__number",
-        "crate__unit__code", "crate__department__name", "crate__location__path", "crate__legal_hold",
+        "crate__unit__code", "crate__department__name", "crate__location__path", "crate_legal_hold",
     )  # fmt: skip
 
 

@@ -4,7 +4,7 @@ touch loaded up front so a list costs the same number of queries at any page siz
 from typing import Any
 
 import django_filters
-from django.db.models import Prefetch, QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
 
 from apps.auth.permissions import scope_to_unit
 from apps.crates.models import Crate, Document
@@ -82,6 +82,10 @@ def request_context(request: Request) -> list[dict[str, Any]]:
     crates = (
         Crate.objects.filter(pk__in={item.crate_id for item in items})
         .select_related("department", "location", "previous_location")
+        .annotate(
+            legal_hold=ExpressionWrapper(rules.on_hold_q(), output_field=BooleanField()),
+            legal_hold_reason=rules.covering_hold_reason(),
+        )
         .prefetch_related(
             Prefetch("documents", queryset=Document.objects.select_related("document_type").order_by("number"))
         )
@@ -98,8 +102,8 @@ def request_context(request: Request) -> list[dict[str, Any]]:
                 "department_name": crate.department.name,
                 "location_path": where.path if where else None,
                 "retention_until": crate.retention_until,
-                "legal_hold": crate.legal_hold,
-                "legal_hold_reason": crate.legal_hold_reason,
+                "legal_hold": crate.legal_hold,  # type: ignore[attr-defined]
+                "legal_hold_reason": crate.legal_hold_reason or "",  # type: ignore[attr-defined]
                 "due_for_destruction": rules.is_due_for_destruction(crate),
                 "whole_crate": crate.pk in whole,
                 "documents": [

@@ -465,10 +465,23 @@ def request_reject(*, request: Request, actor: Any, password: str, comment: str)
     return _decide(request_id=request.pk, actor=actor, action="reject", comment=comment)
 
 
+def _check_no_hold(request: Request) -> None:
+    """Destruction re-checks legal holds at approval (and at execution, with every other rule
+    of `_check_items_available`). The crates are locked first and the holds read in a statement
+    of their own, so a hold committed while this waited for the lock is seen (docs/workflows.md)."""
+    crates = _lock_request_crates(request)
+    held = [crate.number for crate in crates.values() if rules.is_on_hold(crate)]
+    if held:
+        problems = [f"Crate {number} is under legal hold." for number in held]
+        raise ApplicationError(" ".join(problems), code="item_unavailable", extra={"items": problems})
+
+
 @transaction.atomic
 def _decide(*, request_id: int, actor: Any, action: str, comment: str) -> Request:
     request = _lock_request(request_id)
     to_status = _guard(request, actor, action)
+    if action == "approve" and request.request_type == Type.DESTRUCTION:
+        _check_no_hold(request)
     before = audit.snapshot(request, STATE_FIELDS)
     request.status = to_status
     request.decided_by = actor

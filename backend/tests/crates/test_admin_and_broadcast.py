@@ -75,12 +75,10 @@ def test_every_crate_write_is_broadcast_to_the_crates_unit(
     with django_capture_on_commit_callbacks(execute=True):
         crate = make.crate()
         make.document(crate)
-        services.crate_set_legal_hold(actor=world.user("approver"), crate=crate, legal_hold=True, reason="r")
         services.crate_delete(actor=world.user("docmanager"), crate=Crate.objects.get(pk=crate.pk))
     assert [(c["entity"], c["action"], c["status"]) for c in calls] == [
         ("crate", "created", "draft"),
         ("crate", "updated", "draft"),  # retention recomputed after the document
-        ("crate", "updated", "draft"),  # legal hold
         ("crate", "deleted", "draft"),
     ]
     assert {c["obj_id"] for c in calls} == {crate.pk}

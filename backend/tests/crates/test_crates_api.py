@@ -9,6 +9,7 @@ from apps.crates.models import Crate
 from apps.requests.models import Request, RequestItem
 from tests.conftest import World
 from tests.crates.conftest import CrateMaker
+from tests.requests.conftest import place_hold
 
 READ_FIELDS = {
     "id",
@@ -24,8 +25,8 @@ READ_FIELDS = {
     "status",
     "description",
     "retention_until",
+    "retention_extended_until",
     "legal_hold",
-    "legal_hold_reason",
     "document_count",
     "created_by",
     "created_by_name",
@@ -42,7 +43,7 @@ def test_document_manager_creates_a_draft_crate_in_their_own_unit(world: World, 
     )
     assert response.status_code == 201, response.content
     body = response.json()
-    assert set(body) == READ_FIELDS | {"documents"}
+    assert set(body) == READ_FIELDS | {"documents", "holds"}
     assert body["number"] == f"CRT-GOA-{timezone.localdate().year}-000001"
     assert body["unit"] == world.goa.pk  # the body's unit is ignored for anyone but a System Administrator
     assert body["unit_code"] == "GOA"
@@ -200,7 +201,7 @@ def test_crate_list_filters(world: World, make: CrateMaker) -> None:
     make.document(draft, number="VAL-77")
     due = make.stored(number="OLD-1", record_date=datetime.date(2000, 1, 1))
     held = make.stored(number="OLD-2", record_date=datetime.date(2000, 1, 1), location=world.shelf2)
-    Crate.objects.filter(pk=held.pk).update(legal_hold=True, legal_hold_reason="litigation")
+    place_hold(world, held)
     kur = make.crate(username="docmanager2")
     client = world.client("sysadmin")
 

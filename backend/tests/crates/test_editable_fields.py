@@ -33,6 +33,7 @@ def test_document_fields_and_limits_come_from_the_model() -> None:
         "title",
         "document_type",
         "record_date",
+        "trigger_date",
         "retention_until",
         "status",
     ]

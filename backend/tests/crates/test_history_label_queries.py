@@ -5,7 +5,9 @@ from pypdf import PdfReader
 from pytest_django import DjangoAssertNumQueries
 
 from apps.crates import services
-from tests.conftest import World
+from apps.retention import services as retention
+from apps.retention.models import LegalHold
+from tests.conftest import DEMO_PASSWORD, World
 from tests.crates.conftest import CrateMaker
 
 
@@ -17,7 +19,9 @@ def test_history_lists_crate_and_document_events_oldest_first(world: World, make
     make.document(other, number="BMR-OTHER")
     removed_id = removed.pk
     services.document_delete(actor=world.user("docmanager"), document=removed)
-    services.crate_set_legal_hold(actor=world.user("approver"), crate=crate, legal_hold=True, reason="audit")
+    retention.crate_legal_hold(
+        actor=world.user("approver"), crate=crate, legal_hold=True, reason="audit", password=DEMO_PASSWORD
+    )
 
     response = world.client("viewer").get(f"/api/crates/{crate.pk}/history/")
     assert response.status_code == 200, response.content
@@ -32,13 +36,15 @@ def test_history_lists_crate_and_document_events_oldest_first(world: World, make
     ]
     sequences = [e["sequence"] for e in response.json()]
     assert sequences == sorted(sequences)
-    assert response.json()[-1]["comment"] == "audit"
+    assert response.json()[-1]["comment"] == f"{LegalHold.objects.get().number}: audit"
     assert response.json()[-1]["actor_username"] == "approver"
 
 
 def test_label_is_a_pdf_with_the_number_unit_department_and_retention(world: World, make: CrateMaker) -> None:
     crate = make.stored(number="BMR-1")
-    services.crate_set_legal_hold(actor=world.user("approver"), crate=crate, legal_hold=True, reason="audit")
+    retention.crate_legal_hold(
+        actor=world.user("approver"), crate=crate, legal_hold=True, reason="audit", password=DEMO_PASSWORD
+    )
     response = world.client("viewer").get(f"/api/crates/{crate.pk}/label/")
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"

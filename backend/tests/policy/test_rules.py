@@ -19,8 +19,8 @@ def test_due_for_destruction_check_and_q_agree(world: World) -> None:
         [None, TODAY - datetime.timedelta(days=1), TODAY, TODAY + datetime.timedelta(days=1)],
         [False, True],
     ):
-        crate = make_crate(world, documents=0)
-        Crate.objects.filter(pk=crate.pk).update(status=status, retention_until=retention, legal_hold=legal_hold)
+        crate = make_crate(world, documents=0, legal_hold=legal_hold)
+        Crate.objects.filter(pk=crate.pk).update(status=status, retention_until=retention)
     crates = list(Crate.objects.all())
     assert len(crates) == 6 * 4 * 2
     checked = {crate.pk for crate in crates if rules.is_due_for_destruction(crate, today=TODAY)}
@@ -31,13 +31,20 @@ def test_due_for_destruction_check_and_q_agree(world: World) -> None:
 
 
 def test_due_for_destruction_says_why_not(world: World) -> None:
-    crate = Crate(number="CRT-1", status="stored", retention_until=TODAY + datetime.timedelta(days=3), legal_hold=True)
+    crate = make_crate(world, documents=0, legal_hold=True)
+    Crate.objects.filter(pk=crate.pk).update(status="stored", retention_until=TODAY + datetime.timedelta(days=3))
+    crate.refresh_from_db()
     assert rules.destruction_refusals(crate, today=TODAY) == [
-        "Crate CRT-1 is under legal hold.",
-        f"Crate CRT-1 is retained until {TODAY + datetime.timedelta(days=3)}; it cannot be destroyed yet.",
+        f"Crate {crate.number} is under legal hold.",
+        f"Crate {crate.number} is retained until {TODAY + datetime.timedelta(days=3)}; it cannot be destroyed yet.",
+    ]
+    crate.retention_until = None
+    assert rules.destruction_refusals(crate, today=TODAY) == [
+        f"Crate {crate.number} is under legal hold.",
+        f"Crate {crate.number} waits for a retention event of its documents; it cannot be destroyed.",
     ]
     crate.status = "withdrawn"
-    assert rules.destruction_refusals(crate, today=TODAY) == ["Crate CRT-1 is withdrawn, not stored."]
+    assert rules.destruction_refusals(crate, today=TODAY) == [f"Crate {crate.number} is withdrawn, not stored."]
 
 
 def test_overdue_check_and_q_agree(world: World) -> None:

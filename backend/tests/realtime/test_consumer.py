@@ -282,6 +282,28 @@ def test_report_progress_reaches_the_owner(world: Any) -> None:
     run(scenario)
 
 
+@pytest.mark.django_db
+def test_retention_recompute_progress_reaches_the_requester(world: Any) -> None:
+    async def scenario() -> None:
+        owner = await connected(world.user("sysadmin"))
+        await get_channel_layer().group_send(
+            broadcast.user_group(world.user("sysadmin").pk),
+            {"type": "retention.progress", "id": 3, "document_type": 7, "status": "running", "done": 200,
+             "total": 900, "user": world.user("sysadmin").pk},
+        )  # fmt: skip
+        assert await owner.receive_json_from(timeout=2) == {
+            "type": "retention.progress",
+            "id": 3,
+            "document_type": 7,
+            "status": "running",
+            "done": 200,
+            "total": 900,
+        }
+        await owner.disconnect()
+
+    run(scenario)
+
+
 # --- revocation -------------------------------------------------------------------------------
 
 

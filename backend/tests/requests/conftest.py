@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 from django.db import transaction
+from django.utils import timezone
 
 from apps.crates.models import Crate, Document
 from apps.requests.models import Request
+from apps.retention.models import LegalHold
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
 from tests.conftest import DEMO_PASSWORD, World
@@ -39,8 +41,6 @@ def make_crate(
             department=department,
             status=status,
             created_by=world.user("docmanager"),
-            legal_hold=legal_hold,
-            legal_hold_reason="litigation" if legal_hold else "",
         )
         for index in range(documents):
             Document.objects.create(
@@ -58,7 +58,23 @@ def make_crate(
             storage.occupancy_take([location.pk], unit_id=unit.pk)
             crate.location = location
         crate.save()
+        if legal_hold:
+            place_hold(world, crate)
     return crate
+
+
+def place_hold(world: World, crate: Crate, reason: str = "litigation") -> LegalHold:
+    """A one-crate legal hold made directly in the database (the holds API has its own tests)."""
+    hold = LegalHold.objects.create(
+        number=f"HOLD-{datetime.date.today().year}-{next(_numbers):04d}",
+        title=f"Legal hold on {crate.number}",
+        reason=reason,
+        unit=crate.unit,
+        placed_by=world.user("approver"),
+        placed_at=timezone.now(),
+    )
+    hold.crates.add(crate)
+    return hold
 
 
 def stored_crate(world: World, **kwargs: Any) -> Crate:

@@ -6,6 +6,7 @@ from typing import Any
 from pytest_django import DjangoAssertNumQueries
 
 from apps.requests.models import Request
+from apps.retention.models import LegalHold
 from apps.storage.models import StorageLocation
 from tests.conftest import World
 from tests.requests.conftest import approved_request, in_future, stored_crate
@@ -117,7 +118,7 @@ def test_approval_context_shows_each_crates_documents_retention_and_hold(
     crates = client.get(f"/api/requests/{created['id']}/context/").json()["crates"]
     assert (crates[0]["legal_hold"], crates[0]["legal_hold_reason"], crates[0]["due_for_destruction"]) == (
         True,
-        "litigation",
+        f"{LegalHold.objects.get(crates=held).number}: litigation",
         False,
     )
     # Another unit's request is 404.

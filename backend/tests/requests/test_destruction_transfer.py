@@ -7,7 +7,7 @@ from apps.audit.models import AuditEvent
 from apps.crates.models import Crate, Document
 from apps.requests.models import Request
 from apps.signatures.models import Signature
-from tests.requests.conftest import PASSWORD, approved_request, create_request, occupied, stored_crate
+from tests.requests.conftest import PASSWORD, approved_request, create_request, occupied, place_hold, stored_crate
 
 
 def _pdf_text(content: bytes) -> str:
@@ -76,7 +76,7 @@ def test_destruction_refused_for_held_or_retained_crates(world, past, problem):
 def test_legal_hold_placed_after_approval_blocks_destruction_at_execution(world, past, audit_count):
     crate = stored_crate(world, retention_until=past)
     request = approved_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
-    Crate.objects.filter(pk=crate.pk).update(legal_hold=True, legal_hold_reason="litigation")
+    place_hold(world, crate)
     before = audit_count()
 
     response = world.client("storehead").post(

@@ -10,6 +10,7 @@ import pytest
 from apps.crates.models import Crate
 from apps.requests.models import Request
 from tests.realtime.conftest import _keep_test_connection, isolated_channel_layer  # noqa: F401 - fixtures
+from tests.requests.conftest import place_hold
 
 _numbers = itertools.count(1)
 
@@ -21,13 +22,18 @@ def eager_tasks(settings: Any, tmp_path: Any) -> Iterator[None]:
     yield
 
 
-def make_crate(world: Any, *, unit: Any = None, status: str = Crate.Status.STORED, **fields: Any) -> Crate:
+def make_crate(
+    world: Any, *, unit: Any = None, status: str = Crate.Status.STORED, legal_hold: bool = False, **fields: Any
+) -> Crate:
     unit = unit or world.goa
     department = world.qa if unit == world.goa else world.kur_qa
-    return Crate.objects.create(
+    crate = Crate.objects.create(
         number=f"CR-T-{next(_numbers):06d}", unit=unit, department=department, status=status,
         created_by=world.user("docmanager"), **fields,
     )  # fmt: skip
+    if legal_hold:
+        place_hold(world, crate)
+    return crate
 
 
 def make_withdrawal(

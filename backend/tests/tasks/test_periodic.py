@@ -20,6 +20,7 @@ from apps.notifications.models import Notification
 from apps.requests.tasks import overdue_reminders
 from config.celery import app as celery_app
 from config.settings import beat_schedule
+from tests.requests.conftest import place_hold
 from tests.tasks.conftest import make_crate, make_withdrawal
 
 TODAY = datetime.date(2026, 3, 10)
@@ -34,7 +35,7 @@ def test_retention_scan_notifies_the_units_document_managers_once(world: Any) ->
     due = make_crate(world, retention_until=TODAY)
     kur_due = make_crate(world, unit=world.kur, retention_until=TODAY - datetime.timedelta(days=30))
     make_crate(world, retention_until=TODAY + datetime.timedelta(days=1))  # not yet
-    make_crate(world, retention_until=TODAY, legal_hold=True, legal_hold_reason="Litigation")  # on hold
+    place_hold(world, make_crate(world, retention_until=TODAY))  # on hold
     make_crate(world, retention_until=TODAY, status="draft")
     make_crate(world, retention_until=TODAY, status="destroyed")
 

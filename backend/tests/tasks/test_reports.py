@@ -18,6 +18,7 @@ from apps.audit.models import AuditEvent
 from apps.reports import services
 from apps.reports.models import Report
 from tests.realtime.conftest import communicator, ticket_for
+from tests.requests.conftest import place_hold
 from tests.tasks.conftest import make_crate, make_withdrawal
 
 
@@ -96,7 +97,7 @@ def test_xlsx_export_of_overdue_withdrawals(world: Any, django_capture_on_commit
 def test_destruction_due_report(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     today = datetime.date.today()
     due = make_crate(world, retention_until=today)
-    make_crate(world, retention_until=today, legal_hold=True)
+    place_hold(world, make_crate(world, retention_until=today))
     make_crate(world, retention_until=today + datetime.timedelta(days=1))
     client = world.client("docmanager")
     report_id = post(client, django_capture_on_commit_callbacks, {"report": "destruction_due"}).data["id"]

@@ -192,126 +192,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/counts/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    get: operations['counts_list'];
-    put?: never;
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    post: operations['counts_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/counts/{id}/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    get: operations['counts_retrieve'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/counts/{id}/cancel/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    post: operations['counts_cancel_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/counts/{id}/report/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    get: operations['counts_report_retrieve'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/counts/{id}/review/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    post: operations['counts_review_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/counts/{id}/scans/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    post: operations['counts_scans_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/counts/{id}/submit/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
-    post: operations['counts_submit_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/crates/': {
     parameters: {
       query?: never;
@@ -424,10 +304,8 @@ export interface paths {
     get?: never;
     put?: never;
     /**
-     * @description Crates of the user's unit (all units for a System Administrator).
-     *
-     *     Create / edit / delete only in `draft`; status and location change only through the
-     *     request workflow and relocation.
+     * @description One-crate legal hold: `legal_hold: true` places a hold on this crate alone, `false`
+     *     releases it (409 while a wider hold covers it). `password`: the e-signature.
      */
     post: operations['crates_legal_hold_create'];
     delete?: never;
@@ -567,6 +445,43 @@ export interface paths {
     patch: operations['departments_partial_update'];
     trace?: never;
   };
+  '/api/disposition/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Crates of your units due for destruction now or within the window, not on hold and not
+     *     in an open request, with their documents' types and dates (`due`: due today).
+     */
+    get: operations['disposition_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/disposition/extend/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Keep crates longer (Approver; `password`: e-signature `retention_extended`). */
+    post: operations['disposition_extend_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/document-types/': {
     parameters: {
       query?: never;
@@ -574,10 +489,22 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Document types are shared by all units (retention is a company rule). Deactivate, don't delete. */
+    /**
+     * @description Document types and their retention schedules (company-wide: System Administrators edit).
+     *
+     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
+     *     retention, needs `password` (e-signature `retention_changed`).
+     */
     get: operations['document_types_list'];
     put?: never;
-    /** @description Document types are shared by all units (retention is a company rule). Deactivate, don't delete. */
+    /**
+     * @description Document types and their retention schedules (company-wide: System Administrators edit).
+     *
+     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
+     *     retention, needs `password` (e-signature `retention_changed`).
+     */
     post: operations['document_types_create'];
     delete?: never;
     options?: never;
@@ -592,15 +519,33 @@ export interface paths {
       path?: never;
       cookie?: never;
     };
-    /** @description Document types are shared by all units (retention is a company rule). Deactivate, don't delete. */
+    /**
+     * @description Document types and their retention schedules (company-wide: System Administrators edit).
+     *
+     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
+     *     retention, needs `password` (e-signature `retention_changed`).
+     */
     get: operations['document_types_retrieve'];
-    /** @description Document types are shared by all units (retention is a company rule). Deactivate, don't delete. */
+    /**
+     * @description Document types and their retention schedules (company-wide: System Administrators edit).
+     *
+     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
+     *     retention, needs `password` (e-signature `retention_changed`).
+     */
     put: operations['document_types_update'];
     post?: never;
     delete?: never;
     options?: never;
     head?: never;
-    /** @description Document types are shared by all units (retention is a company rule). Deactivate, don't delete. */
+    /**
+     * @description Document types and their retention schedules (company-wide: System Administrators edit).
+     *
+     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
+     *     retention, needs `password` (e-signature `retention_changed`).
+     */
     patch: operations['document_types_partial_update'];
     trace?: never;
   };
@@ -660,86 +605,6 @@ export interface paths {
     patch: operations['documents_partial_update'];
     trace?: never;
   };
-  '/api/extensions/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
-     *     the unit approves or rejects each with an electronic signature.
-     */
-    get: operations['extensions_list'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/extensions/{id}/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /**
-     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
-     *     the unit approves or rejects each with an electronic signature.
-     */
-    get: operations['extensions_retrieve'];
-    put?: never;
-    post?: never;
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/extensions/{id}/approve/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
-     *     the unit approves or rejects each with an electronic signature.
-     */
-    post: operations['extensions_approve_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/extensions/{id}/reject/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /**
-     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
-     *     the unit approves or rejects each with an electronic signature.
-     */
-    post: operations['extensions_reject_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/health/': {
     parameters: {
       query?: never;
@@ -756,33 +621,36 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/imports/': {
+  '/api/holds/': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
-    get: operations['imports_list'];
+    /** @description Legal hold cases of the user's unit and company-wide ones. */
+    get: operations['holds_list'];
     put?: never;
-    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
-    post: operations['imports_create'];
+    /**
+     * @description Place a hold (Approver, System Administrator; `password`: e-signature `hold_placed`).
+     *     Scope: explicit `crates` and/or filters; a crate matching either is held.
+     */
+    post: operations['holds_create'];
     delete?: never;
     options?: never;
     head?: never;
     patch?: never;
     trace?: never;
   };
-  '/api/imports/{id}/': {
+  '/api/holds/{id}/': {
     parameters: {
       query?: never;
       header?: never;
       path?: never;
       cookie?: never;
     };
-    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
-    get: operations['imports_retrieve'];
+    /** @description Legal hold cases of the user's unit and company-wide ones. */
+    get: operations['holds_retrieve'];
     put?: never;
     post?: never;
     delete?: never;
@@ -791,7 +659,24 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/imports/{id}/commit/': {
+  '/api/holds/{id}/crates/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description The crates of your units the hold covers (by its scope), in number order. */
+    get: operations['holds_crates_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/holds/{id}/release/': {
     parameters: {
       query?: never;
       header?: never;
@@ -800,25 +685,8 @@ export interface paths {
     };
     get?: never;
     put?: never;
-    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
-    post: operations['imports_commit_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
-  '/api/imports/{id}/report/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
-    get: operations['imports_report_retrieve'];
-    put?: never;
-    post?: never;
+    /** @description Release an active hold (`password`: e-signature `hold_released`); 409 if released. */
+    post: operations['holds_release_create'];
     delete?: never;
     options?: never;
     head?: never;
@@ -1269,23 +1137,6 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
-  '/api/requests/{id}/request-extension/': {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    get?: never;
-    put?: never;
-    /** @description The requester asks for a later return date of their issued withdrawal. */
-    post: operations['requests_request_extension_create'];
-    delete?: never;
-    options?: never;
-    head?: never;
-    patch?: never;
-    trace?: never;
-  };
   '/api/requests/{id}/submit/': {
     parameters: {
       query?: never;
@@ -1300,6 +1151,60 @@ export interface paths {
      *     a POST to an action; `allowed_actions` in each read lists what the current user may do now.
      */
     post: operations['requests_submit_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/retention-events/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description Record an event-triggered type's retention event for many documents at once
+     *     (Document Manager): their retention and their crates' are recomputed; audited with the reason.
+     */
+    post: operations['retention_events_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/retention-recomputes/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Background recomputes of schedule changes, newest first (progress: done / total). */
+    get: operations['retention_recomputes_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/retention-recomputes/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Background recomputes of schedule changes, newest first (progress: done / total). */
+    get: operations['retention_recomputes_retrieve'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1542,13 +1447,6 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
-    /**
-     * @description * `relocate` - Relocate
-     *     * `mark_missing` - Mark missing
-     *     * `ignore` - Ignore
-     * @enum {string}
-     */
-    ActionEnum: 'relocate' | 'mark_missing' | 'ignore';
     AdjacentLocation: {
       id: number;
       code: string;
@@ -1609,11 +1507,10 @@ export interface components {
      *     * `receive_sendbacks` - receive_sendbacks
      *     * `relocate_crates` - relocate_crates
      *     * `set_legal_hold` - set_legal_hold
+     *     * `record_retention_events` - record_retention_events
+     *     * `extend_retention` - extend_retention
      *     * `read_audit` - read_audit
      *     * `export_audit` - export_audit
-     *     * `count_crates` - count_crates
-     *     * `review_counts` - review_counts
-     *     * `import_inventory` - import_inventory
      * @enum {string}
      */
     CapabilityEnum:
@@ -1632,11 +1529,10 @@ export interface components {
       | 'receive_sendbacks'
       | 'relocate_crates'
       | 'set_legal_hold'
+      | 'record_retention_events'
+      | 'extend_retention'
       | 'read_audit'
-      | 'export_audit'
-      | 'count_crates'
-      | 'review_counts'
-      | 'import_inventory';
+      | 'export_audit';
     Certification: {
       /** Format: date-time */
       signature_certified_at: string;
@@ -1684,132 +1580,6 @@ export interface components {
       /** @description The request names this document (or its whole crate) */
       in_request: boolean;
     };
-    /** @description A count in a list: its header, without the classified result. */
-    Count: {
-      readonly id: number;
-      readonly number: string;
-      readonly status: components['schemas']['CountStatusEnum'];
-      readonly unit: number;
-      readonly unit_code: string;
-      readonly location: number;
-      readonly location_path: string;
-      readonly comment: string;
-      readonly counted_by: number;
-      readonly counted_by_name: string;
-      /** Format: date-time */
-      readonly opened_at: string;
-      /** Format: date-time */
-      readonly submitted_at: string | null;
-      readonly reviewed_by: number | null;
-      readonly reviewed_by_name: string;
-      /** Format: date-time */
-      readonly reviewed_at: string | null;
-      readonly review_comment: string;
-      /** Format: date-time */
-      readonly cancelled_at: string | null;
-      readonly expected_count: number | null;
-      readonly allowed_actions: components['schemas']['CountActionEnum'][];
-    };
-    /**
-     * @description * `scan` - scan
-     *     * `submit` - submit
-     *     * `cancel` - cancel
-     *     * `review` - review
-     * @enum {string}
-     */
-    CountActionEnum: 'scan' | 'submit' | 'cancel' | 'review';
-    CountCancelRequest: {
-      /** @default  */
-      comment: string;
-    };
-    /** @description A count with its classified result (docs/api.md): blind while open. */
-    CountDetail: {
-      readonly id: number;
-      readonly number: string;
-      readonly status: components['schemas']['CountStatusEnum'];
-      readonly unit: number;
-      readonly unit_code: string;
-      readonly location: number;
-      readonly location_path: string;
-      readonly comment: string;
-      readonly counted_by: number;
-      readonly counted_by_name: string;
-      /** Format: date-time */
-      readonly opened_at: string;
-      /** Format: date-time */
-      readonly submitted_at: string | null;
-      readonly reviewed_by: number | null;
-      readonly reviewed_by_name: string;
-      /** Format: date-time */
-      readonly reviewed_at: string | null;
-      readonly review_comment: string;
-      /** Format: date-time */
-      readonly cancelled_at: string | null;
-      readonly expected_count: number | null;
-      readonly allowed_actions: components['schemas']['CountActionEnum'][];
-      readonly scanned_count: number;
-      readonly found: components['schemas']['CountLine'][];
-      readonly misplaced: components['schemas']['CountLine'][];
-      readonly missing: components['schemas']['CountLine'][];
-      readonly unexpected: components['schemas']['CountLine'][];
-      readonly unknown: string[];
-      readonly resolutions: components['schemas']['CountResolutionOutput'][];
-    };
-    CountLine: {
-      crate: number;
-      number: string;
-      expected_location: number | null;
-      expected_location_path: string | null;
-      found_location: number | null;
-      found_location_path: string | null;
-      /** @description The crate's status when scanned (a missing crate: its status now) */
-      status: string;
-    };
-    CountOpenRequest: {
-      /** @description A room, rack or shelf: the count covers its subtree */
-      location: number;
-      /** @default  */
-      comment: string;
-    };
-    CountResolutionInputRequest: {
-      crate: number;
-      action: components['schemas']['ActionEnum'];
-    };
-    CountResolutionOutput: {
-      crate: number;
-      number: string;
-      action: components['schemas']['ActionEnum'];
-    };
-    CountReviewRequest: {
-      /** @description The e-signature */
-      password: string;
-      /** @default  */
-      comment: string;
-      resolutions?: components['schemas']['CountResolutionInputRequest'][];
-    };
-    CountScanInputRequest: {
-      /** @description Where the crate was scanned (inside the count) */
-      location: number;
-      code: string;
-    };
-    CountScanResult: {
-      code: string;
-      crate: number | null;
-      number: string | null;
-      location: number;
-      location_path: string;
-      /** @description The same crate or code had been scanned before: the last scan counts */
-      replaced: boolean;
-      count: components['schemas']['CountDetail'];
-    };
-    /**
-     * @description * `open` - Open
-     *     * `submitted` - Submitted
-     *     * `reviewed` - Reviewed
-     *     * `cancelled` - Cancelled
-     * @enum {string}
-     */
-    CountStatusEnum: 'open' | 'submitted' | 'reviewed' | 'cancelled';
     /** @description Crate read (list). */
     Crate: {
       readonly id: number;
@@ -1826,8 +1596,9 @@ export interface components {
       readonly description: string;
       /** Format: date */
       readonly retention_until: string | null;
+      /** Format: date */
+      readonly retention_extended_until: string | null;
       readonly legal_hold: boolean;
-      readonly legal_hold_reason: string;
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
@@ -1864,7 +1635,7 @@ export interface components {
       department: number;
       description?: string;
     };
-    /** @description Crate read with its documents. */
+    /** @description Crate read with its documents and the active legal holds covering it. */
     CrateDetail: {
       readonly id: number;
       readonly number: string;
@@ -1880,8 +1651,9 @@ export interface components {
       readonly description: string;
       /** Format: date */
       readonly retention_until: string | null;
+      /** Format: date */
+      readonly retention_extended_until: string | null;
       readonly legal_hold: boolean;
-      readonly legal_hold_reason: string;
       readonly document_count: number;
       readonly created_by: number;
       readonly created_by_name: string;
@@ -1891,6 +1663,14 @@ export interface components {
       /** Format: date-time */
       readonly updated_at: string;
       readonly documents: components['schemas']['Document'][];
+      readonly holds: components['schemas']['HoldSummary'][];
+    };
+    CrateLegalHoldRequest: {
+      legal_hold: boolean;
+      /** @default  */
+      reason: string;
+      /** @default  */
+      password: string;
     };
     CrateNeighbours: {
       location: components['schemas']['NeighbourLocation'] | null;
@@ -1903,10 +1683,9 @@ export interface components {
      *     * `withdrawn` - Withdrawn
      *     * `in_transit` - In transit
      *     * `destroyed` - Destroyed
-     *     * `missing` - Missing
      * @enum {string}
      */
-    CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed' | 'missing';
+    CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed';
     /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
     CrateUpdateRequest: {
       department?: number;
@@ -2044,6 +1823,59 @@ export interface components {
       name: string;
       is_active?: boolean;
     };
+    /** @description A crate of the disposition review: due now (`due`) or within the window, with its documents. */
+    DispositionCrate: {
+      readonly id: number;
+      readonly number: string;
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly department: number;
+      readonly department_code: string;
+      readonly department_name: string;
+      readonly location: number | null;
+      readonly location_path: string;
+      readonly previous_location: number | null;
+      readonly status: components['schemas']['CrateStatusEnum'];
+      readonly description: string;
+      /** Format: date */
+      readonly retention_until: string | null;
+      /** Format: date */
+      readonly retention_extended_until: string | null;
+      readonly legal_hold: boolean;
+      readonly document_count: number;
+      readonly created_by: number;
+      readonly created_by_name: string;
+      readonly allowed_actions: components['schemas']['CrateActionEnum'][];
+      /** Format: date-time */
+      readonly created_at: string;
+      /** Format: date-time */
+      readonly updated_at: string;
+      readonly documents: components['schemas']['DispositionDocument'][];
+      readonly due: boolean;
+    };
+    DispositionDocument: {
+      readonly id: number;
+      readonly number: string;
+      readonly title: string;
+      readonly document_type: number;
+      readonly document_type_code: string;
+      readonly document_type_name: string;
+      /** Format: date */
+      readonly record_date: string;
+      /** Format: date */
+      readonly trigger_date: string | null;
+      /** Format: date */
+      readonly retention_until: string | null;
+      readonly status: components['schemas']['DocumentStatusEnum'];
+    };
+    DispositionExtendRequest: {
+      crates: number[];
+      /** Format: date */
+      retain_until: string;
+      reason: string;
+      /** @default  */
+      password: string;
+    };
     /** @description Document read. */
     Document: {
       readonly id: number;
@@ -2063,7 +1895,9 @@ export interface components {
       /** Format: date */
       readonly record_date: string;
       /** Format: date */
-      readonly retention_until: string;
+      readonly trigger_date: string | null;
+      /** Format: date */
+      readonly retention_until: string | null;
       readonly status: components['schemas']['DocumentStatusEnum'];
       readonly created_by: number;
       readonly created_by_name: string;
@@ -2085,18 +1919,46 @@ export interface components {
       name: string;
       /** Format: int64 */
       retention_years: number;
+      retention_trigger?: components['schemas']['RetentionTriggerEnum'];
+      event_name?: string;
       is_active?: boolean;
       /** Format: date-time */
       readonly created_at: string;
       /** Format: date-time */
       readonly updated_at: string;
     };
-    DocumentTypeRequest: {
+    /** @description A document type's read after a change, with the background recompute it started (if any). */
+    DocumentTypeChange: {
+      readonly id: number;
       code: string;
       name: string;
       /** Format: int64 */
       retention_years: number;
+      retention_trigger?: components['schemas']['RetentionTriggerEnum'];
+      event_name?: string;
       is_active?: boolean;
+      /** Format: date-time */
+      readonly created_at: string;
+      /** Format: date-time */
+      readonly updated_at: string;
+      readonly recompute: components['schemas']['RetentionRecompute'] | null;
+    };
+    /**
+     * @description Document type create / update; a change of `retention_years` or `retention_trigger`
+     *     needs `reason`, and `password` (e-signature `retention_changed`) when it shortens retention.
+     */
+    DocumentTypeWriteRequest: {
+      code: string;
+      name: string;
+      /** Format: int64 */
+      retention_years: number;
+      retention_trigger?: components['schemas']['RetentionTriggerEnum'];
+      event_name?: string;
+      is_active?: boolean;
+      /** @default  */
+      reason: string;
+      /** @default  */
+      password: string;
     };
     /**
      * @description Document create / update: `{crate, number, title, document_type, record_date}`
@@ -2122,11 +1984,6 @@ export interface components {
       /** @description destruction: the executor's e-signature */
       password?: string;
     };
-    ExtensionInputRequest: {
-      /** Format: date */
-      requested_date: string;
-      reason: string;
-    };
     FieldErrors: {
       field: string[];
     };
@@ -2144,69 +2001,72 @@ export interface components {
      * @enum {string}
      */
     HealthStatusEnum: 'ok' | 'degraded';
-    Import: {
+    Hold: {
       readonly id: number;
-      readonly status: components['schemas']['ImportStatusEnum'];
-      readonly unit: number;
+      readonly number: string;
+      readonly title: string;
+      readonly reason: string;
+      readonly unit: number | null;
       readonly unit_code: string;
-      readonly file_name: string;
-      readonly sha256: string;
-      readonly rows: number;
-      readonly crates: number;
-      readonly documents: number;
-      readonly errors: components['schemas']['ImportError'][];
-      readonly error_count: number;
-      readonly preview: components['schemas']['ImportPreview'][];
-      readonly failure: string;
-      readonly progress: components['schemas']['ImportProgress'] | null;
-      readonly created_by: number;
-      readonly created_by_name: string;
+      readonly by_filter: boolean;
+      readonly department: number | null;
+      readonly department_code: string;
+      readonly document_type: number | null;
+      readonly document_type_code: string;
+      /** Format: date */
+      readonly record_date_from: string | null;
+      /** Format: date */
+      readonly record_date_to: string | null;
+      readonly crates: number[];
+      readonly crate_numbers: string[];
+      readonly status: components['schemas']['HoldStatusEnum'];
+      readonly placed_by: number;
+      readonly placed_by_name: string;
       /** Format: date-time */
-      readonly created_at: string;
+      readonly placed_at: string;
+      readonly released_by: number | null;
+      readonly released_by_name: string;
       /** Format: date-time */
-      readonly validated_at: string | null;
-      /** Format: date-time */
-      readonly committed_at: string | null;
-    };
-    ImportCreateRequest: {
-      /**
-       * Format: binary
-       * @description CSV (UTF-8) or XLSX, at most 50,000 rows
-       */
-      file: string;
-      /** @description System Administrator only */
-      unit?: number;
-    };
-    ImportError: {
-      /** @description The line as a spreadsheet shows it (header = 1) */
-      row: number;
-      field: string;
-      message: string;
-    };
-    ImportPreview: {
-      legacy_number: string;
-      department: string;
-      location: number;
-      location_path: string;
-      description: string;
-      documents: number;
-      rows: number[];
-    };
-    ImportProgress: {
-      phase: string;
-      done: number;
-      total: number;
+      readonly released_at: string | null;
+      readonly release_reason: string;
+      readonly signatures: components['schemas']['Signature'][];
+      readonly allowed_actions: components['schemas']['HoldAllowedActionsEnum'][];
     };
     /**
-     * @description * `validating` - Validating
-     *     * `validated` - Validated
-     *     * `invalid` - Invalid
-     *     * `importing` - Importing
-     *     * `done` - Done
-     *     * `failed` - Failed
+     * @description * `release` - release
      * @enum {string}
      */
-    ImportStatusEnum: 'validating' | 'validated' | 'invalid' | 'importing' | 'done' | 'failed';
+    HoldAllowedActionsEnum: 'release';
+    HoldCreateRequest: {
+      title: string;
+      reason: string;
+      crates?: number[];
+      unit?: number | null;
+      department?: number | null;
+      document_type?: number | null;
+      /** Format: date */
+      record_date_from?: string | null;
+      /** Format: date */
+      record_date_to?: string | null;
+      /** @default  */
+      password: string;
+    };
+    HoldReleaseRequest: {
+      reason: string;
+      /** @default  */
+      password: string;
+    };
+    /**
+     * @description * `active` - Active
+     *     * `released` - Released
+     * @enum {string}
+     */
+    HoldStatusEnum: 'active' | 'released';
+    HoldSummary: {
+      id: number;
+      number: string;
+      title: string;
+    };
     ItemInputRequest: {
       crate: number;
       document?: number | null;
@@ -2238,11 +2098,6 @@ export interface components {
       /** @default single */
       format: components['schemas']['LabelFormatEnum'];
     };
-    LegalHoldRequest: {
-      legal_hold: boolean;
-      /** @default  */
-      reason: string;
-    };
     LoginRequest: {
       username: string;
       password: string;
@@ -2263,7 +2118,6 @@ export interface components {
      *     * `retention_extended` - Retention extended
      *     * `hold_placed` - Legal hold placed
      *     * `hold_released` - Legal hold released
-     *     * `return_extended` - Return date extended
      * @enum {string}
      */
     MeaningEnum:
@@ -2276,8 +2130,7 @@ export interface components {
       | 'retention_changed'
       | 'retention_extended'
       | 'hold_placed'
-      | 'hold_released'
-      | 'return_extended';
+      | 'hold_released';
     NeighbourCrate: {
       id: number;
       number: string;
@@ -2322,23 +2175,6 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['AuditEvent'][];
-    };
-    PaginatedCountList: {
-      /** @example 123 */
-      count: number;
-      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
-      count_exact: boolean;
-      /**
-       * Format: uri
-       * @example http://api.example.org/accounts/?page=4
-       */
-      next?: string | null;
-      /**
-       * Format: uri
-       * @example http://api.example.org/accounts/?page=2
-       */
-      previous?: string | null;
-      results: components['schemas']['Count'][];
     };
     PaginatedCrateList: {
       /** @example 123 */
@@ -2425,7 +2261,7 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['DocumentType'][];
     };
-    PaginatedImportList: {
+    PaginatedHoldList: {
       /** @example 123 */
       count: number;
       /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
@@ -2440,7 +2276,7 @@ export interface components {
        * @example http://api.example.org/accounts/?page=2
        */
       previous?: string | null;
-      results: components['schemas']['Import'][];
+      results: components['schemas']['Hold'][];
     };
     PaginatedNotificationList: {
       /** @example 123 */
@@ -2493,7 +2329,7 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['Request'][];
     };
-    PaginatedReturnExtensionList: {
+    PaginatedRetentionRecomputeList: {
       /** @example 123 */
       count: number;
       /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
@@ -2508,7 +2344,7 @@ export interface components {
        * @example http://api.example.org/accounts/?page=2
        */
       previous?: string | null;
-      results: components['schemas']['ReturnExtension'][];
+      results: components['schemas']['RetentionRecompute'][];
     };
     PaginatedSendBackList: {
       /** @example 123 */
@@ -2589,12 +2425,22 @@ export interface components {
       name?: string;
       is_active?: boolean;
     };
-    PatchedDocumentTypeRequest: {
+    /**
+     * @description Document type create / update; a change of `retention_years` or `retention_trigger`
+     *     needs `reason`, and `password` (e-signature `retention_changed`) when it shortens retention.
+     */
+    PatchedDocumentTypeWriteRequest: {
       code?: string;
       name?: string;
       /** Format: int64 */
       retention_years?: number;
+      retention_trigger?: components['schemas']['RetentionTriggerEnum'];
+      event_name?: string;
       is_active?: boolean;
+      /** @default  */
+      reason: string;
+      /** @default  */
+      password: string;
     };
     /**
      * @description Document create / update: `{crate, number, title, document_type, record_date}`
@@ -2784,7 +2630,6 @@ export interface components {
      *     * `execute` - execute
      *     * `receive` - receive
      *     * `create_sendback` - create_sendback
-     *     * `request_extension` - request_extension
      *     * `edit` - edit
      *     * `delete` - delete
      * @enum {string}
@@ -2797,7 +2642,6 @@ export interface components {
       | 'execute'
       | 'receive'
       | 'create_sendback'
-      | 'request_extension'
       | 'edit'
       | 'delete';
     RequestContext: {
@@ -2869,43 +2713,41 @@ export interface components {
       target_unit?: number | null;
       items?: components['schemas']['ItemInputRequest'][];
     };
-    ReturnExtension: {
+    RetentionEventRequest: {
+      document_type: number;
+      /** Format: date */
+      event_date: string;
+      documents: number[];
+      reason: string;
+    };
+    RetentionEventResult: {
+      documents: number;
+      crates: number;
+    };
+    RetentionRecompute: {
       readonly id: number;
-      readonly request: number;
-      readonly request_number: string;
-      readonly request_status: string;
-      readonly unit: number;
-      readonly unit_code: string;
-      readonly requester: number;
-      readonly requester_name: string;
-      /** Format: date */
-      readonly previous_date: string;
-      /** Format: date */
-      readonly requested_date: string;
+      readonly document_type: number;
+      readonly document_type_code: string;
+      readonly requested_by: number;
+      readonly requested_by_name: string;
       readonly reason: string;
-      readonly status: components['schemas']['ReturnExtensionStatusEnum'];
-      readonly decided_by: number | null;
-      readonly decided_by_name: string;
-      /** Format: date-time */
-      readonly decided_at: string | null;
-      readonly decision_comment: string;
+      readonly changes: unknown;
+      readonly status: components['schemas']['ReportStatusEnum'];
+      readonly done: number;
+      readonly total: number;
+      readonly documents_changed: number;
+      readonly crates_changed: number;
       /** Format: date-time */
       readonly created_at: string;
-      readonly allowed_actions: components['schemas']['ReturnExtensionAllowedActionsEnum'][];
+      /** Format: date-time */
+      readonly finished_at: string | null;
     };
     /**
-     * @description * `approve` - approve
-     *     * `reject` - reject
+     * @description * `record_date` - Record date
+     *     * `event` - Event
      * @enum {string}
      */
-    ReturnExtensionAllowedActionsEnum: 'approve' | 'reject';
-    /**
-     * @description * `pending` - Pending
-     *     * `approved` - Approved
-     *     * `rejected` - Rejected
-     * @enum {string}
-     */
-    ReturnExtensionStatusEnum: 'pending' | 'approved' | 'rejected';
+    RetentionTriggerEnum: 'record_date' | 'event';
     /**
      * @description * `System Administrator` - System Administrator
      *     * `Unit Admin` - Unit Admin
@@ -3606,497 +3448,13 @@ export interface operations {
       };
     };
   };
-  counts_list: {
-    parameters: {
-      query?: {
-        location?: number;
-        /** @description Which field to use when ordering the results. */
-        ordering?: string;
-        /** @description A page number within the paginated result set. */
-        page?: number;
-        /** @description Number of results to return per page. */
-        page_size?: number;
-        /** @description A search term. */
-        search?: string;
-        /**
-         * @description * `open` - Open
-         *     * `submitted` - Submitted
-         *     * `reviewed` - Reviewed
-         *     * `cancelled` - Cancelled
-         */
-        status?: 'cancelled' | 'open' | 'reviewed' | 'submitted';
-        unit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaginatedCountList'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CountOpenRequest'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CountDetail'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (code permission_denied) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_retrieve: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory count. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CountDetail'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_cancel_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory count. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: {
-      content: {
-        'application/json': components['schemas']['CountCancelRequest'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CountDetail'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (code permission_denied) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_report_retrieve: {
-    parameters: {
-      query?: {
-        format?: 'csv' | 'pdf';
-      };
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory count. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description The count's report (PDF) */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/pdf': string;
-          'text/csv': string;
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_review_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory count. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CountReviewRequest'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CountDetail'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature), certification missing (certification_required), locked (account_locked) or the reviewer counted (segregation_of_duties) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_scans_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory count. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['CountScanInputRequest'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CountScanResult'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (code permission_denied) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  counts_submit_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory count. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['CountDetail'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (code permission_denied) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
   crates_list: {
     parameters: {
       query?: {
         department?: number;
         /** @description Stored, retention reached, no legal hold */
         due_for_destruction?: boolean;
+        /** @description Covered by an active legal hold */
         legal_hold?: boolean;
         location?: number;
         /** @description Which field to use when ordering the results. */
@@ -4113,9 +3471,8 @@ export interface operations {
          *     * `withdrawn` - Withdrawn
          *     * `in_transit` - In transit
          *     * `destroyed` - Destroyed
-         *     * `missing` - Missing
          */
-        status?: 'destroyed' | 'draft' | 'in_transit' | 'missing' | 'stored' | 'withdrawn';
+        status?: 'destroyed' | 'draft' | 'in_transit' | 'stored' | 'withdrawn';
         unit?: number;
         /** @description At this location or anywhere inside it */
         within?: unknown;
@@ -4546,14 +3903,13 @@ export interface operations {
       query?: never;
       header?: never;
       path: {
-        /** @description A unique integer value identifying this crate. */
         id: number;
       };
       cookie?: never;
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['LegalHoldRequest'];
+        'application/json': components['schemas']['CrateLegalHoldRequest'];
       };
     };
     responses: {
@@ -5071,6 +4427,114 @@ export interface operations {
       };
     };
   };
+  disposition_list: {
+    parameters: {
+      query?: {
+        /** @description Window in days (default 90) */
+        within_days?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['DispositionCrate'][];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  disposition_extend_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['DispositionExtendRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Crate'][];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   document_types_list: {
     parameters: {
       query?: {
@@ -5109,7 +4573,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['DocumentTypeRequest'];
+        'application/json': components['schemas']['DocumentTypeWriteRequest'];
       };
     };
     responses: {
@@ -5118,7 +4582,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DocumentType'];
+          'application/json': components['schemas']['DocumentTypeChange'];
         };
       };
       /** @description Field errors: {field: [messages]} */
@@ -5193,7 +4657,7 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'application/json': components['schemas']['DocumentTypeRequest'];
+        'application/json': components['schemas']['DocumentTypeWriteRequest'];
       };
     };
     responses: {
@@ -5202,7 +4666,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DocumentType'];
+          'application/json': components['schemas']['DocumentTypeChange'];
         };
       };
       /** @description Field errors: {field: [messages]} */
@@ -5255,7 +4719,7 @@ export interface operations {
     };
     requestBody?: {
       content: {
-        'application/json': components['schemas']['PatchedDocumentTypeRequest'];
+        'application/json': components['schemas']['PatchedDocumentTypeWriteRequest'];
       };
     };
     responses: {
@@ -5264,7 +4728,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DocumentType'];
+          'application/json': components['schemas']['DocumentTypeChange'];
         };
       };
       /** @description Field errors: {field: [messages]} */
@@ -5679,238 +5143,6 @@ export interface operations {
       };
     };
   };
-  extensions_list: {
-    parameters: {
-      query?: {
-        /** @description Which field to use when ordering the results. */
-        ordering?: string;
-        /** @description A page number within the paginated result set. */
-        page?: number;
-        /** @description Number of results to return per page. */
-        page_size?: number;
-        request?: number;
-        /** @description A search term. */
-        search?: string;
-        /**
-         * @description * `pending` - Pending
-         *     * `approved` - Approved
-         *     * `rejected` - Rejected
-         */
-        status?: 'approved' | 'pending' | 'rejected';
-        unit?: number;
-      };
-      header?: never;
-      path?: never;
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['PaginatedReturnExtensionList'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  extensions_retrieve: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this return extension. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ReturnExtension'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  extensions_approve_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this return extension. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SignInputRequest'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ReturnExtension'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature) or segregation of duties (segregation_of_duties) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  extensions_reject_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this return extension. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['SignInputRequest'];
-      };
-    };
-    responses: {
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ReturnExtension'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature) or segregation of duties (segregation_of_duties) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
   health_retrieve: {
     parameters: {
       query?: never;
@@ -5938,7 +5170,7 @@ export interface operations {
       };
     };
   };
-  imports_list: {
+  holds_list: {
     parameters: {
       query?: {
         /** @description Which field to use when ordering the results. */
@@ -5950,14 +5182,10 @@ export interface operations {
         /** @description A search term. */
         search?: string;
         /**
-         * @description * `validating` - Validating
-         *     * `validated` - Validated
-         *     * `invalid` - Invalid
-         *     * `importing` - Importing
-         *     * `done` - Done
-         *     * `failed` - Failed
+         * @description * `active` - Active
+         *     * `released` - Released
          */
-        status?: 'done' | 'failed' | 'importing' | 'invalid' | 'validated' | 'validating';
+        status?: 'active' | 'released';
         unit?: number;
       };
       header?: never;
@@ -5971,7 +5199,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['PaginatedImportList'];
+          'application/json': components['schemas']['PaginatedHoldList'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -5994,7 +5222,7 @@ export interface operations {
       };
     };
   };
-  imports_create: {
+  holds_create: {
     parameters: {
       query?: never;
       header?: never;
@@ -6003,16 +5231,16 @@ export interface operations {
     };
     requestBody: {
       content: {
-        'multipart/form-data': components['schemas']['ImportCreateRequest'];
+        'application/json': components['schemas']['HoldCreateRequest'];
       };
     };
     responses: {
-      202: {
+      201: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Import'];
+          'application/json': components['schemas']['Hold'];
         };
       };
       /** @description Field errors: {field: [messages]} */
@@ -6053,12 +5281,12 @@ export interface operations {
       };
     };
   };
-  imports_retrieve: {
+  holds_retrieve: {
     parameters: {
       query?: never;
       header?: never;
       path: {
-        /** @description A unique integer value identifying this inventory import. */
+        /** @description A unique integer value identifying this legal hold. */
         id: number;
       };
       cookie?: never;
@@ -6070,7 +5298,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Import'];
+          'application/json': components['schemas']['Hold'];
         };
       };
       /** @description Missing or invalid credentials */
@@ -6093,24 +5321,73 @@ export interface operations {
       };
     };
   };
-  imports_commit_create: {
+  holds_crates_list: {
     parameters: {
-      query?: never;
+      query?: {
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+      };
       header?: never;
       path: {
-        /** @description A unique integer value identifying this inventory import. */
+        /** @description A unique integer value identifying this legal hold. */
         id: number;
       };
       cookie?: never;
     };
     requestBody?: never;
     responses: {
-      202: {
+      200: {
         headers: {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['Import'];
+          'application/json': components['schemas']['PaginatedCrateList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  holds_release_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this legal hold. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HoldReleaseRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Hold'];
         };
       };
       /** @description Field errors: {field: [messages]} */
@@ -6151,45 +5428,6 @@ export interface operations {
       };
       /** @description Not allowed in the current state (code invalid_transition) */
       409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
-  imports_report_retrieve: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this inventory import. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody?: never;
-    responses: {
-      /** @description Row by row: crate created or the error */
-      200: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content?: never;
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -7870,77 +7108,6 @@ export interface operations {
       };
     };
   };
-  requests_request_extension_create: {
-    parameters: {
-      query?: never;
-      header?: never;
-      path: {
-        /** @description A unique integer value identifying this request. */
-        id: number;
-      };
-      cookie?: never;
-    };
-    requestBody: {
-      content: {
-        'application/json': components['schemas']['ExtensionInputRequest'];
-      };
-    };
-    responses: {
-      201: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['ReturnExtension'];
-        };
-      };
-      /** @description Field errors: {field: [messages]} */
-      400: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['FieldErrors'];
-        };
-      };
-      /** @description Missing or invalid credentials */
-      401: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Role lacks the capability (code permission_denied) */
-      403: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not found, or belongs to another unit */
-      404: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-      /** @description Not allowed in the current state (code invalid_transition) */
-      409: {
-        headers: {
-          [name: string]: unknown;
-        };
-        content: {
-          'application/json': components['schemas']['Error'];
-        };
-      };
-    };
-  };
   requests_submit_create: {
     parameters: {
       query?: never;
@@ -8004,6 +7171,123 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  retention_events_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['RetentionEventRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetentionEventResult'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  retention_recomputes_list: {
+    parameters: {
+      query?: {
+        document_type?: number;
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `pending` - Pending
+         *     * `running` - Running
+         *     * `done` - Done
+         *     * `failed` - Failed
+         */
+        status?: 'done' | 'failed' | 'pending' | 'running';
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedRetentionRecomputeList'];
+        };
+      };
+    };
+  };
+  retention_recomputes_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this retention recompute. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['RetentionRecompute'];
         };
       };
     };

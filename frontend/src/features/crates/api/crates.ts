@@ -80,7 +80,7 @@ export function deleteDocument(id: number) {
 export function useSetLegalHold(id: number) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (body: { legal_hold: boolean; reason: string }) =>
+    mutationFn: (body: { legal_hold: boolean; reason: string; password: string }) =>
       api.post<Crate>(`crates/${id}/legal-hold/`, body),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.crates }),
   });

@@ -44,17 +44,20 @@ function LegalHoldDialog({
   onClose: () => void;
 }) {
   const [reason, setReason] = useState('');
+  const [password, setPassword] = useState('');
   const [localError, setLocalError] = useState<string | null>(null);
+  const [passwordError, setPasswordError] = useState<string | null>(null);
   const mutation = useSetLegalHold(crate.id);
   const setting = !crate.legal_hold;
   const submit = (event: FormEvent) => {
     event.preventDefault();
-    if (!reason.trim()) {
-      setLocalError('Give the reason; it is kept in the audit trail.');
-      return;
-    }
-    setLocalError(null);
-    mutation.mutate({ legal_hold: setting, reason: reason.trim() }, { onSuccess: onClose });
+    setLocalError(reason.trim() ? null : 'Give the reason; it is kept in the audit trail.');
+    setPasswordError(password ? null : 'Enter your password to sign.');
+    if (!reason.trim() || !password) return;
+    mutation.mutate(
+      { legal_hold: setting, reason: reason.trim(), password },
+      { onSuccess: onClose, onError: () => setPassword('') },
+    );
   };
   return (
     <Dialog
@@ -70,6 +73,20 @@ function LegalHoldDialog({
         </p>
         <Field label="Reason" required error={localError ?? fieldError(mutation.error, 'reason')}>
           <textarea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />
+        </Field>
+        <p className="muted">
+          Meaning of this signature:{' '}
+          <strong>{setting ? 'Legal hold placed' : 'Legal hold released'}</strong> on {crate.number}
+          .
+        </p>
+        <Field label="Password (electronic signature)" required error={passwordError ?? undefined}>
+          <input
+            type="password"
+            name="signature-password"
+            autoComplete="current-password"
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+          />
         </Field>
         <ErrorMessage error={mutation.error} handledFields={['reason']} />
         <div className="form-actions">
@@ -316,7 +333,13 @@ export function CrateDetailPage() {
                 'Legal hold',
                 crate.legal_hold ? (
                   <span key="h">
-                    <span className="badge badge--hold">On hold</span> {crate.legal_hold_reason}
+                    <span className="badge badge--hold">On hold</span>{' '}
+                    {crate.holds.map((hold, index) => (
+                      <span key={hold.id}>
+                        {index ? ', ' : ''}
+                        <Link to={`/holds/${hold.id}`}>{hold.number}</Link> {hold.title}
+                      </span>
+                    ))}
                   </span>
                 ) : (
                   'No'

@@ -13,62 +13,6 @@ def _occupancy() -> dict[str, int]:
     return dict(StorageLocation.objects.values_list("code", "occupied"))
 
 
-@pytest.mark.parametrize("username", ["approver", "sysadmin"])
-def test_approver_and_system_administrator_set_and_clear_legal_hold(
-    world: World, make: CrateMaker, username: str, audit_count: Callable[[], int]
-) -> None:
-    crate = make.stored()
-    client = world.client(username)
-    before = audit_count()
-    response = client.post(f"/api/crates/{crate.pk}/legal-hold/", {"legal_hold": True, "reason": "FDA inquiry 12"})
-    assert response.status_code == 200, response.content
-    assert (response.json()["legal_hold"], response.json()["legal_hold_reason"]) == (True, "FDA inquiry 12")
-    event = AuditEvent.objects.order_by("-sequence").first()
-    assert event is not None
-    assert (event.action, event.comment, event.actor_username) == ("crate.legal_hold_set", "FDA inquiry 12", username)
-    assert event.changes == {"legal_hold": [False, True], "legal_hold_reason": ["", "FDA inquiry 12"]}
-    assert client.get("/api/crates/?due_for_destruction=true").json()["count"] == 0
-
-    response = client.post(f"/api/crates/{crate.pk}/legal-hold/", {"legal_hold": False, "reason": "inquiry closed"})
-    assert response.status_code == 200, response.content
-    assert (response.json()["legal_hold"], response.json()["legal_hold_reason"]) == (False, "")
-    event = AuditEvent.objects.order_by("-sequence").first()
-    assert event is not None
-    assert (event.action, event.comment) == ("crate.legal_hold_cleared", "inquiry closed")
-    assert audit_count() == before + 2
-
-
-def test_legal_hold_needs_a_reason(world: World, make: CrateMaker, audit_count: Callable[[], int]) -> None:
-    crate = make.stored()
-    before = audit_count()
-    response = world.client("approver").post(f"/api/crates/{crate.pk}/legal-hold/", {"legal_hold": True, "reason": " "})
-    assert response.status_code == 400
-    assert response.json() == {"reason": ["Give the reason for the legal hold."]}
-    assert Crate.objects.get(pk=crate.pk).legal_hold is False
-    assert audit_count() == before
-
-
-@pytest.mark.parametrize("username", ["docmanager", "storehead", "viewer", "unitadmin"])
-def test_other_roles_cannot_set_legal_hold(
-    world: World, make: CrateMaker, username: str, audit_count: Callable[[], int]
-) -> None:
-    crate = make.stored()
-    before = audit_count()
-    response = world.client(username).post(f"/api/crates/{crate.pk}/legal-hold/", {"legal_hold": True, "reason": "r"})
-    assert response.status_code == 403
-    assert Crate.objects.get(pk=crate.pk).legal_hold is False
-    assert audit_count() == before
-
-
-def test_approver_of_another_unit_gets_404_for_legal_hold(world: World, make: CrateMaker) -> None:
-    crate = make.stored()
-    response = world.client("approver2").post(
-        f"/api/crates/{crate.pk}/legal-hold/", {"legal_hold": True, "reason": "r"}
-    )
-    assert response.status_code == 404
-    assert Crate.objects.get(pk=crate.pk).legal_hold is False
-
-
 def test_store_head_relocates_a_stored_crate_within_the_unit(
     world: World, make: CrateMaker, audit_count: Callable[[], int]
 ) -> None:
