@@ -43,7 +43,17 @@ VIEWER = "Viewer"
 
 ALL_ROLES = (SYSTEM_ADMINISTRATOR, UNIT_ADMIN, DOCUMENT_MANAGER, APPROVER, STORE_HEAD, VIEWER)
 
-DOMAIN_APPS = ("accounts", "storage", "crates", "retention", "requests", "inventory", "audit", "notifications", "reports")
+DOMAIN_APPS = (
+    "accounts",
+    "storage",
+    "crates",
+    "retention",
+    "requests",
+    "inventory",
+    "audit",
+    "notifications",
+    "reports",
+)
 
 
 def _crud(app: str, model: str, *, delete: bool = True) -> list[str]:

@@ -43,7 +43,14 @@ CAPABILITIES = {
         "export_audit",
     ],
     "docmanager": ["edit_crates", "raise_requests", "create_sendbacks", "record_retention_events", "import_inventory"],
-    "approver": ["approve_requests", "set_legal_hold", "extend_retention", "read_audit", "export_audit", "review_counts"],
+    "approver": [
+        "approve_requests",
+        "set_legal_hold",
+        "extend_retention",
+        "read_audit",
+        "export_audit",
+        "review_counts",
+    ],
     "storehead": ["execute_requests", "receive_sendbacks", "relocate_crates", "count_crates"],
     "viewer": [],
 }

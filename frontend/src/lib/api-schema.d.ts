@@ -192,6 +192,126 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/counts/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    get: operations['counts_list'];
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    get: operations['counts_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/cancel/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_cancel_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/report/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    get: operations['counts_report_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/review/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_review_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/scans/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_scans_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/counts/{id}/submit/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Cycle counts of a location subtree (docs/workflows.md): open, scan, submit, review. */
+    post: operations['counts_submit_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/crates/': {
     parameters: {
       query?: never;
@@ -605,6 +725,86 @@ export interface paths {
     patch: operations['documents_partial_update'];
     trace?: never;
   };
+  '/api/extensions/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    get: operations['extensions_list'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/extensions/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    get: operations['extensions_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/extensions/{id}/approve/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    post: operations['extensions_approve_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/extensions/{id}/reject/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description Asks for a later return date of an issued withdrawal (docs/workflows.md); an Approver of
+     *     the unit approves or rejects each with an electronic signature.
+     */
+    post: operations['extensions_reject_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/health/': {
     parameters: {
       query?: never;
@@ -687,6 +887,75 @@ export interface paths {
     put?: never;
     /** @description Release an active hold (`password`: e-signature `hold_released`); 409 if released. */
     post: operations['holds_release_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    get: operations['imports_list'];
+    put?: never;
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    post: operations['imports_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    get: operations['imports_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/{id}/commit/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    post: operations['imports_commit_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/imports/{id}/report/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Legacy inventory imports (docs/workflows.md): upload, background validation, commit. */
+    get: operations['imports_report_retrieve'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1137,6 +1406,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/requests/{id}/request-extension/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /** @description The requester asks for a later return date of their issued withdrawal. */
+    post: operations['requests_request_extension_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/requests/{id}/submit/': {
     parameters: {
       query?: never;
@@ -1447,6 +1733,13 @@ export interface paths {
 export type webhooks = Record<string, never>;
 export interface components {
   schemas: {
+    /**
+     * @description * `relocate` - Relocate
+     *     * `mark_missing` - Mark missing
+     *     * `ignore` - Ignore
+     * @enum {string}
+     */
+    ActionEnum: 'relocate' | 'mark_missing' | 'ignore';
     AdjacentLocation: {
       id: number;
       code: string;
@@ -1511,6 +1804,9 @@ export interface components {
      *     * `extend_retention` - extend_retention
      *     * `read_audit` - read_audit
      *     * `export_audit` - export_audit
+     *     * `count_crates` - count_crates
+     *     * `review_counts` - review_counts
+     *     * `import_inventory` - import_inventory
      * @enum {string}
      */
     CapabilityEnum:
@@ -1532,7 +1828,10 @@ export interface components {
       | 'record_retention_events'
       | 'extend_retention'
       | 'read_audit'
-      | 'export_audit';
+      | 'export_audit'
+      | 'count_crates'
+      | 'review_counts'
+      | 'import_inventory';
     Certification: {
       /** Format: date-time */
       signature_certified_at: string;
@@ -1580,6 +1879,132 @@ export interface components {
       /** @description The request names this document (or its whole crate) */
       in_request: boolean;
     };
+    /** @description A count in a list: its header, without the classified result. */
+    Count: {
+      readonly id: number;
+      readonly number: string;
+      readonly status: components['schemas']['CountStatusEnum'];
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly location: number;
+      readonly location_path: string;
+      readonly comment: string;
+      readonly counted_by: number;
+      readonly counted_by_name: string;
+      /** Format: date-time */
+      readonly opened_at: string;
+      /** Format: date-time */
+      readonly submitted_at: string | null;
+      readonly reviewed_by: number | null;
+      readonly reviewed_by_name: string;
+      /** Format: date-time */
+      readonly reviewed_at: string | null;
+      readonly review_comment: string;
+      /** Format: date-time */
+      readonly cancelled_at: string | null;
+      readonly expected_count: number | null;
+      readonly allowed_actions: components['schemas']['CountActionEnum'][];
+    };
+    /**
+     * @description * `scan` - scan
+     *     * `submit` - submit
+     *     * `cancel` - cancel
+     *     * `review` - review
+     * @enum {string}
+     */
+    CountActionEnum: 'scan' | 'submit' | 'cancel' | 'review';
+    CountCancelRequest: {
+      /** @default  */
+      comment: string;
+    };
+    /** @description A count with its classified result (docs/api.md): blind while open. */
+    CountDetail: {
+      readonly id: number;
+      readonly number: string;
+      readonly status: components['schemas']['CountStatusEnum'];
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly location: number;
+      readonly location_path: string;
+      readonly comment: string;
+      readonly counted_by: number;
+      readonly counted_by_name: string;
+      /** Format: date-time */
+      readonly opened_at: string;
+      /** Format: date-time */
+      readonly submitted_at: string | null;
+      readonly reviewed_by: number | null;
+      readonly reviewed_by_name: string;
+      /** Format: date-time */
+      readonly reviewed_at: string | null;
+      readonly review_comment: string;
+      /** Format: date-time */
+      readonly cancelled_at: string | null;
+      readonly expected_count: number | null;
+      readonly allowed_actions: components['schemas']['CountActionEnum'][];
+      readonly scanned_count: number;
+      readonly found: components['schemas']['CountLine'][];
+      readonly misplaced: components['schemas']['CountLine'][];
+      readonly missing: components['schemas']['CountLine'][];
+      readonly unexpected: components['schemas']['CountLine'][];
+      readonly unknown: string[];
+      readonly resolutions: components['schemas']['CountResolutionOutput'][];
+    };
+    CountLine: {
+      crate: number;
+      number: string;
+      expected_location: number | null;
+      expected_location_path: string | null;
+      found_location: number | null;
+      found_location_path: string | null;
+      /** @description The crate's status when scanned (a missing crate: its status now) */
+      status: string;
+    };
+    CountOpenRequest: {
+      /** @description A room, rack or shelf: the count covers its subtree */
+      location: number;
+      /** @default  */
+      comment: string;
+    };
+    CountResolutionInputRequest: {
+      crate: number;
+      action: components['schemas']['ActionEnum'];
+    };
+    CountResolutionOutput: {
+      crate: number;
+      number: string;
+      action: components['schemas']['ActionEnum'];
+    };
+    CountReviewRequest: {
+      /** @description The e-signature */
+      password: string;
+      /** @default  */
+      comment: string;
+      resolutions?: components['schemas']['CountResolutionInputRequest'][];
+    };
+    CountScanInputRequest: {
+      /** @description Where the crate was scanned (inside the count) */
+      location: number;
+      code: string;
+    };
+    CountScanResult: {
+      code: string;
+      crate: number | null;
+      number: string | null;
+      location: number;
+      location_path: string;
+      /** @description The same crate or code had been scanned before: the last scan counts */
+      replaced: boolean;
+      count: components['schemas']['CountDetail'];
+    };
+    /**
+     * @description * `open` - Open
+     *     * `submitted` - Submitted
+     *     * `reviewed` - Reviewed
+     *     * `cancelled` - Cancelled
+     * @enum {string}
+     */
+    CountStatusEnum: 'open' | 'submitted' | 'reviewed' | 'cancelled';
     /** @description Crate read (list). */
     Crate: {
       readonly id: number;
@@ -1683,9 +2108,10 @@ export interface components {
      *     * `withdrawn` - Withdrawn
      *     * `in_transit` - In transit
      *     * `destroyed` - Destroyed
+     *     * `missing` - Missing
      * @enum {string}
      */
-    CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed';
+    CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed' | 'missing';
     /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
     CrateUpdateRequest: {
       department?: number;
@@ -1984,6 +2410,11 @@ export interface components {
       /** @description destruction: the executor's e-signature */
       password?: string;
     };
+    ExtensionInputRequest: {
+      /** Format: date */
+      requested_date: string;
+      reason: string;
+    };
     FieldErrors: {
       field: string[];
     };
@@ -2067,6 +2498,69 @@ export interface components {
       number: string;
       title: string;
     };
+    Import: {
+      readonly id: number;
+      readonly status: components['schemas']['ImportStatusEnum'];
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly file_name: string;
+      readonly sha256: string;
+      readonly rows: number;
+      readonly crates: number;
+      readonly documents: number;
+      readonly errors: components['schemas']['ImportError'][];
+      readonly error_count: number;
+      readonly preview: components['schemas']['ImportPreview'][];
+      readonly failure: string;
+      readonly progress: components['schemas']['ImportProgress'] | null;
+      readonly created_by: number;
+      readonly created_by_name: string;
+      /** Format: date-time */
+      readonly created_at: string;
+      /** Format: date-time */
+      readonly validated_at: string | null;
+      /** Format: date-time */
+      readonly committed_at: string | null;
+    };
+    ImportCreateRequest: {
+      /**
+       * Format: binary
+       * @description CSV (UTF-8) or XLSX, at most 50,000 rows
+       */
+      file: string;
+      /** @description System Administrator only */
+      unit?: number;
+    };
+    ImportError: {
+      /** @description The line as a spreadsheet shows it (header = 1) */
+      row: number;
+      field: string;
+      message: string;
+    };
+    ImportPreview: {
+      legacy_number: string;
+      department: string;
+      location: number;
+      location_path: string;
+      description: string;
+      documents: number;
+      rows: number[];
+    };
+    ImportProgress: {
+      phase: string;
+      done: number;
+      total: number;
+    };
+    /**
+     * @description * `validating` - Validating
+     *     * `validated` - Validated
+     *     * `invalid` - Invalid
+     *     * `importing` - Importing
+     *     * `done` - Done
+     *     * `failed` - Failed
+     * @enum {string}
+     */
+    ImportStatusEnum: 'validating' | 'validated' | 'invalid' | 'importing' | 'done' | 'failed';
     ItemInputRequest: {
       crate: number;
       document?: number | null;
@@ -2118,6 +2612,7 @@ export interface components {
      *     * `retention_extended` - Retention extended
      *     * `hold_placed` - Legal hold placed
      *     * `hold_released` - Legal hold released
+     *     * `return_extended` - Return date extended
      * @enum {string}
      */
     MeaningEnum:
@@ -2130,7 +2625,8 @@ export interface components {
       | 'retention_changed'
       | 'retention_extended'
       | 'hold_placed'
-      | 'hold_released';
+      | 'hold_released'
+      | 'return_extended';
     NeighbourCrate: {
       id: number;
       number: string;
@@ -2175,6 +2671,23 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['AuditEvent'][];
+    };
+    PaginatedCountList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['Count'][];
     };
     PaginatedCrateList: {
       /** @example 123 */
@@ -2278,6 +2791,23 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['Hold'][];
     };
+    PaginatedImportList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['Import'][];
+    };
     PaginatedNotificationList: {
       /** @example 123 */
       count: number;
@@ -2345,6 +2875,23 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['RetentionRecompute'][];
+    };
+    PaginatedReturnExtensionList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['ReturnExtension'][];
     };
     PaginatedSendBackList: {
       /** @example 123 */
@@ -2630,6 +3177,7 @@ export interface components {
      *     * `execute` - execute
      *     * `receive` - receive
      *     * `create_sendback` - create_sendback
+     *     * `request_extension` - request_extension
      *     * `edit` - edit
      *     * `delete` - delete
      * @enum {string}
@@ -2642,6 +3190,7 @@ export interface components {
       | 'execute'
       | 'receive'
       | 'create_sendback'
+      | 'request_extension'
       | 'edit'
       | 'delete';
     RequestContext: {
@@ -2748,6 +3297,43 @@ export interface components {
      * @enum {string}
      */
     RetentionTriggerEnum: 'record_date' | 'event';
+    ReturnExtension: {
+      readonly id: number;
+      readonly request: number;
+      readonly request_number: string;
+      readonly request_status: string;
+      readonly unit: number;
+      readonly unit_code: string;
+      readonly requester: number;
+      readonly requester_name: string;
+      /** Format: date */
+      readonly previous_date: string;
+      /** Format: date */
+      readonly requested_date: string;
+      readonly reason: string;
+      readonly status: components['schemas']['ReturnExtensionStatusEnum'];
+      readonly decided_by: number | null;
+      readonly decided_by_name: string;
+      /** Format: date-time */
+      readonly decided_at: string | null;
+      readonly decision_comment: string;
+      /** Format: date-time */
+      readonly created_at: string;
+      readonly allowed_actions: components['schemas']['ReturnExtensionAllowedActionsEnum'][];
+    };
+    /**
+     * @description * `approve` - approve
+     *     * `reject` - reject
+     * @enum {string}
+     */
+    ReturnExtensionAllowedActionsEnum: 'approve' | 'reject';
+    /**
+     * @description * `pending` - Pending
+     *     * `approved` - Approved
+     *     * `rejected` - Rejected
+     * @enum {string}
+     */
+    ReturnExtensionStatusEnum: 'pending' | 'approved' | 'rejected';
     /**
      * @description * `System Administrator` - System Administrator
      *     * `Unit Admin` - Unit Admin
@@ -3448,6 +4034,491 @@ export interface operations {
       };
     };
   };
+  counts_list: {
+    parameters: {
+      query?: {
+        location?: number;
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `open` - Open
+         *     * `submitted` - Submitted
+         *     * `reviewed` - Reviewed
+         *     * `cancelled` - Cancelled
+         */
+        status?: 'cancelled' | 'open' | 'reviewed' | 'submitted';
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedCountList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountOpenRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_cancel_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['CountCancelRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_report_retrieve: {
+    parameters: {
+      query?: {
+        format?: 'csv' | 'pdf';
+      };
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description The count's report (PDF) */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/pdf': string;
+          'text/csv': string;
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_review_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountReviewRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature), certification missing (certification_required), locked (account_locked) or the reviewer counted (segregation_of_duties) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_scans_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['CountScanInputRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountScanResult'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  counts_submit_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory count. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CountDetail'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   crates_list: {
     parameters: {
       query?: {
@@ -3471,8 +4542,9 @@ export interface operations {
          *     * `withdrawn` - Withdrawn
          *     * `in_transit` - In transit
          *     * `destroyed` - Destroyed
+         *     * `missing` - Missing
          */
-        status?: 'destroyed' | 'draft' | 'in_transit' | 'stored' | 'withdrawn';
+        status?: 'destroyed' | 'draft' | 'in_transit' | 'missing' | 'stored' | 'withdrawn';
         unit?: number;
         /** @description At this location or anywhere inside it */
         within?: unknown;
@@ -5143,6 +6215,238 @@ export interface operations {
       };
     };
   };
+  extensions_list: {
+    parameters: {
+      query?: {
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        request?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `pending` - Pending
+         *     * `approved` - Approved
+         *     * `rejected` - Rejected
+         */
+        status?: 'approved' | 'pending' | 'rejected';
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedReturnExtensionList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  extensions_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this return extension. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  extensions_approve_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this return extension. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignInputRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature) or segregation of duties (segregation_of_duties) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  extensions_reject_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this return extension. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['SignInputRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (permission_denied), wrong password (invalid_signature) or segregation of duties (segregation_of_duties) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   health_retrieve: {
     parameters: {
       query?: never;
@@ -5428,6 +6732,267 @@ export interface operations {
       };
       /** @description Not allowed in the current state (code invalid_transition) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_list: {
+    parameters: {
+      query?: {
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description A search term. */
+        search?: string;
+        /**
+         * @description * `validating` - Validating
+         *     * `validated` - Validated
+         *     * `invalid` - Invalid
+         *     * `importing` - Importing
+         *     * `done` - Done
+         *     * `failed` - Failed
+         */
+        status?: 'done' | 'failed' | 'importing' | 'invalid' | 'validated' | 'validating';
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedImportList'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'multipart/form-data': components['schemas']['ImportCreateRequest'];
+      };
+    };
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Import'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory import. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Import'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_commit_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory import. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      202: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Import'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  imports_report_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this inventory import. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      /** @description Row by row: crate created or the error */
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
         headers: {
           [name: string]: unknown;
         };
@@ -7087,6 +8652,77 @@ export interface operations {
           [name: string]: unknown;
         };
         content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  requests_request_extension_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this request. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['ExtensionInputRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['ReturnExtension'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
       };
       /** @description Not found, or belongs to another unit */
       404: {
