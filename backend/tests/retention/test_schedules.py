@@ -140,9 +140,9 @@ def test_recomputing_100k_documents_runs_in_the_background_while_requests_go_on(
     with connection.cursor() as cursor:
         cursor.execute(
             """
-            INSERT INTO crates_crate (number, unit_id, department_id, status, description, created_by_id,
-                                      created_at, updated_at, retention_until)
-            SELECT 'CRT-BULK-' || lpad(n::text, 6, '0'), %s, %s, 'stored', '', %s, now(), now(), DATE '2027-01-01'
+            INSERT INTO crates_crate (number, unit_id, department_id, status, description, legacy_number,
+                                      created_by_id, created_at, updated_at, retention_until)
+            SELECT 'CRT-BULK-' || lpad(n::text, 6, '0'), %s, %s, 'stored', '', '', %s, now(), now(), DATE '2027-01-01'
             FROM generate_series(1, 1000) AS n
             """,
             [world.goa.pk, world.qa.pk, docmanager.pk],
