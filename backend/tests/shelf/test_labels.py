@@ -11,7 +11,7 @@ from reportlab.lib.pagesizes import A4, LETTER
 from apps.crates.models import Crate
 from apps.storage.models import StorageLocation
 from tests.conftest import World
-from tests.requests.conftest import make_crate
+from tests.requests.conftest import make_crate, place_hold
 from tests.shelf.barcodes import code128_values
 
 
@@ -80,7 +80,8 @@ def test_avery_5163_puts_10_labels_on_a_letter_sheet(world: World) -> None:
 
 def test_zpl_is_one_xa_xz_block_per_label_with_code128_and_qr_of_the_number(world: World) -> None:
     crate = make_crate(world)
-    Crate.objects.filter(pk=crate.pk).update(legal_hold=True, retention_until=datetime.date(2031, 5, 1))
+    Crate.objects.filter(pk=crate.pk).update(retention_until=datetime.date(2031, 5, 1))
+    place_hold(world, crate)
     response = _post(world, {"crates": [crate.pk, world_crate_pk(world)], "format": "zpl"})
     assert response.status_code == 200
     assert response["Content-Type"] == "text/plain; charset=utf-8"
