@@ -248,5 +248,14 @@ export async function features(browser, results) {
     await doc.waitForURL((url) => url.searchParams.get('view') === 'items');
   });
 
+  await t.step('Administration lists keep their search and filters in the URL', async () => {
+    await admin.goto(`${BASE}/administration/users?search=approver&is_active=true`);
+    await admin.getByTestId('users-table').waitFor();
+    assert((await admin.getByLabel('Search').inputValue()) === 'approver', 'search from the URL');
+    assert((await admin.getByLabel('Status').inputValue()) === 'true', 'status from the URL');
+    const rows = await admin.getByTestId('users-table').locator('tbody tr').allInnerTexts();
+    assert(rows.length > 0 && rows.every((r) => /approver/i.test(r)), 'the list is filtered');
+  });
+
   for (const context of contexts) await context.close().catch(() => undefined);
 }

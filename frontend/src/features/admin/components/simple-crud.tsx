@@ -1,5 +1,6 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { useListParams } from '@/lib/use-list-params';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
@@ -41,8 +42,10 @@ export function SimpleCrud({
   extraParams,
   createDefaults,
 }: SimpleCrudProps) {
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState('');
+  // Search and page live in the URL (a filtered list can be bookmarked and shared).
+  const { params: listParams, setParam, page } = useListParams();
+  const search = listParams.search ?? '';
+  const setPage = (next: number) => setParam('page', String(next));
   const params = { page, page_size: 25, search: search || undefined, ...extraParams };
   const { data, error, isLoading } = useQuery({
     queryKey: [...root, 'list', params],
@@ -58,10 +61,7 @@ export function SimpleCrud({
           <input
             type="search"
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(1);
-            }}
+            onChange={(e) => setParam('search', e.target.value)}
           />
         </label>
         <span className="topbar__spacer" />

@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useListParams } from '@/lib/use-list-params';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
@@ -189,10 +190,12 @@ function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => 
 
 export function UsersPanel() {
   const { notify } = useToast();
-  const [page, setPage] = useState(1);
-  const [search, setSearch] = useState('');
+  // Filters and page live in the URL (a filtered list can be bookmarked and shared).
+  const { params, setParam, page } = useListParams();
+  const search = params.search ?? '';
   // All users by default: a deactivated user stays in the list, marked, rather than vanishing.
-  const [active, setActive] = useState('');
+  const active = params.is_active ?? '';
+  const setPage = (next: number) => setParam('page', String(next));
   const { data, error, isLoading } = useUsers({
     page,
     page_size: 25,
@@ -212,15 +215,12 @@ export function UsersPanel() {
           <input
             type="search"
             value={search}
-            onChange={(e) => {
-              setSearch(e.target.value);
-              setPage(1);
-            }}
+            onChange={(e) => setParam('search', e.target.value)}
           />
         </label>
         <label>
           Status
-          <select value={active} onChange={(e) => setActive(e.target.value)}>
+          <select value={active} onChange={(e) => setParam('is_active', e.target.value)}>
             <option value="true">Active</option>
             <option value="false">Deactivated</option>
             <option value="">All</option>

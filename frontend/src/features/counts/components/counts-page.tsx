@@ -1,4 +1,5 @@
 import { useState, type FormEvent } from 'react';
+import { useListParams } from '@/lib/use-list-params';
 import { Link, useNavigate } from 'react-router-dom';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
@@ -12,7 +13,9 @@ import { useCounts, useOpenCount } from '../api/counts';
 /** Cycle counts of the user's units; a Store Head opens one over a room, rack or shelf. */
 export function CountsPage() {
   const user = useCurrentUser();
-  const [status, setStatus] = useState('');
+  // The status filter lives in the URL, like every list's (lib/use-list-params).
+  const { params, setParam } = useListParams();
+  const status = params.status ?? '';
   const { data, error, isLoading } = useCounts({ status: status || undefined, page_size: 50 });
   return (
     <div>
@@ -23,7 +26,7 @@ export function CountsPage() {
         actions={
           <label className="inline-field">
             Status{' '}
-            <select value={status} onChange={(e) => setStatus(e.target.value)}>
+            <select value={status} onChange={(e) => setParam('status', e.target.value)}>
               <option value="">Any</option>
               <option value="open">Open</option>
               <option value="submitted">Submitted</option>
