@@ -140,6 +140,48 @@ async function requestScreens(browser, t) {
     await doc.getByText(`${held.number} cannot be added: under legal hold.`).waitFor();
     assert((await doc.getByTestId('picked-crate').count()) === 0, 'the held crate was picked');
   });
+  await t.step('crate detail is accessible at every width', async () => {
+    const { doc } = roles;
+    await doc.goto(`${BASE}/crates/${held.id}`);
+    await assertAccessibleAtAllWidths(doc, 'Crate detail', {
+      ready: (p) => p.getByRole('heading', { name: held.number }).waitFor(),
+    });
+  });
+  await t.step('keyboard only: skip link, a dialog traps Tab and gives focus back', async () => {
+    const { approver } = roles;
+    await approver.goto(`${BASE}/crates/${held.id}`);
+    await approver.getByRole('heading', { name: held.number }).waitFor();
+    await approver.keyboard.press('Tab');
+    const skip = await approver.evaluate(() => document.activeElement?.textContent?.trim());
+    assert(skip === 'Skip to content', `first Tab reaches ${skip}`);
+    await approver.keyboard.press('Enter');
+    assert(
+      await approver.evaluate(() => document.activeElement?.id === 'main'),
+      'the skip link does not move focus to the content',
+    );
+    const opener = approver.getByRole('button', { name: 'Release legal hold' });
+    await opener.focus();
+    await approver.keyboard.press('Enter');
+    const dialog = approver.getByRole('dialog');
+    await dialog.waitFor();
+    for (let i = 0; i < 8; i += 1) {
+      await approver.keyboard.press('Tab');
+      assert(
+        await dialog.evaluate((el) => el.contains(document.activeElement)),
+        'Tab left the open dialog',
+      );
+    }
+    const outline = await approver.evaluate(
+      () => getComputedStyle(document.activeElement).outlineStyle,
+    );
+    assert(outline !== 'none', 'the focused control shows no outline');
+    await approver.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+    assert(
+      await opener.evaluate((el) => el === document.activeElement),
+      'focus did not return to the button that opened the dialog',
+    );
+  });
   await t.step('the picker marks a crate already in an open request as not available', async () => {
     const { doc } = roles;
     await doc.goto(`${BASE}/requests/new?type=withdrawal`);
