@@ -118,6 +118,7 @@ async function requestScreens(browser, t) {
     await apiCall(roles.approver, 'POST', `crates/${held.id}/legal-hold/`, {
       legal_hold: true,
       reason: 'Litigation',
+      password: PASSWORD,
     });
     lent = await storedCrate(roles, { suffix: `${suffix}L` });
     withdrawal = await apiCall(roles.doc, 'POST', 'requests/', {
