@@ -1,8 +1,10 @@
 """Cycle counts through the API (docs/workflows.md, "Cycle counts"; docs/api.md)."""
 
+import io
 from typing import Any
 
 import pytest
+from pypdf import PdfReader
 
 from apps.audit.models import AuditEvent
 from apps.crates.models import Crate
@@ -195,6 +197,12 @@ def test_report_csv_and_pdf(world: World, make: CrateMaker):
     pdf = world.client("approver").get(f"/api/counts/{cid}/report/")
     assert pdf.status_code == 200 and pdf["Content-Type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(pdf.content))
+    text = "".join(page.extract_text() for page in reader.pages)
+    assert len(reader.pages) == 1
+    assert f"Inventory count {response_number(world, cid)}" in text
+    assert crates["a"].number in text and crates["b"].number in text
+    assert "found 1" in text and "missing 2" in text and "unknown 1" in text
     assert AuditEvent.objects.filter(action="count.report_exported").count() == 2
 
 
@@ -369,3 +377,7 @@ def test_a_later_count_that_finds_a_missing_crate_stores_it_again(world: World, 
     assert (b.status, b.location_id) == ("stored", world.shelf2.pk)
     found = AuditEvent.objects.get(action="crate.found")
     assert found.changes["status"] == ["missing", "stored"]
+
+
+def response_number(world: World, count_id: int) -> str:
+    return str(InventoryCount.objects.get(pk=count_id).number)

@@ -132,3 +132,34 @@ def test_two_reviewers_at_once_one_wins_the_other_409(world: World):
     assert InventoryCount.objects.get(pk=count_id).status == "reviewed"
     assert Signature.objects.filter(meaning="count_reviewed").count() == 1
     assert AuditEvent.objects.filter(action="crate.marked_missing").count() == 1
+
+
+def test_two_commits_of_one_import_at_once_import_it_once(world: World):
+    _require_postgres()
+    import io
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from apps.crates.models import Crate
+    from apps.inventory.models import InventoryImport
+
+    content = (
+        b"legacy_number,department,location,description,document_number,document_title,document_type,record_date\n"
+        b"OLD-1,QA,GOA-S1,,D-1,t,BMR,2020-01-01\nOLD-2,QA,GOA-S2,,D-2,t,BMR,2020-01-01\n"
+    )
+    upload = world.client("docmanager").post(
+        "/api/imports/", {"file": SimpleUploadedFile("legacy.csv", io.BytesIO(content).read())}, format="multipart"
+    )
+    import_id = upload.data["id"]
+    assert InventoryImport.objects.get(pk=import_id).status == "validated"
+    docmanager = User.objects.get(username="docmanager")
+
+    def commit(index: int, client: Any) -> Any:
+        client.force_authenticate(docmanager)
+        return client.post(f"/api/imports/{import_id}/commit/")
+
+    results = _run_concurrently(2, commit)
+    assert Counter(results) == {(202, None): 1, (409, "invalid_transition"): 1}
+    assert InventoryImport.objects.get(pk=import_id).status == "done"
+    assert Crate.objects.filter(legacy_number__in=["OLD-1", "OLD-2"]).count() == 2
+    assert AuditEvent.objects.filter(action="crate.imported").count() == 2
