@@ -66,8 +66,11 @@ def _scope_key(scope: str, user: Any) -> str:
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
+    """If-None-Match compares weakly (RFC 9110 13.1.2): GZipMiddleware sends the ETag of a
+    compressed answer as W/"...", and the browser sends that back."""
     wanted = request.META.get("HTTP_IF_NONE_MATCH", "")
-    return bool(wanted) and (wanted.strip() == "*" or etag in [t.strip() for t in wanted.split(",")])
+    tags = [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
+    return bool(wanted) and (wanted.strip() == "*" or etag in tags)
 
 
 class ReadCacheMiddleware:
