@@ -110,6 +110,9 @@ export async function features(browser, results) {
     await admin.getByTestId('crate-neighbours').waitFor();
     const text = await admin.getByTestId('crate-neighbours').innerText();
     assert(/Same place/.test(text), 'the same-place section shows');
+    await assertAccessibleAtAllWidths(admin, 'Crate with its neighbours', {
+      ready: (p) => p.getByTestId('crate-neighbours').waitFor(),
+    });
   });
 
   let withdrawal;
@@ -128,6 +131,9 @@ export async function features(browser, results) {
     await doc.getByTestId('custody-items').waitFor();
     const mine = await doc.getByTestId('custody-items').innerText();
     assert(mine.includes(withdrawal.number), `${withdrawal.number} is out to the requester`);
+    await assertAccessibleAtAllWidths(doc, 'Custody: out to me', {
+      ready: (p) => p.getByTestId('custody-items').waitFor(),
+    });
   });
 
   await t.step('Custody: an overdue item is red on the custody and request lists', async () => {
