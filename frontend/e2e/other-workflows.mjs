@@ -122,9 +122,10 @@ export async function otherWorkflows(browser, results) {
     await waitForStatus(doc, 'Draft');
     const requestId = Number(doc.url().match(/\/requests\/(\d+)$/)[1]);
 
-    // The approver sees the draft but is offered no edit: the API's allowed_actions decide.
+    // A draft is its author's until submitted (docs/roles.md): the approver does not see it.
     await approver.goto(`${BASE}/requests/${requestId}`);
-    await waitForStatus(approver, 'Draft');
+    await approver.getByRole('alert').first().waitFor();
+    assert((await approver.getByTestId('request-status').count()) === 0, 'approver sees the draft');
     assert(
       (await approver.getByRole('link', { name: 'Edit' }).count()) === 0,
       'approver offered Edit',
