@@ -265,6 +265,30 @@ export async function shelf(browser, results) {
       page.getByRole('button', { name: 'Print pick list' }).click(),
     ]);
     assert(pdf.status() === 200, `pick list PDF answered ${pdf.status()}`);
+    state.pickRequest = request;
+  });
+
+  await t.step('send-back: scanning a returned crate ticks it, another is refused', async () => {
+    const store = state.store;
+    await store.getByRole('button', { name: 'Execute: issue' }).click();
+    await store.getByRole('dialog').getByRole('button', { name: 'Confirm' }).click();
+    await store
+      .getByTestId('request-status')
+      .filter({ hasText: /issued/i })
+      .waitFor();
+    const page = state.doc;
+    await page.goto(`${BASE}/requests/${state.pickRequest.id}`);
+    await page.getByRole('button', { name: 'Send back' }).click();
+    const dialog = page.getByRole('dialog');
+    const box = dialog.getByRole('textbox', { name: 'Scan what is being returned' });
+    await scan(box, state.b.number);
+    const b = dialog.getByRole('checkbox', { name: new RegExp(state.b.number) });
+    const a = dialog.getByRole('checkbox', { name: new RegExp(state.a.number) });
+    assert((await b.isChecked()) && !(await a.isChecked()), 'the scan ticked the wrong item');
+    await scan(box, state.c.number);
+    await dialog.getByRole('alert').filter({ hasText: 'is not out under' }).waitFor();
+    await dialog.getByRole('button', { name: 'Create send-back' }).click();
+    await dialog.waitFor({ state: 'detached' });
   });
 
   for (const context of [state.docContext, state.approverContext, state.storeContext]) {

@@ -24,6 +24,7 @@ import {
   useRequestAction,
   useSendbacks,
 } from '../api/requests';
+import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { AllocationDialog } from './allocation-dialog';
 import { PickListPanel } from './pick-list-panel';
 import { RequestContextCard } from './request-context';
@@ -118,6 +119,21 @@ function SendBackDialog({
   const [localError, setLocalError] = useState<string | null>(null);
   const create = useCreateSendback();
   const { notify } = useToast();
+  const [scanMessage, setScanMessage] = useState<ScannerMessage | null>(null);
+  // A returned crate's (or document's) label ticks what it returns; nothing else is accepted.
+  const onScan = (code: string) => {
+    const wanted = code.toUpperCase();
+    const byDocument = outstanding.filter((i) => i.document_number?.toUpperCase() === wanted);
+    const matched = byDocument.length
+      ? byDocument
+      : outstanding.filter((i) => i.crate_number?.toUpperCase() === wanted);
+    if (!matched.length) {
+      setScanMessage({ tone: 'error', text: `${code} is not out under ${request.number}.` });
+      return;
+    }
+    setPicked((list) => [...new Set([...list, ...matched.map((i) => i.id)])]);
+    setScanMessage({ tone: 'ok', text: `${code} ticked.` });
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (picked.length === 0) {
@@ -149,6 +165,12 @@ function SendBackDialog({
   return (
     <Dialog open={open} onClose={onClose} title={`Send back items of ${request.number}`}>
       <form className="form" onSubmit={submit} noValidate>
+        <Scanner
+          label="Scan what is being returned"
+          buttonLabel="Tick"
+          message={scanMessage}
+          onCode={onScan}
+        />
         <fieldset>
           <legend>Items being returned</legend>
           {outstanding.map((item) => (
