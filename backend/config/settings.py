@@ -387,6 +387,8 @@ SPECTACULAR_SETTINGS = {
         "ReportStatusEnum": "apps.reports.models.Report.Status",
         "CountStatusEnum": "apps.inventory.models.InventoryCount.Status",
         "ImportStatusEnum": "apps.inventory.models.InventoryImport.Status",
+        "DestructionMethodEnum": "apps.requests.models.DestructionMethod",
+        "SignatureMeaningEnum": "apps.signatures.models.Signature.Meaning",
         # allowed_actions of requests, crates and send-backs, and the user's capabilities.
         "RequestActionEnum": "apps.policy.access.REQUEST_ACTIONS",
         "CrateActionEnum": "apps.policy.access.CRATE_ACTIONS",

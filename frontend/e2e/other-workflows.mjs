@@ -287,6 +287,12 @@ export async function otherWorkflows(browser, results) {
     await store.getByRole('button', { name: 'Execute: destroy' }).click();
     const dialog = store.getByTestId('signature-dialog');
     assert((await store.getByTestId('signature-meaning').innerText()) === 'Destroyed', 'meaning');
+    // The certificate's record: method, vendor and a witness who signs with their own password.
+    const witness = await apiCall(approver, 'GET', 'auth/me/');
+    await dialog.locator('select[name="destruction-method"]').selectOption('shredding');
+    await dialog.locator('input[name="destruction-vendor"]').fill('SecureShred Goa');
+    await dialog.locator('select[name="destruction-witness"]').selectOption(String(witness.id));
+    await dialog.locator('input[name="witness-password"]').fill(PASSWORD);
     await dialog.locator('input[name="signature-password"]').fill(PASSWORD);
     await dialog.getByRole('button', { name: 'Sign and record destruction' }).click();
     await dialog.waitFor({ state: 'detached' });

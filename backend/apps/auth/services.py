@@ -204,6 +204,8 @@ def logout(*, user: User, refresh: str, access_session_id: str | None = None) ->
         token.blacklist()
         for session_id in sorted(session_ids):
             sessions.revoke_session(session_id=session_id, user=user)
+            # apps.auth.signals closes the session's sockets once this commits (docs/events.md).
+            domain_signals.session_ended.send_on_commit(sender=User, session_id=session_id, action="ended")
         audit.record(action="logout", instance=user, actor=user)
 
 
@@ -249,12 +251,14 @@ def _set_password(user: User, password: str, *, action: str) -> None:
 _TICKET_PREFIX = "ws-ticket:"
 
 
-def ws_ticket_issue(*, user: User) -> dict[str, Any]:
-    """A single-use ticket (~30 s) to open the socket, so no JWT travels in a URL."""
+def ws_ticket_issue(*, user: User, session_id: str | None = None) -> dict[str, Any]:
+    """A single-use ticket (~30 s) to open the socket, so no JWT travels in a URL. It carries
+    the sign-in session it was asked for, so that session's logout closes the socket."""
     ticket = secrets.token_urlsafe(32)
+    value = f"{user.pk}:{session_id or ''}"
     # add() answers True once stored; the Redis cache fails open and answers None when Redis is
     # down - then no ticket could validate, so say so instead of handing out a dead one.
-    if not cache.add(_TICKET_PREFIX + ticket, user.pk, timeout=settings.WS_TICKET_TTL_SECONDS):
+    if not cache.add(_TICKET_PREFIX + ticket, value, timeout=settings.WS_TICKET_TTL_SECONDS):
         raise ApplicationError(
             "Live updates are unavailable for the moment; the application works without them.",
             code="service_unavailable",
@@ -265,14 +269,22 @@ def ws_ticket_issue(*, user: User) -> dict[str, Any]:
 
 def ws_ticket_consume(ticket: str) -> int | None:
     """The user id of a valid ticket, consuming it; None if missing, reused or expired."""
+    consumed = ws_ticket_consume_session(ticket)
+    return consumed[0] if consumed is not None else None
+
+
+def ws_ticket_consume_session(ticket: str) -> tuple[int, str | None] | None:
+    """(user id, session id or None) of a valid ticket, consuming it; None if missing, reused
+    or expired."""
     if not ticket:
         return None
     key = _TICKET_PREFIX + ticket
-    user_id = cache.get(key)
+    value = cache.get(key)
     # delete() reports whether the key existed: of two racing consumers only one wins.
-    if user_id is None or not cache.delete(key):
+    if value is None or not cache.delete(key):
         return None
-    return int(user_id)
+    user_id, _, session_id = str(value).partition(":")
+    return int(user_id), session_id or None
 
 
 # --- Users ----------------------------------------------------------------------------------

@@ -26,6 +26,12 @@ def close_revoked_sessions(sender: Any, *, user_id: int, **kwargs: Any) -> None:
     broadcast.disconnect_user_on_commit(user_id)
 
 
+@receiver(domain_signals.session_ended)
+def close_ended_session(sender: Any, *, session_id: str, **kwargs: Any) -> None:
+    """Logout ends the session: its sockets receive `session.ended` and close (docs/events.md)."""
+    broadcast.disconnect_session_on_commit(session_id)
+
+
 # --- Identity cache (apps.auth.identity): what it holds changed, so it must be read afresh ---
 
 

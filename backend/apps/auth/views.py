@@ -106,7 +106,11 @@ class ChangePasswordView(APIView):
 class WsTicketView(APIView):
     @extend_schema(request=None, responses={200: WsTicketSerializer, 401: UNAUTHORIZED})
     def post(self, request: Request) -> Response:
-        return Response(services.ws_ticket_issue(user=acting_user(request)))
+        access = request.auth  # the validated access token (None for a session login)
+        session_id = access.get(SESSION_CLAIM) if access is not None and hasattr(access, "get") else None
+        return Response(
+            services.ws_ticket_issue(user=acting_user(request), session_id=str(session_id) if session_id else None)
+        )
 
 
 @extend_schema_view(

@@ -106,5 +106,15 @@ def entity_changed(
     send_on_commit(groups, message)
 
 
+def session_group(session_id: str) -> str:
+    # Group names allow letters, digits, hyphens, underscores and periods: session ids are
+    # URL-safe base64 (letters, digits, "-", "_").
+    return f"session_{session_id}"
+
+
+def disconnect_session_on_commit(session_id: str) -> None:
+    send_on_commit([session_group(session_id)], {"type": "session.ended", "session": session_id})
+
+
 def disconnect_user_on_commit(user_id: int) -> None:
     send_on_commit([user_group(user_id)], {"type": "session.revoked", "user": user_id})

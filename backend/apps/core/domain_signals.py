@@ -63,6 +63,8 @@ report_changed = DomainSignal()
 sessions_revoked = DomainSignal()
 # recompute=RetentionRecompute: a schedule change was committed; its recompute must run
 retention_recompute_requested = DomainSignal()
+# session_id=str (action "ended"): one sign-in session was ended by its logout
+session_ended = DomainSignal()
 # user=User, reason=str, cause="sign-in"|"signature" (action "locked"): repeated failed
 # sign-ins or wrong signature passwords locked the account
 account_locked = DomainSignal()

@@ -22,7 +22,7 @@ from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
 from apps.auth.models import Unit, User
 from apps.core import metrics
-from apps.core.broadcast import unit_group, user_group
+from apps.core.broadcast import session_group, unit_group, user_group
 from apps.realtime.middleware import CLOSE_UNAUTHORIZED
 
 logger = logging.getLogger("websocket")
@@ -59,6 +59,10 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
         else:
             unit_ids = [self.user.unit_id] if self.user.unit_id is not None else []
         groups = [user_group(self.user.pk)] + [unit_group(unit_id) for unit_id in unit_ids]
+        session_id = self.scope.get("session_id")
+        if session_id:
+            # Logout of this sign-in session closes this socket (docs/events.md).
+            groups.append(session_group(session_id))
         for group in groups:
             await self.channel_layer.group_add(group, self.channel_name)
             self.joined.append(group)
@@ -123,4 +127,10 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
         """The user was deactivated or changed password: their sockets close (docs/events.md)."""
         if event.get("user") == self.user.pk:
             logger.info("websocket closed: session revoked for user=%s", self.user.pk)
+            await self.close(code=CLOSE_UNAUTHORIZED)
+
+    async def session_ended(self, event: dict[str, Any]) -> None:
+        """The sign-in session this socket was opened for logged out: it closes (docs/events.md)."""
+        if event.get("session") == self.scope.get("session_id"):
+            logger.info("websocket closed: session ended for user=%s", self.user.pk)
             await self.close(code=CLOSE_UNAUTHORIZED)

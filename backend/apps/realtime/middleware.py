@@ -45,19 +45,22 @@ def _ticket_from(scope: Scope) -> str:
 
 
 @database_sync_to_async
-def user_for_ticket(ticket: str) -> User | None:
-    """The active user the ticket was issued to, consuming the ticket; None if invalid."""
+def user_for_ticket(ticket: str) -> tuple[User, str | None] | None:
+    """The active user the ticket was issued to and its sign-in session, consuming the ticket;
+    None if invalid."""
     try:
-        user_id = auth_services.ws_ticket_consume(ticket)
+        consumed = auth_services.ws_ticket_consume_session(ticket)
     except Exception:  # an unreachable cache validates no ticket (fail closed)
         logger.exception("websocket ticket check failed")
         return None
-    if user_id is None:
+    if consumed is None:
         return None
+    user_id, session_id = consumed
     user = User.objects.filter(pk=user_id, is_active=True).prefetch_related("groups").first()
-    if user is not None:
-        user.role_names  # noqa: B018 - load the roles here, in a thread, not in the event loop
-    return user
+    if user is None:
+        return None
+    user.role_names  # noqa: B018 - load the roles here, in a thread, not in the event loop
+    return user, session_id
 
 
 class TicketAuthMiddleware:
@@ -67,10 +70,11 @@ class TicketAuthMiddleware:
         self.application = application
 
     async def __call__(self, scope: Scope, receive: Any, send: Any) -> None:
-        user = await user_for_ticket(_ticket_from(scope))
-        if user is None:
+        found = await user_for_ticket(_ticket_from(scope))
+        if found is None:
             return await close_unauthorized(send, receive, reason="missing, unknown, reused or expired ticket")
-        return await self.application({**scope, "user": user}, receive, send)
+        user, session_id = found
+        return await self.application({**scope, "user": user, "session_id": session_id}, receive, send)
 
 
 def allowed_origins() -> list[str]:

@@ -6,10 +6,18 @@ from apps.core.limits import LONG_TEXT_MAX_LENGTH
 from apps.policy import states
 
 
+class DestructionMethod(models.TextChoices):
+    SHREDDING = "shredding", "Shredding"
+    INCINERATION = "incineration", "Incineration"
+    PULPING = "pulping", "Pulping"
+    OTHER = "other", "Other"
+
+
 class Request(models.Model):
     # The enums live with the state tables (apps.policy.states).
     Type = states.RequestType
     Status = states.RequestStatus
+    DestructionMethod = DestructionMethod
 
     number = models.CharField(max_length=40, unique=True, editable=False)
     request_type = models.CharField(max_length=12, choices=Type.choices)
@@ -37,6 +45,16 @@ class Request(models.Model):
     received_at = models.DateTimeField(null=True, blank=True)
     completed_at = models.DateTimeField(null=True, blank=True)
     cancelled_at = models.DateTimeField(null=True, blank=True)
+    # The certificate of destruction (docs/workflows.md): how and by whom the crates were
+    # destroyed, the witness who e-signed beside the executor, and the SHA-256 of the
+    # certificate's canonical content, printed on it so a paper copy can be checked.
+    destruction_method = models.CharField(max_length=12, choices=DestructionMethod.choices, blank=True)
+    destruction_vendor = models.CharField(max_length=200, blank=True)
+    destruction_witness = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    certificate_content = models.JSONField(null=True, blank=True, editable=False)
+    certificate_sha256 = models.CharField(max_length=64, blank=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
     # The electronic signatures of the request (approve, reject, destruction and its witness).

@@ -22,8 +22,11 @@ def requests_for(user: Any) -> QuerySet[Request]:
     """Requests the user may see: their unit's, and transfers addressed to their unit; of the
     drafts, only their own (`access.request_visible_q`)."""
     queryset = Request.objects.select_related(
-        "unit", "target_unit", "requester", "decided_by", "executed_by", "received_by"
+        "unit", "target_unit", "requester", "decided_by", "executed_by", "received_by", "destruction_witness"
     ).prefetch_related(Prefetch("items", queryset=request_items_queryset()), "signatures")
+    # The certificate's stored content can be long (every document destroyed): only the
+    # certificate reads it.
+    queryset = queryset.defer("certificate_content")
     return scope_to_unit(queryset, user, "unit", "target_unit").filter(access.request_visible_q(user))
 
 

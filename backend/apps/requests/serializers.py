@@ -51,6 +51,9 @@ class RequestSerializer(serializers.ModelSerializer):
     decided_by_name = serializers.CharField(source="decided_by.full_name", read_only=True, default=None)
     executed_by_name = serializers.CharField(source="executed_by.full_name", read_only=True, default=None)
     received_by_name = serializers.CharField(source="received_by.full_name", read_only=True, default=None)
+    destruction_witness_name = serializers.CharField(
+        source="destruction_witness.full_name", read_only=True, default=None
+    )
     items = RequestItemSerializer(many=True, read_only=True)
     signatures = SignatureSerializer(many=True, read_only=True)
     is_overdue = serializers.SerializerMethodField()
@@ -83,6 +86,11 @@ class RequestSerializer(serializers.ModelSerializer):
             "received_at",
             "completed_at",
             "cancelled_at",
+            "destruction_method",
+            "destruction_vendor",
+            "destruction_witness",
+            "destruction_witness_name",
+            "certificate_sha256",
             "is_overdue",
             "signatures",
             "allowed_actions",
@@ -163,6 +171,43 @@ class ExecuteInputSerializer(serializers.Serializer):
         trim_whitespace=False,
         help_text="destruction: the executor's e-signature",
     )
+    method = serializers.ChoiceField(
+        choices=Request.DestructionMethod.choices, required=False, help_text="destruction: how it was destroyed"
+    )
+    vendor = serializers.CharField(
+        max_length=200, required=False, allow_blank=True, help_text="destruction: who destroyed it"
+    )
+    witness = serializers.IntegerField(
+        required=False, help_text="destruction: the witness's user id (not the executor)"
+    )
+    witness_password = serializers.CharField(
+        max_length=SECRET_MAX_LENGTH,
+        required=False,
+        write_only=True,
+        trim_whitespace=False,
+        help_text="destruction: the witness's e-signature, entered by the witness",
+    )
+
+
+class CertificateVerifyQuerySerializer(serializers.Serializer):
+    sha256 = serializers.RegexField(
+        r"^\s*[0-9a-fA-F]{64}\s*$",
+        max_length=80,
+        help_text="The SHA-256 printed on the certificate (64 hexadecimal digits)",
+        error_messages={"invalid": "Give the 64 hexadecimal digits printed on the certificate."},
+    )
+
+
+class CertificateVerificationSerializer(serializers.Serializer):
+    valid = serializers.BooleanField()
+
+
+class SignaturePreviewQuerySerializer(serializers.Serializer):
+    meaning = serializers.CharField(max_length=32)
+
+
+class SignaturePreviewSerializer(serializers.Serializer):
+    content = serializers.DictField(help_text="The canonical content the signature would sign")
 
 
 class ReceiveInputSerializer(serializers.Serializer):

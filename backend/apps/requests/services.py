@@ -31,6 +31,7 @@ from apps.crates.models import Crate, Document
 from apps.notifications import services as notifications
 from apps.policy import access, rules
 from apps.policy.states import CRATE_MOVE_OF_REQUEST, CRATE_TABLE
+from apps.requests import certificate
 from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 from apps.signatures import services as signatures
 from apps.signatures.models import Signature
@@ -54,6 +55,8 @@ STATE_FIELDS = [
     "completed_at",
     "cancelled_at",
 ]
+# The certificate of destruction's record (docs/workflows.md), audited when it is issued.
+CERTIFICATE_FIELDS = ["destruction_method", "destruction_vendor", "destruction_witness", "certificate_sha256"]
 
 
 @dataclass(frozen=True)
@@ -427,6 +430,23 @@ def signature_content(request: Request) -> dict[str, Any]:
     }
 
 
+# Which signatures a request's actions apply, so a preview is only offered for those.
+REQUEST_SIGNATURE_MEANINGS = (
+    Signature.Meaning.APPROVED,
+    Signature.Meaning.REJECTED,
+    Signature.Meaning.DESTROYED,
+    Signature.Meaning.DESTRUCTION_WITNESSED,
+)
+
+
+def signature_preview(*, request: Request, actor: Any, meaning: str) -> dict[str, Any]:
+    """The content a signature of the request with this meaning signs (docs/domain.md); a
+    destruction's signatures add the method and vendor entered with them."""
+    if meaning not in REQUEST_SIGNATURE_MEANINGS:
+        raise field_error("meaning", f"Choose one of: {', '.join(REQUEST_SIGNATURE_MEANINGS)}.")
+    return signatures.preview(actor=actor, meaning=meaning, subject=request, content=signature_content(request))
+
+
 def _verify_signature(*, request: Request, actor: Any, password: str, meaning: str) -> None:
     """Re-authenticate the signer (Part 11 §11.200) outside any business transaction."""
     signatures.verify_signer(actor=actor, password=password, meaning=meaning, subject=request)
@@ -550,10 +570,39 @@ def request_execute(*, request: Request, actor: Any, data: dict[str, Any] | None
     data = data or {}
     if request.request_type == Type.DESTRUCTION:
         _precheck(request, actor, "execute")
+        data = {**data, "witness": _check_destruction_record(request, actor, data)}
         _verify_signature(
             request=request, actor=actor, password=data.get("password", ""), meaning=Signature.Meaning.DESTROYED
         )
+        # The witness enters their own password at the executor's screen (docs/workflows.md).
+        try:
+            _verify_signature(
+                request=request,
+                actor=data["witness"],
+                password=data.get("witness_password", ""),
+                meaning=Signature.Meaning.DESTRUCTION_WITNESSED,
+            )
+        except ApplicationError as error:
+            raise ApplicationError(f"Witness: {error.message}", code=error.code, extra=error.extra) from error
     return _execute(request_id=request.pk, actor=actor, data=data)
+
+
+def _check_destruction_record(request: Request, actor: Any, data: dict[str, Any]) -> User:
+    """The certificate's method, vendor and witness (400 before any password is checked):
+    the witness is another active user of the request's unit."""
+    if data.get("method") not in Request.DestructionMethod.values:
+        raise field_error("method", f"Choose the method: {', '.join(Request.DestructionMethod.values)}.")
+    if not (data.get("vendor") or "").strip():
+        raise field_error("vendor", "Name the vendor (or the department) that destroyed the records.")
+    witness_id = data.get("witness")
+    if not witness_id:
+        raise field_error("witness", "A second person witnesses the destruction and signs it.")
+    witness = User.objects.filter(pk=witness_id, is_active=True).first()
+    if witness is None or not access.belongs_to_unit(witness, request.unit_id):
+        raise field_error("witness", "The witness must be an active user of the request's unit.")
+    if witness.pk == actor.pk:
+        raise field_error("witness", "The witness must be someone other than the executor.")
+    return witness
 
 
 @transaction.atomic
@@ -579,7 +628,7 @@ def _execute(*, request_id: int, actor: Any, data: dict[str, Any]) -> Request:
     request.save()
     _record_state_change(request, before, "request.executed", actor)
     if request.request_type == Type.DESTRUCTION:
-        _sign(request=request, actor=actor, meaning=Signature.Meaning.DESTROYED, comment="")
+        _certify_destruction(request, actor=actor, data=data)
     title = {
         Type.STORAGE: f"{request.number}: your crates are stored",
         Type.WITHDRAWAL: f"{request.number} is issued to you",
@@ -682,6 +731,45 @@ def _execute_destruction(
             documents=documents, status=Document.Status.DESTROYED, actor=actor, comment=request.number
         )
     storage.occupancy_release(released)
+
+
+def _certify_destruction(request: Request, *, actor: Any, data: dict[str, Any]) -> None:
+    """The executor's and the witness's signatures, then the certificate's content and its
+    SHA-256, fixed now and stored (docs/workflows.md: certificate of destruction)."""
+    before = audit.snapshot(request, CERTIFICATE_FIELDS)
+    request.destruction_method = data["method"]
+    request.destruction_vendor = data["vendor"].strip()
+    request.destruction_witness = data["witness"]
+    record = {"method": request.destruction_method, "vendor": request.destruction_vendor}
+    witness = data["witness"]
+    _sign(request=request, actor=actor, meaning=Signature.Meaning.DESTROYED, comment="", extra=record)
+    _sign(
+        request=request,
+        actor=witness,
+        meaning=Signature.Meaning.DESTRUCTION_WITNESSED,
+        comment="",
+        extra={**record, "executor": {"id": actor.pk, "username": actor.username}},
+    )
+    request.certificate_content = certificate.certificate_content(request)
+    request.certificate_sha256 = certificate.certificate_hash(request.certificate_content)
+    request.save(update_fields=[*CERTIFICATE_FIELDS, "certificate_content", "updated_at"])
+    audit.record(
+        action="request.certificate_issued",
+        instance=request,
+        actor=actor,
+        changes=audit.changes_between(before, audit.snapshot(request, CERTIFICATE_FIELDS)),
+        comment=f"witnessed by {witness.username}",
+    )
+
+
+def certificate_verify(*, request: Request, sha256: str) -> bool:
+    """Whether `sha256` is the hash the request's certificate of destruction was issued with
+    (409 for a request without one)."""
+    if not request.certificate_sha256:
+        raise ApplicationError(
+            "This request has no certificate of destruction with a SHA-256.", code="invalid_transition"
+        )
+    return sha256.strip().lower() == request.certificate_sha256
 
 
 def _execute_transfer(

@@ -33,6 +33,8 @@ from apps.requests.selectors import (
 )
 from apps.requests.serializers import (
     CancelInputSerializer,
+    CertificateVerificationSerializer,
+    CertificateVerifyQuerySerializer,
     ExecuteInputSerializer,
     ExtensionInputSerializer,
     PickItemSerializer,
@@ -45,6 +47,8 @@ from apps.requests.serializers import (
     SendBackCreateSerializer,
     SendBackReceiveSerializer,
     SendBackSerializer,
+    SignaturePreviewQuerySerializer,
+    SignaturePreviewSerializer,
     SignInputSerializer,
 )
 
@@ -205,6 +209,27 @@ class RequestViewSet(
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="destruction-certificate-{request_obj.number}.pdf"'
         return response
+
+    @extend_schema(
+        parameters=[SignaturePreviewQuerySerializer],
+        responses={200: SignaturePreviewSerializer, 400: BAD_REQUEST, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="signature-content")
+    def signature_content(self, request: HttpRequest, pk: str | None = None) -> Response:
+        """Exactly what the current user would sign with this meaning (the signature dialog)."""
+        query = _input(SignaturePreviewQuerySerializer, request.query_params)
+        content = services.signature_preview(request=self.get_object(), actor=request.user, meaning=query["meaning"])
+        return Response({"content": content})
+
+    @extend_schema(
+        parameters=[CertificateVerifyQuerySerializer],
+        responses={200: CertificateVerificationSerializer, 400: BAD_REQUEST, 409: CONFLICT, **READ_ERRORS},
+    )
+    @action(detail=True, methods=["get"], url_path="certificate/verify")
+    def certificate_verify(self, request: HttpRequest, pk: str | None = None) -> Response:
+        """Check a printed certificate: is this the SHA-256 the certificate was issued with?"""
+        query = _input(CertificateVerifyQuerySerializer, request.query_params)
+        return Response({"valid": services.certificate_verify(request=self.get_object(), sha256=query["sha256"])})
 
     @extend_schema(
         parameters=[PICK_LIST_FORMAT],

@@ -86,6 +86,13 @@ def signed_content(
     return json.loads(canonical_json(whole))
 
 
+def preview(*, actor: Any, meaning: str, subject: models.Model, content: dict[str, Any]) -> dict[str, Any]:
+    """What `actor` would sign now (the signature dialog shows it): the signed content
+    without the comment and time, which the signing adds."""
+    _check_meaning(meaning)
+    return signed_content(actor=actor, meaning=meaning, subject=subject, content=content, comment="", signed_at=None)
+
+
 # --- Before the business transaction: who signs ----------------------------------------------
 
 

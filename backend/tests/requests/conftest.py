@@ -116,3 +116,16 @@ def in_future(days: int = 14) -> str:
 @pytest.fixture
 def past() -> datetime.date:
     return datetime.date.today() - datetime.timedelta(days=1)
+
+
+def destruction_body(world: World, **overrides: Any) -> dict[str, Any]:
+    """What executing a destruction takes: the executor's and a witness's e-signatures, the
+    method and the vendor (docs/workflows.md: certificate of destruction)."""
+    return {
+        "password": PASSWORD,
+        "method": "shredding",
+        "vendor": "SecureShred Goa",
+        "witness": world.user("approver").pk,
+        "witness_password": PASSWORD,
+        **overrides,
+    }

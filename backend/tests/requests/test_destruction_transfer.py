@@ -7,7 +7,14 @@ from apps.audit.models import AuditEvent
 from apps.crates.models import Crate, Document
 from apps.requests.models import Request
 from apps.signatures.models import Signature
-from tests.requests.conftest import PASSWORD, approved_request, create_request, occupied, place_hold, stored_crate
+from tests.requests.conftest import (
+    approved_request,
+    create_request,
+    destruction_body,
+    occupied,
+    place_hold,
+    stored_crate,
+)
 
 
 def _pdf_text(content: bytes) -> str:
@@ -22,20 +29,23 @@ def test_destruction_end_to_end_with_certificate(world, past):
     storehead = world.login("storehead")
     assert storehead.get(f"/api/requests/{request['id']}/certificate/").status_code == 409
 
-    response = storehead.post(f"/api/requests/{request['id']}/execute/", {"password": PASSWORD}, format="json")
+    response = storehead.post(f"/api/requests/{request['id']}/execute/", destruction_body(world), format="json")
     assert response.status_code == 200, response.content
     body = response.data
     assert body["status"] == "completed"
     assert [(s["meaning"], s["username"]) for s in body["signatures"]] == [
         ("approved", "approver"),
         ("destroyed", "storehead"),
+        ("destruction_witnessed", "approver"),
     ]
     crate.refresh_from_db()
     assert crate.status == Crate.Status.DESTROYED
     assert crate.location_id is None
     assert occupied(world.shelf) == 0
     assert set(crate.documents.values_list("status", flat=True)) == {"destroyed"}
-    assert list(AuditEvent.objects.order_by("-sequence").values_list("action", flat=True)[:5]) == [
+    assert list(AuditEvent.objects.order_by("-sequence").values_list("action", flat=True)[:7]) == [
+        "request.certificate_issued",
+        "signature.signed",
         "signature.signed",
         "request.executed",
         "document.destroyed",
@@ -54,7 +64,7 @@ def test_destruction_end_to_end_with_certificate(world, past):
         assert document.number in text
     assert past.isoformat() in text
     assert "Approver" in text and "Storehead" in text
-    assert "Destruction executed" in text
+    assert "Destruction executed" in " ".join(text.split())
     assert AuditEvent.objects.latest("sequence").action == "request.certificate_exported"
 
 
@@ -80,7 +90,7 @@ def test_legal_hold_placed_after_approval_blocks_destruction_at_execution(world,
     before = audit_count()
 
     response = world.client("storehead").post(
-        f"/api/requests/{request['id']}/execute/", {"password": PASSWORD}, format="json"
+        f"/api/requests/{request['id']}/execute/", destruction_body(world), format="json"
     )
 
     assert response.status_code == 409
@@ -100,7 +110,7 @@ def test_destruction_with_wrong_password_changes_nothing_but_audits(world, past,
     before = audit_count()
 
     response = world.client("storehead").post(
-        f"/api/requests/{request['id']}/execute/", {"password": "wrong"}, format="json"
+        f"/api/requests/{request['id']}/execute/", destruction_body(world, password="wrong"), format="json"
     )
 
     assert response.status_code == 403

@@ -16,7 +16,7 @@ from apps.requests.models import Request
 from apps.retention import services as retention_services
 from apps.retention.models import LegalHold
 from tests.conftest import World
-from tests.requests.conftest import approved_request, create_request, stored_crate
+from tests.requests.conftest import approved_request, create_request, destruction_body, stored_crate
 from tests.retention.conftest import PASSWORD, days
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -134,7 +134,7 @@ def test_an_approval_committed_first_leaves_the_hold_to_stop_the_execution(
     holder.join(timeout=60)
     assert results == {"approve": (200, None), "hold": (201, None)}
     response = world.client("storehead").post(
-        f"/api/requests/{request['id']}/execute/", {"password": PASSWORD}, format="json"
+        f"/api/requests/{request['id']}/execute/", destruction_body(world), format="json"
     )
     assert (response.status_code, response.json()["code"]) == (409, "item_unavailable")
     assert Crate.objects.get(pk=crate.pk).status == "stored"
@@ -151,7 +151,7 @@ def test_an_execution_committed_first_destroys_before_the_hold_covers(
 
     def execute(client: APIClient) -> Any:
         client.force_authenticate(world.user("storehead"))
-        return client.post(f"/api/requests/{request['id']}/execute/", {"password": PASSWORD}, format="json")
+        return client.post(f"/api/requests/{request['id']}/execute/", destruction_body(world), format="json")
 
     executor = _in_thread(execute, results, "execute")
     assert reached.wait(timeout=60)

@@ -16,7 +16,7 @@ from apps.requests.models import Request
 from apps.retention.models import LegalHold
 from apps.signatures.models import Signature
 from tests.conftest import World
-from tests.requests.conftest import approved_request, create_request, stored_crate
+from tests.requests.conftest import approved_request, create_request, destruction_body, stored_crate
 from tests.retention.conftest import PASSWORD, CrateMaker
 
 PAST = datetime.date.today() - datetime.timedelta(days=1)
@@ -270,7 +270,7 @@ def test_a_filter_hold_placed_after_approval_blocks_execution(world: World) -> N
     request = approved_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
     assert _place(world, {"title": "Dept", "reason": "r", "department": world.qa.pk}).status_code == 201
     response = world.client("storehead").post(
-        f"/api/requests/{request['id']}/execute/", {"password": PASSWORD}, format="json"
+        f"/api/requests/{request['id']}/execute/", destruction_body(world), format="json"
     )
     assert (response.status_code, response.json()["code"]) == (409, "item_unavailable")
     assert Crate.objects.get(pk=crate.pk).status == "stored"

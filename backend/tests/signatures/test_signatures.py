@@ -274,3 +274,21 @@ def test_a_right_password_resets_the_count_of_wrong_ones(world: World) -> None:
 
     assert _approve(world, second["id"], password="wrong").data["code"] == "invalid_signature"
     assert not User.objects.get(username="approver").is_locked
+
+
+def test_the_dialog_is_shown_exactly_what_the_signature_then_stores(world: World) -> None:
+    request = _submitted(world)
+    client = world.client("approver")
+
+    preview = client.get(f"/api/requests/{request['id']}/signature-content/", {"meaning": "approved"})
+    assert preview.status_code == 200, preview.content
+    assert _approve(world, request["id"]).status_code == 200
+
+    stored = Signature.objects.get().content
+    assert preview.data["content"] == {**stored, "comment": "", "signed_at": None}
+    bad = client.get(f"/api/requests/{request['id']}/signature-content/", {"meaning": "hold_placed"})
+    assert bad.status_code == 400 and "meaning" in bad.data
+    other_unit = world.client("approver2").get(
+        f"/api/requests/{request['id']}/signature-content/", {"meaning": "approved"}
+    )
+    assert other_unit.status_code == 404

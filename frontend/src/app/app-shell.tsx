@@ -76,6 +76,9 @@ export function AppShell() {
           {user.full_name || user.username}
           <small>{user.roles.join(', ') || 'No role'}</small>
         </span>
+        <NavLink to="/account/signature" className="btn btn--ghost">
+          Signature
+        </NavLink>
         <NavLink to="/account/password" className="btn btn--ghost">
           Password
         </NavLink>

@@ -21,6 +21,11 @@ const ChangePasswordPage = lazy(() =>
     default: m.ChangePasswordPage,
   })),
 );
+const SignatureCertificationPage = lazy(() =>
+  import('@/features/auth/components/signature-certification-page').then((m) => ({
+    default: m.SignatureCertificationPage,
+  })),
+);
 const CrateCreatePage = lazy(() =>
   import('@/features/crates/components/crate-create-page').then((m) => ({
     default: m.CrateCreatePage,
@@ -221,6 +226,7 @@ export const ROUTES = [
     ),
   },
   { path: 'account/password', element: <ChangePasswordPage /> },
+  { path: 'account/signature', element: <SignatureCertificationPage /> },
   { path: '*', element: <NotFound /> },
 ];
 

@@ -1309,6 +1309,23 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/requests/{id}/certificate/verify/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Check a printed certificate: is this the SHA-256 the certificate was issued with? */
+    get: operations['requests_certificate_verify_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/requests/{id}/context/': {
     parameters: {
       query?: never;
@@ -1417,6 +1434,23 @@ export interface paths {
     put?: never;
     /** @description The requester asks for a later return date of their issued withdrawal. */
     post: operations['requests_request_extension_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/requests/{id}/signature-content/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /** @description Exactly what the current user would sign with this meaning (the signature dialog). */
+    get: operations['requests_signature_content_retrieve'];
+    put?: never;
+    post?: never;
     delete?: never;
     options?: never;
     head?: never;
@@ -1832,6 +1866,9 @@ export interface components {
       | 'count_crates'
       | 'review_counts'
       | 'import_inventory';
+    CertificateVerification: {
+      valid: boolean;
+    };
     Certification: {
       /** Format: date-time */
       signature_certified_at: string;
@@ -2249,6 +2286,14 @@ export interface components {
       name: string;
       is_active?: boolean;
     };
+    /**
+     * @description * `shredding` - Shredding
+     *     * `incineration` - Incineration
+     *     * `pulping` - Pulping
+     *     * `other` - Other
+     * @enum {string}
+     */
+    DestructionMethodEnum: 'shredding' | 'incineration' | 'pulping' | 'other';
     /** @description A crate of the disposition review: due now (`due`) or within the window, with its documents. */
     DispositionCrate: {
       readonly id: number;
@@ -2409,6 +2454,21 @@ export interface components {
       allocations?: components['schemas']['AllocationRequest'][];
       /** @description destruction: the executor's e-signature */
       password?: string;
+      /**
+       * @description destruction: how it was destroyed
+       *
+       *     * `shredding` - Shredding
+       *     * `incineration` - Incineration
+       *     * `pulping` - Pulping
+       *     * `other` - Other
+       */
+      method?: components['schemas']['DestructionMethodEnum'];
+      /** @description destruction: who destroyed it */
+      vendor?: string;
+      /** @description destruction: the witness's user id (not the executor) */
+      witness?: number;
+      /** @description destruction: the witness's e-signature, entered by the witness */
+      witness_password?: string;
     };
     ExtensionInputRequest: {
       /** Format: date */
@@ -2601,32 +2661,6 @@ export interface components {
       refresh: string;
       user: components['schemas']['CurrentUser'];
     };
-    /**
-     * @description * `approved` - Approved
-     *     * `rejected` - Rejected
-     *     * `destroyed` - Destruction executed
-     *     * `destruction_witnessed` - Destruction witnessed
-     *     * `audit_reviewed` - Audit trail reviewed
-     *     * `count_reviewed` - Count reviewed
-     *     * `retention_changed` - Retention schedule changed
-     *     * `retention_extended` - Retention extended
-     *     * `hold_placed` - Legal hold placed
-     *     * `hold_released` - Legal hold released
-     *     * `return_extended` - Return date extended
-     * @enum {string}
-     */
-    MeaningEnum:
-      | 'approved'
-      | 'rejected'
-      | 'destroyed'
-      | 'destruction_witnessed'
-      | 'audit_reviewed'
-      | 'count_reviewed'
-      | 'retention_changed'
-      | 'retention_extended'
-      | 'hold_placed'
-      | 'hold_released'
-      | 'return_extended';
     NeighbourCrate: {
       id: number;
       number: string;
@@ -3161,6 +3195,11 @@ export interface components {
       readonly completed_at: string | null;
       /** Format: date-time */
       readonly cancelled_at: string | null;
+      readonly destruction_method: components['schemas']['DestructionMethodEnum'];
+      readonly destruction_vendor: string;
+      readonly destruction_witness: number | null;
+      readonly destruction_witness_name: string;
+      readonly certificate_sha256: string;
       readonly is_overdue: boolean;
       readonly signatures: components['schemas']['Signature'][];
       readonly allowed_actions: components['schemas']['RequestActionEnum'][];
@@ -3436,7 +3475,7 @@ export interface components {
      */
     Signature: {
       readonly id: number;
-      readonly meaning: components['schemas']['MeaningEnum'];
+      readonly meaning: components['schemas']['SignatureMeaningEnum'];
       readonly full_name: string;
       readonly username: string;
       readonly comment: string;
@@ -3446,7 +3485,7 @@ export interface components {
     };
     SignatureDetail: {
       readonly id: number;
-      readonly meaning: components['schemas']['MeaningEnum'];
+      readonly meaning: components['schemas']['SignatureMeaningEnum'];
       readonly subject_type: string;
       readonly subject_id: number;
       readonly subject_number: string;
@@ -3459,6 +3498,38 @@ export interface components {
       readonly signed_at: string;
       readonly content: unknown;
       readonly content_hash: string;
+    };
+    /**
+     * @description * `approved` - Approved
+     *     * `rejected` - Rejected
+     *     * `destroyed` - Destruction executed
+     *     * `destruction_witnessed` - Destruction witnessed
+     *     * `audit_reviewed` - Audit trail reviewed
+     *     * `count_reviewed` - Count reviewed
+     *     * `retention_changed` - Retention schedule changed
+     *     * `retention_extended` - Retention extended
+     *     * `hold_placed` - Legal hold placed
+     *     * `hold_released` - Legal hold released
+     *     * `return_extended` - Return date extended
+     * @enum {string}
+     */
+    SignatureMeaningEnum:
+      | 'approved'
+      | 'rejected'
+      | 'destroyed'
+      | 'destruction_witnessed'
+      | 'audit_reviewed'
+      | 'count_reviewed'
+      | 'retention_changed'
+      | 'retention_extended'
+      | 'hold_placed'
+      | 'hold_released'
+      | 'return_extended';
+    SignaturePreview: {
+      /** @description The canonical content the signature would sign */
+      content: {
+        [key: string]: unknown;
+      };
     };
     SignatureVerification: {
       valid: boolean;
@@ -8361,6 +8432,67 @@ export interface operations {
       };
     };
   };
+  requests_certificate_verify_retrieve: {
+    parameters: {
+      query: {
+        /** @description The SHA-256 printed on the certificate (64 hexadecimal digits) */
+        sha256: string;
+      };
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this request. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['CertificateVerification'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
   requests_context_retrieve: {
     parameters: {
       query?: never;
@@ -8735,6 +8867,57 @@ export interface operations {
       };
       /** @description Not allowed in the current state (code invalid_transition) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  requests_signature_content_retrieve: {
+    parameters: {
+      query: {
+        meaning: string;
+      };
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this request. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SignaturePreview'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
         headers: {
           [name: string]: unknown;
         };

@@ -44,6 +44,11 @@ export type RequestUpdate = Schemas['PatchedRequestUpdateRequest'];
 export type ItemInput = Schemas['ItemInputRequest'];
 export type Allocation = Schemas['AllocationRequest'];
 export type Signature = Schemas['Signature'];
+export type SignatureDetail = Schemas['SignatureDetail'];
+export type SignatureVerification = Schemas['SignatureVerification'];
+export type SignaturePreview = Schemas['SignaturePreview'];
+export type Certification = Schemas['Certification'];
+export type DestructionMethod = Schemas['DestructionMethodEnum'];
 
 export type SendBack = Schemas['SendBack'];
 export type SendBackItem = Schemas['SendBackItem'];

@@ -1,5 +1,5 @@
 import { api, request } from '@/lib/api-client';
-import type { CurrentUser, LoginResponse, WsTicket } from '@/lib/types';
+import type { Certification, CurrentUser, LoginResponse, WsTicket } from '@/lib/types';
 
 export function login(username: string, password: string): Promise<LoginResponse> {
   return request<LoginResponse>('auth/login/', {
@@ -23,4 +23,14 @@ export function changePassword(body: { old_password: string; new_password: strin
 
 export function getWsTicket(): Promise<WsTicket> {
   return api.post<WsTicket>('auth/ws-ticket/', {});
+}
+
+/** The certification statement and when the signed-in user certified it (null: not yet). */
+export function getCertification(): Promise<Certification> {
+  return api.get<Certification>('auth/signature-certification/');
+}
+
+/** 21 CFR 11.100(c): certify, once, that the electronic signature binds like a handwritten one. */
+export function certifySignature(password: string): Promise<Certification> {
+  return api.post<Certification>('auth/signature-certification/', { password });
 }

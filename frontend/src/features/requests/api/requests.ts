@@ -11,6 +11,8 @@ import type {
   RequestType,
   RequestUpdate,
   SendBack,
+  SignaturePreview,
+  User,
 } from '@/lib/types';
 
 type Params = Record<string, string | number | undefined>;
@@ -53,10 +55,37 @@ export function useUpdateRequest(id: number) {
   });
 }
 
+/** Exactly what the current user would sign on this request with this meaning (21 CFR 11.70). */
+export const useSignatureContent = (id: number, meaning: string, enabled: boolean) =>
+  useQuery({
+    queryKey: [...queryKeys.requests, id, 'signature-content', meaning],
+    queryFn: ({ signal }) =>
+      api.get<SignaturePreview>(`requests/${id}/signature-content/`, { meaning }, signal),
+    enabled,
+  });
+
+/** Who may witness a destruction: the active users of the request's unit. */
+export const useWitnessCandidates = (unit: number, enabled: boolean) =>
+  useQuery({
+    queryKey: ['users', 'witnesses', unit],
+    queryFn: ({ signal }) =>
+      api.get<Page<User>>('users/', { unit, is_active: 'true', page_size: 100 }, signal),
+    enabled,
+  });
+
+export interface DestructionRecord {
+  password: string;
+  method: string;
+  vendor: string;
+  witness: number | null;
+  witness_password: string;
+}
+
 export type TransitionBody =
   | { password: string; comment: string }
   | { allocations: Allocation[] }
   | { password: string }
+  | DestructionRecord
   | Record<string, never>;
 
 /** One workflow action on a request (submit, approve, execute…); the server decides. */

@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ReactNode } from 'react';
 import { Link, useNavigate, useParams } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
-import { ErrorMessage, errorText } from '@/components/ui/error-message';
+import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import {
   Card,
@@ -16,13 +16,16 @@ import { useCurrentUser } from '@/contexts/AuthContext';
 import { useWatchEntity } from '@/contexts/WebSocketContext';
 import { api } from '@/lib/api-client';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
-import type { DmsRequest, SendBack } from '@/lib/types';
+import type { DestructionMethod, DmsRequest, SendBack, SignatureVerification } from '@/lib/types';
 import {
   downloadCertificate,
   useCreateSendback,
   useRequest,
   useRequestAction,
   useSendbacks,
+  useSignatureContent,
+  useWitnessCandidates,
+  type DestructionRecord,
 } from '../api/requests';
 import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { AllocationDialog } from './allocation-dialog';
@@ -213,6 +216,119 @@ function SendBackDialog({
   );
 }
 
+/** A signature's hash, and on demand whether it still verifies (GET /api/signatures/{id}/verify/). */
+function SignatureCheck({ id, hash }: { id: number; hash: string }) {
+  const [result, setResult] = useState<SignatureVerification | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <span className="signature-check">
+      <code className="hash" title={hash}>
+        {hash.slice(0, 16)}…
+      </code>{' '}
+      <button
+        type="button"
+        className="btn"
+        onClick={() =>
+          void api.get<SignatureVerification>(`signatures/${id}/verify/`).then(setResult, setError)
+        }
+      >
+        Verify
+      </button>{' '}
+      {result ? (
+        <strong data-testid="signature-verified">
+          {result.valid ? 'Valid' : `Invalid: ${result.reason}`}
+        </strong>
+      ) : null}
+      {error ? <span>{errorText(error)}</span> : null}
+    </span>
+  );
+}
+
+type DestructionValue = Omit<DestructionRecord, 'password'>;
+const EMPTY_DESTRUCTION: DestructionValue = {
+  method: '',
+  vendor: '',
+  witness: null,
+  witness_password: '',
+};
+const DESTRUCTION_METHODS: DestructionMethod[] = ['shredding', 'incineration', 'pulping', 'other'];
+
+/** The certificate's record of a destruction: method, vendor, and a witness (not the
+ * executor) who enters their own password here (docs/workflows.md). */
+function DestructionFields({
+  unit,
+  executorId,
+  open,
+  value,
+  onChange,
+  error,
+}: {
+  unit: number;
+  executorId: number;
+  open: boolean;
+  value: DestructionValue;
+  onChange: (value: DestructionValue) => void;
+  error: unknown;
+}) {
+  const candidates = useWitnessCandidates(unit, open);
+  const witnesses = (candidates.data?.results ?? []).filter((person) => person.id !== executorId);
+  const set = (patch: Partial<DestructionValue>) => onChange({ ...value, ...patch });
+  return (
+    <fieldset className="form" data-testid="destruction-fields">
+      <legend>Certificate of destruction</legend>
+      <Field label="Method" required error={fieldError(error, 'method')}>
+        <select
+          name="destruction-method"
+          value={value.method}
+          onChange={(e) => set({ method: e.target.value })}
+        >
+          <option value="">Choose…</option>
+          {DESTRUCTION_METHODS.map((method) => (
+            <option key={method} value={method}>
+              {humanize(method)}
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field label="Vendor" required error={fieldError(error, 'vendor')}>
+        <input
+          name="destruction-vendor"
+          value={value.vendor}
+          maxLength={200}
+          onChange={(e) => set({ vendor: e.target.value })}
+        />
+      </Field>
+      <Field label="Witness" required error={fieldError(error, 'witness')}>
+        <select
+          name="destruction-witness"
+          value={value.witness ?? ''}
+          onChange={(e) => set({ witness: e.target.value ? Number(e.target.value) : null })}
+        >
+          <option value="">Choose…</option>
+          {witnesses.map((person) => (
+            <option key={person.id} value={person.id}>
+              {person.full_name || person.username} ({person.username})
+            </option>
+          ))}
+        </select>
+      </Field>
+      <Field
+        label="Witness's password (entered by the witness)"
+        required
+        error={fieldError(error, 'witness_password')}
+      >
+        <input
+          type="password"
+          name="witness-password"
+          autoComplete="off"
+          value={value.witness_password}
+          onChange={(e) => set({ witness_password: e.target.value })}
+        />
+      </Field>
+    </fieldset>
+  );
+}
+
 export function RequestDetailPage() {
   const id = Number(useParams().id);
   const user = useCurrentUser();
@@ -221,10 +337,21 @@ export function RequestDetailPage() {
   const action = useRequestAction(id);
   const [dialog, setDialog] = useState<DialogKind>(null);
   const [deleteError, setDeleteError] = useState<unknown>(null);
+  const [destruction, setDestruction] = useState<DestructionValue>(EMPTY_DESTRUCTION);
   const navigate = useNavigate();
   useWatchEntity('request', id, notify, 'Request');
   // A withdrawal's send-backs belong in its timeline (they are how the items came back).
   const sendbacks = useSendbacks({ request: id, page_size: 100, ordering: 'created_at' });
+  const previewMeaning =
+    dialog === 'approve'
+      ? 'approved'
+      : dialog === 'reject'
+        ? 'rejected'
+        : dialog === 'destroy'
+          ? 'destroyed'
+          : '';
+  // What the signature dialog shows as signed: the server's content (docs/domain.md).
+  const preview = useSignatureContent(id, previewMeaning, previewMeaning !== '');
 
   if (isLoading) return <Loading />;
   if (error || !request) return <ErrorMessage error={error ?? new Error('Request not found')} />;
@@ -426,6 +553,20 @@ export function RequestDetailPage() {
                     ],
                   ] as [string, ReactNode][])
                 : []),
+              ...(request.certificate_sha256
+                ? ([
+                    [
+                      'Destruction',
+                      `${humanize(request.destruction_method)} by ${request.destruction_vendor}, witnessed by ${request.destruction_witness_name ?? '—'}`,
+                    ],
+                    [
+                      'Certificate SHA-256',
+                      <code key="sha" data-testid="certificate-sha256" className="hash">
+                        {request.certificate_sha256}
+                      </code>,
+                    ],
+                  ] as [string, ReactNode][])
+                : []),
             ]}
           />
         </Card>
@@ -445,15 +586,19 @@ export function RequestDetailPage() {
                   <th scope="col">Signed by</th>
                   <th scope="col">Date and time</th>
                   <th scope="col">Comment</th>
+                  <th scope="col">Signed content SHA-256</th>
                 </tr>
               </thead>
               <tbody>
-                {(request.signatures ?? []).map((signature, index) => (
-                  <tr key={index}>
+                {(request.signatures ?? []).map((signature) => (
+                  <tr key={signature.id}>
                     <td>{humanize(signature.meaning)}</td>
                     <td>{signature.full_name}</td>
                     <td>{formatDateTime(signature.signed_at)}</td>
                     <td>{signature.comment || '—'}</td>
+                    <td>
+                      <SignatureCheck id={signature.id} hash={signature.content_hash} />
+                    </td>
                   </tr>
                 ))}
               </tbody>
@@ -507,6 +652,7 @@ export function RequestDetailPage() {
         signerName={user.full_name || user.username}
         recordLabel={`${humanize(request.request_type)} request ${request.number}`}
         confirmLabel="Sign and approve"
+        content={dialog === 'approve' ? preview.data?.content : null}
         onClose={() => setDialog(null)}
         onSign={(input) => run('approve', input, `${request.number} approved.`)}
       />
@@ -518,6 +664,7 @@ export function RequestDetailPage() {
         recordLabel={`${humanize(request.request_type)} request ${request.number}`}
         commentRequired
         confirmLabel="Sign and reject"
+        content={dialog === 'reject' ? preview.data?.content : null}
         onClose={() => setDialog(null)}
         onSign={(input) => run('reject', input, `${request.number} rejected.`)}
       />
@@ -529,9 +676,33 @@ export function RequestDetailPage() {
         recordLabel={`destruction of ${crates.map((c) => c.number).join(', ')}`}
         showComment={false}
         confirmLabel="Sign and record destruction"
-        onClose={() => setDialog(null)}
-        onSign={({ password }) => run('execute', { password }, 'Destruction recorded.')}
-      />
+        content={
+          dialog === 'destroy' && preview.data
+            ? {
+                ...preview.data.content,
+                method: destruction.method,
+                vendor: destruction.vendor.trim(),
+              }
+            : null
+        }
+        handledFields={['method', 'vendor', 'witness', 'witness_password']}
+        onClose={() => {
+          setDialog(null);
+          setDestruction(EMPTY_DESTRUCTION);
+        }}
+        onSign={({ password }) =>
+          run('execute', { ...destruction, password }, 'Destruction recorded.')
+        }
+      >
+        <DestructionFields
+          unit={request.unit}
+          executorId={user.id}
+          open={dialog === 'destroy'}
+          value={destruction}
+          onChange={setDestruction}
+          error={action.error}
+        />
+      </SignatureDialog>
       <AllocationDialog
         open={dialog === 'execute'}
         title={`Store crates of ${request.number}`}

@@ -1,3 +1,4 @@
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it, vi } from 'vitest';
@@ -7,18 +8,21 @@ import { SignatureDialog } from './signature-dialog';
 function renderDialog(props: Partial<Parameters<typeof SignatureDialog>[0]> = {}) {
   const onSign = props.onSign ?? vi.fn().mockResolvedValue({});
   const onClose = props.onClose ?? vi.fn();
+  const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
   render(
-    <SignatureDialog
-      open
-      title="Approve REQ-2026-000001"
-      meaning="approved"
-      signerName="Anita Approver"
-      recordLabel="Storage request REQ-2026-000001"
-      confirmLabel="Sign and approve"
-      {...props}
-      onSign={onSign}
-      onClose={onClose}
-    />,
+    <QueryClientProvider client={client}>
+      <SignatureDialog
+        open
+        title="Approve REQ-2026-000001"
+        meaning="approved"
+        signerName="Anita Approver"
+        recordLabel="Storage request REQ-2026-000001"
+        confirmLabel="Sign and approve"
+        {...props}
+        onSign={onSign}
+        onClose={onClose}
+      />
+    </QueryClientProvider>,
   );
   return { onSign, onClose };
 }
@@ -87,5 +91,41 @@ describe('SignatureDialog', () => {
     expect((await screen.findByRole('alert')).textContent).toContain(
       'Request is already approved.',
     );
+  });
+
+  it('shows exactly what is signed, with the comment as typed', async () => {
+    renderDialog({
+      content: {
+        record: { type: 'request', number: 'REQ-2026-000001' },
+        items: [{ crate: 'CRT-GOA-2026-000001', document: null }],
+        meaning: 'approved',
+        comment: '',
+      },
+    });
+    await userEvent.type(screen.getByLabelText(/Comment/), 'Looks complete');
+    const shown = JSON.parse(screen.getByTestId('signature-content').textContent ?? '{}');
+    expect(shown).toEqual({
+      record: { type: 'request', number: 'REQ-2026-000001' },
+      items: [{ crate: 'CRT-GOA-2026-000001', document: null }],
+      meaning: 'approved',
+      comment: 'Looks complete',
+    });
+  });
+
+  it('offers the certification when the signer has not certified yet', async () => {
+    const onSign = vi.fn().mockRejectedValue(
+      new ApiError(403, {
+        detail: 'Certify your electronic signature before your first signature.',
+        code: 'certification_required',
+      }),
+    );
+    const { onClose } = renderDialog({ onSign });
+    await userEvent.type(screen.getByLabelText(/^Password/), 'Demo@12345678');
+    await userEvent.click(screen.getByRole('button', { name: 'Sign and approve' }));
+    expect((await screen.findByTestId('certification-required')).textContent).toContain(
+      'Certify your electronic signature below',
+    );
+    expect(screen.getByRole('button', { name: 'Certify my electronic signature' })).toBeTruthy();
+    expect(onClose).not.toHaveBeenCalled();
   });
 });

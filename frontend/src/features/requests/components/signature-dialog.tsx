@@ -1,7 +1,8 @@
-import { useEffect, useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent, type ReactNode } from 'react';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
+import { CertificationForm } from '@/features/auth/components/certification-form';
 import { ApiError } from '@/lib/api-client';
 import { humanize } from '@/lib/format';
 
@@ -20,13 +21,25 @@ interface SignatureDialogProps {
   commentRequired?: boolean;
   showComment?: boolean;
   confirmLabel: string;
+  /** Exactly what is signed (the server's canonical content; 21 CFR 11.70), shown in full. */
+  content?: Record<string, unknown> | null;
+  /** Further fields the signature records (a destruction's method, vendor and witness). */
+  children?: ReactNode;
+  /** Field names the children show errors for themselves. */
+  handledFields?: string[];
   onClose: () => void;
   onSign: (input: SignatureInput) => Promise<unknown>;
 }
 
 export function signatureErrorMessage(error: unknown): string | null {
+  if (error instanceof ApiError && error.message.startsWith('Witness:')) {
+    return `${error.message} Nothing was signed and nothing changed.`;
+  }
   if (error instanceof ApiError && error.code === 'invalid_signature') {
     return 'The password is not correct. Nothing was signed and nothing changed.';
+  }
+  if (error instanceof ApiError && error.code === 'account_locked') {
+    return 'The account is locked after repeated wrong passwords. Nothing was signed; ask an administrator.';
   }
   if (error instanceof ApiError && error.fieldErrors.password) {
     return error.fieldErrors.password.join(' ');
@@ -44,6 +57,9 @@ export function SignatureDialog({
   commentRequired = false,
   showComment = true,
   confirmLabel,
+  content,
+  children,
+  handledFields = [],
   onClose,
   onSign,
 }: SignatureDialogProps) {
@@ -87,6 +103,10 @@ export function SignatureDialog({
   };
 
   const handled = signatureErrorMessage(apiError) !== null;
+  const needsCertification =
+    apiError instanceof ApiError &&
+    apiError.code === 'certification_required' &&
+    !apiError.message.startsWith('Witness:');
   return (
     <Dialog open={open} onClose={onClose} title={title}>
       <form onSubmit={submit} noValidate className="form" data-testid="signature-dialog">
@@ -103,6 +123,15 @@ export function SignatureDialog({
             signature. It is recorded with the date and time.
           </p>
         </div>
+        {content ? (
+          <details open className="signature-content">
+            <summary>What you sign</summary>
+            <pre data-testid="signature-content" tabIndex={0}>
+              {JSON.stringify({ ...content, comment: comment.trim() }, null, 2)}
+            </pre>
+          </details>
+        ) : null}
+        {children}
         <Field label="Password" required error={errors.password}>
           <input
             type="password"
@@ -126,8 +155,11 @@ export function SignatureDialog({
             />
           </Field>
         ) : null}
-        {!handled ? (
-          <ErrorMessage error={apiError} handledFields={['password', 'comment']} />
+        {!handled && !needsCertification ? (
+          <ErrorMessage
+            error={apiError}
+            handledFields={['password', 'comment', ...handledFields]}
+          />
         ) : null}
         <div className="form-actions">
           <button type="submit" className="btn btn--primary" disabled={busy}>
@@ -138,6 +170,12 @@ export function SignatureDialog({
           </button>
         </div>
       </form>
+      {needsCertification ? (
+        <div role="alert" data-testid="certification-required">
+          <p>{apiError.message} Certify your electronic signature below, then sign again.</p>
+          <CertificationForm onCertified={() => setApiError(null)} />
+        </div>
+      ) : null}
     </Dialog>
   );
 }
