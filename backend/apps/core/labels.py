@@ -73,19 +73,18 @@ FORMATS = (*PDF_LAYOUTS, "zpl")
 
 
 def _barcode(code: str, max_width: float, height: float) -> code128.Code128:
-    # Thinner bars for long codes, but not below what label printers (203 dpi) resolve.
-    bar_width = 0.33 * mm
-    barcode = code128.Code128(code, barWidth=bar_width, barHeight=height, humanReadable=False, quiet=True)
-    while barcode.width > max_width and bar_width > 0.2 * mm:
-        bar_width -= 0.01 * mm
-        barcode = code128.Code128(code, barWidth=bar_width, barHeight=height, humanReadable=False, quiet=True)
-    return barcode
+    # Thinner bars for long codes, but not below what label printers (203 dpi) resolve. The
+    # width (quiet zones included) grows in step with the bar width: measure once, then scale.
+    probe = code128.Code128(code, barWidth=1, barHeight=height, humanReadable=False, quiet=True)
+    bar_width = max(min(0.33 * mm, max_width / probe.width), 0.2 * mm)
+    return code128.Code128(code, barWidth=bar_width, barHeight=height, humanReadable=False, quiet=True)
 
 
 def _qr(code: str, size: float) -> Drawing:
-    widget = qr.QrCodeWidget(code, barLevel="M")
-    x1, y1, x2, y2 = widget.getBounds()
-    drawing = Drawing(size, size, transform=[size / (x2 - x1), 0, 0, size / (y2 - y1), 0, 0])
+    # Sized by the widget itself: measuring it (getBounds) would encode the code a second time,
+    # the slowest part of a sheet of 500 labels.
+    widget = qr.QrCodeWidget(code, barLevel="M", barWidth=size, barHeight=size)
+    drawing = Drawing(size, size)
     drawing.add(widget)
     return drawing
 
