@@ -45,6 +45,8 @@ export function AppShell() {
     { to: '/requests', label: 'Requests', show: true },
     { to: '/sendbacks', label: 'Send-backs', show: true },
     { to: '/custody', label: 'Custody', show: true },
+    { to: '/holds', label: 'Legal holds', show: true },
+    { to: '/disposition', label: 'Disposition', show: true },
     { to: '/storage', label: 'Storage', show: true },
     { to: '/counts', label: 'Counts', show: true },
     { to: '/imports', label: 'Import', show: can(user, 'import_inventory') },

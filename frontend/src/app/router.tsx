@@ -89,6 +89,17 @@ const CountPage = lazy(() =>
 const ImportsPage = lazy(() =>
   import('@/features/imports/components/imports-page').then((m) => ({ default: m.ImportsPage })),
 );
+const HoldsPage = lazy(() =>
+  import('@/features/retention/components/holds-page').then((m) => ({ default: m.HoldsPage })),
+);
+const HoldPage = lazy(() =>
+  import('@/features/retention/components/hold-page').then((m) => ({ default: m.HoldPage })),
+);
+const DispositionPage = lazy(() =>
+  import('@/features/retention/components/disposition-page').then((m) => ({
+    default: m.DispositionPage,
+  })),
+);
 const StoragePage = lazy(() =>
   import('@/features/storage/components/storage-page').then((m) => ({ default: m.StoragePage })),
 );
@@ -189,6 +200,9 @@ export const ROUTES = [
   },
   { path: 'sendbacks', element: <SendbacksPage /> },
   { path: 'custody', element: <CustodyPage /> },
+  { path: 'holds', element: <HoldsPage /> },
+  { path: 'holds/:id', element: <HoldPage /> },
+  { path: 'disposition', element: <DispositionPage /> },
   { path: 'storage', element: <StoragePage /> },
   { path: 'counts', element: <CountsPage /> },
   { path: 'counts/:id', element: <CountPage /> },

@@ -81,3 +81,7 @@ export type CountResolutionInput = Schemas['CountResolutionInputRequest'];
 export type InventoryImport = Schemas['Import'];
 export type ImportRowError = Schemas['ImportError'];
 export type ImportPreview = Schemas['ImportPreview'];
+
+// Retention: legal holds and the disposition review.
+export type LegalHold = Schemas['Hold'];
+export type DispositionCrate = Schemas['DispositionCrate'];

@@ -1,0 +1,163 @@
+import { useState } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { ErrorMessage } from '@/components/ui/error-message';
+import { Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { useCreateRequest } from '@/features/requests/api/requests';
+import { SignatureDialog } from '@/features/requests/components/signature-dialog';
+import { can } from '@/lib/capabilities';
+import { formatDate, todayIso } from '@/lib/format';
+import { useListParams } from '@/lib/use-list-params';
+import { useDisposition, useExtendRetention } from '../api/retention';
+
+const PAGE_SIZE = 50;
+
+export function DispositionPage() {
+  const user = useCurrentUser();
+  const navigate = useNavigate();
+  const { params, setParam, page } = useListParams({ within_days: '90' });
+  const { data, error, isLoading } = useDisposition({
+    within_days: params.within_days,
+    page,
+    page_size: PAGE_SIZE,
+  });
+  const [selected, setSelected] = useState<number[]>([]);
+  const [extending, setExtending] = useState(false);
+  const [retainUntil, setRetainUntil] = useState('');
+  const createRequest = useCreateRequest();
+  const extend = useExtendRetention();
+  const toggle = (id: number) =>
+    setSelected((current) =>
+      current.includes(id) ? current.filter((x) => x !== id) : [...current, id],
+    );
+  const due = data?.results.filter((crate) => crate.due && selected.includes(crate.id)) ?? [];
+  const raise = () =>
+    createRequest.mutate(
+      {
+        request_type: 'destruction',
+        purpose: `Disposition review ${todayIso()}`,
+        items: due.map((crate) => ({ crate: crate.id })),
+      },
+      { onSuccess: (request) => navigate(`/requests/${request.id}`) },
+    );
+  return (
+    <>
+      <PageHeader title="Disposition review" />
+      <div className="filters" role="group" aria-label="Filters">
+        <label>
+          Due within{' '}
+          <select
+            value={params.within_days ?? '90'}
+            onChange={(e) => setParam('within_days', e.target.value)}
+          >
+            <option value="0">today</option>
+            <option value="30">30 days</option>
+            <option value="90">90 days</option>
+            <option value="365">a year</option>
+          </select>
+        </label>
+        {can(user, 'raise_requests') ? (
+          <button
+            type="button"
+            className="btn btn--primary"
+            disabled={!due.length || createRequest.isPending}
+            onClick={raise}
+          >
+            Raise destruction request ({due.length})
+          </button>
+        ) : null}
+        {can(user, 'extend_retention') ? (
+          <label>
+            Keep until{' '}
+            <input
+              type="date"
+              name="retain-until"
+              value={retainUntil}
+              onChange={(e) => setRetainUntil(e.target.value)}
+            />
+          </label>
+        ) : null}
+        {can(user, 'extend_retention') ? (
+          <button
+            type="button"
+            className="btn"
+            disabled={!selected.length || !retainUntil}
+            onClick={() => setExtending(true)}
+          >
+            Extend retention ({selected.length})
+          </button>
+        ) : null}
+      </div>
+      <ErrorMessage error={error ?? createRequest.error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>Nothing comes due in this window.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap" {...SCROLLABLE}>
+          <table className="table" data-testid="disposition">
+            <thead>
+              <tr>
+                <th scope="col">Select</th>
+                <th scope="col">Crate</th>
+                <th scope="col">Retention until</th>
+                <th scope="col">Department</th>
+                <th scope="col">Documents (type, record date)</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((crate) => (
+                <tr key={crate.id}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Select ${crate.number}`}
+                      checked={selected.includes(crate.id)}
+                      onChange={() => toggle(crate.id)}
+                    />
+                  </td>
+                  <td>
+                    <Link to={`/crates/${crate.id}`}>{crate.number}</Link>{' '}
+                    {crate.due ? <span className="badge">Due</span> : null}
+                  </td>
+                  <td>{formatDate(crate.retention_until)}</td>
+                  <td>{crate.department_name}</td>
+                  <td>
+                    {crate.documents
+                      .map(
+                        (doc) =>
+                          `${doc.number} (${doc.document_type_code}, ${formatDate(doc.record_date)})`,
+                      )
+                      .join('; ')}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={PAGE_SIZE}
+          count={data.count}
+          onPage={(next) => setParam('page', String(next))}
+        />
+      ) : null}
+      <SignatureDialog
+        open={extending}
+        title="Extend retention"
+        meaning="retention_extended"
+        signerName={user.full_name || user.username}
+        recordLabel={`${selected.length} crate(s) until ${retainUntil || '…'}`}
+        commentRequired
+        confirmLabel="Sign and extend"
+        onClose={() => setExtending(false)}
+        onSign={({ password, comment }) =>
+          extend
+            .mutateAsync({ crates: selected, retain_until: retainUntil, reason: comment, password })
+            .then(() => setSelected([]))
+        }
+      />
+    </>
+  );
+}

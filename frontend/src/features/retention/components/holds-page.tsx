@@ -1,0 +1,225 @@
+import { useState, type FormEvent } from 'react';
+import { Link, useNavigate } from 'react-router-dom';
+import { Dialog } from '@/components/ui/dialog';
+import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Field } from '@/components/ui/field';
+import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { Pagination } from '@/components/ui/pagination';
+import { useCurrentUser } from '@/contexts/AuthContext';
+import { useDepartments, useDocumentTypes } from '@/features/admin/api/master-data';
+import { can } from '@/lib/capabilities';
+import { formatDate, formatDateTime } from '@/lib/format';
+import { useListParams } from '@/lib/use-list-params';
+import type { LegalHold } from '@/lib/types';
+import { useHolds, usePlaceHold } from '../api/retention';
+
+const PAGE_SIZE = 50;
+
+export function holdScope(hold: LegalHold): string {
+  const parts: string[] = [];
+  if (hold.crate_numbers.length) parts.push(`crates ${hold.crate_numbers.join(', ')}`);
+  if (hold.by_filter) {
+    const filters = [
+      hold.unit_code ? `unit ${hold.unit_code}` : 'every unit',
+      hold.department_code ? `department ${hold.department_code}` : '',
+      hold.document_type_code ? `type ${hold.document_type_code}` : '',
+      hold.record_date_from ? `recorded from ${formatDate(hold.record_date_from)}` : '',
+      hold.record_date_to ? `recorded until ${formatDate(hold.record_date_to)}` : '',
+    ].filter(Boolean);
+    parts.push(filters.join(', '));
+  }
+  return parts.join('; ');
+}
+
+function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+  const user = useCurrentUser();
+  const navigate = useNavigate();
+  const departments = useDepartments();
+  const types = useDocumentTypes();
+  const mutation = usePlaceHold();
+  const [form, setForm] = useState({
+    title: '',
+    reason: '',
+    department: '',
+    document_type: '',
+    record_date_from: '',
+    record_date_to: '',
+    password: '',
+  });
+  const set = (name: keyof typeof form) => (value: string) =>
+    setForm((current) => ({ ...current, [name]: value }));
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    mutation.mutate(
+      {
+        title: form.title,
+        reason: form.reason,
+        department: form.department ? Number(form.department) : null,
+        document_type: form.document_type ? Number(form.document_type) : null,
+        record_date_from: form.record_date_from || null,
+        record_date_to: form.record_date_to || null,
+        password: form.password,
+      },
+      { onSuccess: (hold) => navigate(`/holds/${hold.id}`) },
+    );
+  };
+  return (
+    <Dialog open={open} onClose={onClose} title="Place a legal hold">
+      <form onSubmit={submit} noValidate className="form" data-testid="place-hold">
+        <Field label="Title" required error={fieldError(mutation.error, 'title')}>
+          <input value={form.title} onChange={(e) => set('title')(e.target.value)} />
+        </Field>
+        <Field label="Reason" required error={fieldError(mutation.error, 'reason')}>
+          <textarea rows={2} value={form.reason} onChange={(e) => set('reason')(e.target.value)} />
+        </Field>
+        <p className="muted">
+          Scope: every crate of your unit matching all the filters below, now and later. To hold
+          single crates, use Place legal hold on the crate.
+        </p>
+        <Field label="Department" error={fieldError(mutation.error, 'department')}>
+          <select value={form.department} onChange={(e) => set('department')(e.target.value)}>
+            <option value="">Any</option>
+            {departments.data?.results.map((d) => (
+              <option key={d.id} value={d.id}>
+                {d.code} — {d.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Document type" error={fieldError(mutation.error, 'document_type')}>
+          <select value={form.document_type} onChange={(e) => set('document_type')(e.target.value)}>
+            <option value="">Any</option>
+            {types.data?.results.map((t) => (
+              <option key={t.id} value={t.id}>
+                {t.code} — {t.name}
+              </option>
+            ))}
+          </select>
+        </Field>
+        <Field label="Recorded from" error={fieldError(mutation.error, 'record_date_from')}>
+          <input
+            type="date"
+            value={form.record_date_from}
+            onChange={(e) => set('record_date_from')(e.target.value)}
+          />
+        </Field>
+        <Field label="Recorded until" error={fieldError(mutation.error, 'record_date_to')}>
+          <input
+            type="date"
+            value={form.record_date_to}
+            onChange={(e) => set('record_date_to')(e.target.value)}
+          />
+        </Field>
+        <div className="signature-statement">
+          <p>
+            Signing as <strong>{user.full_name || user.username}</strong>. Meaning of this
+            signature: <strong data-testid="signature-meaning">Legal hold placed</strong>.
+          </p>
+        </div>
+        <Field label="Password" required error={fieldError(mutation.error, 'password')}>
+          <input
+            type="password"
+            name="signature-password"
+            autoComplete="current-password"
+            value={form.password}
+            onChange={(e) => set('password')(e.target.value)}
+          />
+        </Field>
+        <ErrorMessage
+          error={mutation.error}
+          handledFields={[
+            'title',
+            'reason',
+            'department',
+            'document_type',
+            'record_date_from',
+            'record_date_to',
+          ]}
+        />
+        <div className="form-actions">
+          <button type="submit" className="btn btn--primary" disabled={mutation.isPending}>
+            Sign and place hold
+          </button>
+          <button type="button" className="btn" onClick={onClose}>
+            Cancel
+          </button>
+        </div>
+      </form>
+    </Dialog>
+  );
+}
+
+export function HoldsPage() {
+  const user = useCurrentUser();
+  const { params, setParam, page } = useListParams({ status: 'active' });
+  const { data, error, isLoading } = useHolds({ ...params, page, page_size: PAGE_SIZE });
+  const [placing, setPlacing] = useState(false);
+  return (
+    <>
+      <PageHeader
+        title="Legal holds"
+        actions={
+          can(user, 'set_legal_hold') ? (
+            <button type="button" className="btn btn--primary" onClick={() => setPlacing(true)}>
+              Place a legal hold
+            </button>
+          ) : null
+        }
+      />
+      <div className="filters" role="group" aria-label="Filters">
+        <label>
+          Status{' '}
+          <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
+            <option value="">All</option>
+            <option value="active">Active</option>
+            <option value="released">Released</option>
+          </select>
+        </label>
+      </div>
+      <ErrorMessage error={error} />
+      {isLoading ? <Loading /> : null}
+      {data && data.results.length === 0 ? <Empty>No legal holds.</Empty> : null}
+      {data && data.results.length > 0 ? (
+        <div className="table-wrap" {...SCROLLABLE}>
+          <table className="table" data-testid="holds">
+            <thead>
+              <tr>
+                <th scope="col">Number</th>
+                <th scope="col">Title</th>
+                <th scope="col">Scope</th>
+                <th scope="col">Status</th>
+                <th scope="col">Placed</th>
+              </tr>
+            </thead>
+            <tbody>
+              {data.results.map((hold) => (
+                <tr key={hold.id}>
+                  <td>
+                    <Link to={`/holds/${hold.id}`}>{hold.number}</Link>
+                  </td>
+                  <td>{hold.title}</td>
+                  <td>{holdScope(hold)}</td>
+                  <td>
+                    <StatusBadge status={hold.status} />
+                  </td>
+                  <td>
+                    {formatDateTime(hold.placed_at)} by {hold.placed_by_name}
+                  </td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        </div>
+      ) : null}
+      {data ? (
+        <Pagination
+          page={page}
+          pageSize={PAGE_SIZE}
+          count={data.count}
+          onPage={(next) => setParam('page', String(next))}
+        />
+      ) : null}
+      <PlaceHoldDialog open={placing} onClose={() => setPlacing(false)} />
+    </>
+  );
+}
