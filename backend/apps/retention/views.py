@@ -7,7 +7,7 @@ from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from rest_framework import generics, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -15,10 +15,10 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.auth.permissions import ActionPermission
-from apps.core.pagination import PageNumberPagination
 from apps.core.schema import READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
 from apps.crates import selectors as crates_selectors
 from apps.crates import services as crates_services
+from apps.crates.models import Crate
 from apps.crates.serializers import CrateDetailSerializer, CrateSerializer
 from apps.crates.views import DocumentTypeViewSet as CratesDocumentTypeViewSet
 from apps.policy import capabilities
@@ -177,24 +177,36 @@ class CrateLegalHoldView(APIView):
         return Response(CrateDetailSerializer(fresh, context={"request": request}).data)
 
 
-class DispositionView(APIView):
-    permission_classes = [IsAuthenticated]
-
-    @extend_schema(
-        parameters=[OpenApiParameter("within_days", int, description="Window in days (default 90)")],
+@extend_schema_view(
+    get=extend_schema(
+        parameters=[OpenApiParameter("within_days", int, description="Window in days (default 90, 0-3650)")],
         responses={200: DispositionCrateSerializer(many=True), **READ_ERRORS},
     )
-    def get(self, request: Request) -> Response:
-        """Crates of your units due for destruction now or within the window, not on hold and not
-        in an open request, with their documents' types and dates (`due`: due today)."""
-        query = DispositionQuerySerializer(data=request.query_params)
+)
+class DispositionView(generics.ListAPIView):
+    """Crates of your units due for destruction now or within the window, not on hold and not
+    in an open request, with their documents' types and dates (`due`: due today)."""
+
+    permission_classes = [IsAuthenticated]
+    serializer_class = DispositionCrateSerializer
+    filter_backends: list[Any] = []
+
+    def get_queryset(self) -> QuerySet[Crate]:
+        if getattr(self, "swagger_fake_view", False):  # schema generation: no user
+            return Crate.objects.none()
+        query = DispositionQuerySerializer(data=self.request.query_params)
         query.is_valid(raise_exception=True)
-        today = timezone.localdate()
-        queryset = selectors.disposition_for(request.user, within_days=query.validated_data["within_days"], today=today)
-        paginator = PageNumberPagination()
-        page = paginator.paginate_queryset(queryset, request, view=self)
-        context = {"request": request, "today": today}
-        return paginator.get_paginated_response(DispositionCrateSerializer(page, many=True, context=context).data)
+        return selectors.disposition_for(
+            self.request.user, within_days=query.validated_data["within_days"], today=self._today()
+        )
+
+    def _today(self) -> Any:
+        if not hasattr(self, "today"):
+            self.today = timezone.localdate()
+        return self.today
+
+    def get_serializer_context(self) -> dict[str, Any]:
+        return {**super().get_serializer_context(), "today": self._today()}
 
 
 class DispositionExtendView(APIView):

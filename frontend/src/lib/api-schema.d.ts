@@ -2774,6 +2774,23 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['Department'][];
     };
+    PaginatedDispositionCrateList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['DispositionCrate'][];
+    };
     PaginatedDocumentList: {
       /** @example 123 */
       count: number;
@@ -5573,7 +5590,11 @@ export interface operations {
   disposition_list: {
     parameters: {
       query?: {
-        /** @description Window in days (default 90) */
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description Window in days (default 90, 0-3650) */
         within_days?: number;
       };
       header?: never;
@@ -5587,7 +5608,7 @@ export interface operations {
           [name: string]: unknown;
         };
         content: {
-          'application/json': components['schemas']['DispositionCrate'][];
+          'application/json': components['schemas']['PaginatedDispositionCrateList'];
         };
       };
       /** @description Missing or invalid credentials */
