@@ -30,6 +30,14 @@ class DocumentTypeAdmin(ServiceModelAdmin):
     search_fields = ["code", "name"]
     fields = tuple(services.DOCUMENT_TYPE_FIELDS)
 
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # A schedule change needs a reason, a background recompute of every document of the
+        # type and, when it shortens retention, an e-signature: the schedule screen does all
+        # three (apps.retention.services.document_type_change); the admin form can do none.
+        if obj is not None:
+            return ["retention_years", "retention_trigger", "event_name"]
+        return []
+
     def write(self, request: HttpRequest, obj: DocumentType, form: Any, change: bool) -> DocumentType:
         if change:
             return services.document_type_update(

@@ -10,7 +10,7 @@ from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 from django.http import HttpRequest
 
-from apps.requests.models import Request, RequestItem, SendBack, SendBackItem
+from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 from apps.signatures.models import Signature
 
 
@@ -88,3 +88,21 @@ class SendBackAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     search_fields = ["number", "request__number", "condition_notes"]
     list_select_related = ["request", "unit", "returned_by", "received_by"]
     inlines = [SendBackItemInline]
+
+
+@admin.register(ReturnExtension)
+class ReturnExtensionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
+    list_display = [
+        "request",
+        "unit",
+        "requester",
+        "previous_date",
+        "requested_date",
+        "status",
+        "decided_by",
+        "decided_at",
+    ]
+    list_filter = ["status", "unit"]
+    search_fields = ["request__number", "requester__username", "reason"]
+    list_select_related = ["request", "unit", "requester", "decided_by"]
+    inlines = [SignatureInline]

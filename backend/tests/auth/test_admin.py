@@ -89,7 +89,7 @@ def test_admin_department_and_document_type_creation_is_audited_like_the_api(wor
         "is_active": [None, True],
     }
 
-    body = {"code": "MSDS", "name": "Safety Data Sheet", "retention_years": 3}
+    body = {"code": "MSDS", "name": "Safety Data Sheet", "retention_years": 3, "retention_trigger": "record_date"}
     # Document types are company-wide: a Unit Admin may not add one, a System Administrator may.
     assert client.post("/admin/crates/documenttype/add/", body).status_code == 403
     response = admin_client(world, "sysadmin").post("/admin/crates/documenttype/add/", body)
@@ -100,6 +100,8 @@ def test_admin_department_and_document_type_creation_is_audited_like_the_api(wor
         "code": [None, "MSDS"],
         "name": [None, "Safety Data Sheet"],
         "retention_years": [None, 3],
+        "retention_trigger": [None, "record_date"],
+        "event_name": [None, ""],
         "is_active": [None, False],
     }
 
@@ -216,3 +218,14 @@ def test_the_service_refuses_another_units_department_to_every_client(world: Wor
         services.department_create(actor=world.user("unitadmin"), unit=world.kur, code="ENG", name="Engineering")
     assert refused.value.fields == {"unit": ["You can only manage departments of your own unit."]}
     assert Department.objects.filter(code="ENG").count() == 0
+
+
+def test_admin_cannot_change_a_document_types_retention_schedule(world: World) -> None:
+    # The schedule changes only through the API (reason, recompute, signature when shortened).
+    client = admin_client(world, "sysadmin")
+    body = {"code": world.bmr.code, "name": "Batch record (renamed)", "retention_years": 1, "is_active": "on"}
+    response = client.post(f"/admin/crates/documenttype/{world.bmr.pk}/change/", body)
+    assert response.status_code == 302
+    world.bmr.refresh_from_db()
+    assert (world.bmr.name, world.bmr.retention_years) == ("Batch record (renamed)", 7)
+    assert event_changes() == {"name": ["Batch Manufacturing Record", "Batch record (renamed)"]}
