@@ -2,51 +2,26 @@
 Celery runs eagerly here (tests/conftest.py): the upload's validation and the commit run
 when their transaction commits, as a worker would run them."""
 
-import csv
 import hashlib
 import io
-from typing import Any
 
 import openpyxl
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from apps.audit.models import AuditEvent
 from apps.audit.services import verify_chain
 from apps.crates.models import Crate, Document
-from apps.inventory import imports
 from apps.inventory.models import InventoryImport
 from apps.storage.models import StorageLocation
 from tests.conftest import World
+from tests.inventory.conftest import HEADER, legacy_csv, legacy_rows, upload
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-HEADER = list(imports.COLUMNS)
-
-
-def _csv(rows: list[list[str]], header: list[str] = HEADER) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue().encode()
-
-
-def _good_rows() -> list[list[str]]:
-    return [
-        ["OLD-1", "QA", "GOA-S1", "BMRs 2019", "BMR-1", "Batch 1", "BMR", "2019-01-02"],
-        ["OLD-1", "QA", "GOA-S1", "", "BMR-2", "Batch 2", "BMR", "2019-02-03"],
-        ["OLD-2", "QA", "LOC-GOA-GOA-S2", "Logs", "LOG-1", "Log 1", "LOG", "2020-05-06"],
-    ]
-
-
-def _upload(world: World, content: bytes, name: str = "legacy.csv", username: str = "docmanager") -> Any:
-    return world.client(username).post("/api/imports/", {"file": SimpleUploadedFile(name, content)}, format="multipart")
-
 
 def test_valid_csv_validates_then_commits_all_crates(world: World):
-    content = _csv(_good_rows())
-    response = _upload(world, content)
+    content = legacy_csv(legacy_rows())
+    response = upload(world, content)
     assert response.status_code == 202, response.content
     iid = response.data["id"]
     detail = world.client("docmanager").get(f"/api/imports/{iid}/").data
@@ -92,11 +67,11 @@ def test_valid_csv_validates_then_commits_all_crates(world: World):
 
 
 def test_errors_name_the_spreadsheet_row_and_field(world: World):
-    rows = _good_rows() + [
+    rows = legacy_rows() + [
         ["OLD-3", "QA", "NOWHERE", "", "X-1", "x", "BMR", "2019-13-01"],
         ["OLD-4", "XX", "GOA-S1", "", "X-2", "x", "NOPE", "01/02/2019"],
     ]
-    iid = _upload(world, _csv(rows)).data["id"]
+    iid = upload(world, legacy_csv(rows)).data["id"]
     detail = world.client("docmanager").get(f"/api/imports/{iid}/").data
     assert detail["status"] == "invalid"
     assert [(e["row"], e["field"]) for e in detail["errors"]] == [
@@ -117,7 +92,7 @@ def test_errors_name_the_spreadsheet_row_and_field(world: World):
 
 def test_wrong_column_is_an_error_on_row_one(world: World):
     header = [*HEADER[:-1], "date"]
-    iid = _upload(world, _csv(_good_rows(), header=header)).data["id"]
+    iid = upload(world, legacy_csv(legacy_rows(), header=header)).data["id"]
     detail = world.client("docmanager").get(f"/api/imports/{iid}/").data
     assert detail["status"] == "invalid"
     assert [(e["row"], e["field"]) for e in detail["errors"]] == [(1, "record_date"), (1, "date")]
@@ -127,7 +102,7 @@ def test_over_full_location_is_refused_with_the_rows(world: World):
     world.shelf2.capacity = 1
     StorageLocation.objects.filter(pk=world.shelf2.pk).update(capacity=1)
     rows = [[f"OLD-{n}", "QA", "GOA-S2", "", f"D-{n}", "t", "LOG", "2020-01-01"] for n in range(3)]
-    iid = _upload(world, _csv(rows)).data["id"]
+    iid = upload(world, legacy_csv(rows)).data["id"]
     detail = world.client("docmanager").get(f"/api/imports/{iid}/").data
     assert detail["status"] == "invalid"
     assert [(e["row"], e["field"]) for e in detail["errors"]] == [(3, "location"), (4, "location")]
@@ -135,7 +110,7 @@ def test_over_full_location_is_refused_with_the_rows(world: World):
 
 
 def test_location_filled_between_validation_and_commit_makes_it_invalid_and_imports_nothing(world: World):
-    iid = _upload(world, _csv(_good_rows())).data["id"]
+    iid = upload(world, legacy_csv(legacy_rows())).data["id"]
     StorageLocation.objects.filter(pk=world.shelf2.pk).update(capacity=0)
     assert world.client("docmanager").post(f"/api/imports/{iid}/commit/").status_code == 202
     detail = world.client("docmanager").get(f"/api/imports/{iid}/").data
@@ -146,7 +121,7 @@ def test_location_filled_between_validation_and_commit_makes_it_invalid_and_impo
 
 
 def test_binary_file_named_csv_is_refused_at_upload(world: World):
-    response = _upload(world, b"\x00\x01\x02binary\xff\xfe" * 100, name="legacy.csv")
+    response = upload(world, b"\x00\x01\x02binary\xff\xfe" * 100, name="legacy.csv")
     assert response.status_code == 400
     assert "binary" in response.data["file"][0]
     assert InventoryImport.objects.count() == 0
@@ -155,7 +130,7 @@ def test_binary_file_named_csv_is_refused_at_upload(world: World):
 def test_more_than_50000_rows_is_refused_at_upload(world: World):
     line = b"OLD-1,QA,GOA-S1,,D,t,BMR,2020-01-01\n"
     content = ",".join(HEADER).encode() + b"\n" + line * 60_000
-    response = _upload(world, content)
+    response = upload(world, content)
     assert response.status_code == 400
     assert response.data["file"] == ["The file has more than 50,000 rows; an import holds at most 50,000. Split it."]
     assert InventoryImport.objects.count() == 0
@@ -172,7 +147,7 @@ def test_xlsx_with_dates_as_cells(world: World):
     sheet.append(["OLD-9", "QA", "GOA-S1", "desc", 42, "Batch 42", "BMR", "2018-03-05"])
     buffer = io.BytesIO()
     workbook.save(buffer)
-    iid = _upload(world, buffer.getvalue(), name="legacy.xlsx").data["id"]
+    iid = upload(world, buffer.getvalue(), name="legacy.xlsx").data["id"]
     detail = world.client("docmanager").get(f"/api/imports/{iid}/").data
     assert detail["status"] == "validated", detail["errors"]
     assert (detail["rows"], detail["crates"], detail["documents"]) == (2, 1, 2)
@@ -181,9 +156,9 @@ def test_xlsx_with_dates_as_cells(world: World):
 
 
 def test_a_legacy_number_imported_before_is_refused(world: World):
-    iid = _upload(world, _csv(_good_rows())).data["id"]
+    iid = upload(world, legacy_csv(legacy_rows())).data["id"]
     world.client("docmanager").post(f"/api/imports/{iid}/commit/")
-    again = _upload(world, _csv(_good_rows())).data["id"]
+    again = upload(world, legacy_csv(legacy_rows())).data["id"]
     detail = world.client("docmanager").get(f"/api/imports/{again}/").data
     assert detail["status"] == "invalid"
     assert [(e["row"], e["field"]) for e in detail["errors"]] == [(2, "legacy_number"), (4, "legacy_number")]
@@ -191,8 +166,8 @@ def test_a_legacy_number_imported_before_is_refused(world: World):
 
 def test_who_may_import(world: World):
     for username in ("storehead", "approver", "viewer", "unitadmin"):
-        assert _upload(world, _csv(_good_rows()), username=username).status_code == 403
-    iid = _upload(world, _csv(_good_rows())).data["id"]
+        assert upload(world, legacy_csv(legacy_rows()), username=username).status_code == 403
+    iid = upload(world, legacy_csv(legacy_rows())).data["id"]
     assert world.client("docmanager2").get(f"/api/imports/{iid}/").status_code == 404
     assert world.client("docmanager2").post(f"/api/imports/{iid}/commit/").status_code == 404
     assert InventoryImport.objects.get(pk=iid).status == "validated"

@@ -11,6 +11,7 @@ from apps.crates.models import Crate
 from apps.requests.models import Request
 from tests.realtime.conftest import _keep_test_connection, isolated_channel_layer  # noqa: F401 - fixtures
 from tests.requests.conftest import place_hold
+from tests.tasks.worker import through_broker, to_the_worker, worker  # noqa: F401 - fixtures
 
 _numbers = itertools.count(1)
 

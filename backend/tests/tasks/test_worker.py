@@ -4,11 +4,6 @@ e-mail sent once, and an export that survives its worker process being killed.""
 import datetime
 import os
 import signal
-import sys
-import time
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -20,71 +15,10 @@ from apps.notifications import services as notifications
 from apps.notifications.models import Notification
 from apps.reports.models import Report
 from apps.reports.tasks import generate_report
-from config.celery import app as celery_app
-from tests.realtime.processes import Process, process_env, require_live_services
 from tests.tasks.conftest import make_crate
+from tests.tasks.worker import Worker, wait_for
 
 pytestmark = [pytest.mark.redis, pytest.mark.postgres, pytest.mark.slow]
-
-
-@dataclass
-class Worker:
-    process: Process
-    queue: str
-    media: Path
-    mail: Path
-
-    def child_pids(self) -> list[int]:
-        pid = self.process.handle.pid
-        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-        return [int(child) for child in children]
-
-
-@pytest.fixture(scope="module")
-def worker(django_db_setup: Any, tmp_path_factory: Any) -> Iterator[Worker]:
-    require_live_services()
-    root = tmp_path_factory.mktemp("worker")
-    media, mail = root / "media", root / "mail"
-    env = process_env(
-        root,
-        EMAIL_BACKEND="django.core.mail.backends.filebased.EmailBackend",
-        EMAIL_FILE_PATH=str(mail),
-        DMS_MEDIA_ROOT=str(media),
-        REPORT_CHUNK_SIZE="10",
-        REPORT_CHUNK_PAUSE_SECONDS="0.3",  # slow enough to be killed half-way
-    )
-    queue = env["CELERY_TASK_DEFAULT_QUEUE"]
-    process = Process(
-        "celery-worker",
-        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=prefork", "--concurrency=1", "-Q", queue,
-         "-n", f"{queue}@%h", "-l", "info", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-        env,
-        root,
-    )  # fmt: skip
-    try:
-        wait_for(lambda: " ready." in process.output() or process.handle.poll() is not None, 60)
-        assert process.handle.poll() is None, process.output()
-        yield Worker(process, queue, media, mail)
-    finally:
-        process.stop()
-
-
-@pytest.fixture
-def through_broker() -> Iterator[None]:
-    """Tasks go to Redis for the worker (the package's conftest makes them eager)."""
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = False
-    yield
-    celery_app.conf.CELERY_TASK_ALWAYS_EAGER = True
-
-
-def wait_for(condition: Callable[[], Any], timeout: float, interval: float = 0.1) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        result = condition()
-        if result:
-            return result
-        time.sleep(interval)
-    raise AssertionError(f"condition not met within {timeout} s")
 
 
 @pytest.mark.django_db(transaction=True)
