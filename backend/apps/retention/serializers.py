@@ -64,6 +64,25 @@ class DocumentTypeChangeSerializer(DocumentTypeSerializer):
         return RetentionRecomputeSerializer(recompute).data if recompute is not None else None
 
 
+class SchedulePreviewInputSerializer(serializers.Serializer):
+    """A proposed schedule change (the fields of a document type's update that the schedule is)."""
+
+    retention_years = serializers.IntegerField(min_value=0, max_value=32767, required=False)
+    retention_trigger = serializers.ChoiceField(choices=DocumentType.RetentionTrigger.choices, required=False)
+    event_name = serializers.CharField(max_length=100, required=False, allow_blank=True)
+    reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH)
+
+
+class SchedulePreviewSerializer(serializers.Serializer):
+    """What a schedule change would do; `content` is exactly what the signature would sign
+    (null when the change does not shorten retention and so needs no signature)."""
+
+    changes = serializers.DictField(child=serializers.ListField())
+    signature_required = serializers.BooleanField()
+    documents = serializers.IntegerField()
+    content = serializers.DictField(allow_null=True)
+
+
 class RetentionEventSerializer(serializers.Serializer):
     document_type = serializers.PrimaryKeyRelatedField(queryset=DocumentType.objects.all())
     event_date = serializers.DateField()

@@ -151,6 +151,62 @@ def is_shortening(document_type: DocumentType, data: dict[str, Any]) -> bool:
     )
 
 
+def _schedule_data(actor: Any, document_type: DocumentType, data: dict[str, Any]) -> dict[str, Any]:
+    """The checks every schedule change passes first (who, and an event-triggered type names
+    its event); returns `data` with the event name trimmed."""
+    _require(actor, cap.MANAGE_DOCUMENT_TYPES, "Only System Administrators change document types.")
+    trigger = data.get("retention_trigger", document_type.retention_trigger)
+    event_name = (data.get("event_name", document_type.event_name) or "").strip()
+    if trigger == EVENT and not event_name:
+        raise field_error("event_name", "Name the event that starts the retention (e.g. batch expiry).")
+    return {**data, "event_name": event_name} if "event_name" in data else data
+
+
+def _schedule_changes(before: DocumentType, after: dict[str, Any]) -> dict[str, list[Any]]:
+    return {
+        name: [getattr(before, name), after[name]]
+        for name in SCHEDULE_FIELDS
+        if name in after and after[name] != getattr(before, name)
+    }
+
+
+def _schedule_signature_content(
+    *, code: str, changes: dict[str, list[Any]], event_name: str, documents: int
+) -> dict[str, Any]:
+    """What the `retention_changed` signature signs besides its envelope (one shape for the
+    preview the dialog shows and for the signature itself)."""
+    return {"document_type": code, "changes": changes, "event_name": event_name, "documents": documents}
+
+
+def schedule_change_preview(
+    *, actor: Any, document_type: DocumentType, data: dict[str, Any], reason: str = ""
+) -> dict[str, Any]:
+    """What a schedule change would do, before it is made: the changes, how many documents the
+    background recompute goes through, whether it shortens retention (then an e-signature is
+    needed) and, if so, exactly what the signature `retention_changed` will sign (without its
+    time, which the signing adds). Changes nothing."""
+    data = _schedule_data(actor, document_type, data)
+    changes = _schedule_changes(document_type, data)
+    shortening = bool(changes) and is_shortening(document_type, data)
+    documents = Document.objects.filter(document_type=document_type).count()
+    content = None
+    if shortening:
+        content = signatures.preview(
+            actor=actor,
+            meaning=Meaning.RETENTION_CHANGED,
+            subject=document_type,
+            content=_schedule_signature_content(
+                code=document_type.code,
+                changes=changes,
+                event_name=data.get("event_name", document_type.event_name),
+                documents=documents,
+            ),
+        )
+        # The reason is the signature's comment (see `_document_type_change`).
+        content["comment"] = (reason or "").strip()
+    return {"changes": changes, "signature_required": shortening, "documents": documents, "content": content}
+
+
 def document_type_change(
     *, actor: Any, document_type: DocumentType, data: dict[str, Any], reason: str = "", password: str = ""
 ) -> tuple[DocumentType, RetentionRecompute | None]:
@@ -158,14 +214,8 @@ def document_type_change(
     change of its schedule (retention_years, retention_trigger) needs `reason`, is recomputed
     for every document and crate of the type in the background (returned), and when it
     shortens retention needs the e-signature `retention_changed`."""
-    _require(actor, cap.MANAGE_DOCUMENT_TYPES, "Only System Administrators change document types.")
-    trigger = data.get("retention_trigger", document_type.retention_trigger)
-    event_name = (data.get("event_name", document_type.event_name) or "").strip()
-    if trigger == EVENT and not event_name:
-        raise field_error("event_name", "Name the event that starts the retention (e.g. batch expiry).")
-    if "event_name" in data:
-        data = {**data, "event_name": event_name}
-    schedule_changed = any(name in data and data[name] != getattr(document_type, name) for name in SCHEDULE_FIELDS)
+    data = _schedule_data(actor, document_type, data)
+    schedule_changed = bool(_schedule_changes(document_type, data))
     if schedule_changed:
         reason = _reason(reason)
         if is_shortening(document_type, data):
@@ -204,12 +254,9 @@ def _document_type_change(
             actor=actor,
             meaning=Meaning.RETENTION_CHANGED,
             subject=updated,
-            content={
-                "document_type": updated.code,
-                "changes": changes,
-                "event_name": updated.event_name,
-                "documents": recompute.total,
-            },
+            content=_schedule_signature_content(
+                code=updated.code, changes=changes, event_name=updated.event_name, documents=recompute.total
+            ),
             comment=reason,
             unit_id=None,
         )

@@ -37,6 +37,8 @@ from apps.retention.serializers import (
     RetentionEventResultSerializer,
     RetentionEventSerializer,
     RetentionRecomputeSerializer,
+    SchedulePreviewInputSerializer,
+    SchedulePreviewSerializer,
 )
 
 
@@ -83,6 +85,22 @@ class DocumentTypeViewSet(CratesDocumentTypeViewSet):
             actor=request.user, document_type=document_type, data=fields, reason=reason, password=password
         )
         return Response(DocumentTypeChangeSerializer(document_type, context={"recompute": recompute}).data)
+
+
+    @extend_schema(request=SchedulePreviewInputSerializer, responses={200: SchedulePreviewSerializer, **WRITE_ERRORS})
+    @action(detail=True, methods=["post"], url_path="schedule-preview")
+    def schedule_preview(self, request: Request, pk: str | None = None) -> Response:
+        """What a schedule change would do, changing nothing: `signature_required` when it
+        shortens retention, and then `content`, exactly what the signature would sign."""
+        document_type = self.get_object()
+        data = SchedulePreviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        fields = dict(data.validated_data)
+        reason = fields.pop("reason", "")
+        preview = services.schedule_change_preview(
+            actor=request.user, document_type=document_type, data=fields, reason=reason
+        )
+        return Response(SchedulePreviewSerializer(preview).data)
 
 
 class RetentionRecomputeViewSet(viewsets.ReadOnlyModelViewSet):

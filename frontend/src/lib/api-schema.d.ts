@@ -669,6 +669,26 @@ export interface paths {
     patch: operations['document_types_partial_update'];
     trace?: never;
   };
+  '/api/document-types/{id}/schedule-preview/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description What a schedule change would do, changing nothing: `signature_required` when it
+     *     shortens retention, and then `content`, exactly what the signature would sign.
+     */
+    post: operations['document_types_schedule_preview_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/documents/': {
     parameters: {
       query?: never;
@@ -3424,6 +3444,28 @@ export interface components {
       /** @description The unit's code */
       unit: string;
     };
+    /**
+     * @description What a schedule change would do; `content` is exactly what the signature would sign
+     *     (null when the change does not shorten retention and so needs no signature).
+     */
+    SchedulePreview: {
+      changes: {
+        [key: string]: unknown[];
+      };
+      signature_required: boolean;
+      documents: number;
+      content: {
+        [key: string]: unknown;
+      } | null;
+    };
+    /** @description A proposed schedule change (the fields of a document type's update that the schedule is). */
+    SchedulePreviewInputRequest: {
+      retention_years?: number;
+      retention_trigger?: components['schemas']['RetentionTriggerEnum'];
+      event_name?: string;
+      /** @default  */
+      reason: string;
+    };
     SendBack: {
       readonly id: number;
       readonly number: string;
@@ -5893,6 +5935,68 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['DocumentTypeChange'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  document_types_schedule_preview_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this document type. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: {
+      content: {
+        'application/json': components['schemas']['SchedulePreviewInputRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['SchedulePreview'];
         };
       };
       /** @description Field errors: {field: [messages]} */
