@@ -86,7 +86,6 @@ class DocumentTypeViewSet(CratesDocumentTypeViewSet):
         )
         return Response(DocumentTypeChangeSerializer(document_type, context={"recompute": recompute}).data)
 
-
     @extend_schema(request=SchedulePreviewInputSerializer, responses={200: SchedulePreviewSerializer, **WRITE_ERRORS})
     @action(detail=True, methods=["post"], url_path="schedule-preview")
     def schedule_preview(self, request: Request, pk: str | None = None) -> Response:
