@@ -47,6 +47,12 @@ export function AppShell() {
     { to: '/custody', label: 'Custody', show: true },
     { to: '/holds', label: 'Legal holds', show: true },
     { to: '/disposition', label: 'Disposition', show: true },
+    { to: '/schedules', label: 'Retention schedules', show: true },
+    {
+      to: '/retention-events',
+      label: 'Retention events',
+      show: can(user, 'record_retention_events'),
+    },
     { to: '/storage', label: 'Storage', show: true },
     { to: '/counts', label: 'Counts', show: true },
     { to: '/imports', label: 'Import', show: can(user, 'import_inventory') },

@@ -55,6 +55,12 @@ const viewer = makeUser({ username: 'viewer', roles: ['Viewer'], capabilities: [
 describe('route guards', () => {
   beforeEach(() => vi.unstubAllGlobals());
 
+  it('a Unit Admin may read the schedules but not open a change of one', async () => {
+    const unitAdmin = makeUser({ roles: ['Unit Admin'], capabilities: ['manage_users'] });
+    open('/schedules/3', unitAdmin);
+    expect(await screen.findByTestId('forbidden', {}, { timeout: 15_000 })).toBeTruthy();
+  });
+
   it.each([
     ['/crates/new'],
     ['/requests/new'],
@@ -62,6 +68,8 @@ describe('route guards', () => {
     ['/audit'],
     ['/administration'],
     ['/administration/users'],
+    ['/schedules/3'],
+    ['/retention-events'],
   ])('a Viewer opening %s gets the not-available screen, not the form', async (path) => {
     open(path, viewer);
     expect(await screen.findByTestId('forbidden', {}, { timeout: 15_000 })).toBeTruthy();
@@ -73,6 +81,7 @@ describe('route guards', () => {
     ['/requests/new', 'raise_requests', 'New request'],
     ['/audit', 'read_audit', 'Audit trail'],
     ['/administration/users', 'manage_users', 'Administration'],
+    ['/retention-events', 'record_retention_events', 'Retention events'],
   ])('with the capability, %s opens its screen (loaded on demand)', async (path, cap, title) => {
     open(path, makeUser({ capabilities: [cap] }));
     // The screen's chunk is imported on demand: on a busy machine that takes more than 1 s.

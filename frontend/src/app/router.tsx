@@ -100,6 +100,21 @@ const DispositionPage = lazy(() =>
     default: m.DispositionPage,
   })),
 );
+const SchedulesPage = lazy(() =>
+  import('@/features/retention/components/schedules-page').then((m) => ({
+    default: m.SchedulesPage,
+  })),
+);
+const ScheduleChangePage = lazy(() =>
+  import('@/features/retention/components/schedule-change-page').then((m) => ({
+    default: m.ScheduleChangePage,
+  })),
+);
+const RetentionEventsPage = lazy(() =>
+  import('@/features/retention/components/retention-events-page').then((m) => ({
+    default: m.RetentionEventsPage,
+  })),
+);
 const StoragePage = lazy(() =>
   import('@/features/storage/components/storage-page').then((m) => ({ default: m.StoragePage })),
 );
@@ -203,6 +218,24 @@ export const ROUTES = [
   { path: 'holds', element: <HoldsPage /> },
   { path: 'holds/:id', element: <HoldPage /> },
   { path: 'disposition', element: <DispositionPage /> },
+  { path: 'schedules', element: <SchedulesPage /> },
+  {
+    // Document types are company-wide: only System Administrators change their schedules.
+    path: 'schedules/:id',
+    element: (
+      <Guard allowed={needs('manage_document_types')}>
+        <ScheduleChangePage />
+      </Guard>
+    ),
+  },
+  {
+    path: 'retention-events',
+    element: (
+      <Guard allowed={needs('record_retention_events')}>
+        <RetentionEventsPage />
+      </Guard>
+    ),
+  },
   { path: 'storage', element: <StoragePage /> },
   { path: 'counts', element: <CountsPage /> },
   { path: 'counts/:id', element: <CountPage /> },

@@ -13,7 +13,14 @@ import { getWsTicket } from '@/features/auth/api/auth';
 import { queryKeys } from '@/lib/react-query';
 
 export type Entity =
-  'request' | 'crate' | 'sendback' | 'location' | 'notification' | 'count' | 'import';
+  | 'request'
+  | 'crate'
+  | 'sendback'
+  | 'location'
+  | 'notification'
+  | 'count'
+  | 'import'
+  | 'legal_hold';
 
 export interface EntityChangedEvent {
   type: 'entity.changed';
@@ -35,7 +42,18 @@ export interface ReportProgressEvent {
   status?: string;
 }
 
-export type ServerEvent = EntityChangedEvent | ReportProgressEvent | { type: 'pong' };
+/** A schedule change's background recompute advances (to the user who made the change). */
+export interface RetentionProgressEvent {
+  type: 'retention.progress';
+  id: number;
+  document_type: number;
+  status: 'pending' | 'running' | 'done' | 'failed';
+  done: number;
+  total: number;
+}
+
+export type ServerEvent =
+  EntityChangedEvent | ReportProgressEvent | RetentionProgressEvent | { type: 'pong' };
 
 export type ConnectionState = 'connecting' | 'open' | 'reconnecting' | 'offline';
 
@@ -51,7 +69,19 @@ export const ENTITY_QUERY_KEYS: Record<Entity, QueryKey[]> = {
   notification: [queryKeys.notifications],
   count: [queryKeys.counts],
   import: [queryKeys.imports],
+  // A hold placed or released changes which crates are held (their badges) and what is due.
+  legal_hold: [queryKeys.holds, queryKeys.crates, queryKeys.documents, queryKeys.disposition],
 };
+
+/** What a finished schedule recompute makes stale. */
+export const RECOMPUTE_DONE_KEYS: QueryKey[] = [
+  queryKeys.recomputes,
+  queryKeys.documentTypes,
+  queryKeys.crates,
+  queryKeys.documents,
+  queryKeys.disposition,
+  queryKeys.dashboard,
+];
 
 export function keysForEvent(event: EntityChangedEvent): QueryKey[] {
   return ENTITY_QUERY_KEYS[event.entity] ?? [];
@@ -138,6 +168,14 @@ export function WebSocketProvider({
         for (const queryKey of keysForEvent(event)) {
           void queryClient.invalidateQueries({ queryKey });
         }
+      }
+      if (
+        event.type === 'retention.progress' &&
+        (event.status === 'done' || event.status === 'failed')
+      ) {
+        // The recompute rewrote retention dates of a whole document type.
+        for (const queryKey of RECOMPUTE_DONE_KEYS)
+          void queryClient.invalidateQueries({ queryKey });
       }
       listeners.current.forEach((listener) => listener(event));
     };

@@ -103,10 +103,18 @@ describe('entity → query keys', () => {
     expect(keysForEvent(event('notification'))).toEqual([['notifications']]);
     expect(keysForEvent(event('count'))).toEqual([['counts']]);
     expect(keysForEvent(event('import'))).toEqual([['imports']]);
+    // A hold placed or released: the hold list, the crates' hold badges, what is due.
+    expect(keysForEvent(event('legal_hold'))).toEqual([
+      ['holds'],
+      ['crates'],
+      ['documents'],
+      ['disposition'],
+    ]);
     expect(Object.keys(ENTITY_QUERY_KEYS).sort()).toEqual([
       'count',
       'crate',
       'import',
+      'legal_hold',
       'location',
       'notification',
       'request',
@@ -143,6 +151,27 @@ describe('WebSocketProvider', () => {
     act(() => FakeSocket.instances[0].emit(event('request')));
     const keys = invalidate.mock.calls.map(([filters]) => filters?.queryKey);
     expect(keys).toEqual([['requests'], ['dashboard'], ['sendbacks']]);
+  });
+
+  it('refreshes retention dates when a schedule recompute finishes, not while it runs', async () => {
+    const { invalidate } = setup();
+    await act(async () => {});
+    act(() => FakeSocket.instances[0].open());
+    const progress = { type: 'retention.progress', id: 3, document_type: 1, total: 10 };
+
+    act(() => FakeSocket.instances[0].emit({ ...progress, status: 'running', done: 5 }));
+    expect(invalidate).not.toHaveBeenCalled();
+
+    act(() => FakeSocket.instances[0].emit({ ...progress, status: 'done', done: 10 }));
+    const keys = invalidate.mock.calls.map(([filters]) => filters?.queryKey);
+    expect(keys).toEqual([
+      ['retention-recomputes'],
+      ['document-types'],
+      ['crates'],
+      ['documents'],
+      ['disposition'],
+      ['dashboard'],
+    ]);
   });
 
   it('reconnects with backoff and a new ticket after the socket closes', async () => {

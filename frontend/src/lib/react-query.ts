@@ -34,4 +34,7 @@ export const queryKeys = {
   reports: ['reports'] as const,
   counts: ['counts'] as const,
   imports: ['imports'] as const,
+  holds: ['holds'] as const,
+  disposition: ['disposition'] as const,
+  recomputes: ['retention-recomputes'] as const,
 };

@@ -85,3 +85,9 @@ export type ImportPreview = Schemas['ImportPreview'];
 // Retention: legal holds and the disposition review.
 export type LegalHold = Schemas['Hold'];
 export type DispositionCrate = Schemas['DispositionCrate'];
+// Retention schedules: a change's preview, its read with the background recompute, events.
+export type DocumentTypeChange = Schemas['DocumentTypeChange'];
+export type RetentionRecompute = Schemas['RetentionRecompute'];
+export type SchedulePreview = Schemas['SchedulePreview'];
+export type RetentionTrigger = DocumentType['retention_trigger'];
+export type RetentionEventResult = Schemas['RetentionEventResult'];

@@ -21,7 +21,11 @@ interface SignatureDialogProps {
   commentRequired?: boolean;
   showComment?: boolean;
   confirmLabel: string;
-  /** Exactly what is signed (the server's canonical content; 21 CFR 11.70), shown in full. */
+  /**
+   * Exactly what is signed (the server's canonical content; 21 CFR 11.70), shown in full; with
+   * `showComment` its comment is the one typed here, else the content's own (a schedule change
+   * signs its reason).
+   */
   content?: Record<string, unknown> | null;
   /** Further fields the signature records (a destruction's method, vendor and witness). */
   children?: ReactNode;
@@ -127,7 +131,7 @@ export function SignatureDialog({
           <details open className="signature-content">
             <summary>What you sign</summary>
             <pre data-testid="signature-content" tabIndex={0}>
-              {JSON.stringify({ ...content, comment: comment.trim() }, null, 2)}
+              {JSON.stringify(showComment ? { ...content, comment: comment.trim() } : content, null, 2)}
             </pre>
           </details>
         ) : null}

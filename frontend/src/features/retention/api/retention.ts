@@ -1,11 +1,21 @@
 import { queryOptions, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '@/lib/api-client';
 import { queryKeys } from '@/lib/react-query';
-import type { Crate, DispositionCrate, LegalHold, Page } from '@/lib/types';
+import type {
+  Crate,
+  DispositionCrate,
+  DocumentTypeChange,
+  LegalHold,
+  Page,
+  RetentionEventResult,
+  RetentionRecompute,
+  RetentionTrigger,
+  SchedulePreview,
+} from '@/lib/types';
 
 type Params = Record<string, string | number | undefined>;
-const HOLDS = ['holds'] as const;
-const DISPOSITION = ['disposition'] as const;
+const HOLDS = queryKeys.holds;
+const DISPOSITION = queryKeys.disposition;
 
 export const holdsQuery = (params: Params) =>
   queryOptions({
@@ -85,5 +95,76 @@ export function useExtendRetention() {
       password: string;
     }) => api.post<Crate[]>('disposition/extend/', body),
     onSuccess: invalidate,
+  });
+}
+
+// --- Schedules ----------------------------------------------------------------------------
+
+export interface ScheduleChange {
+  retention_years?: number;
+  retention_trigger?: RetentionTrigger;
+  event_name?: string;
+  reason: string;
+}
+
+/** What a change would do and, when it shortens retention, exactly what its signature signs. */
+export function useSchedulePreview(documentTypeId: number) {
+  return useMutation({
+    mutationFn: (change: ScheduleChange) =>
+      api.post<SchedulePreview>(`document-types/${documentTypeId}/schedule-preview/`, change),
+  });
+}
+
+/** Change a schedule (`password`: the e-signature when it shortens retention). */
+export function useChangeSchedule(documentTypeId: number) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (change: ScheduleChange & { password?: string }) =>
+      api.patch<DocumentTypeChange>(`document-types/${documentTypeId}/`, change),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.documentTypes });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.recomputes });
+    },
+  });
+}
+
+export const useRecomputes = (params: Params) =>
+  useQuery({
+    queryKey: [...queryKeys.recomputes, params],
+    queryFn: ({ signal }) =>
+      api.get<Page<RetentionRecompute>>('retention-recomputes/', params, signal),
+    placeholderData: (previous) => previous,
+  });
+
+/** One recompute, first as the change's answer gave it; refetched when the socket says it ended. */
+export const useRecompute = (recompute: RetentionRecompute | null) =>
+  useQuery({
+    queryKey: [...queryKeys.recomputes, recompute?.id],
+    queryFn: ({ signal }) =>
+      api.get<RetentionRecompute>(`retention-recomputes/${recompute?.id}/`, undefined, signal),
+    enabled: recompute !== null,
+    initialData: recompute ?? undefined,
+    staleTime: 0,
+  });
+
+// --- Retention events ---------------------------------------------------------------------
+
+export interface RetentionEvent {
+  document_type: number;
+  event_date: string;
+  documents: number[];
+  reason: string;
+}
+
+export function useRecordRetentionEvent() {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (event: RetentionEvent) =>
+      api.post<RetentionEventResult>('retention-events/', event),
+    onSuccess: () => {
+      void queryClient.invalidateQueries({ queryKey: queryKeys.documents });
+      void queryClient.invalidateQueries({ queryKey: queryKeys.crates });
+      void queryClient.invalidateQueries({ queryKey: DISPOSITION });
+    },
   });
 }

@@ -1,12 +1,15 @@
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDepartments, useDocumentTypes } from '@/features/admin/api/master-data';
+import {
+  SignatureDialog,
+  type SignatureInput,
+} from '@/features/requests/components/signature-dialog';
 import { can } from '@/lib/capabilities';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
@@ -31,51 +34,87 @@ export function holdScope(hold: LegalHold): string {
   return parts.join('; ');
 }
 
-function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
+/** Place a filter-scoped hold: the shared signature dialog (meaning `hold_placed`) with the
+ * hold's title, reason and scope; field errors show next to their fields. */
+export function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () => void }) {
   const user = useCurrentUser();
   const navigate = useNavigate();
   const departments = useDepartments();
   const types = useDocumentTypes();
   const mutation = usePlaceHold();
-  const [form, setForm] = useState({
+  const empty = {
     title: '',
     reason: '',
     department: '',
     document_type: '',
     record_date_from: '',
     record_date_to: '',
-    password: '',
-  });
+  };
+  const [form, setForm] = useState(empty);
+  useEffect(() => {
+    if (!open) {
+      setForm(empty);
+      mutation.reset();
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [open]);
   const set = (name: keyof typeof form) => (value: string) =>
     setForm((current) => ({ ...current, [name]: value }));
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    mutation.mutate(
-      {
-        title: form.title,
-        reason: form.reason,
-        department: form.department ? Number(form.department) : null,
-        document_type: form.document_type ? Number(form.document_type) : null,
-        record_date_from: form.record_date_from || null,
-        record_date_to: form.record_date_to || null,
-        password: form.password,
-      },
-      { onSuccess: (hold) => navigate(`/holds/${hold.id}`) },
-    );
+  const place = async ({ password }: SignatureInput) => {
+    const hold = await mutation.mutateAsync({
+      title: form.title,
+      reason: form.reason,
+      department: form.department ? Number(form.department) : null,
+      document_type: form.document_type ? Number(form.document_type) : null,
+      record_date_from: form.record_date_from || null,
+      record_date_to: form.record_date_to || null,
+      password,
+    });
+    navigate(`/holds/${hold.id}`);
   };
+  const fields = [
+    'title',
+    'reason',
+    'scope',
+    'department',
+    'document_type',
+    'record_date_from',
+    'record_date_to',
+  ];
   return (
-    <Dialog open={open} onClose={onClose} title="Place a legal hold">
-      <form onSubmit={submit} noValidate className="form" data-testid="place-hold">
+    <SignatureDialog
+      open={open}
+      title="Place a legal hold"
+      meaning="hold_placed"
+      signerName={user.full_name || user.username}
+      recordLabel={form.title.trim() ? `the legal hold “${form.title.trim()}”` : 'a new legal hold'}
+      showComment={false}
+      confirmLabel="Sign and place hold"
+      handledFields={fields}
+      onClose={onClose}
+      onSign={place}
+    >
+      <div data-testid="place-hold">
         <Field label="Title" required error={fieldError(mutation.error, 'title')}>
-          <input value={form.title} onChange={(e) => set('title')(e.target.value)} />
+          <input name="title" value={form.title} onChange={(e) => set('title')(e.target.value)} />
         </Field>
         <Field label="Reason" required error={fieldError(mutation.error, 'reason')}>
-          <textarea rows={2} value={form.reason} onChange={(e) => set('reason')(e.target.value)} />
+          <textarea
+            name="reason"
+            rows={2}
+            value={form.reason}
+            onChange={(e) => set('reason')(e.target.value)}
+          />
         </Field>
         <p className="muted">
           Scope: every crate of your unit matching all the filters below, now and later. To hold
           single crates, use Place legal hold on the crate.
         </p>
+        {fieldError(mutation.error, 'scope') ? (
+          <div className="field__error" role="alert">
+            {fieldError(mutation.error, 'scope')}
+          </div>
+        ) : null}
         <Field label="Department" error={fieldError(mutation.error, 'department')}>
           <select value={form.department} onChange={(e) => set('department')(e.target.value)}>
             <option value="">Any</option>
@@ -110,42 +149,8 @@ function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () => void
             onChange={(e) => set('record_date_to')(e.target.value)}
           />
         </Field>
-        <div className="signature-statement">
-          <p>
-            Signing as <strong>{user.full_name || user.username}</strong>. Meaning of this
-            signature: <strong data-testid="signature-meaning">Legal hold placed</strong>.
-          </p>
-        </div>
-        <Field label="Password" required error={fieldError(mutation.error, 'password')}>
-          <input
-            type="password"
-            name="signature-password"
-            autoComplete="current-password"
-            value={form.password}
-            onChange={(e) => set('password')(e.target.value)}
-          />
-        </Field>
-        <ErrorMessage
-          error={mutation.error}
-          handledFields={[
-            'title',
-            'reason',
-            'department',
-            'document_type',
-            'record_date_from',
-            'record_date_to',
-          ]}
-        />
-        <div className="form-actions">
-          <button type="submit" className="btn btn--primary" disabled={mutation.isPending}>
-            Sign and place hold
-          </button>
-          <button type="button" className="btn" onClick={onClose}>
-            Cancel
-          </button>
-        </div>
-      </form>
-    </Dialog>
+      </div>
+    </SignatureDialog>
   );
 }
 
