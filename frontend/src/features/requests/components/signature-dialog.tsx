@@ -131,7 +131,11 @@ export function SignatureDialog({
           <details open className="signature-content">
             <summary>What you sign</summary>
             <pre data-testid="signature-content" tabIndex={0}>
-              {JSON.stringify(showComment ? { ...content, comment: comment.trim() } : content, null, 2)}
+              {JSON.stringify(
+                showComment ? { ...content, comment: comment.trim() } : content,
+                null,
+                2,
+              )}
             </pre>
           </details>
         ) : null}

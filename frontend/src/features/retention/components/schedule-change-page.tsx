@@ -111,7 +111,7 @@ function ChangeForm({ type }: { type: DocumentType }) {
   const user = useCurrentUser();
   const [years, setYears] = useState(String(type.retention_years));
   const [trigger, setTrigger] = useState<RetentionTrigger>(type.retention_trigger);
-  const [eventName, setEventName] = useState(type.event_name);
+  const [eventName, setEventName] = useState(type.event_name ?? '');
   const [step, setStep] = useState<'form' | 'reason' | 'signature'>('form');
   const [reason, setReason] = useState('');
   const [recompute, setRecompute] = useState<RetentionRecompute | null>(null);
@@ -133,7 +133,7 @@ function ChangeForm({ type }: { type: DocumentType }) {
     event_name: trigger === 'event' ? eventName : type.event_name,
     reason,
   });
-  const eventRenamed = trigger === 'event' && eventName.trim() !== type.event_name;
+  const eventRenamed = trigger === 'event' && eventName.trim() !== (type.event_name ?? '');
   const isChange = (plan: SchedulePreview) => Object.keys(plan.changes).length > 0 || eventRenamed;
   const changeText = (plan: SchedulePreview) =>
     [
