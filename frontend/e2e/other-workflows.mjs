@@ -1,5 +1,7 @@
 // Rejection, withdrawal with send-back, transfer to another unit and destruction with
 // signature and certificate, each through the screens of the role that does it.
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import {
   BASE,
   DESKTOP,
@@ -14,6 +16,8 @@ import {
   storedCrate,
   waitForStatus,
 } from './lib.mjs';
+
+const TOUR = join(fileURLToPath(new URL('.', import.meta.url)), '..', 'docs', 'screenshots');
 
 function plusDays(days) {
   const date = new Date(Date.now() + days * 86_400_000);
@@ -124,7 +128,12 @@ export async function otherWorkflows(browser, results) {
 
     // A draft is its author's until submitted (docs/roles.md): the approver does not see it.
     await approver.goto(`${BASE}/requests/${requestId}`);
-    await approver.getByRole('alert').first().waitFor();
+    const refusal = approver.getByRole('alert').first();
+    await refusal.waitFor();
+    assert(
+      /^Not found/.test((await refusal.innerText()).trim()),
+      'the approver is not told "Not found"',
+    );
     assert((await approver.getByTestId('request-status').count()) === 0, 'approver sees the draft');
     assert(
       (await approver.getByRole('link', { name: 'Edit' }).count()) === 0,
@@ -272,6 +281,35 @@ export async function otherWorkflows(browser, results) {
       moved.unit_code === 'KUR' && moved.status === 'stored',
       `crate now ${moved.unit_code} ${moved.status}`,
     );
+
+    // The completed transfer says who received it and when, and each item's places carry their
+    // unit: GOA's shelf it left, KUR's shelf it is on now (issue 10, item 3).
+    const receiver = await apiCall(store2, 'GET', 'auth/me/');
+    const saved = await apiCall(store2, 'GET', `requests/${requestId}/`);
+    assert(saved.received_at, 'the API has no received_at');
+    for (const page of [store2, store]) {
+      await page.goto(`${BASE}/requests/${requestId}`);
+      await waitForStatus(page, 'Completed');
+      const received = (await page.getByTestId('request-received').innerText()).trim();
+      assert(
+        received.startsWith(`${receiver.full_name} · `) && /\d/.test(received),
+        `"Received" shows "${received}"`,
+      );
+      assert(!/Not yet/.test(received), 'the completed transfer says "Not yet"');
+      const row = page.getByTestId('items-table').locator('tbody tr', { hasText: crate.number });
+      const cells = await row.locator('td').allInnerTexts();
+      const [takenFrom, nowAt] = [cells[2].trim(), cells[3].trim()];
+      assert(takenFrom.startsWith('GOA · ') && takenFrom.length > 6, `taken from "${takenFrom}"`);
+      assert(nowAt.startsWith('KUR · ') && nowAt.length > 6, `now at "${nowAt}"`);
+      assert(takenFrom !== nowAt, 'the crate seems not to have moved');
+    }
+    // The timeline names the receiver too.
+    await store2
+      .getByText(`Received at KUR by ${receiver.full_name}`, { exact: false })
+      .first()
+      .waitFor();
+    await shot(store2, '22-transfer-received');
+    await store2.screenshot({ path: join(TOUR, 'transfer-received.png'), fullPage: true });
   });
 
   await t.step('destruction: executor signs, certificate is offered', async () => {

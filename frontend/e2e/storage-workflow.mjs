@@ -205,8 +205,10 @@ export async function storageWorkflow(browser, results) {
       const page = state.doc;
       await page.goto(`${BASE}/crates`);
       // A barcode scanner in keyboard-wedge mode types the number and presses Enter.
-      await page.getByLabel('Scan or type crate number').fill(state.crateNumber);
-      await page.getByLabel('Scan or type crate number').press('Enter');
+      await page
+        .getByRole('textbox', { name: 'Scan or type a crate number' })
+        .fill(state.crateNumber);
+      await page.getByRole('textbox', { name: 'Scan or type a crate number' }).press('Enter');
       await page.waitForURL(new RegExp(`/crates/${state.crateId}$`));
       const location = (await page.getByTestId('crate-location').innerText()).trim();
       assert(

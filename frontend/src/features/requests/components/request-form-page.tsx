@@ -399,10 +399,12 @@ function RequestFormPage({
                       type="button"
                       className="btn"
                       disabled={picked || unusable !== null}
-                      aria-label={`Add ${crate.number}`}
                       onClick={() => addCrate(crate)}
                     >
+                      {/* The crate number is read out with the visible word, so the name says
+                          which crate and still starts with what the eye sees (WCAG 2.5.3). */}
                       {picked ? 'Added' : unusable ? 'Not available' : 'Add'}
+                      <span className="sr-only"> {crate.number}</span>
                     </button>
                   </li>
                 );
