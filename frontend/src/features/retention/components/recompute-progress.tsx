@@ -54,7 +54,8 @@ export function RecomputeProgress({
       ) : current.status === 'done' ? (
         <span>
           {recompute.documents_changed.toLocaleString()} of {current.total.toLocaleString()}{' '}
-          documents and {recompute.crates_changed.toLocaleString()} crates got a new retention date
+          documents and {recompute.crates_changed.toLocaleString()}{' '}
+          {recompute.crates_changed === 1 ? 'crate' : 'crates'} got a new retention date
         </span>
       ) : (
         <span>The recompute failed; ask an administrator to look at the worker's log.</span>

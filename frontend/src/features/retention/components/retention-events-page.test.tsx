@@ -124,7 +124,7 @@ describe('RetentionEventsPage', () => {
     await userEvent.click(screen.getByRole('checkbox', { name: 'Choose B-12' }));
     await userEvent.click(screen.getByRole('button', { name: 'Record the batch expiry' }));
     expect((await screen.findByTestId('event-result')).textContent).toContain(
-      'Recorded for 1 documents in 1 crates',
+      'Recorded for 1 document in 1 crate',
     );
     expect(posts[1]).toEqual({
       document_type: 2,

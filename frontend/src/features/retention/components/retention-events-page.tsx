@@ -8,11 +8,13 @@ import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { useDocumentTypes } from '@/features/admin/api/master-data';
 import { documentsQuery } from '@/features/documents/api/documents';
-import { formatDate, todayIso } from '@/lib/format';
+import { formatDate, humanize, todayIso } from '@/lib/format';
 import type { RetentionEventResult } from '@/lib/types';
 import { useRecordRetentionEvent } from '../api/retention';
 
 const PAGE_SIZE = 25;
+
+const counted = (count: number, noun: string) => `${count} ${noun}${count === 1 ? '' : 's'}`;
 
 /** The checks the server makes too, said before sending (the server's word stays final). */
 export function eventDateProblem(eventDate: string, today: string = todayIso()): string | null {
@@ -180,7 +182,7 @@ export function RetentionEventsPage() {
                       <th scope="col">Crate</th>
                       <th scope="col">Status</th>
                       <th scope="col">Record date</th>
-                      <th scope="col">{type.event_name} recorded</th>
+                      <th scope="col">{humanize(type.event_name)} recorded</th>
                       <th scope="col">Kept until</th>
                     </tr>
                   </thead>
@@ -236,8 +238,8 @@ export function RetentionEventsPage() {
         />
         {result ? (
           <p className="alert alert--success" role="status" data-testid="event-result">
-            Recorded for {result.documents} documents in {result.crates} crates; their retention now
-            runs from the event.
+            Recorded for {counted(result.documents, 'document')} in{' '}
+            {counted(result.crates, 'crate')}; their retention now runs from the event.
           </p>
         ) : null}
         {type ? (
