@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.audit.models import AuditEvent
+from apps.audit.models import AuditEvent, AuditReview
 
 
 @admin.register(AuditEvent)
@@ -18,6 +18,28 @@ class AuditEventAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
         return [field.name for field in AuditEvent._meta.fields]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+
+@admin.register(AuditReview)
+class AuditReviewAdmin(admin.ModelAdmin):
+    """Read-only: a review is recorded, e-signed, through the API (docs/api.md)."""
+
+    list_display = ["number", "period_from", "period_to", "unit", "reviewed_by", "reviewed_at", "events_reviewed"]
+    list_filter = ["unit"]
+    search_fields = ["number", "comment", "chain_head_hash"]
+    ordering = ["-reviewed_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [field.name for field in AuditReview._meta.fields]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -1,6 +1,7 @@
 from typing import Any, NoReturn
 
 from django.conf import settings
+from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
 
@@ -49,7 +50,10 @@ class AuditEvent(models.Model):
             models.Index(fields=["entity_type", "entity_id"], name="audit_entity_idx"),
             models.Index(fields=["unit", "-sequence"], name="audit_unit_seq_idx"),
         ]
-        permissions = [("export_auditevent", "Can export the audit trail")]
+        permissions = [
+            ("export_auditevent", "Can export the audit trail"),
+            ("review_auditevent", "Can record a review of the audit trail"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.sequence} {self.action} {self.entity_type}:{self.entity_id}"
@@ -72,3 +76,39 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"head #{self.last_sequence}"
+
+
+class AuditReview(models.Model):
+    """A periodic review of the audit trail (EU GMP Annex 11 §9; docs/audit.md).
+
+    The reviewer e-signs (meaning `audit_reviewed`) that they reviewed the events of
+    `period_from`..`period_to` (dates, inclusive) of `unit` (null: every unit, by a System
+    Administrator). The chain head at review time is kept, so the review names exactly which
+    chain it saw: any later change to an event of that range breaks the chain before this head.
+    """
+
+    number = models.CharField(max_length=32, unique=True)
+    unit = models.ForeignKey("accounts.Unit", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    period_from = models.DateField()
+    period_to = models.DateField()
+    comment = models.TextField()
+    reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    reviewed_at = models.DateTimeField()
+    # What the range held in the reviewed scope when it was reviewed.
+    events_reviewed = models.PositiveIntegerField()
+    first_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    last_sequence = models.PositiveBigIntegerField(null=True, blank=True)
+    # The end of the chain at review time (before the review's own events).
+    chain_head_sequence = models.PositiveBigIntegerField()
+    chain_head_hash = models.CharField(max_length=64)
+    # Its e-signature (meaning `audit_reviewed`), shown with the review (Part 11 §11.50).
+    signatures = GenericRelation(
+        "signatures.Signature", content_type_field="subject_type", object_id_field="subject_id"
+    )
+
+    class Meta:
+        ordering = ["-reviewed_at", "-id"]
+        indexes = [models.Index(fields=["unit", "-period_to"], name="audit_review_unit_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.number} ({self.period_from} – {self.period_to})"

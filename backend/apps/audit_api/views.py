@@ -4,20 +4,22 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import StreamingHttpResponse
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import viewsets
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.audit import services
-from apps.audit.models import AuditEvent
+from apps.audit.models import AuditEvent, AuditReview
 from apps.audit.serializers import AuditEventSerializer, ChainVerificationSerializer
+from apps.audit_api import reviews
 from apps.audit_api.selectors import AuditEventFilter, audit_events_for
+from apps.audit_api.serializers import AuditReviewInputSerializer, AuditReviewSerializer
 from apps.auth import roles
 from apps.auth.permissions import ActionPermission
-from apps.core.schema import FORBIDDEN
+from apps.core.schema import FORBIDDEN, READ_ERRORS, WRITE_ERRORS
 from apps.core.spreadsheet import cell
 
 EXPORT_COLUMNS = [
@@ -92,3 +94,54 @@ class AuditEventViewSet(viewsets.ReadOnlyModelViewSet):
     @action(detail=False, methods=["get"])
     def verify(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         return Response(services.verify_chain().as_dict())
+
+
+@extend_schema_view(
+    list=extend_schema(responses={200: AuditReviewSerializer(many=True), 403: FORBIDDEN}),
+    retrieve=extend_schema(responses={200: AuditReviewSerializer, **READ_ERRORS, 403: FORBIDDEN}),
+)
+class AuditReviewViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
+    """Periodic reviews of the audit trail, newest first (docs/audit.md): read by whoever reads
+    the audit trail (their unit's; a System Administrator all), recorded with an e-signature by
+    an Approver or a System Administrator."""
+
+    serializer_class = AuditReviewSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    action_permissions = {
+        "list": roles.READ_AUDIT,
+        "retrieve": roles.READ_AUDIT,
+        "create": roles.REVIEW_AUDIT,
+    }
+    filterset_fields = ["unit"]
+    ordering_fields = ["reviewed_at", "period_to"]
+    ordering = ["-reviewed_at", "-id"]
+
+    def get_queryset(self) -> QuerySet[AuditReview]:
+        return reviews.reviews_for(self.request.user)
+
+    @extend_schema(
+        request=AuditReviewInputSerializer,
+        responses={
+            201: AuditReviewSerializer,
+            **WRITE_ERRORS,
+            403: OpenApiResponse(
+                description="Role lacks the capability, wrong password (invalid_signature), "
+                "certification_required or account_locked"
+            ),
+        },
+    )
+    def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        data = AuditReviewInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        review = reviews.audit_review_record(
+            actor=request.user,
+            period_from=values["from"],
+            period_to=values["to"],
+            unit=values.get("unit"),
+            comment=values["comment"],
+            password=values["password"],
+        )
+        return Response(
+            AuditReviewSerializer(self.get_queryset().get(pk=review.pk)).data, status=status.HTTP_201_CREATED
+        )

@@ -14,7 +14,15 @@ from django.utils import timezone
 
 from apps.auth import roles, services
 from apps.auth.models import Department, RevokedSession, Unit, User
-from apps.core.admin_mixins import ServiceModelAdmin, changed, refusal_text, submitted
+from apps.core.admin_mixins import (
+    ReasonAdminMixin,
+    ReasonForm,
+    ServiceModelAdmin,
+    changed,
+    reason_of,
+    refusal_text,
+    submitted,
+)
 from apps.core.errors import ApplicationError
 
 
@@ -42,19 +50,29 @@ class ServiceAdminAuthenticationForm(AdminAuthenticationForm):
 admin.site.login_form = ServiceAdminAuthenticationForm
 
 
+class UnitAdminForm(ReasonForm):
+    class Meta:
+        model = Unit
+        fields = services.UNIT_FIELDS
+
+
 @admin.register(Unit)
-class UnitAdmin(ServiceModelAdmin):
+class UnitAdmin(ReasonAdminMixin, ServiceModelAdmin):
+    form = UnitAdminForm
     unit_field = "pk"
     list_display = ["code", "name", "is_active", "created_at"]
     list_filter = ["is_active"]
     search_fields = ["code", "name", "address"]
-    fields = tuple(services.UNIT_FIELDS)
+    fields = (*services.UNIT_FIELDS, "reason")
 
     def write(self, request: HttpRequest, obj: Unit, form: Any, change: bool) -> Unit:
         actor: Any = request.user
         if change:
             return services.unit_update(
-                actor=actor, unit=Unit.objects.get(pk=obj.pk), data=changed(form, services.UNIT_FIELDS)
+                actor=actor,
+                unit=Unit.objects.get(pk=obj.pk),
+                data=changed(form, services.UNIT_FIELDS),
+                reason=reason_of(form),
             )
         return services.unit_create(actor=actor, **submitted(form, services.UNIT_FIELDS))
 

@@ -6,14 +6,18 @@ from rest_framework import serializers
 from apps.auth import roles
 from apps.auth.models import Department, Unit, User
 from apps.core.limits import SECRET_MAX_LENGTH, TOKEN_MAX_LENGTH
+from apps.core.reason_field import reason_field
 from apps.policy import access
 from apps.policy.capabilities import ALL_CAPABILITIES, capabilities_of
 
 
 class UnitSerializer(serializers.ModelSerializer):
+    # Deactivating a unit needs a reason (apps.policy.reasons).
+    reason = reason_field()
+
     class Meta:
         model = Unit
-        fields = ["id", "code", "name", "address", "is_active", "created_at", "updated_at"]
+        fields = ["id", "code", "name", "address", "is_active", "created_at", "updated_at", "reason"]
         read_only_fields = ["created_at", "updated_at"]
 
 

@@ -24,7 +24,7 @@ from apps.auth.models import Department, Unit, User
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.master_data import audited_create, audited_update
-from apps.policy import access
+from apps.policy import access, reasons
 
 USER_AUDIT_FIELDS = ["username", "full_name", "email", "employee_id", "unit", "is_active"]
 UNIT_FIELDS = ["code", "name", "address", "is_active"]
@@ -411,10 +411,18 @@ def unit_create(*, actor: User, **fields: Any) -> Unit:
     return audited_create(Unit, actor=actor, entity="unit", audit_fields=UNIT_FIELDS, **fields)
 
 
-def unit_update(*, actor: User, unit: Unit, data: dict[str, Any]) -> Unit:
-    """A System Administrator edits any unit; a Unit Admin only their own."""
+def unit_update(*, actor: User, unit: Unit, data: dict[str, Any], reason: str = "") -> Unit:
+    """A System Administrator edits any unit; a Unit Admin only their own. Deactivating a unit
+    needs `reason` (apps.policy.reasons), kept as the audit event's comment."""
     _check_in_scope(actor, unit.pk, "Unit")
-    return audited_update(unit, actor=actor, entity="unit", audit_fields=UNIT_FIELDS, data=data)
+    return audited_update(
+        unit,
+        actor=actor,
+        entity="unit",
+        audit_fields=UNIT_FIELDS,
+        data=data,
+        reason_for=lambda changes: reasons.require_reason("unit", changes, reason),
+    )
 
 
 def _check_department_unit(actor: User, unit: Unit | None) -> None:

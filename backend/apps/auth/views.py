@@ -146,11 +146,15 @@ class UnitViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, viewsets.Rea
         return scope_to_unit(Unit.objects.all(), user, "pk")
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.unit_create(actor=acting_user(self.request), **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        fields.pop("reason", None)
+        serializer.instance = services.unit_create(actor=acting_user(self.request), **fields)
 
     def perform_update(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
         serializer.instance = services.unit_update(
-            actor=acting_user(self.request), unit=serializer.instance, data=serializer.validated_data
+            actor=acting_user(self.request), unit=serializer.instance, data=data, reason=reason
         )
 
 

@@ -8,6 +8,7 @@ Nothing is deleted here: models without a delete service are deactivated instead
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin, messages
 from django.db import transaction
 from django.db.models import QuerySet
@@ -83,6 +84,30 @@ class ServiceModelAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+class ReasonForm(forms.ModelForm):
+    """An admin change form that asks for the reason for change (EU GMP Annex 11 §9). Whether
+    the change needs one is the service's question (apps.policy.reasons), as in the API."""
+
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "cols": 60}),
+        help_text="Why you make this change; kept in the audit trail. Required for changes that affect records.",
+    )
+
+
+class ReasonAdminMixin:
+    """Shows the form's `reason` on change pages only (a creation needs none)."""
+
+    def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        fields = list(super().get_fields(request, obj))  # type: ignore[misc]
+        fields = [name for name in fields if name != "reason"]
+        return [*fields, "reason"] if obj is not None else fields
+
+
+def reason_of(form: Any) -> str:
+    return form.cleaned_data.get("reason", "") if hasattr(form, "cleaned_data") else ""
 
 
 def changed(form: Any, names: list[str]) -> dict[str, Any]:

@@ -4,6 +4,7 @@ One place for the pattern "lock, apply, diff, audit the change" so each master-d
 states only what is particular to it.
 """
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db import models, transaction
@@ -29,15 +30,27 @@ def audited_create(model: type[M], *, actor: Any, entity: str, audit_fields: lis
 
 @transaction.atomic
 def audited_update(
-    instance: M, *, actor: Any, entity: str, audit_fields: list[str], data: dict[str, Any], comment: str = ""
+    instance: M,
+    *,
+    actor: Any,
+    entity: str,
+    audit_fields: list[str],
+    data: dict[str, Any],
+    comment: str = "",
+    reason_for: Callable[[dict[str, list[Any]]], str] | None = None,
 ) -> M:
-    """Apply `data` under a row lock; audit the fields that really changed (none: no event)."""
+    """Apply `data` under a row lock; audit the fields that really changed (none: no event).
+
+    `reason_for(changes)`, asked before anything is saved, returns the audit event's comment or
+    raises (a change that needs a reason without one: apps.policy.reasons)."""
     locked = type(instance)._default_manager.select_for_update().get(pk=instance.pk)
     before = audit.snapshot(locked, audit_fields)
     for name, value in data.items():
         setattr(locked, name, value)
-    locked.save()
     changes = audit.changes_between(before, audit.snapshot(locked, audit_fields))
+    if reason_for is not None:
+        comment = reason_for(changes)
+    locked.save()
     if changes:
         extra = {"unit_id": locked.pk} if entity == "unit" else {}
         audit.record(

@@ -1,9 +1,11 @@
-"""Admin: document types are edited here; crates and documents are browsed.
+"""Admin: crates and documents are browsed (document types: apps/retention/admin.py, whose
+service recomputes retention when a schedule changes).
 
 Status, location, number and retention are read-only and nothing is added or deleted here:
 those change only through the services (the request workflow, relocation, the API), so the
-admin cannot bypass the workflow. Draft crates and documents may be corrected, through the
-same services (draft-only rule, retention recomputation, audit event).
+admin cannot bypass the workflow. Draft crates and documents may be corrected, with a reason,
+through the same services (draft-only rule, reason for change, retention recomputation,
+audit event).
 """
 
 from typing import Any
@@ -13,39 +15,11 @@ from django.contrib import admin, messages
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
-from apps.core.admin_mixins import ServiceModelAdmin, changed, in_own_unit, submitted
+from apps.core.admin_mixins import ReasonAdminMixin, ReasonForm, in_own_unit, reason_of
 from apps.core.errors import ApplicationError
 from apps.crates import services
-from apps.crates.models import Crate, Document, DocumentType
+from apps.crates.models import Crate, Document
 from apps.policy.states import CRATE_TABLE
-
-
-@admin.register(DocumentType)
-class DocumentTypeAdmin(ServiceModelAdmin):
-    """Company-wide: edited by System Administrators and Unit Admins, deactivated, never deleted."""
-
-    unit_field = None
-    list_display = ["code", "name", "retention_years", "is_active"]
-    list_filter = ["is_active"]
-    search_fields = ["code", "name"]
-    fields = tuple(services.DOCUMENT_TYPE_FIELDS)
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
-        # A schedule change needs a reason, a background recompute of every document of the
-        # type and, when it shortens retention, an e-signature: the schedule screen does all
-        # three (apps.retention.services.document_type_change); the admin form can do none.
-        if obj is not None:
-            return ["retention_years", "retention_trigger", "event_name"]
-        return []
-
-    def write(self, request: HttpRequest, obj: DocumentType, form: Any, change: bool) -> DocumentType:
-        if change:
-            return services.document_type_update(
-                actor=request.user,
-                document_type=DocumentType.objects.get(pk=obj.pk),
-                data=changed(form, services.DOCUMENT_TYPE_FIELDS),
-            )
-        return services.document_type_create(actor=request.user, **submitted(form, services.DOCUMENT_TYPE_FIELDS))
 
 
 class DocumentInline(admin.TabularInline):
@@ -63,7 +37,7 @@ class DocumentInline(admin.TabularInline):
         return False
 
 
-class CrateAdminForm(forms.ModelForm):
+class CrateAdminForm(ReasonForm):
     class Meta:
         model = Crate
         fields = list(Crate.EDITABLE_FIELDS)
@@ -84,7 +58,7 @@ def _apply(request: HttpRequest, write: Any) -> None:
 
 
 @admin.register(Crate)
-class CrateAdmin(admin.ModelAdmin):
+class CrateAdmin(ReasonAdminMixin, admin.ModelAdmin):
     form = CrateAdminForm
     list_display = ["number", "unit", "department", "status", "location", "retention_until"]
     list_filter = ["status", "unit", "department"]
@@ -123,17 +97,20 @@ class CrateAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in Crate.EDITABLE_FIELDS}
         if data:
             current = Crate.objects.get(pk=obj.pk)
-            _apply(request, lambda: services.crate_update(actor=request.user, crate=current, data=data))
+            _apply(
+                request,
+                lambda: services.crate_update(actor=request.user, crate=current, data=data, reason=reason_of(form)),
+            )
 
 
-class DocumentAdminForm(forms.ModelForm):
+class DocumentAdminForm(ReasonForm):
     class Meta:
         model = Document
         fields = list(Document.EDITABLE_FIELDS)
 
 
 @admin.register(Document)
-class DocumentAdmin(admin.ModelAdmin):
+class DocumentAdmin(ReasonAdminMixin, admin.ModelAdmin):
     form = DocumentAdminForm
     list_display = ["number", "title", "crate", "document_type", "record_date", "retention_until", "status"]
     list_filter = ["status", "document_type", "crate__unit"]
@@ -159,4 +136,9 @@ class DocumentAdmin(admin.ModelAdmin):
         data = {name: form.cleaned_data[name] for name in form.changed_data if name in Document.EDITABLE_FIELDS}
         if data:
             current = Document.objects.select_related("crate").get(pk=obj.pk)
-            _apply(request, lambda: services.document_update(actor=request.user, document=current, data=data))
+            _apply(
+                request,
+                lambda: services.document_update(
+                    actor=request.user, document=current, data=data, reason=reason_of(form)
+                ),
+            )

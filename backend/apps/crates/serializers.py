@@ -4,6 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.core.labels import FORMATS, MAX_LABELS
+from apps.core.reason_field import reason_field
 from apps.crates.models import Crate, Document, DocumentType
 from apps.crates.selectors import SCAN_KINDS
 from apps.policy import access, rules
@@ -78,11 +79,14 @@ class DocumentWriteSerializer(serializers.ModelSerializer):
     (Document.EDITABLE_FIELDS, validated as the model declares them).
 
     `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
+    A correction (update) needs `reason` (apps.policy.reasons).
     """
+
+    reason = reason_field()
 
     class Meta:
         model = Document
-        fields = ["crate", *Document.EDITABLE_FIELDS]
+        fields = ["crate", *Document.EDITABLE_FIELDS, "reason"]
         # The number's uniqueness within its crate is the service's check, with its own message.
         validators: list[Any] = []
 
@@ -177,11 +181,14 @@ class CrateCreateSerializer(serializers.ModelSerializer):
 
 
 class CrateUpdateSerializer(serializers.ModelSerializer):
-    """Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit)."""
+    """Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit);
+    a correction needs `reason` (apps.policy.reasons)."""
+
+    reason = reason_field()
 
     class Meta:
         model = Crate
-        fields = list(Crate.EDITABLE_FIELDS)
+        fields = [*Crate.EDITABLE_FIELDS, "reason"]
         extra_kwargs = {name: {"required": False} for name in Crate.EDITABLE_FIELDS}
 
 

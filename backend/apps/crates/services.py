@@ -25,7 +25,7 @@ from apps.core.master_data import audited_create, audited_update
 from apps.core.numbering import next_formatted_number
 from apps.crates import selectors
 from apps.crates.models import Crate, Document, DocumentType
-from apps.policy import access
+from apps.policy import access, reasons
 from apps.policy.states import CRATE_TABLE
 from apps.storage import services as storage
 from apps.storage.models import StorageLocation
@@ -72,15 +72,16 @@ def document_type_create(*, actor: Any, **fields: Any) -> DocumentType:
 def document_type_update(
     *, actor: Any, document_type: DocumentType, data: dict[str, Any], reason: str = ""
 ) -> DocumentType:
-    """Change a document type; `reason` is the audit event's comment. A change of its retention
-    schedule goes through `apps.retention.services.document_type_change`, which recomputes."""
+    """Change a document type; any change needs `reason` (apps.policy.reasons), the audit
+    event's comment. A change of its retention schedule goes through
+    `apps.retention.services.document_type_change`, which recomputes."""
     return audited_update(
         document_type,
         actor=actor,
         entity="document_type",
         audit_fields=DOCUMENT_TYPE_FIELDS,
         data=data,
-        comment=reason,
+        reason_for=lambda changes: reasons.require_reason("document_type", changes, reason),
     )
 
 
@@ -215,8 +216,9 @@ def _check_known(fields: dict[str, Any], known: tuple[str, ...]) -> None:
 
 
 @transaction.atomic
-def crate_update(*, actor: Any, crate: Crate, data: dict[str, Any]) -> Crate:
-    """Change a draft crate's department and/or description (409 in any other status)."""
+def crate_update(*, actor: Any, crate: Crate, data: dict[str, Any], reason: str = "") -> Crate:
+    """Correct a draft crate's department and/or description (409 in any other status); a
+    correction needs `reason` (apps.policy.reasons), the audit event's comment."""
     crate = _lock_crate(crate)
     access.check_crate(crate, "edit")
     unknown = set(data) - set(Crate.EDITABLE_FIELDS)
@@ -227,8 +229,9 @@ def crate_update(*, actor: Any, crate: Crate, data: dict[str, Any]) -> Crate:
     before = audit.snapshot(crate, CRATE_FIELDS)
     for name, value in data.items():
         setattr(crate, name, value)
+    reason = reasons.require_reason("crate", audit.changes_between(before, audit.snapshot(crate, CRATE_FIELDS)), reason)
     crate.save()
-    _record_crate_change(crate=crate, before=before, action="crate.updated", actor=actor)
+    _record_crate_change(crate=crate, before=before, action="crate.updated", actor=actor, comment=reason)
     return crate
 
 
@@ -482,8 +485,9 @@ def document_create(*, actor: Any, crate: Crate, **fields: Any) -> Document:
 
 
 @transaction.atomic
-def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> Document:
-    """Edit a document of a draft crate (it cannot move to another crate)."""
+def document_update(*, actor: Any, document: Document, data: dict[str, Any], reason: str = "") -> Document:
+    """Correct a document of a draft crate (it cannot move to another crate); a correction
+    needs `reason` (apps.policy.reasons), the audit event's comment."""
     crate = _lock_crate(document.crate)
     access.check_crate(crate, "edit")
     document = Document.objects.select_for_update().get(pk=document.pk)
@@ -503,11 +507,19 @@ def document_update(*, actor: Any, document: Document, data: dict[str, Any]) -> 
     document.retention_until = document_retention_until(
         record_date=document.record_date, document_type=document.document_type, trigger_date=document.trigger_date
     )
-    document.save()
     changes = audit.changes_between(before, audit.snapshot(document, DOCUMENT_FIELDS))
+    reason = reasons.require_reason("document", changes, reason)
+    document.save()
     if changes:
-        audit.record(action="document.updated", instance=document, unit_id=crate.unit_id, changes=changes, actor=actor)
-        crate_recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} changed")
+        audit.record(
+            action="document.updated",
+            instance=document,
+            unit_id=crate.unit_id,
+            changes=changes,
+            comment=reason,
+            actor=actor,
+        )
+        crate_recompute_retention(crate=crate, actor=actor, comment=f"document {document.number} changed: {reason}")
     return document
 
 

@@ -120,7 +120,9 @@ class CrateViewSet(viewsets.ModelViewSet):
         crate = self.get_object()
         data = CrateUpdateSerializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        crate = services.crate_update(actor=request.user, crate=crate, data=dict(data.validated_data))
+        fields = dict(data.validated_data)
+        reason = fields.pop("reason", "")
+        crate = services.crate_update(actor=request.user, crate=crate, data=fields, reason=reason)
         return self._detail(crate)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -213,14 +215,18 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._write_serializer(data=request.data)
         data.is_valid(raise_exception=True)
-        document = services.document_create(actor=request.user, **data.validated_data)
+        fields = dict(data.validated_data)
+        fields.pop("reason", None)
+        document = services.document_create(actor=request.user, **fields)
         return self._read(document, status_code=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         document = self.get_object()
         data = self._write_serializer(data=request.data, partial=kwargs.get("partial", False))
         data.is_valid(raise_exception=True)
-        document = services.document_update(actor=request.user, document=document, data=dict(data.validated_data))
+        fields = dict(data.validated_data)
+        reason = fields.pop("reason", "")
+        document = services.document_update(actor=request.user, document=document, data=fields, reason=reason)
         return self._read(document)
 
     def destroy(self, request: Request, *args: Any, **kwargs: Any) -> Response:

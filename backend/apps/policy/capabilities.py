@@ -29,6 +29,7 @@ RECORD_RETENTION_EVENTS = "retention.record_retention_event"
 EXTEND_RETENTION = "retention.extend_retention"
 READ_AUDIT = "audit.view_auditevent"
 EXPORT_AUDIT = "audit.export_auditevent"
+REVIEW_AUDIT = "audit.review_auditevent"
 COUNT_CRATES = "inventory.count_crates"
 REVIEW_COUNTS = "inventory.review_count"
 IMPORT_INVENTORY = "inventory.add_inventoryimport"
@@ -56,6 +57,7 @@ CAPABILITY_PERMISSIONS: dict[str, str] = {
     "extend_retention": EXTEND_RETENTION,
     "read_audit": READ_AUDIT,
     "export_audit": EXPORT_AUDIT,
+    "review_audit": REVIEW_AUDIT,
     "count_crates": COUNT_CRATES,
     "review_counts": REVIEW_COUNTS,
     "import_inventory": IMPORT_INVENTORY,

@@ -13,8 +13,8 @@ from apps.signatures.serializers import SignatureSerializer
 
 
 class DocumentTypeWriteSerializer(DocumentTypeSerializer):
-    """Document type create / update; a change of `retention_years` or `retention_trigger`
-    needs `reason`, and `password` (e-signature `retention_changed`) when it shortens retention."""
+    """Document type create / update; any change needs `reason` (apps.policy.reasons), and
+    `password` (e-signature `retention_changed`) when it shortens retention."""
 
     reason = serializers.CharField(
         write_only=True, required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH

@@ -29,7 +29,7 @@ from apps.core.errors import ApplicationError, field_error, invalid_transition
 from apps.core.numbering import next_number
 from apps.crates import services as crates
 from apps.crates.models import Crate, Document, DocumentType
-from apps.policy import access, rules
+from apps.policy import access, reasons, rules
 from apps.policy import capabilities as cap
 from apps.policy.states import CrateStatus
 from apps.retention.models import LegalHold, RetentionRecompute
@@ -55,11 +55,7 @@ HOLD_FIELDS = [
 RECOMPUTE_CHUNK_CRATES = 200
 
 
-def _reason(reason: str | None, field: str = "reason") -> str:
-    reason = (reason or "").strip()
-    if not reason:
-        raise field_error(field, "Give the reason for this change.")
-    return reason
+_reason = reasons.given_reason
 
 
 def _require(actor: Any, capability: str, message: str) -> None:

@@ -56,7 +56,7 @@ from apps.retention.serializers import (
 class DocumentTypeViewSet(CratesDocumentTypeViewSet):
     """Document types and their retention schedules (company-wide: System Administrators edit).
 
-    A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+    Any change needs `reason`; a schedule change (`retention_years`, `retention_trigger`) is recomputed in
     the background (`recompute` in the answer; progress over the socket) and, when it shortens
     retention, needs `password` (e-signature `retention_changed`)."""
 

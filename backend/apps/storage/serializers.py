@@ -1,11 +1,14 @@
 from rest_framework import serializers
 
+from apps.core.reason_field import reason_field
 from apps.storage.models import StorageLocation
 
 
 class StorageLocationSerializer(serializers.ModelSerializer):
     free = serializers.IntegerField(read_only=True)
     unit_code = serializers.CharField(source="unit.code", read_only=True)
+    # A change of capacity or parent needs a reason (apps.policy.reasons).
+    reason = reason_field()
 
     class Meta:
         model = StorageLocation
@@ -25,6 +28,7 @@ class StorageLocationSerializer(serializers.ModelSerializer):
             "is_active",
             "created_at",
             "updated_at",
+            "reason",
         ]
         read_only_fields = ["barcode", "occupied", "path", "created_at", "updated_at"]
         validators: list = []  # per-unit code uniqueness is checked by the service

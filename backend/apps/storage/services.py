@@ -14,7 +14,7 @@ from django.db.models import F
 from apps.audit import services as audit
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
-from apps.policy import access
+from apps.policy import access, reasons
 from apps.storage.models import StorageLocation
 
 LOCATION_FIELDS = ["unit", "parent", "kind", "code", "name", "capacity", "is_active"]
@@ -76,7 +76,11 @@ def location_create(*, actor: Any, **fields: Any) -> StorageLocation:
 
 
 @transaction.atomic
-def location_update(*, actor: Any, location: StorageLocation, data: dict[str, Any]) -> StorageLocation:
+def location_update(
+    *, actor: Any, location: StorageLocation, data: dict[str, Any], reason: str = ""
+) -> StorageLocation:
+    """Change a location; a change of its capacity or parent needs `reason`
+    (apps.policy.reasons), the audit event's comment."""
     location = StorageLocation.objects.select_for_update().get(pk=location.pk)
     if actor is not None and not access.belongs_to_unit(actor, location.unit_id):
         raise ApplicationError("Location not found.", code="not_found")  # another unit's: as the API's 404
@@ -97,13 +101,14 @@ def location_update(*, actor: Any, location: StorageLocation, data: dict[str, An
         raise field_error("capacity", f"The location holds {location.occupied} crates; capacity cannot be lower.")
     if not location.is_active and location.occupied:
         raise field_error("is_active", "A location that holds crates cannot be deactivated.")
+    changes = audit.changes_between(before, audit.snapshot(location, LOCATION_FIELDS))
+    reason = reasons.require_reason("location", changes, reason)
     location.path = _path_for(location.name, location.parent)
     location.save()
     if {"name", "parent"} & data.keys():
         _refresh_descendant_paths(location)
-    changes = audit.changes_between(before, audit.snapshot(location, LOCATION_FIELDS))
     if changes:
-        audit.record(action="location.updated", instance=location, changes=changes, actor=actor)
+        audit.record(action="location.updated", instance=location, changes=changes, comment=reason, actor=actor)
         _announce(location, "updated")
     return location
 

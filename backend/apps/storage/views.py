@@ -41,11 +41,15 @@ class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
         return locations_for(self.request.user)
 
     def perform_create(self, serializer: Any) -> None:
-        serializer.instance = services.location_create(actor=self.request.user, **serializer.validated_data)
+        fields = dict(serializer.validated_data)
+        fields.pop("reason", None)
+        serializer.instance = services.location_create(actor=self.request.user, **fields)
 
     def perform_update(self, serializer: Any) -> None:
+        data = dict(serializer.validated_data)
+        reason = data.pop("reason", "")
         serializer.instance = services.location_update(
-            actor=self.request.user, location=serializer.instance, data=serializer.validated_data
+            actor=self.request.user, location=serializer.instance, data=data, reason=reason
         )
 
     @extend_schema(responses={(200, "application/pdf"): OpenApiTypes.BINARY, **READ_ERRORS})

@@ -26,8 +26,8 @@ def test_update_records_old_and_new_value(world: World, kind: str, field: str, n
     }[kind]
     url, pk, old = target
     client = world.client("sysadmin")
-    # Master data that affects records needs a reason (docs/audit.md); the others ignore it.
-    response = client.patch(f"{url}{pk}/", {field: new, "reason": "Annual review"}, format="json")
+    # Every change is sent with a reason; only some need one (tests/crates/test_reasons_for_change.py).
+    response = client.patch(f"{url}{pk}/", {field: new, "reason": "Periodic review"}, format="json")
     assert response.status_code == 200, response.content
     event = AuditEvent.objects.get(action=f"{kind}.updated", entity_id=str(pk))
     assert event.changes == {field: [old, new]}

@@ -223,9 +223,16 @@ def test_the_service_refuses_another_units_department_to_every_client(world: Wor
 def test_admin_cannot_change_a_document_types_retention_schedule(world: World) -> None:
     # The schedule changes only through the API (reason, recompute, signature when shortened).
     client = admin_client(world, "sysadmin")
-    body = {"code": world.bmr.code, "name": "Batch record (renamed)", "retention_years": 1, "is_active": "on"}
+    body = {
+        "code": world.bmr.code,
+        "name": "Batch record (renamed)",
+        "retention_years": 1,
+        "is_active": "on",
+        "reason": "Name per SOP-001 rev 2",
+    }
     response = client.post(f"/admin/crates/documenttype/{world.bmr.pk}/change/", body)
     assert response.status_code == 302
     world.bmr.refresh_from_db()
     assert (world.bmr.name, world.bmr.retention_years) == ("Batch record (renamed)", 7)
     assert event_changes() == {"name": ["Batch Manufacturing Record", "Batch record (renamed)"]}
+    assert last_event()[-1] == "Name per SOP-001 rev 2"

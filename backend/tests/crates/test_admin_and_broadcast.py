@@ -55,6 +55,7 @@ def test_admin_edits_a_draft_crate_through_the_service(world: World, make: Crate
             "description": "corrected",
             "status": "stored",
             "number": "HACKED",
+            "reason": "Description corrected",
             "documents-TOTAL_FORMS": "0",
             "documents-INITIAL_FORMS": "0",
         },
@@ -64,7 +65,11 @@ def test_admin_edits_a_draft_crate_through_the_service(world: World, make: Crate
     assert (crate.description, crate.status, crate.number.startswith("CRT-GOA-")) == ("corrected", "draft", True)
     event = AuditEvent.objects.order_by("-sequence").first()
     assert event is not None
-    assert (event.action, event.changes) == ("crate.updated", {"description": ["BMRs 2024", "corrected"]})
+    assert (event.action, event.changes, event.comment) == (
+        "crate.updated",
+        {"description": ["BMRs 2024", "corrected"]},
+        "Description corrected",
+    )
 
 
 def test_every_crate_write_is_broadcast_to_the_crates_unit(

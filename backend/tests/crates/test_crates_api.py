@@ -123,13 +123,14 @@ def test_draft_crate_update_changes_description_and_department(world: World, mak
     production = Department.objects.create(unit=world.goa, code="PRD", name="Production")
     crate = make.crate()
     response = world.client("docmanager").patch(
-        f"/api/crates/{crate.pk}/", {"description": "Moved to production", "department": production.pk}
+        f"/api/crates/{crate.pk}/",
+        {"description": "Moved to production", "department": production.pk, "reason": "Filed by production"},
     )
     assert response.status_code == 200, response.content
     assert response.json()["department_name"] == "Production"
     event = AuditEvent.objects.order_by("-sequence").first()
     assert event is not None
-    assert event.action == "crate.updated"
+    assert (event.action, event.comment) == ("crate.updated", "Filed by production")
     assert event.changes == {
         "department": [world.qa.pk, production.pk],
         "description": ["BMRs 2024", "Moved to production"],
@@ -253,8 +254,8 @@ def test_draft_crate_is_frozen_while_its_storage_request_awaits_decision_or_exec
     RequestItem.objects.create(request=request, crate=crate, is_open=request_status != "rejected")
     before = audit_count()
     client = world.client("docmanager")
-    crate_response = client.patch(f"/api/crates/{crate.pk}/", {"description": "changed"})
-    document_response = client.patch(f"/api/documents/{document.pk}/", {"title": "changed"})
+    crate_response = client.patch(f"/api/crates/{crate.pk}/", {"description": "changed", "reason": "typo"})
+    document_response = client.patch(f"/api/documents/{document.pk}/", {"title": "changed", "reason": "typo"})
     assert (crate_response.status_code, document_response.status_code) == (expected, expected)
     if expected == 409:
         assert crate_response.json() == {

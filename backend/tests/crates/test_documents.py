@@ -71,7 +71,7 @@ def test_document_create_computes_retention_and_the_crates_latest_retention(
     crate.refresh_from_db()
     assert crate.retention_until == datetime.date(2031, 5, 1)
 
-    response = client.patch(f"/api/documents/{bmr['id']}/", {"record_date": "2020-01-10"})
+    response = client.patch(f"/api/documents/{bmr['id']}/", {"record_date": "2020-01-10", "reason": "Misread date"})
     assert response.status_code == 200, response.content
     assert response.json()["retention_until"] == "2027-01-10"
     crate.refresh_from_db()

@@ -11,19 +11,20 @@ from apps.crates.serializers import CrateCreateSerializer, CrateUpdateSerializer
 def test_crate_fields_come_from_the_model() -> None:
     assert Crate.EDITABLE_FIELDS == ("department", "description")
     assert list(CrateCreateSerializer().fields) == ["unit", "department", "description"]
-    assert list(CrateUpdateSerializer().fields) == ["department", "description"]
+    # `reason`: a correction says why (apps.policy.reasons).
+    assert list(CrateUpdateSerializer().fields) == ["department", "description", "reason"]
     assert all(field.required is False for field in CrateUpdateSerializer().fields.values())
     description = CrateCreateSerializer().fields["description"]
     assert isinstance(description, serializers.CharField)
     assert description.max_length == Crate._meta.get_field("description").max_length
     assert set(Crate.EDITABLE_FIELDS) <= set(services.CRATE_FIELDS)
-    assert list(admin.CrateAdminForm().fields) == ["department", "description"]
+    assert list(admin.CrateAdminForm().fields) == ["department", "description", "reason"]
 
 
 def test_document_fields_and_limits_come_from_the_model() -> None:
     assert Document.EDITABLE_FIELDS == ("number", "title", "document_type", "record_date")
     fields = DocumentWriteSerializer().fields
-    assert list(fields) == ["crate", "number", "title", "document_type", "record_date"]
+    assert list(fields) == ["crate", "number", "title", "document_type", "record_date", "reason"]
     number, title = fields["number"], fields["title"]
     assert isinstance(number, serializers.CharField) and isinstance(title, serializers.CharField)
     assert (number.max_length, title.max_length) == (100, 300)
@@ -37,4 +38,4 @@ def test_document_fields_and_limits_come_from_the_model() -> None:
         "retention_until",
         "status",
     ]
-    assert list(admin.DocumentAdminForm().fields) == ["number", "title", "document_type", "record_date"]
+    assert list(admin.DocumentAdminForm().fields) == ["number", "title", "document_type", "record_date", "reason"]

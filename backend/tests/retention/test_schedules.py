@@ -86,8 +86,13 @@ def test_a_schedule_change_needs_a_reason(world: World, make: CrateMaker, audit_
     assert DocumentType.objects.get(pk=world.bmr.pk).retention_years == 7
     assert not RetentionRecompute.objects.exists()
     assert audit_count() == before
-    # A change outside the schedule (the name) needs none.
+    # A change outside the schedule (the name) needs a reason too, and recomputes nothing.
     response = world.client("sysadmin").patch(f"/api/document-types/{world.bmr.pk}/", {"name": "BMR"}, format="json")
+    assert (response.status_code, response.json()) == (400, {"reason": ["Give the reason for this change."]})
+    assert audit_count() == before
+    response = world.client("sysadmin").patch(
+        f"/api/document-types/{world.bmr.pk}/", {"name": "BMR", "reason": "Name per SOP-001"}, format="json"
+    )
     assert response.status_code == 200
     assert response.json()["recompute"] is None
 

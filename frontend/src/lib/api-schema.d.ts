@@ -55,6 +55,53 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/audit/reviews/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Periodic reviews of the audit trail, newest first (docs/audit.md): read by whoever reads
+     *     the audit trail (their unit's; a System Administrator all), recorded with an e-signature by
+     *     an Approver or a System Administrator.
+     */
+    get: operations['audit_reviews_list'];
+    put?: never;
+    /**
+     * @description Periodic reviews of the audit trail, newest first (docs/audit.md): read by whoever reads
+     *     the audit trail (their unit's; a System Administrator all), recorded with an e-signature by
+     *     an Approver or a System Administrator.
+     */
+    post: operations['audit_reviews_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
+  '/api/audit/reviews/{id}/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Periodic reviews of the audit trail, newest first (docs/audit.md): read by whoever reads
+     *     the audit trail (their unit's; a System Administrator all), recorded with an e-signature by
+     *     an Approver or a System Administrator.
+     */
+    get: operations['audit_reviews_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/audit/verify/': {
     parameters: {
       query?: never;
@@ -612,7 +659,7 @@ export interface paths {
     /**
      * @description Document types and their retention schedules (company-wide: System Administrators edit).
      *
-     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     Any change needs `reason`; a schedule change (`retention_years`, `retention_trigger`) is recomputed in
      *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
      *     retention, needs `password` (e-signature `retention_changed`).
      */
@@ -621,7 +668,7 @@ export interface paths {
     /**
      * @description Document types and their retention schedules (company-wide: System Administrators edit).
      *
-     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     Any change needs `reason`; a schedule change (`retention_years`, `retention_trigger`) is recomputed in
      *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
      *     retention, needs `password` (e-signature `retention_changed`).
      */
@@ -642,7 +689,7 @@ export interface paths {
     /**
      * @description Document types and their retention schedules (company-wide: System Administrators edit).
      *
-     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     Any change needs `reason`; a schedule change (`retention_years`, `retention_trigger`) is recomputed in
      *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
      *     retention, needs `password` (e-signature `retention_changed`).
      */
@@ -650,7 +697,7 @@ export interface paths {
     /**
      * @description Document types and their retention schedules (company-wide: System Administrators edit).
      *
-     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     Any change needs `reason`; a schedule change (`retention_years`, `retention_trigger`) is recomputed in
      *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
      *     retention, needs `password` (e-signature `retention_changed`).
      */
@@ -662,7 +709,7 @@ export interface paths {
     /**
      * @description Document types and their retention schedules (company-wide: System Administrators edit).
      *
-     *     A schedule change (`retention_years`, `retention_trigger`) needs `reason`, is recomputed in
+     *     Any change needs `reason`; a schedule change (`retention_years`, `retention_trigger`) is recomputed in
      *     the background (`recompute` in the answer; progress over the socket) and, when it shortens
      *     retention, needs `password` (e-signature `retention_changed`).
      */
@@ -1834,6 +1881,40 @@ export interface components {
       hash: string;
       content_hash: string | null;
     };
+    AuditReview: {
+      readonly id: number;
+      readonly number: string;
+      readonly unit: number | null;
+      readonly unit_code: string | null;
+      readonly comment: string;
+      readonly reviewed_by: number;
+      readonly reviewed_by_name: string;
+      /** Format: date-time */
+      readonly reviewed_at: string;
+      readonly events_reviewed: number;
+      readonly first_sequence: number | null;
+      readonly last_sequence: number | null;
+      readonly chain_head_sequence: number;
+      readonly chain_head_hash: string;
+      readonly signatures: components['schemas']['Signature'][];
+      /** Format: date */
+      readonly from: string;
+      /** Format: date */
+      readonly to: string;
+    };
+    /**
+     * @description `{from, to, unit?, comment, password}`: dates inclusive; `unit` only for a System
+     *     Administrator (others review their own unit; none: every unit).
+     */
+    AuditReviewInputRequest: {
+      unit?: number | null;
+      comment: string;
+      password: string;
+      /** Format: date */
+      from: string;
+      /** Format: date */
+      to: string;
+    };
     CancelInputRequest: {
       /** @default  */
       comment: string;
@@ -1858,6 +1939,7 @@ export interface components {
      *     * `extend_retention` - extend_retention
      *     * `read_audit` - read_audit
      *     * `export_audit` - export_audit
+     *     * `review_audit` - review_audit
      *     * `count_crates` - count_crates
      *     * `review_counts` - review_counts
      *     * `import_inventory` - import_inventory
@@ -1883,6 +1965,7 @@ export interface components {
       | 'extend_retention'
       | 'read_audit'
       | 'export_audit'
+      | 'review_audit'
       | 'count_crates'
       | 'review_counts'
       | 'import_inventory';
@@ -2169,10 +2252,15 @@ export interface components {
      * @enum {string}
      */
     CrateStatusEnum: 'draft' | 'stored' | 'withdrawn' | 'in_transit' | 'destroyed' | 'missing';
-    /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
+    /**
+     * @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit);
+     *     a correction needs `reason` (apps.policy.reasons).
+     */
     CrateUpdateRequest: {
       department?: number;
       description?: string;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     /**
      * @description The signed-in user (`/api/auth/me/`, the login response): the user read plus
@@ -2435,8 +2523,8 @@ export interface components {
       readonly recompute: components['schemas']['RetentionRecompute'] | null;
     };
     /**
-     * @description Document type create / update; a change of `retention_years` or `retention_trigger`
-     *     needs `reason`, and `password` (e-signature `retention_changed`) when it shortens retention.
+     * @description Document type create / update; any change needs `reason` (apps.policy.reasons), and
+     *     `password` (e-signature `retention_changed`) when it shortens retention.
      */
     DocumentTypeWriteRequest: {
       code: string;
@@ -2456,6 +2544,7 @@ export interface components {
      *     (Document.EDITABLE_FIELDS, validated as the model declares them).
      *
      *     `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
+     *     A correction (update) needs `reason` (apps.policy.reasons).
      */
     DocumentWriteRequest: {
       crate: number;
@@ -2464,6 +2553,8 @@ export interface components {
       document_type: number;
       /** Format: date */
       record_date: string;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     Error: {
       detail: string;
@@ -2725,6 +2816,23 @@ export interface components {
        */
       previous?: string | null;
       results: components['schemas']['AuditEvent'][];
+    };
+    PaginatedAuditReviewList: {
+      /** @example 123 */
+      count: number;
+      /** @description False when the list is longer than the counting cap: `count` is then a lower bound (follow `next` for more). */
+      count_exact: boolean;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=4
+       */
+      next?: string | null;
+      /**
+       * Format: uri
+       * @example http://api.example.org/accounts/?page=2
+       */
+      previous?: string | null;
+      results: components['schemas']['AuditReview'][];
     };
     PaginatedCountList: {
       /** @example 123 */
@@ -3032,10 +3140,15 @@ export interface components {
       previous?: string | null;
       results: components['schemas']['User'][];
     };
-    /** @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit). */
+    /**
+     * @description Draft crates only: Crate.EDITABLE_FIELDS, each optional (department: of the crate's unit);
+     *     a correction needs `reason` (apps.policy.reasons).
+     */
     PatchedCrateUpdateRequest: {
       department?: number;
       description?: string;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     PatchedDepartmentRequest: {
       unit?: number;
@@ -3044,8 +3157,8 @@ export interface components {
       is_active?: boolean;
     };
     /**
-     * @description Document type create / update; a change of `retention_years` or `retention_trigger`
-     *     needs `reason`, and `password` (e-signature `retention_changed`) when it shortens retention.
+     * @description Document type create / update; any change needs `reason` (apps.policy.reasons), and
+     *     `password` (e-signature `retention_changed`) when it shortens retention.
      */
     PatchedDocumentTypeWriteRequest: {
       code?: string;
@@ -3065,6 +3178,7 @@ export interface components {
      *     (Document.EDITABLE_FIELDS, validated as the model declares them).
      *
      *     `crate` must be a crate the user can see (others are "does not exist"); it cannot change.
+     *     A correction (update) needs `reason` (apps.policy.reasons).
      */
     PatchedDocumentWriteRequest: {
       crate?: number;
@@ -3073,6 +3187,8 @@ export interface components {
       document_type?: number;
       /** Format: date */
       record_date?: string;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     /** @description A draft's header and items; every field optional (only what is sent changes). */
     PatchedRequestUpdateRequest: {
@@ -3094,6 +3210,8 @@ export interface components {
        */
       capacity?: number;
       is_active?: boolean;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     PatchedUnitRequest: {
       /** @description Short code, e.g. GOA */
@@ -3101,6 +3219,8 @@ export interface components {
       name?: string;
       address?: string;
       is_active?: boolean;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     PatchedUserWriteRequest: {
       /** @description Required. 150 characters or fewer. Letters, digits and @/./+/-/_ only. */
@@ -3632,6 +3752,8 @@ export interface components {
        */
       capacity?: number;
       is_active?: boolean;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     TokenPair: {
       access: string;
@@ -3655,6 +3777,8 @@ export interface components {
       name: string;
       address?: string;
       is_active?: boolean;
+      /** @description Why the record is changed; required where docs/audit.md says (kept in the audit event). */
+      reason?: string;
     };
     /** @description User read; `roles` are group names. */
     User: {
@@ -3808,6 +3932,150 @@ export interface operations {
       };
       /** @description Role lacks the capability (code permission_denied) */
       403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  audit_reviews_list: {
+    parameters: {
+      query?: {
+        /** @description Which field to use when ordering the results. */
+        ordering?: string;
+        /** @description A page number within the paginated result set. */
+        page?: number;
+        /** @description Number of results to return per page. */
+        page_size?: number;
+        /** @description A search term. */
+        search?: string;
+        unit?: number;
+      };
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['PaginatedAuditReviewList'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  audit_reviews_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['AuditReviewInputRequest'];
+      };
+    };
+    responses: {
+      201: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditReview'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability, wrong password (invalid_signature), certification_required or account_locked */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content?: never;
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  audit_reviews_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this audit review. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['AuditReview'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
         headers: {
           [name: string]: unknown;
         };
