@@ -1,6 +1,7 @@
 // Part 11 depth: the signature dialog shows exactly what is signed, and a destruction is
 // executed with a witness who signs with their own password; the certificate's SHA-256 is
-// shown and verifies.
+// shown and verifies. A location's capacity changes only with a reason for change (Annex 11
+// §9), and an Approver records an e-signed review of the audit trail.
 import {
   BASE,
   DESKTOP,
@@ -8,6 +9,7 @@ import {
   Scenario,
   apiCall,
   assert,
+  assertAccessible,
   login,
   shot,
   storedCrate,
@@ -127,6 +129,98 @@ export async function part11(browser, results) {
       await shot(store, 'p11-03-destruction-certified');
     },
   );
+
+  await t.step(
+    'a location capacity change asks for the reason and the audit trail keeps it',
+    async () => {
+      const context = await browser.newContext(DESKTOP);
+      contexts.push(context);
+      const admin = await login(context, 'unitadmin');
+      const me = await apiCall(admin, 'GET', 'auth/me/');
+      const code = `P11R${suffix}`;
+      const room = await apiCall(admin, 'POST', 'locations/', {
+        unit: me.unit,
+        kind: 'room',
+        code,
+        name: `Reason room ${suffix}`,
+        capacity: 0,
+      });
+      await admin.goto(`${BASE}/storage`);
+      await admin
+        .locator('.tree__row', { hasText: code })
+        .getByRole('button', { name: 'Edit' })
+        .click();
+      const dialog = admin.getByRole('dialog', { name: `Edit ${code}` });
+      await dialog.getByLabel('Capacity (crates)').fill('4');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.getByText('Give the reason for this change.').waitFor();
+      const unchanged = await apiCall(admin, 'GET', `locations/${room.id}/`);
+      assert(unchanged.capacity === 0, `no reason, no change: ${unchanged.capacity}`);
+      await assertAccessible(admin, 'location dialog with a reason');
+      await dialog.getByLabel('Reason for change').fill(`Shelving fitted ${suffix}`);
+      await shot(admin, 'p11-04-location-reason');
+      await dialog.getByRole('button', { name: 'Save' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const changed = await apiCall(admin, 'GET', `locations/${room.id}/`);
+      assert(changed.capacity === 4, `capacity saved: ${changed.capacity}`);
+      const events = await apiCall(
+        admin,
+        'GET',
+        `audit/?entity_type=storagelocation&entity_id=${room.id}&action=location.updated`,
+      );
+      assert(
+        events.results[0]?.comment === `Shelving fitted ${suffix}`,
+        `the audit event keeps the reason: ${JSON.stringify(events.results[0])}`,
+      );
+    },
+  );
+
+  await t.step('an approver records an e-signed audit-trail review', async () => {
+    const { approver } = roles;
+    await approver.goto(`${BASE}/audit`);
+    await approver.getByTestId('last-review').waitFor();
+    await assertAccessible(approver, 'audit screen with reviews');
+    await approver.getByRole('button', { name: 'Record a review' }).click();
+    const dialog = approver.getByTestId('signature-dialog');
+    const meaning = await approver.getByTestId('signature-meaning').innerText();
+    assert(meaning === 'Audit reviewed', `meaning shown: ${meaning}`);
+    const content = JSON.parse(await approver.getByTestId('signature-content').innerText());
+    assert(
+      content.meaning === 'audit_reviewed' && content.to,
+      `content: ${JSON.stringify(content)}`,
+    );
+    await assertAccessible(approver, 'audit review dialog');
+
+    // A wrong password signs nothing.
+    await dialog.locator('textarea[name="signature-comment"]').fill(`Monthly review ${suffix}`);
+    await dialog.locator('input[name="signature-password"]').fill('not-the-password');
+    await dialog.getByRole('button', { name: 'Sign the review' }).click();
+    await dialog.getByText(/The password is not correct/).waitFor();
+    const none = await apiCall(approver, 'GET', 'audit/reviews/');
+    assert(
+      !none.results.some((r) => r.comment === `Monthly review ${suffix}`),
+      'no review after a wrong password',
+    );
+
+    await dialog.locator('input[name="signature-password"]').fill(PASSWORD);
+    await shot(approver, 'p11-05-audit-review-dialog');
+    await dialog.getByRole('button', { name: 'Sign the review' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    await approver.getByTestId('audit-reviews').getByText(`Monthly review ${suffix}`).waitFor();
+    const last = await approver.getByTestId('last-review').innerText();
+    assert(/^Last reviewed: .* by /.test(last), `last review shown: ${last}`);
+    const reviews = await apiCall(approver, 'GET', 'audit/reviews/');
+    const review = reviews.results[0];
+    assert(review.comment === `Monthly review ${suffix}`, `recorded: ${review.comment}`);
+    assert(/^[0-9a-f]{64}$/.test(review.chain_head_hash), 'chain head kept');
+    const verified = await apiCall(
+      approver,
+      'GET',
+      `signatures/${review.signatures[0].id}/verify/`,
+    );
+    assert(verified.valid === true, `review signature verifies: ${JSON.stringify(verified)}`);
+    await shot(approver, 'p11-06-audit-reviewed');
+  });
 
   for (const context of contexts) await context.close().catch(() => undefined);
 }

@@ -27,6 +27,7 @@ export const queryKeys = {
   locations: ['locations'] as const,
   notifications: ['notifications'] as const,
   audit: ['audit'] as const,
+  auditReviews: ['audit-reviews'] as const,
   users: ['users'] as const,
   units: ['units'] as const,
   departments: ['departments'] as const,

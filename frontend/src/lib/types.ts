@@ -55,6 +55,8 @@ export type SendBackItem = Schemas['SendBackItem'];
 export type SendBackAction = SendBack['allowed_actions'][number];
 
 export type AuditEvent = Schemas['AuditEvent'];
+export type AuditReview = Schemas['AuditReview'];
+export type AuditReviewInput = Schemas['AuditReviewInputRequest'];
 export type Notification = Schemas['Notification'];
 export type Dashboard = Schemas['Dashboard'];
 export type Report = Schemas['Report'];

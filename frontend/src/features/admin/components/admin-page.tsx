@@ -53,6 +53,8 @@ export function AdminPage() {
           root={queryKeys.units}
           path="units/"
           canEdit={sysadmin}
+          // Deactivating a unit stops its work: it says why (docs/audit.md).
+          reasonRequired={(before, after) => before.is_active === true && after.is_active === false}
           fields={[
             { name: 'code', label: 'Code', required: true },
             { name: 'name', label: 'Name', required: true },
@@ -93,6 +95,10 @@ export function AdminPage() {
           root={queryKeys.documentTypes}
           path="document-types/"
           canEdit={sysadmin}
+          // Records are filed and kept by their type: every change of one says why.
+          reasonRequired={(before, after) =>
+            Object.keys(after).some((name) => String(after[name]) !== String(before[name]))
+          }
           fields={[
             { name: 'code', label: 'Code', required: true },
             { name: 'name', label: 'Name', required: true },

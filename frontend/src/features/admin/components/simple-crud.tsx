@@ -4,6 +4,7 @@ import { useListParams } from '@/lib/use-list-params';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
+import { missingReason, ReasonField } from '@/components/ui/reason-field';
 import { Empty, Loading, SCROLLABLE } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { api } from '@/lib/api-client';
@@ -30,6 +31,11 @@ interface SimpleCrudProps {
   extraParams?: Record<string, string | number | undefined>;
   /** Sent with every new row (a Unit Admin's departments belong to their unit). */
   createDefaults?: Record<string, unknown>;
+  /**
+   * Edits of this table may need a reason for change (docs/audit.md): given the row before
+   * and the form's values, whether this edit does. Absent: no reason field.
+   */
+  reasonRequired?: (before: Record<string, unknown>, after: Record<string, unknown>) => boolean;
 }
 
 /** List + create/edit dialog for the small master-data tables (units, departments, types). */
@@ -41,6 +47,7 @@ export function SimpleCrud({
   canEdit,
   extraParams,
   createDefaults,
+  reasonRequired,
 }: SimpleCrudProps) {
   // Search and page live in the URL (a filtered list can be bookmarked and shared).
   const { params: listParams, setParam, page } = useListParams();
@@ -139,6 +146,7 @@ export function SimpleCrud({
       {editing ? (
         <CrudDialog
           createDefaults={createDefaults}
+          reasonRequired={reasonRequired}
           title={title}
           root={root}
           path={path}
@@ -159,8 +167,10 @@ function CrudDialog({
   row,
   onClose,
   createDefaults,
+  reasonRequired,
 }: {
   createDefaults?: Record<string, unknown>;
+  reasonRequired?: SimpleCrudProps['reasonRequired'];
   title: string;
   root: readonly string[];
   path: string;
@@ -175,7 +185,10 @@ function CrudDialog({
     return initial;
   });
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState('');
   const save = useSave<Record<string, unknown>>(root, path);
+  const asksReason = id !== undefined && reasonRequired !== undefined;
+  const needsReason = asksReason && reasonRequired(row, values);
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -184,6 +197,8 @@ function CrudDialog({
       if (f.required && (values[f.name] === '' || values[f.name] === undefined))
         found[f.name] = 'Required.';
     }
+    const noReason = missingReason(needsReason, reason);
+    if (noReason) found.reason = noReason;
     setErrors(found);
     if (Object.keys(found).length) return;
     const body: Record<string, unknown> = id ? {} : { ...createDefaults };
@@ -194,6 +209,7 @@ function CrudDialog({
           ? Number(v)
           : v;
     }
+    if (asksReason && reason.trim()) body.reason = reason.trim();
     save.mutate({ id, body }, { onSuccess: onClose });
   };
 
@@ -248,7 +264,18 @@ function CrudDialog({
             </Field>
           ),
         )}
-        <ErrorMessage error={save.error} handledFields={fields.map((f) => f.name)} />
+        {asksReason ? (
+          <ReasonField
+            value={reason}
+            onChange={setReason}
+            required={needsReason}
+            error={errors.reason ?? fieldError(save.error, 'reason')}
+          />
+        ) : null}
+        <ErrorMessage
+          error={save.error}
+          handledFields={[...fields.map((f) => f.name), ...(asksReason ? ['reason'] : [])]}
+        />
         <div className="form-actions">
           <button type="submit" className="btn btn--primary" disabled={save.isPending}>
             Save

@@ -9,6 +9,7 @@ import { formatDateTime, humanize } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
 import { exportAuditCsv, useAudit, useVerifyChain, type VerifyResult } from '../api/audit';
 import { ChangesList } from './audit-timeline';
+import { AuditReviews } from './audit-reviews';
 
 const PAGE_SIZE = 50;
 /** entity_type values written by the server (model names). */
@@ -24,6 +25,7 @@ const ENTITY_TYPES: [string, string][] = [
   ['department', 'Department'],
   ['documenttype', 'Document type'],
   ['report', 'Report'],
+  ['auditreview', 'Audit review'],
 ];
 
 function VerifyOutcome({ result }: { result: VerifyResult }) {
@@ -98,6 +100,7 @@ export function AuditPage() {
       ) : null}
       <ErrorMessage error={verify.error} />
       {verify.data ? <VerifyOutcome result={verify.data} /> : null}
+      <AuditReviews />
       <div className="filters" role="group" aria-label="Filters">
         <label>
           Search

@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
+import { missingReason, ReasonField } from '@/components/ui/reason-field';
 import {
   CapacityBar,
   Card,
@@ -60,7 +61,13 @@ function LocationDialog({
     is_active: existing?.is_active ?? true,
   }));
   const [errors, setErrors] = useState<Record<string, string>>({});
+  const [reason, setReason] = useState('');
   const save = useSaveLocation();
+  // Moving a location or changing its capacity affects where crates are (Annex 11 §9).
+  const reasonRequired =
+    existing !== undefined &&
+    (Number(form.capacity) !== existing.capacity ||
+      (form.parent ? Number(form.parent) : null) !== (existing.parent ?? null));
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -72,6 +79,8 @@ function LocationDialog({
     if (existing && capacity < existing.occupied) {
       found.capacity = `It holds ${existing.occupied} crates now; capacity cannot be lower.`;
     }
+    const noReason = missingReason(reasonRequired, reason);
+    if (noReason) found.reason = noReason;
     setErrors(found);
     if (Object.keys(found).length) return;
     save.mutate(
@@ -85,6 +94,7 @@ function LocationDialog({
           name: form.name.trim(),
           capacity,
           is_active: form.is_active,
+          ...(existing && reason.trim() ? { reason: reason.trim() } : {}),
         },
       },
       { onSuccess: onClose },
@@ -151,9 +161,17 @@ function LocationDialog({
           />
           Active
         </label>
+        {existing ? (
+          <ReasonField
+            value={reason}
+            onChange={setReason}
+            required={reasonRequired}
+            error={errors.reason ?? fieldError(save.error, 'reason')}
+          />
+        ) : null}
         <ErrorMessage
           error={save.error}
-          handledFields={['parent', 'kind', 'code', 'name', 'capacity']}
+          handledFields={['parent', 'kind', 'code', 'name', 'capacity', 'reason']}
         />
         <div className="form-actions">
           <button type="submit" className="btn btn--primary" disabled={save.isPending}>
