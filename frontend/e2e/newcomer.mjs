@@ -32,11 +32,19 @@ const SCREENS = [
   ['/requests', 'Requests'],
   ['/requests/new', 'New request'],
   ['/sendbacks', 'Send-backs'],
+  ['/custody', 'Custody'],
+  ['/holds', 'Legal holds'],
+  ['/disposition', 'Disposition'],
+  ['/schedules', 'Retention schedules'],
+  ['/retention-events', 'Retention events'],
   ['/storage', 'Storage'],
+  ['/counts', 'Counts'],
+  ['/imports', 'Import'],
   ['/reports', 'Reports'],
   ['/audit', 'Audit trail'],
   ['/administration', 'Administration'],
   ['/account/password', 'Change password'],
+  ['/account/signature', 'Signature certification'],
 ];
 
 async function settle(page) {
