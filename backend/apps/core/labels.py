@@ -9,6 +9,7 @@ and location apps build theirs, this module only lays it out.
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from reportlab.graphics import renderPDF
 from reportlab.graphics.barcode import code128, qr
@@ -17,6 +18,8 @@ from reportlab.lib.pagesizes import A4, LETTER
 from reportlab.lib.units import inch, mm
 from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen import canvas
+
+from apps.audit import services as audit
 
 MAX_LABELS = 500
 
@@ -193,3 +196,19 @@ def labels_zpl(contents: Sequence[LabelContent]) -> str:
         fields.append(f"^FO{ZPL_WIDTH - 210},20^BQN,2,5^FH\\^FDQA,{_zpl_text(content.code)}^FS")
         blocks.append("\n".join(["^XA", "^CI28", f"^PW{ZPL_WIDTH}", f"^LL{ZPL_HEIGHT}", *fields, "^XZ"]))
     return "\n".join(blocks) + "\n"
+
+
+def labels_printed(*, actor: Any, printed: Sequence[Any], codes: list[str], fmt: str) -> None:
+    """Printing labels is an export (docs/audit.md): one `labels.printed` event per call naming
+    every code printed; on a single crate or location, that object is the event's entity."""
+    units = {item.unit_id for item in printed}
+    single = printed[0] if len(printed) == 1 else None
+    audit.record(
+        action="labels.printed",
+        instance=single,
+        entity_type="" if single else printed[0]._meta.model_name,
+        unit_id=units.pop() if len(units) == 1 else None,
+        changes={"labels": [None, codes]},
+        comment=f"{len(codes)} label(s), {fmt}",
+        actor=actor,
+    )

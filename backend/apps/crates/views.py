@@ -165,6 +165,7 @@ class CrateViewSet(viewsets.ModelViewSet):
     def label(self, request: Request, pk: str | None = None) -> HttpResponse:
         """A printable PDF label (100 x 70 mm) with the number as Code 128 barcode and QR code."""
         crate = self.get_object()
+        core_labels.labels_printed(actor=request.user, printed=[crate], codes=[crate.number], fmt="single")
         response = HttpResponse(labels.crate_label_pdf(crate), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{crate.number}.pdf"'
         return response
@@ -269,13 +270,17 @@ class LabelsView(APIView):
         data = LabelsInputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         options = data.validated_data
+        printed: list[Any]
         if options.get("crates"):
-            contents = [labels.crate_label(crate) for crate in selectors.label_crates(request.user, options["crates"])]
+            printed = selectors.label_crates(request.user, options["crates"])
+            contents = [labels.crate_label(crate) for crate in printed]
             name = "crate-labels"
         else:
-            locations = selectors.label_locations(request.user, options["locations"], subtree=options["subtree"])
-            contents = [location_label(location) for location in locations]
+            printed = selectors.label_locations(request.user, options["locations"], subtree=options["subtree"])
+            contents = [location_label(location) for location in printed]
             name = "location-labels"
+        codes = [content.code for content in contents]
+        core_labels.labels_printed(actor=request.user, printed=printed, codes=codes, fmt=options["format"])
         if options["format"] == "zpl":
             response = HttpResponse(core_labels.labels_zpl(contents), content_type="text/plain; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{name}.zpl"'

@@ -10,6 +10,7 @@ from rest_framework.permissions import IsAuthenticated
 
 from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission
+from apps.core import labels as core_labels
 from apps.core.schema import READ_ERRORS, WRITE_ERRORS
 from apps.storage import labels, services
 from apps.storage.models import StorageLocation
@@ -57,6 +58,7 @@ class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
     def label(self, request: Any, pk: str | None = None) -> HttpResponse:
         """A printable PDF label (100 x 70 mm) with the barcode as Code 128 and QR code."""
         location = self.get_object()
+        core_labels.labels_printed(actor=request.user, printed=[location], codes=[location.barcode], fmt="single")
         response = HttpResponse(labels.location_label_pdf(location), content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{location.barcode}.pdf"'
         return response

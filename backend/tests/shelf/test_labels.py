@@ -8,6 +8,7 @@ from typing import Any
 from pypdf import PdfReader
 from reportlab.lib.pagesizes import A4, LETTER
 
+from apps.audit.models import AuditEvent
 from apps.crates.models import Crate
 from apps.storage.models import StorageLocation
 from tests.conftest import World
@@ -168,3 +169,24 @@ def test_bad_bodies_are_400_naming_the_field(world: World) -> None:
         response = _post(world, body)
         assert response.status_code == 400, body
         assert list(response.json()) == [field], body
+
+
+def test_printing_labels_is_audited_with_every_code_and_the_format(world: World) -> None:
+    crates = [make_crate(world), make_crate(world)]
+    assert _post(world, {"crates": [crates[1].pk, crates[0].pk], "format": "zpl"}).status_code == 200
+    event = AuditEvent.objects.get(action="labels.printed")
+    assert (event.actor, event.entity_type, event.unit_id) == (world.user("viewer"), "crate", world.goa.pk)
+    assert event.changes == {"labels": [None, [crates[1].number, crates[0].number]]}
+    assert event.comment == "2 label(s), zpl"
+
+    response = world.client("storehead").get(f"/api/locations/{world.shelf.pk}/label/")
+    assert response.status_code == 200
+    event = AuditEvent.objects.filter(action="labels.printed").latest("sequence")
+    assert (event.entity_type, event.entity_id, event.actor) == (
+        "storagelocation", str(world.shelf.pk), world.user("storehead"),
+    )  # fmt: skip
+    assert event.changes == {"labels": [None, [world.shelf.barcode]]}
+    # A refused print (another unit's location) writes nothing.
+    before = AuditEvent.objects.count()
+    assert _post(world, {"locations": [world.kur_shelf.pk], "format": "single"}).status_code == 404
+    assert AuditEvent.objects.count() == before
