@@ -1,11 +1,7 @@
 // Cycle counts and the legacy import (issue 11): a count from open to review on a tablet-sized
 // screen (shelf label, crates, submit, review with the signature), and an import whose one bad
 // row is named, fixed and uploaded again, then committed.
-import { copyFileSync, mkdirSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
-  ARTIFACTS,
   BASE,
   DESKTOP,
   PASSWORD,
@@ -15,12 +11,9 @@ import {
   assert,
   assertAccessible,
   login,
-  shot,
   storedCrate,
+  tour,
 } from './lib.mjs';
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-const SCREENSHOTS = join(HERE, '..', 'docs', 'screenshots');
 
 /** Types a code into a scan box the way a hand scanner does: the characters, then Enter. */
 async function scan(box, code) {
@@ -42,17 +35,6 @@ async function waitForTally(page, name, value) {
       String(value),
     { name, value },
   );
-}
-
-/**
- * A screenshot in the test artifacts; with E2E_TOUR=1 also into frontend/docs/screenshots,
- * the README tour's pictures.
- */
-async function tour(page, name) {
-  await shot(page, name);
-  if (process.env.E2E_TOUR !== '1') return;
-  mkdirSync(SCREENSHOTS, { recursive: true });
-  copyFileSync(join(ARTIFACTS, `${name}.png`), join(SCREENSHOTS, `${name}.png`));
 }
 
 function csv(rows) {
@@ -81,12 +63,19 @@ export async function counts(browser, results) {
       assert(state.shelf.barcode, 'the shelf has a barcode');
     });
 
-    await t.step('the store head opens a count over the crate’s shelf', async () => {
+    await t.step('the store head opens a count over the crate’s shelf by its label', async () => {
       const page = pages.store;
       await page.goto(`${BASE}/counts`);
       const select = page.getByTestId('count-location');
       await page.waitForFunction((el) => el.options.length > 1, await select.elementHandle());
-      await select.selectOption(String(state.shelf.id));
+      const box = page.getByRole('textbox', { name: 'Or scan its label' });
+      await scan(box, state.crate.number);
+      await page.getByRole('alert').filter({ hasText: 'is a crate' }).waitFor();
+      assert((await select.inputValue()) === '', 'a crate label chose a location');
+      await scan(box, state.shelf.barcode);
+      await page.getByText(`${state.shelf.path} chosen.`).waitFor();
+      assert((await select.inputValue()) === String(state.shelf.id), 'the scan chose another');
+      assert(page.url().endsWith('/counts'), `the page moved to ${page.url()}`);
       await page.getByRole('button', { name: 'Open the count' }).click();
       await page.waitForURL(/\/counts\/\d+$/);
       state.countId = Number(page.url().split('/').pop());

@@ -1,5 +1,5 @@
 // Shared helpers for the browser tests (playwright-core + Debian Chromium).
-import { mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -66,6 +66,19 @@ export function assert(condition, message) {
 
 export async function shot(page, name) {
   await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+}
+
+const SCREENSHOTS = join(HERE, '..', 'docs', 'screenshots');
+
+/**
+ * A screenshot in the test artifacts; with E2E_TOUR=1 also into frontend/docs/screenshots,
+ * the README tour's pictures.
+ */
+export async function tour(page, name) {
+  await shot(page, name);
+  if (process.env.E2E_TOUR !== '1') return;
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  copyFileSync(join(ARTIFACTS, `${name}.png`), join(SCREENSHOTS, `${name}.png`));
 }
 
 /** Chromium with the flags this machine needs; playwright gives it a fresh temporary profile. */

@@ -1,6 +1,8 @@
 // Shelf work (issue 11): the scan box inside New request's form, the camera scanner fed by
 // Chromium's fake camera with a rendered label, crate selection -> label sheets and a request,
-// labels of a location's subtree, and a pick list ticked by scanning.
+// labels of a location's subtree, a pick list ticked by scanning, the send-back dialog, a
+// storage execution allocated by scanning crate then shelf labels, and a relocation whose new
+// place is scanned with the keyboard and with the camera through the browser's BarcodeDetector.
 import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -17,8 +19,8 @@ import {
   assert,
   assertAccessible,
   login,
-  shot,
   storedCrate,
+  tour,
 } from './lib.mjs';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -115,7 +117,7 @@ export async function shelf(browser, results) {
     );
     assert((await page.getByTestId('picked-crate').count()) === 1, 'garbage added an item');
     await assertAccessible(page, 'New request with the scan box');
-    await shot(page, '60-scan-in-request-form');
+    await tour(page, 'scan-in-request-form');
   });
 
   await t.step('camera scanner reads a rendered label from a fake camera', async () => {
@@ -152,7 +154,7 @@ export async function shelf(browser, results) {
         page.url().endsWith('/requests/new?type=withdrawal'),
         `the page moved to ${page.url()}`,
       );
-      await shot(page, '61-camera-scanner');
+      await tour(page, 'camera-scanner');
       await page.getByRole('button', { name: 'Close camera' }).click();
       await context.close();
     } finally {
@@ -170,7 +172,7 @@ export async function shelf(browser, results) {
     await bar.getByText('2 selected').waitFor();
     await bar.getByLabel('Label format').selectOption('avery-l7163');
     await assertAccessible(page, 'Crates with a selection');
-    await shot(page, '62-crate-selection');
+    await tour(page, 'crate-selection-labels');
     const [response] = await Promise.all([
       page.waitForResponse((r) => r.url().endsWith('/api/labels/')),
       bar.getByRole('button', { name: 'Print 2 labels' }).click(),
@@ -217,7 +219,7 @@ export async function shelf(browser, results) {
     assert(response.status() === 200, `labels answered ${response.status()}`);
     const sent = JSON.parse(response.request().postData());
     assert(sent.subtree === true && sent.locations[0] === room.id, JSON.stringify(sent));
-    await shot(page, '63-storage-labels');
+    await tour(page, 'storage-labels');
   });
 
   await t.step('pick list: scanning ticks items, a crate not on it is refused', async () => {
@@ -257,7 +259,7 @@ export async function shelf(browser, results) {
       'both rows are not ticked',
     );
     await assertAccessible(page, 'Request with its pick list');
-    await shot(page, '64-pick-list');
+    await tour(page, 'pick-list');
     const [pdf] = await Promise.all([
       page.waitForResponse((r) =>
         r.url().includes(`/api/requests/${request.id}/pick-list/?format=pdf`),
@@ -289,6 +291,162 @@ export async function shelf(browser, results) {
     await dialog.getByRole('alert').filter({ hasText: 'is not out under' }).waitFor();
     await dialog.getByRole('button', { name: 'Create send-back' }).click();
     await dialog.waitFor({ state: 'detached' });
+  });
+
+  await t.step('storage execution: each crate’s label, then its shelf’s label', async () => {
+    const [doc, store] = [state.doc, state.store];
+    const departments = await apiCall(doc, 'GET', 'departments/?page_size=1');
+    const types = await apiCall(doc, 'GET', 'document-types/?page_size=1&is_active=true');
+    const crates = [];
+    for (const n of [1, 2]) {
+      const crate = await apiCall(doc, 'POST', 'crates/', {
+        department: departments.results[0].id,
+        description: `E2E put-away ${suffix}`,
+      });
+      await apiCall(doc, 'POST', 'documents/', {
+        crate: crate.id,
+        number: `PUT-${suffix}-${n}`,
+        title: `Record ${n}`,
+        document_type: types.results[0].id,
+        record_date: '2025-02-01',
+      });
+      crates.push(crate);
+    }
+    const request = await apiCall(doc, 'POST', 'requests/', {
+      request_type: 'storage',
+      purpose: `Put away ${suffix}`,
+      items: crates.map((crate) => ({ crate: crate.id })),
+    });
+    await apiCall(doc, 'POST', `requests/${request.id}/submit/`, {});
+    await apiCall(state.approver, 'POST', `requests/${request.id}/approve/`, {
+      password: PASSWORD,
+      comment: '',
+    });
+    const free = await apiCall(
+      store,
+      'GET',
+      `locations/?available=true&page_size=2&unit=${crates[0].unit}`,
+    );
+    assert(free.results.length === 2, 'two shelves with a free place');
+    const [first, second] = free.results;
+    const rooms = await apiCall(store, 'GET', `locations/?root=true&page_size=1`);
+    const room = rooms.results[0];
+
+    await store.goto(`${BASE}/requests/${request.id}`);
+    await store.getByRole('button', { name: 'Execute: store crates' }).click();
+    const dialog = store.getByTestId('allocation-dialog');
+    const box = dialog.getByRole('textbox', {
+      name: "Scan a crate's label, then its location's label",
+    });
+    await scan(box, first.barcode);
+    await dialog.getByRole('alert').filter({ hasText: 'Scan a crate' }).waitFor();
+    await scan(box, crates[0].number);
+    await dialog.getByText(`${crates[0].number}: now scan its location's label.`).waitFor();
+    await scan(box, room.barcode); // a room holds no crates
+    await dialog
+      .getByRole('alert')
+      .filter({ hasText: 'is not an active place for crates' })
+      .waitFor();
+    await scan(box, first.barcode);
+    await dialog.getByText(`${crates[0].number} → ${first.path}.`).waitFor();
+    await scan(box, crates[1].number.toLowerCase());
+    await scan(box, second.barcode);
+    await dialog.getByText(`${crates[1].number} → ${second.path}.`).waitFor();
+    const pickers = dialog.locator('select.location-picker');
+    assert((await pickers.nth(0).inputValue()) === String(first.id), 'first crate: wrong place');
+    assert((await pickers.nth(1).inputValue()) === String(second.id), 'second crate: wrong place');
+    assert(store.url().endsWith(`/requests/${request.id}`), `the page moved to ${store.url()}`);
+    await assertAccessible(store, 'allocation dialog with the scan box');
+    await dialog.getByRole('button', { name: 'Store crates' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    for (const [crate, place] of [
+      [crates[0], first],
+      [crates[1], second],
+    ]) {
+      const stored = await apiCall(store, 'GET', `crates/${crate.id}/`);
+      assert(
+        stored.status === 'stored' && stored.location === place.id,
+        `${crate.number} is ${stored.status} at ${stored.location_path}`,
+      );
+    }
+  });
+
+  await t.step('relocate: the new place by its scanned label, the dialog stays', async () => {
+    const page = state.store;
+    const crate = await apiCall(page, 'GET', `crates/${state.c.id}/`);
+    const free = await apiCall(
+      page,
+      'GET',
+      `locations/?available=true&page_size=10&unit=${crate.unit}`,
+    );
+    const target = free.results.find((location) => location.id !== crate.location);
+    await page.goto(`${BASE}/crates/${crate.id}`);
+    await page.getByRole('button', { name: 'Relocate' }).click();
+    const dialog = page.getByRole('dialog');
+    const box = dialog.getByRole('textbox', { name: 'New location: or scan its label' });
+    await scan(box, crate.number);
+    await dialog.getByRole('alert').filter({ hasText: 'scan the location' }).waitFor();
+    await scan(box, target.barcode);
+    await dialog.getByText(`${target.path} chosen.`).waitFor();
+    const picker = dialog.locator('select.location-picker');
+    assert((await picker.inputValue()) === String(target.id), 'the scan chose another place');
+    assert(page.url().endsWith(`/crates/${crate.id}`), `the page moved to ${page.url()}`);
+    await dialog.getByRole('button', { name: 'Relocate' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    const moved = await apiCall(page, 'GET', `crates/${crate.id}/`);
+    assert(moved.location === target.id, `relocated to ${moved.location_path}`);
+    state.relocatedFrom = crate.location;
+  });
+
+  await t.step('relocate by camera: the browser’s BarcodeDetector reads the label', async () => {
+    const back = await apiCall(state.store, 'GET', `locations/${state.relocatedFrom}/`);
+    // Chromium on Linux has no BarcodeDetector: the page gets one that reads `back`'s label
+    // from the (fake) camera's frames, as Android's and macOS's do from a real one.
+    const cameraBrowser = await chromium.launch({
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--use-fake-device-for-media-stream',
+        '--use-fake-ui-for-media-stream',
+      ],
+    });
+    try {
+      const context = await cameraBrowser.newContext(TABLET);
+      await context.grantPermissions(['camera'], { origin: BASE });
+      await context.addInitScript((code) => {
+        window.BarcodeDetector = class {
+          static async getSupportedFormats() {
+            return ['code_128', 'qr_code'];
+          }
+          async detect(video) {
+            window.__framesRead = (window.__framesRead ?? 0) + 1;
+            return video.readyState >= 2 ? [{ rawValue: code }] : [];
+          }
+        };
+      }, back.barcode);
+      const page = await login(context, 'storehead');
+      await page.goto(`${BASE}/crates/${state.c.id}`);
+      await page.getByRole('button', { name: 'Relocate' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('button', { name: 'Camera' }).click();
+      await dialog.getByText(`${back.path} chosen.`).waitFor({ timeout: 30_000 });
+      const engine = await dialog.locator('.camera-scanner').getAttribute('data-engine');
+      assert(engine === 'native', `camera engine ${engine}`);
+      assert((await page.evaluate(() => window.__framesRead)) > 0, 'no frame was read');
+      const picker = dialog.locator('select.location-picker');
+      assert((await picker.inputValue()) === String(back.id), 'the camera chose another place');
+      await dialog.getByRole('button', { name: 'Close camera' }).click();
+      await dialog.getByRole('button', { name: 'Relocate' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      const moved = await apiCall(page, 'GET', `crates/${state.c.id}/`);
+      assert(moved.location === back.id, `relocated to ${moved.location_path}`);
+      await context.close();
+    } finally {
+      await cameraBrowser.close();
+    }
   });
 
   for (const context of [state.docContext, state.approverContext, state.storeContext]) {

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { useListParams } from '@/lib/use-list-params';
 import { Link, useNavigate } from 'react-router-dom';
-import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
+import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
+import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import { Card, Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
@@ -82,6 +84,32 @@ function OpenCountCard() {
   const open = useOpenCount();
   const [location, setLocation] = useState('');
   const [comment, setComment] = useState('');
+  const [scanMessage, setScanMessage] = useState<ScannerMessage | null>(null);
+  // The store head stands at the shelf: its label picks what to count.
+  const onScan = async (code: string) => {
+    setScanMessage(null);
+    try {
+      const result = await resolveScan(code);
+      const place = (locations.data ?? []).find(
+        (item) => result?.kind === 'location' && item.id === result.id,
+      );
+      if (!result) setScanMessage({ tone: 'error', text: notFoundMessage(code) });
+      else if (!place)
+        setScanMessage({
+          tone: 'error',
+          text:
+            result.kind === 'location'
+              ? `${result.location_path} is not an active location.`
+              : `${result.number_or_code} is a ${result.kind}; scan a room's, rack's or shelf's label.`,
+        });
+      else {
+        setLocation(String(place.id));
+        setScanMessage({ tone: 'ok', text: `${place.path} chosen.` });
+      }
+    } catch (error) {
+      setScanMessage({ tone: 'error', text: errorText(error) });
+    }
+  };
   const submit = (event: FormEvent) => {
     event.preventDefault();
     if (!location) return;
@@ -112,6 +140,14 @@ function OpenCountCard() {
             ))}
           </select>
         </Field>
+        <Scanner
+          className="scan--compact"
+          label="Or scan its label"
+          placeholder="LOC-GOA-…"
+          buttonLabel="Choose"
+          message={scanMessage}
+          onCode={onScan}
+        />
         <Field label="Comment">
           <input value={comment} onChange={(e) => setComment(e.target.value)} maxLength={4000} />
         </Field>

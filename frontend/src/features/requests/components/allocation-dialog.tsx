@@ -4,7 +4,11 @@ import { ErrorMessage } from '@/components/ui/error-message';
 import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
 import { errorText } from '@/components/ui/error-message';
-import { LocationPicker } from '@/features/storage/components/location-picker';
+import { useLocations } from '@/features/storage/api/locations';
+import {
+  freeAfterReservations,
+  LocationPicker,
+} from '@/features/storage/components/location-picker';
 import { ApiError } from '@/lib/api-client';
 import type { Allocation } from '@/lib/types';
 
@@ -46,6 +50,7 @@ export function AllocationDialog({
   // Scanning several crates: a crate's label, then the label of the location it goes to.
   const [scanning, setScanning] = useState<AllocationCrate | null>(null);
   const [scanMessage, setScanMessage] = useState<ScannerMessage | null>(null);
+  const locations = useLocations({ unit }, open && unit !== undefined);
 
   useEffect(() => {
     if (open) {
@@ -56,6 +61,18 @@ export function AllocationDialog({
       setScanMessage(null);
     }
   }, [open]);
+
+  // Places picked for other crates in this form count against a location's free capacity.
+  const reservedFor = useMemo(() => {
+    return (crateId: number) => {
+      const map = new Map<number, number>();
+      for (const [id, location] of Object.entries(choice)) {
+        if (Number(id) === crateId || !location) continue;
+        map.set(location, (map.get(location) ?? 0) + 1);
+      }
+      return map;
+    };
+  }, [choice]);
 
   const onScan = async (code: string) => {
     const crate = crates.find((c) => c.number.toUpperCase() === code.toUpperCase());
@@ -73,27 +90,26 @@ export function AllocationDialog({
       } else if (!scanning) {
         setScanMessage({ tone: 'error', text: "Scan a crate's label first, then its location's." });
       } else {
-        setChoice((c) => ({ ...c, [scanning.id]: result.id }));
-        setErrors(({ [scanning.id]: _answered, ...rest }) => rest);
-        setScanMessage({ tone: 'ok', text: `${scanning.number} → ${result.location_path}.` });
-        setScanning(null);
+        // The same rules as choosing from the list: an active place of this unit with room.
+        const place = locations.data?.find((location) => location.id === result.id);
+        if (!place || !place.capacity || place.is_active === false) {
+          setScanMessage({
+            tone: 'error',
+            text: `${result.location_path} is not an active place for crates here.`,
+          });
+        } else if (freeAfterReservations(place, reservedFor(scanning.id)) <= 0) {
+          setScanMessage({ tone: 'error', text: `${place.path} has no free place.` });
+        } else {
+          setChoice((c) => ({ ...c, [scanning.id]: place.id }));
+          setErrors(({ [scanning.id]: _answered, ...rest }) => rest);
+          setScanMessage({ tone: 'ok', text: `${scanning.number} → ${place.path}.` });
+          setScanning(null);
+        }
       }
     } catch (error) {
       setScanMessage({ tone: 'error', text: errorText(error) });
     }
   };
-
-  // Places picked for other crates in this form count against a location's free capacity.
-  const reservedFor = useMemo(() => {
-    return (crateId: number) => {
-      const map = new Map<number, number>();
-      for (const [id, location] of Object.entries(choice)) {
-        if (Number(id) === crateId || !location) continue;
-        map.set(location, (map.get(location) ?? 0) + 1);
-      }
-      return map;
-    };
-  }, [choice]);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
