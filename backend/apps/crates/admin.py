@@ -11,12 +11,10 @@ audit event).
 from typing import Any
 
 from django import forms
-from django.contrib import admin, messages
-from django.db.models import QuerySet
+from django.contrib import admin
 from django.http import HttpRequest
 
-from apps.core.admin_mixins import ReasonAdminMixin, ReasonForm, in_own_unit, reason_of
-from apps.core.errors import ApplicationError
+from apps.core.admin_mixins import ReasonAdminMixin, ReasonForm, ServiceModelAdmin, changed, reason_of
 from apps.crates import services
 from apps.crates.models import Crate, Document
 from apps.policy.states import CRATE_TABLE
@@ -49,16 +47,11 @@ class CrateAdminForm(ReasonForm):
         return department
 
 
-def _apply(request: HttpRequest, write: Any) -> None:
-    try:
-        write()
-    except ApplicationError as error:
-        # Raced with a workflow transition since the form was shown: report, change nothing.
-        messages.error(request, error.message)
-
-
 @admin.register(Crate)
-class CrateAdmin(ReasonAdminMixin, admin.ModelAdmin):
+class CrateAdmin(ReasonAdminMixin, ServiceModelAdmin):
+    """A refused correction (no reason, or raced with a workflow transition since the form was
+    shown) is reported on the same page and changes nothing."""
+
     form = CrateAdminForm
     list_display = ["number", "unit", "department", "status", "location", "retention_until"]
     list_filter = ["status", "unit", "department"]
@@ -79,9 +72,6 @@ class CrateAdmin(ReasonAdminMixin, admin.ModelAdmin):
     ]
     inlines = [DocumentInline]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Crate]:
-        return in_own_unit(super().get_queryset(request), request, "unit")
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
@@ -93,14 +83,19 @@ class CrateAdmin(ReasonAdminMixin, admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: Crate, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in Crate.EDITABLE_FIELDS}
-        if data:
-            current = Crate.objects.get(pk=obj.pk)
-            _apply(
-                request,
-                lambda: services.crate_update(actor=request.user, crate=current, data=data, reason=reason_of(form)),
-            )
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        # The documents inline is read-only: nothing of it is saved, and the change message
+        # Django builds from it finds nothing new, changed or deleted.
+        for formset in formsets:
+            formset.new_objects, formset.changed_objects, formset.deleted_objects = [], [], []
+
+    def write(self, request: HttpRequest, obj: Crate, form: Any, change: bool) -> Crate:
+        return services.crate_update(
+            actor=request.user,
+            crate=Crate.objects.get(pk=obj.pk),
+            data=changed(form, list(Crate.EDITABLE_FIELDS)),
+            reason=reason_of(form),
+        )
 
 
 class DocumentAdminForm(ReasonForm):
@@ -110,16 +105,14 @@ class DocumentAdminForm(ReasonForm):
 
 
 @admin.register(Document)
-class DocumentAdmin(ReasonAdminMixin, admin.ModelAdmin):
+class DocumentAdmin(ReasonAdminMixin, ServiceModelAdmin):
     form = DocumentAdminForm
+    unit_field = "crate__unit"
     list_display = ["number", "title", "crate", "document_type", "record_date", "retention_until", "status"]
     list_filter = ["status", "document_type", "crate__unit"]
     list_select_related = ["crate", "document_type"]
     search_fields = ["number", "title", "crate__number"]
     readonly_fields = ["crate", "retention_until", "status", "created_by", "created_at", "updated_at"]
-
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Document]:
-        return in_own_unit(super().get_queryset(request), request, "crate__unit")
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
@@ -132,13 +125,10 @@ class DocumentAdmin(ReasonAdminMixin, admin.ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def save_model(self, request: HttpRequest, obj: Document, form: Any, change: bool) -> None:
-        data = {name: form.cleaned_data[name] for name in form.changed_data if name in Document.EDITABLE_FIELDS}
-        if data:
-            current = Document.objects.select_related("crate").get(pk=obj.pk)
-            _apply(
-                request,
-                lambda: services.document_update(
-                    actor=request.user, document=current, data=data, reason=reason_of(form)
-                ),
-            )
+    def write(self, request: HttpRequest, obj: Document, form: Any, change: bool) -> Document:
+        return services.document_update(
+            actor=request.user,
+            document=Document.objects.select_related("crate").get(pk=obj.pk),
+            data=changed(form, list(Document.EDITABLE_FIELDS)),
+            reason=reason_of(form),
+        )

@@ -248,7 +248,9 @@ def test_admin_crate_and_document_corrections_need_a_reason(
     }
     before = audit_count()
     response = client.post(f"/admin/crates/crate/{crate.pk}/change/", crate_form, follow=True)
-    assert "Give the reason for this change." in response.content.decode()
+    page = response.content.decode()
+    assert "Give the reason for this change." in page
+    assert "changed successfully" not in page
     assert Crate.objects.get(pk=crate.pk).description == "BMRs 2024"
     assert audit_count() == before
 
