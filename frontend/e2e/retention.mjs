@@ -126,6 +126,11 @@ export async function retention(browser, results) {
       const dialog = page.getByTestId('signature-dialog');
       await dialog.locator('input[name="signature-password"]').fill(PASSWORD);
       await dialog.locator('textarea[name="signature-comment"]').fill('Case settled');
+      // Exactly what is signed: the hold, its crates, the reason as typed.
+      await dialog
+        .getByTestId('signature-content')
+        .getByText('"release_reason": "Case settled"')
+        .waitFor();
       await dialog.getByRole('button', { name: 'Sign and release' }).click();
       await dialog.waitFor({ state: 'detached' });
       const crate = await apiCall(page, 'GET', `crates/${held.id}/`);

@@ -164,6 +164,10 @@ class HoldReleaseSerializer(serializers.Serializer):
     password = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class HoldSignaturePreviewSerializer(serializers.Serializer):
+    content = serializers.DictField(help_text="The canonical content the signature would sign")
+
+
 class CrateLegalHoldSerializer(serializers.Serializer):
     legal_hold = serializers.BooleanField()
     reason = serializers.CharField(required=False, allow_blank=True, default="", max_length=LONG_TEXT_MAX_LENGTH)

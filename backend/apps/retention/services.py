@@ -573,6 +573,23 @@ def _check_release(actor: Any, hold: LegalHold) -> None:
         raise refusal
 
 
+def _hold_release_content(hold: LegalHold, explicit: list[Crate], *, reason: str) -> dict[str, Any]:
+    return {"title": hold.title, "release_reason": reason, "crates": [crate.number for crate in explicit]}
+
+
+def hold_release_preview(*, actor: Any, hold: LegalHold) -> dict[str, Any]:
+    """What releasing `hold` would sign (the dialog shows it before the password): the release
+    reason and the comment are the reason the signer gives, empty here; the time is added at
+    signing. 409 if released, 403 for someone who may not release it, as the release itself."""
+    _check_release(actor, hold)
+    return signatures.preview(
+        actor=actor,
+        meaning=Meaning.HOLD_RELEASED,
+        subject=hold,
+        content=_hold_release_content(hold, list(hold.crates.order_by("pk")), reason=""),
+    )
+
+
 def hold_release(*, actor: Any, hold: LegalHold, reason: str, password: str) -> LegalHold:
     """Release an active hold (e-signature `hold_released`); 409 if it is already released."""
     reason = _reason(reason)
@@ -611,7 +628,7 @@ def _hold_release(*, actor: Any, hold_id: int, reason: str) -> LegalHold:
         actor=actor,
         meaning=Meaning.HOLD_RELEASED,
         subject=hold,
-        content={"title": hold.title, "release_reason": reason, "crates": [crate.number for crate in explicit]},
+        content=_hold_release_content(hold, explicit, reason=reason),
         comment=reason,
         unit_id=hold.unit_id,
     )

@@ -34,6 +34,7 @@ from apps.retention.serializers import (
     HoldCreateSerializer,
     HoldReleaseSerializer,
     HoldSerializer,
+    HoldSignaturePreviewSerializer,
     RetentionEventResultSerializer,
     RetentionEventSerializer,
     RetentionRecomputeSerializer,
@@ -136,7 +137,11 @@ class HoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
 
     serializer_class = HoldSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
-    action_permissions = {"create": capabilities.SET_LEGAL_HOLD, "release": capabilities.SET_LEGAL_HOLD}
+    action_permissions = {
+        "create": capabilities.SET_LEGAL_HOLD,
+        "release": capabilities.SET_LEGAL_HOLD,
+        "release_signature_content": capabilities.SET_LEGAL_HOLD,
+    }
     filterset_class = selectors.HoldFilter
     ordering_fields = ["number", "placed_at", "status"]
 
@@ -167,6 +172,14 @@ class HoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         hold = services.hold_release(actor=request.user, hold=hold, **data.validated_data)
         return self._read(hold)
+
+    @extend_schema(responses={200: HoldSignaturePreviewSerializer, **TRANSITION_ERRORS})
+    @action(detail=True, methods=["get"], url_path="release-signature-content", filter_backends=[])
+    def release_signature_content(self, request: Request, pk: str | None = None) -> Response:
+        """Exactly what releasing this hold would sign (`release_reason` and `comment`: the reason
+        given in the dialog; the time is added at signing); 409 if released."""
+        content = services.hold_release_preview(actor=request.user, hold=self.get_object())
+        return Response({"content": content})
 
     @extend_schema(responses={200: CrateSerializer(many=True), **READ_ERRORS})
     @action(detail=True, methods=["get"], filter_backends=[])

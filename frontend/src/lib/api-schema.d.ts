@@ -960,6 +960,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/holds/{id}/release-signature-content/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    /**
+     * @description Exactly what releasing this hold would sign (`release_reason` and `comment`: the reason
+     *     given in the dialog; the time is added at signing); 409 if released.
+     */
+    get: operations['holds_release_signature_content_retrieve'];
+    put?: never;
+    post?: never;
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/imports/': {
     parameters: {
       query?: never;
@@ -2657,6 +2677,12 @@ export interface components {
       reason: string;
       /** @default  */
       password: string;
+    };
+    HoldSignaturePreview: {
+      /** @description The canonical content the signature would sign */
+      content: {
+        [key: string]: unknown;
+      };
     };
     /**
      * @description * `active` - Active
@@ -7156,6 +7182,73 @@ export interface operations {
         };
         content: {
           'application/json': components['schemas']['Hold'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not allowed in the current state (code invalid_transition) */
+      409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  holds_release_signature_content_retrieve: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path: {
+        /** @description A unique integer value identifying this legal hold. */
+        id: number;
+      };
+      cookie?: never;
+    };
+    requestBody?: never;
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HoldSignaturePreview'];
         };
       };
       /** @description Field errors: {field: [messages]} */

@@ -112,6 +112,20 @@ describe('SignatureDialog', () => {
     });
   });
 
+  it('shows content that repeats the comment as typed (a hold release signs its reason)', async () => {
+    renderDialog({
+      meaning: 'hold_released',
+      content: (comment) => ({ title: 'FDA inquiry', release_reason: comment, comment: '' }),
+    });
+    await userEvent.type(screen.getByLabelText(/Comment/), 'Inquiry closed');
+    const shown = JSON.parse(screen.getByTestId('signature-content').textContent ?? '{}');
+    expect(shown).toEqual({
+      title: 'FDA inquiry',
+      release_reason: 'Inquiry closed',
+      comment: 'Inquiry closed',
+    });
+  });
+
   it('offers the certification when the signer has not certified yet', async () => {
     const onSign = vi.fn().mockRejectedValue(
       new ApiError(403, {

@@ -24,9 +24,10 @@ interface SignatureDialogProps {
   /**
    * Exactly what is signed (the server's canonical content; 21 CFR 11.70), shown in full; with
    * `showComment` its comment is the one typed here, else the content's own (a schedule change
-   * signs its reason).
+   * signs its reason). A function gets the typed comment, for content that repeats it (a hold's
+   * release reason).
    */
-  content?: Record<string, unknown> | null;
+  content?: Record<string, unknown> | ((comment: string) => Record<string, unknown>) | null;
   /** Further fields the signature records (a destruction's method, vendor and witness). */
   children?: ReactNode;
   /** Field names the children show errors for themselves. */
@@ -106,6 +107,7 @@ export function SignatureDialog({
     }
   };
 
+  const signed = typeof content === 'function' ? content(comment.trim()) : content;
   const handled = signatureErrorMessage(apiError) !== null;
   const needsCertification =
     apiError instanceof ApiError &&
@@ -127,12 +129,12 @@ export function SignatureDialog({
             signature. It is recorded with the date and time.
           </p>
         </div>
-        {content ? (
+        {signed ? (
           <details open className="signature-content">
             <summary>What you sign</summary>
             <pre data-testid="signature-content" tabIndex={0}>
               {JSON.stringify(
-                showComment ? { ...content, comment: comment.trim() } : content,
+                showComment ? { ...signed, comment: comment.trim() } : signed,
                 null,
                 2,
               )}

@@ -69,6 +69,20 @@ export function usePlaceHold() {
   });
 }
 
+/** Exactly what releasing the hold would sign, fetched while the release dialog is open. */
+export const useHoldReleaseContent = (id: number, enabled: boolean) =>
+  useQuery({
+    queryKey: [...HOLDS, id, 'release-signature-content'],
+    queryFn: ({ signal }) =>
+      api.get<{ content: Record<string, unknown> }>(
+        `holds/${id}/release-signature-content/`,
+        undefined,
+        signal,
+      ),
+    enabled,
+    staleTime: 0,
+  });
+
 export function useReleaseHold(id: number) {
   const invalidate = useInvalidate();
   return useMutation({

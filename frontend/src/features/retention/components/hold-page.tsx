@@ -14,7 +14,7 @@ import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { SignatureDialog } from '@/features/requests/components/signature-dialog';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
-import { useHold, useHoldCrates, useReleaseHold } from '../api/retention';
+import { useHold, useHoldCrates, useHoldReleaseContent, useReleaseHold } from '../api/retention';
 import { holdScope } from './holds-page';
 
 export function HoldPage() {
@@ -25,6 +25,7 @@ export function HoldPage() {
   const crates = useHoldCrates(id, page);
   const release = useReleaseHold(id);
   const [releasing, setReleasing] = useState(false);
+  const releaseContent = useHoldReleaseContent(id, releasing);
   if (isLoading) return <Loading />;
   if (!hold) return <ErrorMessage error={error} />;
   return (
@@ -113,6 +114,11 @@ export function HoldPage() {
         recordLabel={`${hold.number} — ${hold.title}`}
         commentRequired
         confirmLabel="Sign and release"
+        content={
+          releaseContent.data
+            ? (comment) => ({ ...releaseContent.data.content, release_reason: comment })
+            : null
+        }
         onClose={() => setReleasing(false)}
         onSign={({ password, comment }) => release.mutateAsync({ reason: comment, password })}
       />
