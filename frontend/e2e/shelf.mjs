@@ -449,6 +449,29 @@ export async function shelf(browser, results) {
     }
   });
 
+  await t.step('new location: the place it goes inside by its scanned label', async () => {
+    const context = await browser.newContext(DESKTOP);
+    try {
+      const page = await login(context, 'unitadmin');
+      const rooms = await apiCall(page, 'GET', 'locations/?root=true&page_size=1');
+      const room = rooms.results[0];
+      await page.goto(`${BASE}/storage`);
+      await page.getByRole('button', { name: 'New room' }).click();
+      const dialog = page.getByRole('dialog');
+      const box = dialog.getByRole('textbox', { name: 'Inside: or scan its label' });
+      await scan(box, state.c.number);
+      await dialog.getByRole('alert').filter({ hasText: "scan a location's label" }).waitFor();
+      await scan(box, room.barcode);
+      await dialog.getByText(`Inside ${room.path}.`).waitFor();
+      const inside = await dialog.locator('select').first().inputValue();
+      assert(inside === String(room.id), `inside became ${inside}`);
+      assert(page.url().endsWith('/storage'), `the page moved to ${page.url()}`);
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+    } finally {
+      await context.close();
+    }
+  });
+
   for (const context of [state.docContext, state.approverContext, state.storeContext]) {
     await context?.close().catch(() => undefined);
   }

@@ -1,7 +1,9 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { Dialog } from '@/components/ui/dialog';
-import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
+import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
+import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import { missingReason, ReasonField } from '@/components/ui/reason-field';
 import {
@@ -62,7 +64,33 @@ function LocationDialog({
   }));
   const [errors, setErrors] = useState<Record<string, string>>({});
   const [reason, setReason] = useState('');
+  const [scanMessage, setScanMessage] = useState<ScannerMessage | null>(null);
   const save = useSaveLocation();
+  // Where it may go: any location of the unit but itself and the bins (which hold no places).
+  const parents = all.filter((l) => l.id !== existing?.id && l.kind !== 'bin');
+
+  const onScan = async (code: string) => {
+    setScanMessage(null);
+    try {
+      const result = await resolveScan(code);
+      const place = parents.find((l) => result?.kind === 'location' && l.id === result.id);
+      if (!result) setScanMessage({ tone: 'error', text: notFoundMessage(code) });
+      else if (!place)
+        setScanMessage({
+          tone: 'error',
+          text:
+            result.kind === 'location'
+              ? `${result.location_path} cannot hold this location.`
+              : `${result.number_or_code} is a ${result.kind}; scan a location's label.`,
+        });
+      else {
+        setForm((current) => ({ ...current, parent: String(place.id) }));
+        setScanMessage({ tone: 'ok', text: `Inside ${place.path}.` });
+      }
+    } catch (error) {
+      setScanMessage({ tone: 'error', text: errorText(error) });
+    }
+  };
   // Moving a location or changing its capacity affects where crates are (Annex 11 §9).
   const reasonRequired =
     existing !== undefined &&
@@ -114,15 +142,21 @@ function LocationDialog({
             onChange={(e) => setForm({ ...form, parent: e.target.value })}
           >
             <option value="">— top level (room) —</option>
-            {all
-              .filter((l) => l.id !== existing?.id && l.kind !== 'bin')
-              .map((l) => (
-                <option key={l.id} value={l.id}>
-                  {l.path}
-                </option>
-              ))}
+            {parents.map((l) => (
+              <option key={l.id} value={l.id}>
+                {l.path}
+              </option>
+            ))}
           </select>
         </Field>
+        <Scanner
+          className="scan--compact"
+          label="Inside: or scan its label"
+          placeholder="LOC-GOA-…"
+          buttonLabel="Choose"
+          message={scanMessage}
+          onCode={onScan}
+        />
         <Field label="Kind" required error={fieldError(save.error, 'kind')}>
           <select
             value={form.kind}
