@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import functools
 import json
 import os
 import random
@@ -78,7 +79,7 @@ def seed(args: argparse.Namespace) -> None:
     from apps.core.models import NumberSequence
     from apps.crates.models import Crate, DocumentType
     from apps.requests.models import Request, RequestItem
-    from apps.storage.models import StorageLocation
+    from apps.storage.models import StorageLocation, barcode_base
 
     rng = random.Random(20260101)
     started = time.monotonic()
@@ -132,6 +133,8 @@ def seed(args: argparse.Namespace) -> None:
             room = StorageLocation.objects.create(
                 unit=unit, kind="room", code="BR", name="Bench Archive", path="Bench Archive"
             )
+            # bulk_create skips save(), which gives each location its barcode (unique).
+            barcode = functools.partial(barcode_base, unit.code)
             racks = StorageLocation.objects.bulk_create(
                 [
                     StorageLocation(
@@ -139,6 +142,7 @@ def seed(args: argparse.Namespace) -> None:
                         parent=room,
                         kind="rack",
                         code=f"BR-R{r}",
+                        barcode=barcode(f"BR-R{r}"),
                         name=f"Rack {r}",
                         path=f"Bench Archive / Rack {r}",
                     )
@@ -152,6 +156,7 @@ def seed(args: argparse.Namespace) -> None:
                         parent=rack,
                         kind="shelf",
                         code=f"{rack.code}-S{s}",
+                        barcode=barcode(f"{rack.code}-S{s}"),
                         name=f"Shelf {s}",
                         path=f"{rack.path} / Shelf {s}",
                     )
@@ -166,6 +171,7 @@ def seed(args: argparse.Namespace) -> None:
                         parent=shelf,
                         kind="bin",
                         code=f"{shelf.code}-B{b}",
+                        barcode=barcode(f"{shelf.code}-B{b}"),
                         name=f"Bin {b}",
                         path=f"{shelf.path} / Bin {b}",
                         capacity=40,
@@ -210,8 +216,8 @@ def seed(args: argparse.Namespace) -> None:
         )
     with transaction.atomic(), connection.cursor() as cursor:
         columns = (
-            "number, unit_id, department_id, location_id, status, description, legal_hold, "
-            "legal_hold_reason, created_by_id, created_at, updated_at"
+            "number, unit_id, department_id, location_id, status, description, legacy_number, created_by_id, "
+            "created_at, updated_at"
         )
         with (
             indexes_dropped(cursor, "crates_crate"),
@@ -219,7 +225,7 @@ def seed(args: argparse.Namespace) -> None:
         ):
             for c in crate_rows:
                 row = (c.number, c.unit_id, c.department_id, c.location_id, c.status, c.description)
-                copy.write_row((*row, False, "", admin.id, now, now))
+                copy.write_row((*row, "", admin.id, now, now))
         for location_id, occupied in occupancy.items():
             StorageLocation.objects.filter(id=location_id).update(occupied=occupied)
         for unit in units:

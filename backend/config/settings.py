@@ -519,6 +519,8 @@ IDENTITY_CACHE_SECONDS = int(os.environ.get("IDENTITY_CACHE_SECONDS", "300"))
 # apps.auth.readcache / apps.core.readcache: the longest a cached GET answer (or a unit's
 # dashboard figures) is served after it was computed; writes invalidate it at once. 0: off.
 READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "30"))
+# apps.auth.fastpath: current cached answers served by the WSGI workers in front of Django.
+READ_CACHE_FAST_PATH = env_bool("READ_CACHE_FAST_PATH", True)
 # apps.core.pagination: lists count at most this many rows; past it `count_exact` is false.
 PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "1000"))
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [

@@ -2,7 +2,8 @@
 
 Production serves HTTP (/api/, /admin/) here, on several processes so every core works
 (one Python process uses one core), and WebSockets on Daphne (config.asgi). A plain WSGI
-worker answers without the sync-to-async hop every ASGI request pays for a sync view.
+worker answers without the sync-to-async hop every ASGI request pays for a sync view, and
+cached GET answers of the API are served in front of Django (apps/auth/fastpath.py).
 """
 
 import os
@@ -10,4 +11,8 @@ import os
 from django.core.wsgi import get_wsgi_application
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-application = get_wsgi_application()
+django_application = get_wsgi_application()
+
+from apps.auth.fastpath import FastPath  # noqa: E402 - needs the settings configured above
+
+application = FastPath(django_application)

@@ -34,7 +34,8 @@ logger = logging.getLogger(__name__)
 _GLOBAL_GENERATION = "identity-gen:all"
 
 
-def _ttl() -> int:
+def ttl() -> int:
+    """Seconds an identity entry lives (IDENTITY_CACHE_SECONDS); generations live twice as long."""
     return int(getattr(settings, "IDENTITY_CACHE_SECONDS", 300))
 
 
@@ -85,7 +86,7 @@ def load(user_id: Any, also: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
     user = _from_database(user_id)
     if user is not None:
         try:
-            cache.set(entry_key, (generations, user), timeout=_ttl())
+            cache.set(entry_key, (generations, user), timeout=ttl())
         except Exception:
             logger.warning("identity cache unreachable; user %s not stored", user_id, exc_info=True)
     return user, extra
@@ -99,7 +100,7 @@ def generation_keys(user_id: Any) -> tuple[str, str]:
 
 def _new_generation(key: str) -> None:
     try:
-        cache.set(key, secrets.token_hex(8), timeout=2 * _ttl())
+        cache.set(key, secrets.token_hex(8), timeout=2 * ttl())
     except Exception:
         # Entries still expire after IDENTITY_CACHE_SECONDS; say loudly that one may linger.
         logger.error("identity cache unreachable: could not invalidate %s", key, exc_info=True)

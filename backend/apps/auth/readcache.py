@@ -28,7 +28,7 @@ from django.urls import Resolver404, resolve
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
-from apps.auth import identity
+from apps.auth import fastpath, identity
 from apps.auth.authentication import VersionedJWTAuthentication
 from apps.auth.throttles import user_hit
 from apps.core import readcache
@@ -107,7 +107,10 @@ class ReadCacheMiddleware:
             return None
         token = auth.get_validated_token(raw)
         user_id = token[jwt_settings.USER_ID_CLAIM]
-        user, found = auth.load(user_id, token, also=[readcache.user_version_key(user_id), readcache.GLOBAL_VERSION])
+        # The identity generations as read with the identity (or before it was read from the
+        # database): what the fast path's record of the user is kept under.
+        also = [readcache.user_version_key(user_id), readcache.GLOBAL_VERSION, *identity.generation_keys(user_id)]
+        user, found = auth.load(user_id, token, also=also)
         return user, found
 
     def _serve(self, request: HttpRequest, scope: str, user: Any, found: dict[str, Any]) -> HttpResponse:
@@ -135,6 +138,7 @@ class ReadCacheMiddleware:
         )
         entry = current.get(key)
         if entry is not None and entry["versions"] == versions and self._allowed(user):
+            self._leave_note(request, scope, scope_key, user, found, current)
             return self._answer(request, entry)
         response = self.get_response(request)
         if (
@@ -155,11 +159,47 @@ class ReadCacheMiddleware:
                 cache.set(key, entry, timeout=readcache.ttl())
             except Exception:
                 logger.warning("read cache unreachable; answer not stored", exc_info=True)
+            self._leave_note(request, scope, scope_key, user, found, current)
             response["ETag"] = entry["etag"]
             response["Cache-Control"] = CACHE_CONTROL
             if _not_modified(request, entry["etag"]):
                 return self._not_modified_response(request, entry["etag"], response.get("X-Request-ID"))
         return response
+
+    def _leave_note(
+        self,
+        request: HttpRequest,
+        scope: str,
+        scope_key: str,
+        user: Any,
+        found: dict[str, Any],
+        current: dict[str, Any],
+    ) -> None:
+        """Tell the WSGI layer (apps.auth.fastpath) what this answer was computed under, so it
+        can answer the same request itself next time. The identity generations are the ones
+        the user was loaded under (an answer computed from an identity that changed meanwhile
+        is then never current); the data versions were read before the view ran. Directory
+        accounts are left out: they are checked against the directory on every request."""
+        if user.is_directory_user or not fastpath.available():
+            return
+        user_key, everyone_key = identity.generation_keys(user.pk)
+        unit_version, user_version = readcache.unit_version_key(user.unit_id), readcache.user_version_key(user.pk)
+        versions = {
+            unit_version: current.get(unit_version),
+            readcache.GLOBAL_VERSION: found.get(readcache.GLOBAL_VERSION),
+            everyone_key: found.get(everyone_key),
+        }
+        if scope == USER:
+            versions.update({user_key: found.get(user_key), user_version: found.get(user_version)})
+        note = fastpath.Note(
+            user=user,
+            scope=scope_key,
+            unit_scope=_scope_key(UNIT, user),
+            user_scope=_scope_key(USER, user),
+            versions=versions,
+        )
+        note.generations = (fastpath.raw(found.get(user_key)), fastpath.raw(found.get(everyone_key)))
+        request.META[fastpath.NOTE] = note
 
     def _allowed(self, user: Any) -> bool:
         # The same counter as the API's throttle; over the limit, the ordinary path answers 429.

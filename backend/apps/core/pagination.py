@@ -8,6 +8,7 @@ one of 10M.
 """
 
 from collections import OrderedDict
+from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
@@ -120,3 +121,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if self.number == 2:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.number - 1)
+
+
+def paginated_rows(view: Any, to_row: Callable[[Any], Any]) -> Response:
+    """A list view's answer with each row built by `to_row` (plain dicts, apps/*/representations.py)
+    instead of the view's serializer: filtered, paginated and shaped as ListModelMixin.list."""
+    queryset = view.filter_queryset(view.get_queryset())
+    page = view.paginate_queryset(queryset)
+    if page is None:
+        return Response([to_row(row) for row in queryset])
+    return view.get_paginated_response([to_row(row) for row in page])

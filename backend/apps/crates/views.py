@@ -16,8 +16,9 @@ from apps.audit.serializers import AuditEventSerializer
 from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission, scope_to_unit
 from apps.core import labels as core_labels
+from apps.core.pagination import paginated_rows
 from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
-from apps.crates import labels, selectors, services
+from apps.crates import labels, representations, selectors, services
 from apps.crates.models import Crate, Document, DocumentType
 from apps.crates.serializers import (
     CrateCreateSerializer,
@@ -105,6 +106,13 @@ class CrateViewSet(viewsets.ModelViewSet):
 
     def get_serializer_class(self) -> type:
         return CrateSerializer if self.action == "list" else CrateDetailSerializer
+
+    # Reads as plain dicts: the same JSON as the serializers (apps/crates/representations.py).
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return paginated_rows(self, lambda crate: representations.crate_row(crate, request.user))
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(representations.crate_detail_row(self.get_object(), request.user))
 
     def _detail(self, crate: Crate, *, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.crates_for(self.request.user, with_documents=True).get(pk=crate.pk)
@@ -205,6 +213,13 @@ class DocumentViewSet(viewsets.ModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Document.objects.none()
         return selectors.documents_for(self.request.user)
+
+    # Reads as plain dicts: the same JSON as DocumentSerializer (apps/crates/representations.py).
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return paginated_rows(self, representations.document_row)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(representations.document_row(self.get_object()))
 
     def _write_serializer(self, **kwargs: Any) -> DocumentWriteSerializer:
         visible = scope_to_unit(Crate.objects.all(), self.request.user)

@@ -168,15 +168,18 @@ def may_act_on_request(user: Any, request: Any, action: str) -> bool:
     )
 
 
-def request_allowed_actions(user: Any, request: Any) -> list[str]:
-    """What `user` may do with `request` now (needs `items` prefetched: a send-back needs an
-    item still out)."""
+def request_allowed_actions(user: Any, request: Any, *, has_open_items: bool | None = None) -> list[str]:
+    """What `user` may do with `request` now (a send-back needs an item still out:
+    `has_open_items`, or else the request's `items` prefetched)."""
     actions = []
     for action in REQUEST_ACTIONS:
         if not may_act_on_request(user, request, action):
             continue
-        if action in ("create_sendback", "request_extension") and not any(item.is_open for item in request.items.all()):
-            continue
+        if action in ("create_sendback", "request_extension"):
+            if has_open_items is None:
+                has_open_items = any(item.is_open for item in request.items.all())
+            if not has_open_items:
+                continue
         actions.append(action)
     return actions
 

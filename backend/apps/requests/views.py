@@ -19,7 +19,7 @@ from apps.core.errors import field_error
 from apps.core.renderers import ORJSONRenderer, PDFRenderer
 from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
 from apps.policy import access
-from apps.requests import pick_lists, services
+from apps.requests import pick_lists, representations, services
 from apps.requests.certificate import destruction_certificate_pdf
 from apps.requests.models import Request, ReturnExtension, SendBack
 from apps.requests.selectors import (
@@ -115,6 +115,14 @@ class RequestViewSet(
 
     def get_queryset(self) -> QuerySet[Request]:
         return requests_for(self.request.user)
+
+    def list(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
+        # Plain dicts, the same JSON as RequestSerializer (apps/requests/representations.py).
+        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        page = self.paginate_queryset(queryset)
+        if page is None:
+            return Response(representations.request_rows(list(queryset), request.user))
+        return self.get_paginated_response(representations.request_rows(page, request.user))
 
     def _read(self, request_obj: Request, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = self.get_queryset().get(pk=request_obj.pk)

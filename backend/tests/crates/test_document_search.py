@@ -71,3 +71,44 @@ def test_document_list_with_every_filter_runs_two_queries(
         with django_assert_num_queries(2):  # count + page (crate with unit, department, location; type; creator)
             response = client.get(f"{url}&page_size={size}")
         assert len(response.json()["results"]) == min(size, 4)
+
+
+def test_a_number_shaped_term_matches_numbers_from_their_start_by_the_prefix_index(
+    world: World, make: CrateMaker
+) -> None:
+    from django.db import connection
+
+    from apps.crates.models import Document
+    from apps.crates.selectors import DOCUMENT_NUMBER_SHAPE
+
+    crate = make.crate()
+    for number in ("DOC-1234-001", "DOC-1234-002", "DOC-12345-001", "XDOC-1234-001"):
+        make.document(crate, number=number)
+    Document.objects.update(title="untitled")  # the default title repeats the number
+    client = world.client("viewer")
+
+    assert numbers(client.get("/api/documents/?search=doc-1234-00")) == ["DOC-1234-001", "DOC-1234-002"]
+    assert numbers(client.get("/api/documents/?search=DOC-1234")) == ["DOC-1234-001", "DOC-1234-002", "DOC-12345-001"]
+    # Free text still matches inside numbers.
+    assert numbers(client.get("/api/documents/?search=1234")) == [
+        "DOC-1234-001",
+        "DOC-1234-002",
+        "DOC-12345-001",
+        "XDOC-1234-001",
+    ]
+    assert [
+        bool(DOCUMENT_NUMBER_SHAPE.fullmatch(t)) for t in ("DOC-1234-00", "BMR/2024/7", "autoclave", "Record 5")
+    ] == [
+        True,
+        True,
+        False,
+        False,
+    ]
+    # The prefix is an index range scan (the trigram scan's cost grows with the table).
+    query = Document.objects.filter(number__istartswith="DOC-1234-00").values("pk").query
+    sql, params = query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute(f"EXPLAIN {sql}", params)
+        plan = "\n".join(row[0] for row in cursor.fetchall())
+    assert "crates_document_number_prefix" in plan

@@ -1,0 +1,287 @@
+"""Cached GET answers served in front of Django (docs/api.md, "Caching and ETags").
+
+ReadCacheMiddleware (apps.auth.readcache) answers a current cached GET before DRF runs, but
+the request has already crossed the WSGI handler and half of the middleware stack, and it
+costs three cache round trips (identity and session, entry and versions, throttle). This
+WSGI layer (config/wsgi.py) answers the same request without entering Django at all:
+
+1. the bearer token is verified exactly as the API verifies it (signature, expiry, type);
+2. ONE Redis round trip (a Lua script) checks, for the token's user:
+   - the user's record (written below when Django answered them): the token's auth version
+     (a deactivation or a password change bumps it) and the identity generations the record
+     was made under (any change of the user's roles, permissions, unit or account, or of
+     any role, gives a new one);
+   - the session is open (not signed out);
+   - the answer for the user's scope (their unit and permissions, or themselves) and this
+     exact path, query, Accept, Accept-Encoding and Host, stored with the raw values of
+     every version it was computed under (unit and global data, identity, the user's own),
+     each still current;
+   - and only then counts the request against the user's throttle;
+3. it answers 200 with the stored body and headers, or 304 when If-None-Match matches.
+
+Anything else (no record, an ended session, another auth version, a stale version, the
+throttle exceeded, Redis unreachable, a directory account) falls through to Django, which
+answers as it always did. The record and the entry are written after Django answered a GET
+that ReadCacheMiddleware served from, or stored in, its cache (it leaves a note in the WSGI
+environ with what the answer was computed under), so an answer reaches this layer only after
+Django's full path has produced it for the same scope.
+"""
+
+import hashlib
+import json
+import logging
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from django.conf import settings
+from django.core.cache import cache
+from django.http import HttpResponseBase
+from rest_framework.settings import api_settings
+from rest_framework_simplejwt.settings import api_settings as jwt_settings
+
+from apps.auth import identity, sessions
+from apps.auth.authentication import VERSION_CLAIM, VersionedJWTAuthentication
+from apps.core import readcache
+
+logger = logging.getLogger(__name__)
+
+# The WSGI environ key under which ReadCacheMiddleware says what a cacheable answer was
+# computed under (`Note`).
+NOTE = "dms.readcache.note"
+# Headers that belong to one response only (recomputed or given anew by this layer).
+_NOT_STORED = frozenset({"x-request-id", "content-length", "date", "set-cookie"})
+# Headers a 304 does not carry (RFC 9110 15.4.5).
+_NOT_IN_304 = frozenset({"content-type", "content-length", "content-encoding"})
+_OPEN_SESSION = "0"  # sessions.py stores "0" for a session that is not revoked
+
+_LOOKUP = """
+local rec = redis.call('HMGET', KEYS[1], 'ver', 'unit', 'user', 'g1', 'g2')
+if not rec[1] or rec[1] ~= ARGV[1] then return false end
+if redis.call('GET', KEYS[2]) ~= ARGV[2] then return false end
+if (redis.call('GET', KEYS[3]) or '') ~= rec[4] or (redis.call('GET', KEYS[4]) or '') ~= rec[5] then
+  return false
+end
+local entry = nil
+for _, scope in ipairs({rec[2], rec[3]}) do
+  local found = redis.call('HGETALL', ARGV[3] .. scope .. ':' .. ARGV[4])
+  if #found > 0 then entry = found break end
+end
+if not entry then return false end
+local e = {}
+for i = 1, #entry, 2 do e[entry[i]] = entry[i + 1] end
+for i = 1, tonumber(e.n) do
+  if (redis.call('GET', e['k' .. i]) or '') ~= e['v' .. i] then return false end
+end
+local count = 0
+if ARGV[5] ~= '0' then
+  count = redis.call('INCR', KEYS[5])
+  redis.call('EXPIRE', KEYS[5], ARGV[5])
+end
+return {count, e.etag, e.headers, e.body}
+"""
+
+
+def available() -> bool:
+    """The fast path needs Redis (a Lua script); with any other cache, or switched off
+    (READ_CACHE_FAST_PATH), Django answers alone."""
+    return getattr(settings, "READ_CACHE_FAST_PATH", True) and hasattr(getattr(cache, "client", None), "get_client")
+
+
+def raw(value: Any) -> bytes:
+    """A cache value as Redis holds it (django-redis's encoding); b"" for an absent one (the
+    script reads a missing key as "")."""
+    if value is None or (isinstance(value, int) and not isinstance(value, bool) and value == 0):
+        return b""
+    encoded = cache.client.encode(value)  # type: ignore[attr-defined]
+    return encoded if isinstance(encoded, bytes) else str(encoded).encode()
+
+
+class Note:
+    """What ReadCacheMiddleware knows of an answer it served or stored: whose it is, the
+    scope it is shared in, and the cache keys and values it was computed under."""
+
+    def __init__(self, *, user: Any, scope: str, unit_scope: str, user_scope: str, versions: dict[str, Any]) -> None:
+        self.user_id = user.pk
+        self.auth_version = user.auth_version
+        self.scope = scope
+        self.unit_scope = unit_scope
+        self.user_scope = user_scope
+        self.versions = versions  # cache key (unprefixed) -> value
+        self.generations: tuple[bytes, bytes] = (b"", b"")
+
+
+def _header(environ: dict[str, Any], name: str) -> str:
+    return str(environ.get(name, ""))
+
+
+def _path_hash(environ: dict[str, Any]) -> str:
+    query = _header(environ, "QUERY_STRING")
+    described = "|".join(
+        (
+            _header(environ, "HTTP_HOST"),
+            _header(environ, "HTTP_ACCEPT"),
+            _header(environ, "HTTP_ACCEPT_ENCODING"),
+            _header(environ, "PATH_INFO") + (f"?{query}" if query else ""),
+        )
+    )
+    return hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()[:40]
+
+
+def _record_key(user_id: Any) -> str:
+    return cache.make_key(f"rc:fu:{user_id}")
+
+
+def _entry_prefix() -> str:
+    return cache.make_key("rc:fe:")
+
+
+def _not_modified(environ: dict[str, Any], etag: str) -> bool:
+    wanted = _header(environ, "HTTP_IF_NONE_MATCH")
+    tags = [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
+    return bool(wanted) and (wanted.strip() == "*" or etag.removeprefix("W/") in tags)
+
+
+def _rate() -> tuple[int, int] | None:
+    rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
+    if not rate:
+        return None
+    number, period = str(rate).split("/")
+    return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
+
+
+class FastPath:
+    """WSGI middleware: cached GET answers of the API without entering Django."""
+
+    def __init__(self, application: Callable[..., Iterable[bytes]]) -> None:
+        self.application = application
+        self.authentication = VersionedJWTAuthentication()
+        self._script: Any = None
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        eligible = self.eligible(environ)
+        if eligible:
+            answered = self.answer(environ)
+            if answered is not None:
+                status, headers, body = answered
+                start_response(status, headers)
+                return [body]
+        captured: dict[str, Any] = {}
+
+        def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
+            captured["status"], captured["headers"] = status, headers
+            return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
+
+        result = self.application(environ, capture)
+        note = environ.get(NOTE)
+        if eligible and note is not None:
+            self._store(environ, note, captured, result)
+        return result
+
+    @staticmethod
+    def eligible(environ: dict[str, Any]) -> bool:
+        return (
+            environ.get("REQUEST_METHOD") == "GET"
+            and _header(environ, "PATH_INFO").startswith("/api/")
+            and _header(environ, "HTTP_AUTHORIZATION").startswith("Bearer ")
+            and readcache.enabled()
+            and available()
+        )
+
+    def answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+        """The cached answer to this request if every check passes, else None (Django answers)."""
+        try:
+            found = self._lookup(environ)
+        except Exception:
+            # A bad or expired token, Redis unreachable: Django gives the usual answer.
+            logger.debug("fast path fell through", exc_info=True)
+            return None
+        if not found:
+            return None
+        _count, etag, headers_json, body = found
+        etag = etag.decode()
+        headers = [(str(k), str(v)) for k, v in json.loads(headers_json)]
+        request_id = _header(environ, "HTTP_X_REQUEST_ID")[:64] or uuid.uuid4().hex
+        if _not_modified(environ, etag):
+            kept = [(k, v) for k, v in headers if k.lower() not in _NOT_IN_304]
+            return "304 Not Modified", [*kept, ("X-Request-ID", request_id)], b""
+        return "200 OK", [*headers, ("Content-Length", str(len(body))), ("X-Request-ID", request_id)], body
+
+    def _lookup(self, environ: dict[str, Any]) -> Any:
+        auth = self.authentication
+        header = _header(environ, "HTTP_AUTHORIZATION").encode("iso-8859-1")
+        raw_token = auth.get_raw_token(header)
+        if raw_token is None:
+            return None
+        token = auth.get_validated_token(raw_token)  # signature, expiry, token type: as the API
+        user_id = token[jwt_settings.USER_ID_CLAIM]
+        session_id, version = token.get(sessions.SESSION_CLAIM), token.get(VERSION_CLAIM)
+        if not session_id or version is None:
+            return None  # tokens from before sessions: the ordinary path decides
+        rate = _rate()
+        throttle_key, window = "", 0
+        if rate is not None:
+            window = rate[1]
+            throttle_key = cache.make_key(f"throttle:user:{user_id}:{int(time.time() // window)}")
+        user_generation, everyone_generation = identity.generation_keys(user_id)
+        client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
+        if self._script is None:
+            self._script = client.register_script(_LOOKUP)
+        found = self._script(
+            keys=[
+                _record_key(user_id),
+                cache.make_key(sessions.cache_key(str(session_id))),
+                cache.make_key(user_generation),
+                cache.make_key(everyone_generation),
+                throttle_key or cache.make_key("throttle:none"),
+            ],
+            args=[str(version), raw(_OPEN_SESSION), _entry_prefix(), _path_hash(environ), str(window)],
+            client=client,
+        )
+        if found and rate is not None and int(found[0]) > rate[0]:
+            return None  # over the limit: the ordinary path counts it and answers 429
+        return found
+
+    def _store(self, environ: dict[str, Any], note: Note, captured: dict[str, Any], result: Any) -> None:
+        headers = captured.get("headers") or []
+        if (
+            not str(captured.get("status", "")).startswith("200")
+            or not isinstance(result, HttpResponseBase)
+            or result.streaming
+            or any(name.lower() == "set-cookie" for name, _ in headers)
+        ):
+            return
+        etag = next((value for name, value in headers if name.lower() == "etag"), None)
+        if etag is None:
+            return
+        kept = [(name, value) for name, value in headers if name.lower() not in _NOT_STORED]
+        versions = list(note.versions.items())
+        entry: dict[str, Any] = {
+            "n": len(versions),
+            "etag": etag,
+            "headers": json.dumps(kept),
+            "body": result.content,  # type: ignore[attr-defined]
+        }
+        for i, (key, value) in enumerate(versions, start=1):
+            entry[f"k{i}"], entry[f"v{i}"] = cache.make_key(key), raw(value)
+        record = {
+            "ver": str(note.auth_version),
+            "unit": note.unit_scope,
+            "user": note.user_scope,
+            "g1": note.generations[0],
+            "g2": note.generations[1],
+        }
+        record_key, entry_key = _record_key(note.user_id), f"{_entry_prefix()}{note.scope}:{_path_hash(environ)}"
+        try:
+            # One MULTI: a reader sees the old record and entry or the new ones, never a mix.
+            pipe = cache.client.get_client(write=True).pipeline(transaction=True)  # type: ignore[attr-defined]
+            pipe.delete(record_key, entry_key)
+            pipe.hset(record_key, mapping=record)
+            # The record is only believed while the identity generations it holds are current.
+            pipe.expire(record_key, identity.ttl())
+            pipe.hset(entry_key, mapping=entry)
+            pipe.expire(entry_key, readcache.ttl())
+            pipe.execute()
+        except Exception:
+            logger.warning("read cache unreachable; fast answer not stored", exc_info=True)
