@@ -65,6 +65,11 @@ export async function retention(browser, results) {
       (await dialog.getByTestId('signature-meaning').innerText()) === 'Hold placed',
       'the shared signature dialog names the meaning',
     );
+    // Exactly what is signed: the server's content for the form as filled in.
+    const content = dialog.getByTestId('signature-content');
+    await content.getByText(`"title": "Litigation ${suffix}"`).waitFor();
+    await content.getByText('"record_date_from": "1990-03-01"').waitFor();
+    await content.getByText('"covered_crates":').waitFor();
     await assertAccessibleAtAllWidths(page, 'Place a legal hold');
     await dialog.locator('input[name="signature-password"]').fill('wrong-password');
     await dialog.getByRole('button', { name: 'Sign and place hold' }).click();

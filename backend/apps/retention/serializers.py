@@ -159,6 +159,12 @@ class HoldCreateSerializer(serializers.Serializer):
     password = serializers.CharField(allow_blank=True, required=False, default="")
 
 
+class HoldPreviewSerializer(HoldCreateSerializer):
+    """A hold as it would be placed (no password: nothing is signed)."""
+
+    password = None  # type: ignore[assignment]
+
+
 class HoldReleaseSerializer(serializers.Serializer):
     reason = serializers.CharField(allow_blank=True, max_length=LONG_TEXT_MAX_LENGTH)
     password = serializers.CharField(allow_blank=True, required=False, default="")

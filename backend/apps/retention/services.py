@@ -14,6 +14,7 @@ hold placed after the execution covers a crate already destroyed).
 """
 
 import datetime
+import uuid
 from collections.abc import Iterable
 from typing import Any
 
@@ -463,36 +464,21 @@ def hold_place(
     record_date_to: datetime.date | None = None,
 ) -> LegalHold:
     """Place a legal hold case (Approver, System Administrator; e-signature `hold_placed`)."""
-    _require(actor, cap.SET_LEGAL_HOLD, "Your role does not allow placing legal holds.")
-    title = (title or "").strip()
-    if not title:
-        raise field_error("title", "Give the hold a title.")
-    reason = _reason(reason)
-    crate_ids = [int(pk) for pk in crates]
-    hold_unit, by_filter, explicit = _hold_scope(
+    fields, explicit = _hold_input(
         actor=actor,
-        crates_ids=crate_ids,
+        title=title,
+        reason=reason,
+        crates=crates,
         unit=unit,
         department=department,
         document_type=document_type,
         record_date_from=record_date_from,
         record_date_to=record_date_to,
     )
+    reason = fields["reason"]
     signatures.verify_signer(actor=actor, password=password, meaning=Meaning.HOLD_PLACED)
     with transaction.atomic():
-        hold = LegalHold.objects.create(
-            number=_hold_number(),
-            title=title,
-            reason=reason,
-            unit=hold_unit,
-            by_filter=by_filter,
-            department=department,
-            document_type=document_type,
-            record_date_from=record_date_from,
-            record_date_to=record_date_to,
-            placed_by=actor,
-            placed_at=timezone.now(),
-        )
+        hold = LegalHold.objects.create(number=_hold_number(), **fields, placed_by=actor, placed_at=timezone.now())
         hold.crates.set([crate.pk for crate in explicit])
         # Lock what the hold covers (id order, as every workflow does): an approval or execution
         # of a destruction of one of these crates now waits for this commit, then sees the hold.
@@ -531,6 +517,99 @@ def hold_place(
         for crate in explicit:
             domain_signals.crate_changed.send_on_commit(sender=Crate, crate=crate, action="updated", extra_unit_ids=[])
     return hold
+
+
+def _hold_input(
+    *,
+    actor: Any,
+    title: str,
+    reason: str,
+    crates: Iterable[int],
+    unit: Unit | None,
+    department: Department | None,
+    document_type: DocumentType | None,
+    record_date_from: datetime.date | None,
+    record_date_to: datetime.date | None,
+) -> tuple[dict[str, Any], list[Crate]]:
+    """A placement's checks (who, title, reason, scope): the hold's fields and its explicit crates."""
+    _require(actor, cap.SET_LEGAL_HOLD, "Your role does not allow placing legal holds.")
+    title = (title or "").strip()
+    if not title:
+        raise field_error("title", "Give the hold a title.")
+    reason = _reason(reason)
+    hold_unit, by_filter, explicit = _hold_scope(
+        actor=actor,
+        crates_ids=[int(pk) for pk in crates],
+        unit=unit,
+        department=department,
+        document_type=document_type,
+        record_date_from=record_date_from,
+        record_date_to=record_date_to,
+    )
+    fields = {
+        "title": title,
+        "reason": reason,
+        "unit": hold_unit,
+        "by_filter": by_filter,
+        "department": department,
+        "document_type": document_type,
+        "record_date_from": record_date_from,
+        "record_date_to": record_date_to,
+    }
+    return fields, explicit
+
+
+class _PreviewDone(Exception):
+    pass
+
+
+def hold_place_preview(
+    *,
+    actor: Any,
+    title: str,
+    reason: str,
+    crates: Iterable[int] = (),
+    unit: Unit | None = None,
+    department: Department | None = None,
+    document_type: DocumentType | None = None,
+    record_date_from: datetime.date | None = None,
+    record_date_to: datetime.date | None = None,
+) -> dict[str, Any]:
+    """What placing this hold would sign (the dialog shows it before the password), checked as
+    the placement is. The crates it covers are counted by the one scope rule
+    (`rules.covered_by_hold_q`) on the hold written in a savepoint that is rolled back, so
+    nothing is kept; its number and time are given at placement (null here)."""
+    fields, explicit = _hold_input(
+        actor=actor,
+        title=title,
+        reason=reason,
+        crates=crates,
+        unit=unit,
+        department=department,
+        document_type=document_type,
+        record_date_from=record_date_from,
+        record_date_to=record_date_to,
+    )
+    preview: dict[str, Any] = {}
+    try:
+        with transaction.atomic():
+            # A number of its own: two previews at once never wait on each other's insert.
+            hold = LegalHold.objects.create(
+                number=f"PREVIEW-{uuid.uuid4().hex[:12]}", **fields, placed_by=actor, placed_at=timezone.now()
+            )
+            hold.crates.set([crate.pk for crate in explicit])
+            covered = Crate.objects.filter(rules.covered_by_hold_q(hold.pk)).count()
+            preview = signatures.preview(
+                actor=actor,
+                meaning=Meaning.HOLD_PLACED,
+                subject=hold,
+                content=_hold_content(hold, explicit, covered_count=covered),
+            )
+            raise _PreviewDone
+    except _PreviewDone:
+        pass
+    # The placement's comment is its reason (`hold_place`).
+    return {**preview, "record": {"type": "legalhold", "id": None, "number": None}, "comment": fields["reason"]}
 
 
 def _hold_content(hold: LegalHold, explicit: list[Crate], *, covered_count: int) -> dict[str, Any]:

@@ -32,6 +32,7 @@ from apps.retention.serializers import (
     DocumentTypeChangeSerializer,
     DocumentTypeWriteSerializer,
     HoldCreateSerializer,
+    HoldPreviewSerializer,
     HoldReleaseSerializer,
     HoldSerializer,
     HoldSignaturePreviewSerializer,
@@ -141,6 +142,7 @@ class HoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         "create": capabilities.SET_LEGAL_HOLD,
         "release": capabilities.SET_LEGAL_HOLD,
         "release_signature_content": capabilities.SET_LEGAL_HOLD,
+        "signature_content": capabilities.SET_LEGAL_HOLD,
     }
     filterset_class = selectors.HoldFilter
     ordering_fields = ["number", "placed_at", "status"]
@@ -162,6 +164,15 @@ class HoldViewSet(mixins.CreateModelMixin, viewsets.ReadOnlyModelViewSet):
         data.is_valid(raise_exception=True)
         hold = services.hold_place(actor=request.user, **data.validated_data)
         return self._read(hold, status_code=status.HTTP_201_CREATED)
+
+    @extend_schema(request=HoldPreviewSerializer, responses={200: HoldSignaturePreviewSerializer, **WRITE_ERRORS})
+    @action(detail=False, methods=["post"], url_path="signature-content")
+    def signature_content(self, request: Request) -> Response:
+        """Exactly what placing this hold would sign, checked as the placement is; changes
+        nothing (the hold's number and the time are given at placement: null here)."""
+        data = HoldPreviewSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"content": services.hold_place_preview(actor=request.user, **data.validated_data)})
 
     @extend_schema(request=HoldReleaseSerializer, responses={200: HoldSerializer, **TRANSITION_ERRORS})
     @action(detail=True, methods=["post"])

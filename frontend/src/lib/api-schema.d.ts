@@ -980,6 +980,26 @@ export interface paths {
     patch?: never;
     trace?: never;
   };
+  '/api/holds/signature-content/': {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    get?: never;
+    put?: never;
+    /**
+     * @description Exactly what placing this hold would sign, checked as the placement is; changes
+     *     nothing (the hold's number and the time are given at placement: null here).
+     */
+    post: operations['holds_signature_content_create'];
+    delete?: never;
+    options?: never;
+    head?: never;
+    patch?: never;
+    trace?: never;
+  };
   '/api/imports/': {
     parameters: {
       query?: never;
@@ -2672,6 +2692,19 @@ export interface components {
       record_date_to?: string | null;
       /** @default  */
       password: string;
+    };
+    /** @description A hold as it would be placed (no password: nothing is signed). */
+    HoldPreviewRequest: {
+      title: string;
+      reason: string;
+      crates?: number[];
+      unit?: number | null;
+      department?: number | null;
+      document_type?: number | null;
+      /** Format: date */
+      record_date_from?: string | null;
+      /** Format: date */
+      record_date_to?: string | null;
     };
     HoldReleaseRequest: {
       reason: string;
@@ -7289,6 +7322,65 @@ export interface operations {
       };
       /** @description Not allowed in the current state (code invalid_transition) */
       409: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+    };
+  };
+  holds_signature_content_create: {
+    parameters: {
+      query?: never;
+      header?: never;
+      path?: never;
+      cookie?: never;
+    };
+    requestBody: {
+      content: {
+        'application/json': components['schemas']['HoldPreviewRequest'];
+      };
+    };
+    responses: {
+      200: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['HoldSignaturePreview'];
+        };
+      };
+      /** @description Field errors: {field: [messages]} */
+      400: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['FieldErrors'];
+        };
+      };
+      /** @description Missing or invalid credentials */
+      401: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Role lacks the capability (code permission_denied) */
+      403: {
+        headers: {
+          [name: string]: unknown;
+        };
+        content: {
+          'application/json': components['schemas']['Error'];
+        };
+      };
+      /** @description Not found, or belongs to another unit */
+      404: {
         headers: {
           [name: string]: unknown;
         };

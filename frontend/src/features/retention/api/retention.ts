@@ -61,6 +61,19 @@ function useInvalidate() {
   };
 }
 
+/**
+ * Exactly what placing this hold would sign (null until the title, reason and a scope are
+ * given, or while the server refuses them: the placement then says why).
+ */
+export const useHoldPlaceContent = (hold: Omit<NewHold, 'password'> | null) =>
+  useQuery({
+    queryKey: [...HOLDS, 'place-signature-content', hold],
+    queryFn: () => api.post<{ content: Record<string, unknown> }>('holds/signature-content/', hold),
+    enabled: hold !== null,
+    staleTime: 0,
+    retry: false,
+  });
+
 export function usePlaceHold() {
   const invalidate = useInvalidate();
   return useMutation({

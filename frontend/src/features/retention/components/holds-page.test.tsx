@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { json, page, renderScreen, stubApi, writes } from '@/test/render';
+import { json, page, renderScreen, stubApi, writes, type ApiCall } from '@/test/render';
 import { makeUser } from '@/test/factories';
 import { HoldsPage } from './holds-page';
 
@@ -19,6 +19,9 @@ function api(placeAnswer: () => Response) {
     'departments/': page([{ id: 3, unit: 1, code: 'QA', name: 'Quality Assurance' }]),
     'document-types/': page([{ id: 7, code: 'BMR', name: 'Batch record' }]),
     'POST holds/': placeAnswer,
+    'POST holds/signature-content/': (call: { body: unknown }) => ({
+      content: { record: { type: 'legalhold', id: null, number: null }, hold: call.body },
+    }),
   });
 }
 
@@ -26,6 +29,9 @@ async function openDialog() {
   await userEvent.click(await screen.findByRole('button', { name: 'Place a legal hold' }));
   return screen.getByRole('dialog', { name: 'Place a legal hold' });
 }
+
+/** The placement itself, not the previews of what it signs. */
+const placements = (calls: ApiCall[]) => writes(calls).filter((c) => c.path === 'holds/');
 
 describe('Place a legal hold', () => {
   afterEach(() => vi.unstubAllGlobals());
@@ -39,15 +45,25 @@ describe('Place a legal hold', () => {
     await userEvent.type(within(dialog).getByLabelText(/Title/), 'Litigation 12/2026');
     await userEvent.type(within(dialog).getByLabelText(/^Reason/), 'Court order');
     await userEvent.selectOptions(within(dialog).getByLabelText('Document type'), '7');
-    // No password: nothing sent.
+    // Exactly what is signed, as the server gives it for the form as it now is.
+    const shown = await within(dialog).findByTestId('signature-content');
+    expect(JSON.parse(shown.textContent ?? '{}').hold).toEqual({
+      title: 'Litigation 12/2026',
+      reason: 'Court order',
+      department: null,
+      document_type: 7,
+      record_date_from: null,
+      record_date_to: null,
+    });
+    // No password: nothing placed.
     await userEvent.click(within(dialog).getByRole('button', { name: 'Sign and place hold' }));
     expect(within(dialog).getByText('Enter your password to sign.')).toBeTruthy();
-    expect(writes(calls)).toHaveLength(0);
+    expect(placements(calls)).toHaveLength(0);
 
     await userEvent.type(within(dialog).getByLabelText(/^Password/), 'Demo@12345678');
     await userEvent.click(within(dialog).getByRole('button', { name: 'Sign and place hold' }));
     await waitFor(() => expect(router.state.location.pathname).toBe('/holds/5'));
-    expect(writes(calls).map((c) => c.body)).toEqual([
+    expect(placements(calls).map((c) => c.body)).toEqual([
       {
         title: 'Litigation 12/2026',
         reason: 'Court order',

@@ -14,7 +14,7 @@ import { can } from '@/lib/capabilities';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
 import type { LegalHold } from '@/lib/types';
-import { useHolds, usePlaceHold } from '../api/retention';
+import { useHoldPlaceContent, useHolds, usePlaceHold } from '../api/retention';
 
 const PAGE_SIZE = 50;
 
@@ -60,17 +60,37 @@ export function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () 
   }, [open]);
   const set = (name: keyof typeof form) => (value: string) =>
     setForm((current) => ({ ...current, [name]: value }));
+  const hold = {
+    title: form.title,
+    reason: form.reason,
+    department: form.department ? Number(form.department) : null,
+    document_type: form.document_type ? Number(form.document_type) : null,
+    record_date_from: form.record_date_from || null,
+    record_date_to: form.record_date_to || null,
+  };
+  // What is signed, asked once typing pauses and shown only while it is the form's.
+  const [asked, setAsked] = useState<typeof hold | null>(null);
+  const key = JSON.stringify(hold);
+  const complete =
+    open &&
+    hold.title.trim() !== '' &&
+    hold.reason.trim() !== '' &&
+    (hold.department !== null ||
+      hold.document_type !== null ||
+      hold.record_date_from !== null ||
+      hold.record_date_to !== null);
+  useEffect(() => {
+    const timer = window.setTimeout(
+      () => setAsked(complete ? (JSON.parse(key) as typeof hold) : null),
+      400,
+    );
+    return () => window.clearTimeout(timer);
+  }, [key, complete]);
+  const preview = useHoldPlaceContent(asked);
+  const content = asked && JSON.stringify(asked) === key ? (preview.data?.content ?? null) : null;
   const place = async ({ password }: SignatureInput) => {
-    const hold = await mutation.mutateAsync({
-      title: form.title,
-      reason: form.reason,
-      department: form.department ? Number(form.department) : null,
-      document_type: form.document_type ? Number(form.document_type) : null,
-      record_date_from: form.record_date_from || null,
-      record_date_to: form.record_date_to || null,
-      password,
-    });
-    navigate(`/holds/${hold.id}`);
+    const placed = await mutation.mutateAsync({ ...hold, password });
+    navigate(`/holds/${placed.id}`);
   };
   const fields = [
     'title',
@@ -89,6 +109,7 @@ export function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () 
       signerName={user.full_name || user.username}
       recordLabel={form.title.trim() ? `the legal hold “${form.title.trim()}”` : 'a new legal hold'}
       showComment={false}
+      content={content}
       confirmLabel="Sign and place hold"
       handledFields={fields}
       onClose={onClose}
