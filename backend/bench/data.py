@@ -8,6 +8,7 @@ chain computed in one pass); a built set is kept and reused unless `rebuild` is 
 because the 10x set takes minutes.
 
     python -m bench.data --scale 10            # build (or keep) dms_bench_x10
+    BENCH_DATABASE=dms_mine python -m bench.data --scale 10    # ... as dms_mine_x10
 """
 
 from __future__ import annotations
@@ -27,8 +28,13 @@ COMPLETE = "bench data set complete"
 BASE = {"crates": 30_000, "documents_per_crate": 10, "audit_events": 300_000, "requests": 5_000}
 
 
+# BENCH_DATABASE names the data sets (1x: the name, 10x: the name + "_x10"), so two people
+# measuring on one PostgreSQL server keep sets of their own.
+BASE_NAME = os.environ.get("BENCH_DATABASE", "dms_bench")
+
+
 def database_name(scale: int) -> str:
-    return "dms_bench" if scale == 1 else f"dms_bench_x{scale}"
+    return BASE_NAME if scale == 1 else f"{BASE_NAME}_x{scale}"
 
 
 def psql(sql: str, database: str = "postgres") -> str:
