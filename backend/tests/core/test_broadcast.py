@@ -47,3 +47,31 @@ def test_a_failing_group_is_logged_and_the_others_still_get_the_event(monkeypatc
     monkeypatch.setattr(broadcast, "get_channel_layer", lambda: layer)
     broadcast.send_now(["unit_1", "user_7"], {"type": "entity.changed"})
     assert layer.calls == ["unit_1", "user_7"]
+
+
+def test_broadcasts_from_sync_code_reuse_one_loop_and_its_redis_connection(settings: Any) -> None:
+    """The HTTP workers' broadcasts go through one kept event loop (and its Redis connection)
+    instead of a new loop and connection each: two events arrive, both sent from that loop."""
+    from asgiref.sync import async_to_sync
+    from channels.layers import channel_layers, get_channel_layer
+
+    config = settings.CHANNEL_LAYERS["default"]
+    assert config["BACKEND"].startswith("channels_redis")  # the tests run on a real Redis
+    settings.CHANNEL_LAYERS = {"default": {**config, "CONFIG": {**config["CONFIG"], "prefix": "test-bc-loop"}}}
+    channel_layers.backends = {}
+    try:
+        layer = get_channel_layer()
+        channel = async_to_sync(layer.new_channel)()
+        async_to_sync(layer.group_add)("unit_4242", channel)
+        loop = broadcast._sender_loop.get()
+
+        broadcast.send_now(["unit_4242"], {"type": "entity.changed", "id": 1})
+        broadcast.send_now(["unit_4242"], {"type": "entity.changed", "id": 2})
+
+        received = [async_to_sync(layer.receive)(channel)["id"] for _ in range(2)]
+        assert received == [1, 2]
+        assert broadcast._sender_loop.get() is loop and loop.is_running()
+        assert loop in layer._layers  # the layer's connections of the kept loop were used
+        async_to_sync(layer.group_discard)("unit_4242", channel)
+    finally:
+        channel_layers.backends = {}
