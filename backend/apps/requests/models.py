@@ -69,6 +69,9 @@ class Request(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        # The list's order: a page's keys are read from the index in order (the scope filters
+        # along), not sorted from all of a unit's requests (OPTIMIZATIONS.md §2.F).
+        indexes = [models.Index(models.F("created_at").desc(), models.F("id").desc(), name="request_recent_idx")]
         permissions = [
             ("approve_request", "Can approve or reject requests"),
             ("execute_request", "Can execute requests and receive transfers"),
