@@ -805,6 +805,16 @@ async def fanout(stack: Stack, users: list[User], world: World, args: argparse.N
         u.events.clear()
     writer = next(u for u in receivers if u.role == "Document Manager")
     sent: dict[int, float] = {}
+    answered: list[float] = []
+    # Where the time goes: each process's CPU over the phase, per event (Daphne sends every
+    # event to every socket; gunicorn serves the writes; this generator reads every socket).
+    parts = {
+        "daphne": lambda: [stack.procs["daphne"].pid],
+        "gunicorn": lambda: process_tree(stack.procs["gunicorn"].pid) if "gunicorn" in stack.procs else [],
+        "nginx": stack.nginx_pids,
+    }
+    cpu_before = {name: cpu_snapshot(pids()) for name, pids in parts.items()}
+    generator_before = _own_cpu()
     for _ in range(args.fanout_events):
         t0 = time.perf_counter()
         status, crate = await call(
@@ -817,14 +827,21 @@ async def fanout(stack: Stack, users: list[User], world: World, args: argparse.N
         )
         if status == 201:
             sent[crate["id"]] = t0
+            answered.append(time.perf_counter() - t0)
         await asyncio.sleep(args.fanout_interval)
     await asyncio.sleep(3)
-    latencies = [
-        received - sent[event["id"]]
-        for u in receivers
-        for received, event in u.events
-        if event.get("entity") == "crate" and event.get("action") == "created" and event.get("id") in sent
-    ]
+    generator_cpu = _own_cpu() - generator_before
+    cpu_ms = {name: cpu_spent(cpu_before[name], cpu_snapshot(pids())) for name, pids in parts.items()}
+    cpu_ms["generator"] = generator_cpu
+    received_at: dict[int, list[float]] = defaultdict(list)
+    for u in receivers:
+        for received, event in u.events:
+            if event.get("entity") == "crate" and event.get("action") == "created" and event.get("id") in sent:
+                received_at[event["id"]].append(received)
+    latencies = [received - sent[crate_id] for crate_id, times in received_at.items() for received in times]
+    # An event's first and last socket: the write and its broadcast, then the per-socket work.
+    first = [min(times) - sent[crate_id] for crate_id, times in received_at.items()]
+    spread = [max(times) - min(times) for times in received_at.values()]
     for _, ws in sockets:
         if ws is not None:
             with contextlib.suppress(Exception):
@@ -838,7 +855,17 @@ async def fanout(stack: Stack, users: list[User], world: World, args: argparse.N
         "p95_ms": percentile_ms(latencies, 95),
         "p99_ms": percentile_ms(latencies, 99),
         "max_ms": round(max(latencies) * 1000, 1) if latencies else 0.0,
+        "write_p50_ms": percentile_ms(answered, 50),
+        "first_socket_p50_ms": percentile_ms(first, 50),
+        "first_to_last_socket_p50_ms": percentile_ms(spread, 50),
+        "first_to_last_socket_p95_ms": percentile_ms(spread, 95),
+        "cpu_ms_per_event": {name: round(1000 * spent / max(len(sent), 1), 2) for name, spent in cpu_ms.items()},
     }
+
+
+def _own_cpu() -> float:
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
 
 
 def make_users(stack: Stack, rows: list[tuple[str, str, int]], count: int) -> list[User]:
@@ -894,6 +921,12 @@ async def run_1x(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         f"delivered {fanout_result['delivered']}/{fanout_result['expected_deliveries']}, write-to-socket "
         f"p50 {fanout_result['p50_ms']} ms, p95 {fanout_result['p95_ms']} ms, p99 {fanout_result['p99_ms']} ms, "
         f"max {fanout_result['max_ms']} ms"
+    )
+    print(
+        f"   the write answered in p50 {fanout_result['write_p50_ms']} ms; first socket p50 "
+        f"{fanout_result['first_socket_p50_ms']} ms; first to last socket p50 "
+        f"{fanout_result['first_to_last_socket_p50_ms']} / p95 {fanout_result['first_to_last_socket_p95_ms']} ms; "
+        f"CPU ms per event {fanout_result['cpu_ms_per_event']}"
     )
     for u in users:
         u.http.close()
