@@ -200,7 +200,8 @@ if REDIS_URL:
     }
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            # Pub/sub, as in production (settings_production.py says why).
+            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
             "CONFIG": {
                 # socket_timeout None: idle sockets must not be dropped (channels_redis #422).
                 "hosts": [
@@ -211,9 +212,6 @@ if REDIS_URL:
                         "socket_connect_timeout": 2,
                     },
                 ],
-                "capacity": 2000,
-                "expiry": 10,
-                "group_expiry": 86400,
                 "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
             },
         }

@@ -138,15 +138,16 @@ if len(_channel_key) < 32:
     raise ImproperlyConfigured("CHANNEL_LAYER_ENCRYPTION_KEY needs 32+ characters: openssl rand -hex 32")
 CHANNEL_LAYERS = {
     "default": {
-        "BACKEND": "channels_redis.core.RedisChannelLayer",
+        # Redis pub/sub: an event is one PUBLISH to its group, each Daphne process receives it
+        # once and hands it to its sockets of that group. The list-based layer gave every socket
+        # its own copy to fetch and every consumer a receive race per event: twice the CPU per
+        # event for 200 sockets of one unit, and the first socket's delivery 8 times later
+        # (OPTIMIZATIONS.md §2.F). Like the list layer's 10 s expiry, it keeps nothing for a
+        # process that is not listening: a live update is a hint to refetch, not a record.
+        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
         "CONFIG": {
             # socket_timeout None: an idle reader must not be cut after 5 s (channels_redis #422).
             "hosts": [{"address": redis_url_with_db(REDIS_URL, _REDIS_DB_CHANNELS), "socket_timeout": None}],
-            # 2000 queued messages per channel before "channel full"; undelivered messages
-            # expire after 10 s; group membership after 24 h (consumers re-join on connect).
-            "capacity": 2000,
-            "expiry": 10,
-            "group_expiry": 86400,
             "prefix": os.environ.get("CHANNEL_LAYER_PREFIX", "asgi"),
             # Messages may carry names and numbers of GxP records: encrypted in Redis.
             # Several keys (comma separated) allow rotation: the first encrypts.

@@ -52,26 +52,28 @@ def test_a_failing_group_is_logged_and_the_others_still_get_the_event(monkeypatc
 def test_broadcasts_from_sync_code_reuse_one_loop_and_its_redis_connection(settings: Any) -> None:
     """The HTTP workers' broadcasts go through one kept event loop (and its Redis connection)
     instead of a new loop and connection each: two events arrive, both sent from that loop."""
-    from asgiref.sync import async_to_sync
+    from asgiref.sync import async_to_sync, sync_to_async
     from channels.layers import channel_layers, get_channel_layer
 
     config = settings.CHANNEL_LAYERS["default"]
     assert config["BACKEND"].startswith("channels_redis")  # the tests run on a real Redis
     settings.CHANNEL_LAYERS = {"default": {**config, "CONFIG": {**config["CONFIG"], "prefix": "test-bc-loop"}}}
     channel_layers.backends = {}
-    try:
+
+    async def scenario() -> list[int]:
         layer = get_channel_layer()
-        channel = async_to_sync(layer.new_channel)()
-        async_to_sync(layer.group_add)("unit_4242", channel)
+        channel = await layer.new_channel()
+        await layer.group_add("unit_4242", channel)
+        await sync_to_async(broadcast.send_now, thread_sensitive=False)(["unit_4242"], {"type": "x", "id": 1})
+        await sync_to_async(broadcast.send_now, thread_sensitive=False)(["unit_4242"], {"type": "x", "id": 2})
+        received = [(await asyncio.wait_for(layer.receive(channel), 5))["id"] for _ in range(2)]
+        await layer.group_discard("unit_4242", channel)
+        return received
+
+    try:
         loop = broadcast._sender_loop.get()
-
-        broadcast.send_now(["unit_4242"], {"type": "entity.changed", "id": 1})
-        broadcast.send_now(["unit_4242"], {"type": "entity.changed", "id": 2})
-
-        received = [async_to_sync(layer.receive)(channel)["id"] for _ in range(2)]
-        assert received == [1, 2]
+        assert async_to_sync(scenario)() == [1, 2]
         assert broadcast._sender_loop.get() is loop and loop.is_running()
-        assert loop in layer._layers  # the layer's connections of the kept loop were used
-        async_to_sync(layer.group_discard)("unit_4242", channel)
+        assert loop in get_channel_layer()._layers  # the layer's connection of the kept loop was used
     finally:
         channel_layers.backends = {}
