@@ -73,6 +73,7 @@ print(json.dumps({
     "cache_max_connections": s.CACHES["default"]["OPTIONS"]["CONNECTION_POOL_KWARGS"]["max_connections"],
     "cache_ignore_exceptions": s.CACHES["default"]["OPTIONS"]["IGNORE_EXCEPTIONS"],
     "session_engine": s.SESSION_ENGINE,
+    "channels_backend": s.CHANNEL_LAYERS["default"]["BACKEND"],
     "channels": {k: v for k, v in s.CHANNEL_LAYERS["default"]["CONFIG"].items() if k != "symmetric_encryption_keys"},
     "channels_encrypted": len(s.CHANNEL_LAYERS["default"]["CONFIG"]["symmetric_encryption_keys"]),
     "broker": s.CELERY_BROKER_URL, "acks_late": s.CELERY_TASK_ACKS_LATE, "eager": s.CELERY_TASK_ALWAYS_EAGER,
@@ -116,7 +117,7 @@ def test_production_values_match_the_design(tmp_path: Path) -> None:
     assert s["cache_max_connections"] == 50 and s["cache_ignore_exceptions"] is True
     assert s["session_engine"] == "django.contrib.sessions.backends.cached_db"
     channels = s["channels"]
-    assert (channels["capacity"], channels["expiry"], channels["group_expiry"]) == (2000, 10, 86400)
+    assert s["channels_backend"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
     assert channels["hosts"][0]["address"].endswith("@redis:6379/1") and channels["hosts"][0]["socket_timeout"] is None
     assert s["channels_encrypted"] == 1
     assert s["broker"].endswith("@redis:6379/0")
