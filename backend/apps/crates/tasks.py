@@ -8,16 +8,13 @@ from django.utils import timezone
 
 from apps.auth import roles
 from apps.auth.models import User
+from apps.auth.selectors import unit_role_holders
 from apps.crates.models import Crate
 from apps.notifications import services as notifications
 from apps.policy import rules
 from config.celery import RELIABLE
 
 logger = logging.getLogger(__name__)
-
-
-def _document_managers(unit_id: int) -> list[User]:
-    return list(User.objects.filter(unit_id=unit_id, is_active=True, groups__name=roles.DOCUMENT_MANAGER).distinct())
 
 
 def retention_scan_run(*, today: datetime.date) -> int:
@@ -33,7 +30,7 @@ def retention_scan_run(*, today: datetime.date) -> int:
     created = 0
     for crate in due.iterator(chunk_size=500):
         if crate.unit_id not in managers:
-            managers[crate.unit_id] = _document_managers(crate.unit_id)
+            managers[crate.unit_id] = list(unit_role_holders(crate.unit_id, roles.DOCUMENT_MANAGER))
         if not managers[crate.unit_id]:
             continue
         created += len(

@@ -14,12 +14,12 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
-from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth import roles
-from apps.auth.models import Unit, User
+from apps.auth.models import Unit
+from apps.auth.selectors import unit_role_holders
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.numbering import next_number
@@ -49,10 +49,6 @@ def _announce(count: InventoryCount, action: str) -> None:
 
 def _lock(count: InventoryCount) -> InventoryCount:
     return InventoryCount.objects.select_for_update().get(pk=count.pk)
-
-
-def _staff(unit_id: int, *role_names: str) -> QuerySet[User]:
-    return User.objects.filter(is_active=True, unit_id=unit_id, groups__name__in=role_names).distinct()
 
 
 def _link(count: InventoryCount) -> str:
@@ -168,7 +164,7 @@ def count_submit(*, actor: Any, count: InventoryCount) -> InventoryCount:
         action="count.submitted", instance=count, changes={"status": [CountStatus.OPEN, count.status]}, actor=actor
     )
     scanners = selectors.count_scanner_ids(count) | {count.counted_by_id}
-    reviewers = [user for user in _staff(count.unit_id, roles.APPROVER) if user.pk not in scanners]
+    reviewers = [user for user in unit_role_holders(count.unit_id, roles.APPROVER) if user.pk not in scanners]
     if reviewers:
         notifications.notify(
             users=reviewers,
@@ -294,7 +290,9 @@ def _count_review(
     )
     if marked_missing:
         recipients = [
-            user for user in _staff(count.unit_id, roles.APPROVER, roles.DOCUMENT_MANAGER) if user.pk != actor.pk
+            user
+            for user in unit_role_holders(count.unit_id, roles.APPROVER, roles.DOCUMENT_MANAGER)
+            if user.pk != actor.pk
         ]
         listed = ", ".join(crate.number for crate in marked_missing)
         notifications.notify(

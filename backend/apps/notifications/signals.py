@@ -6,14 +6,13 @@ user's group only (docs/events.md).
 
 from typing import Any
 
-from django.db.models import Q, QuerySet
 from django.dispatch import receiver
 from django.utils import timezone
 
 from apps.audit import signals as audit_signals
 from apps.audit.services import ChainVerification
-from apps.auth import roles
 from apps.auth.models import User
+from apps.auth.selectors import system_administrators
 from apps.core import broadcast, domain_signals
 from apps.notifications import services
 from apps.notifications.models import Notification
@@ -40,18 +39,10 @@ def broadcast_notifications_read(sender: Any, *, user_id: int, action: str, **kw
     )
 
 
-def _system_administrators() -> QuerySet[User]:
-    """Who is alerted of what threatens the whole installation: active superusers and
-    System Administrators."""
-    return User.objects.filter(
-        Q(is_superuser=True) | Q(groups__name=roles.SYSTEM_ADMINISTRATOR), is_active=True
-    ).distinct()
-
-
 @receiver(audit_signals.chain_broken)
 def alert_administrators_of_broken_chain(sender: Any, *, result: ChainVerification, **kwargs: Any) -> None:
     services.notify(
-        users=list(_system_administrators()),
+        users=list(system_administrators()),
         title=f"Audit trail integrity check failed at event #{result.first_broken_sequence}",
         body=f"{result.reason}. {result.checked} event(s) before it verified. Investigate before further use "
         "(21 CFR Part 11 §11.10(e)).",
@@ -74,7 +65,7 @@ def notify_account_locked(sender: Any, *, user: User, reason: str, cause: str = 
         body=f"{reason}. It stays locked until {until}. If this was not you, tell your administrator.",
     )
     services.notify(
-        users=list(_system_administrators().exclude(pk=user.pk)),
+        users=list(system_administrators().exclude(pk=user.pk)),
         title=f"Account {user.username} was locked" + (f" after repeated {attempts}" if cause == "signature" else ""),
         body=f"{reason}. Locked until {until}. Unlock it under Administration > Users if it was its owner.",
         link="/administration/users",

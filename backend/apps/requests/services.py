@@ -17,12 +17,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, QuerySet
+from django.db.models import Count
 from django.utils import timezone
 
 from apps.audit import services as audit
 from apps.auth import roles
 from apps.auth.models import Unit, User
+from apps.auth.selectors import unit_role_holders
 from apps.core import domain_signals
 from apps.core.errors import ApplicationError, field_error
 from apps.core.numbering import next_formatted_number
@@ -93,12 +94,6 @@ def _lock_request(pk: int) -> Request:
 def _guard(request: Request, actor: Any, action: str) -> str:
     """State first (409), then who may act (403): the same order as `allowed_actions`."""
     return access.check_request(actor, request, action)
-
-
-def _staff(unit_id: int | None, role: str) -> QuerySet[User]:
-    if unit_id is None:
-        return User.objects.none()
-    return User.objects.filter(is_active=True, unit_id=unit_id, groups__name=role).distinct()
 
 
 def _link(request: Request) -> str:
@@ -392,7 +387,7 @@ def request_submit(*, request: Request, actor: Any) -> Request:
     _notify(
         request,
         "submitted",
-        _staff(request.unit_id, roles.APPROVER),
+        unit_role_holders(request.unit_id, roles.APPROVER),
         exclude=actor,
         title=f"{request.number} awaits your approval",
         body=f"{request.get_request_type_display()} request by {actor.full_name}: {request.purpose}",
@@ -530,7 +525,7 @@ def _decide(*, request_id: int, actor: Any, action: str, comment: str) -> Reques
         _notify(
             request,
             "to_execute",
-            _staff(request.unit_id, roles.STORE_HEAD),
+            unit_role_holders(request.unit_id, roles.STORE_HEAD),
             exclude=actor,
             title=f"{request.number} is approved and waits for execution",
             body=f"{request.get_request_type_display()} request: {request.purpose}",
@@ -640,7 +635,7 @@ def _execute(*, request_id: int, actor: Any, data: dict[str, Any]) -> Request:
         _notify(
             request,
             "to_receive",
-            _staff(request.target_unit_id, roles.STORE_HEAD),
+            unit_role_holders(request.target_unit_id, roles.STORE_HEAD),
             title=f"{request.number}: crates in transit to your unit",
             body=f"{len(items)} crate(s) dispatched by {actor.full_name}; receive them on arrival.",
         )
@@ -900,7 +895,7 @@ def sendback_create(*, actor: Any, request: Request, items: list[Any], condition
     )
     _announce_sendback(sendback, "created")
     notifications.notify(
-        users=[u for u in _staff(request.unit_id, roles.STORE_HEAD) if u.pk != actor.pk],
+        users=[u for u in unit_role_holders(request.unit_id, roles.STORE_HEAD) if u.pk != actor.pk],
         title=f"{sendback.number}: items returned for {request.number}",
         body=f"{len(chosen)} item(s) sent back by {actor.full_name}; receive them into storage.",
         # The SPA receives send-backs from the withdrawal's page.
@@ -1057,7 +1052,7 @@ def extension_request(*, request: Request, actor: Any, requested_date: Any, reas
     _notify(
         request,
         f"extension:{extension.pk}",
-        _staff(request.unit_id, roles.APPROVER),
+        unit_role_holders(request.unit_id, roles.APPROVER),
         exclude=actor,
         title=f"{request.number}: a later return date is asked for",
         body=f"{actor.full_name}: until {requested_date} — {extension.reason}",

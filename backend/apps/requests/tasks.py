@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from apps.auth import roles
 from apps.auth.models import User
+from apps.auth.selectors import unit_role_holders
 from apps.notifications import services as notifications
 from apps.policy import rules
 from apps.requests.models import Request
@@ -27,9 +28,7 @@ def overdue_reminders_run(*, today: datetime.date) -> int:
     created = 0
     for request in overdue.iterator(chunk_size=500):
         if request.unit_id not in store_heads:
-            store_heads[request.unit_id] = list(
-                User.objects.filter(unit_id=request.unit_id, is_active=True, groups__name=roles.STORE_HEAD).distinct()
-            )
+            store_heads[request.unit_id] = list(unit_role_holders(request.unit_id, roles.STORE_HEAD))
         assert request.expected_return_date is not None
         days = (today - request.expected_return_date).days
         created += len(

@@ -5,20 +5,9 @@ after a restore re-grants everything."""
 
 from django.db import migrations
 
-REVOKE_FROM_OTHER_ROLES = r"""
-DO $$
-DECLARE grantee_name text;
-BEGIN
-    FOR grantee_name IN
-        SELECT DISTINCT grantee FROM information_schema.role_table_grants
-        WHERE table_schema = current_schema() AND table_name = 'requests_signature'
-          AND grantee NOT IN (current_user, 'PUBLIC')
-          AND grantee IN (SELECT rolname FROM pg_roles)
-    LOOP
-        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON requests_signature FROM %I', grantee_name);
-    END LOOP;
-END $$;
-"""
+from apps.core.insert_only import revoke_writes_from_other_roles
+
+REVOKE_FROM_OTHER_ROLES = revoke_writes_from_other_roles("requests_signature")
 
 
 def forwards(apps, schema_editor):
