@@ -8,7 +8,10 @@ from apps.audit.models import AuditEvent, AuditReview
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin):
-    """Read-only: audit events can be searched and read, never added, changed or deleted."""
+    """Read-only: audit events can be searched and read, never added, changed or deleted.
+
+    The same rule as apps.core.admin_mixins.ReadOnlyAdminMixin, written out here because
+    apps.audit sits below apps.core (the import contract): nothing in it may import core."""
 
     list_display = ["sequence", "timestamp", "actor_username", "action", "entity_type", "entity_repr", "unit"]
     list_filter = ["action", "entity_type", "unit"]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from apps.auth import roles, services
 from apps.auth.models import Department, RevokedSession, Unit, User
 from apps.core.admin_mixins import (
+    ReadOnlyAdminMixin,
     ReasonAdminMixin,
     ReasonForm,
     ServiceModelAdmin,
@@ -243,20 +244,8 @@ class UserAdmin(ServiceModelAdmin):
 
 
 @admin.register(RevokedSession)
-class RevokedSessionAdmin(admin.ModelAdmin):
+class RevokedSessionAdmin(ReadOnlyAdminMixin, admin.ModelAdmin):
     """Signed-out sessions, kept until their tokens would have expired; written by logout only."""
 
     list_display = ["sid", "user", "revoked_at", "expires_at"]
     search_fields = ["user__username"]
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in RevokedSession._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

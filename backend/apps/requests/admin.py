@@ -4,28 +4,12 @@ Every change of a request goes through apps.requests.services (locks, transition
 signatures, audit); the admin offers no add, change or delete, so it cannot bypass them.
 """
 
-from typing import Any
-
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
-from django.http import HttpRequest
 
+from apps.core.admin_mixins import ReadOnlyAdminMixin
 from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 from apps.signatures.models import Signature
-
-
-class ReadOnlyAdminMixin:
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]  # type: ignore[attr-defined]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 class RequestItemInline(ReadOnlyAdminMixin, admin.TabularInline):
