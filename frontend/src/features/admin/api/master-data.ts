@@ -48,3 +48,11 @@ export function useUserAction() {
     onSuccess: () => queryClient.invalidateQueries({ queryKey: queryKeys.users }),
   });
 }
+
+/** Departments as list-filter choices: the unit's code first, since names repeat across units. */
+export function departmentOptions(departments: readonly Department[] | undefined) {
+  return (departments ?? []).map((d) => ({
+    value: String(d.id),
+    label: `${d.unit_code ? `${d.unit_code} ` : ''}${d.name}`,
+  }));
+}

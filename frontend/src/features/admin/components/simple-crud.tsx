@@ -1,15 +1,19 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useListParams } from '@/lib/use-list-params';
+import { FilterBar, SearchFilter } from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import { missingReason, ReasonField } from '@/components/ui/reason-field';
-import { Empty, Loading, SCROLLABLE } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { SCROLLABLE } from '@/components/ui/misc';
 import { api } from '@/lib/api-client';
 import type { Page } from '@/lib/types';
 import { useSave } from '../api/master-data';
+
+const PAGE_SIZE = 25;
 
 export interface CrudField {
   name: string;
@@ -50,10 +54,13 @@ export function SimpleCrud({
   reasonRequired,
 }: SimpleCrudProps) {
   // Search and page live in the URL (a filtered list can be bookmarked and shared).
-  const { params: listParams, setParam, page } = useListParams();
-  const search = listParams.search ?? '';
-  const setPage = (next: number) => setParam('page', String(next));
-  const params = { page, page_size: 25, search: search || undefined, ...extraParams };
+  const list = useListParams();
+  const params = {
+    ...list.pick(['search']),
+    page: list.page,
+    page_size: PAGE_SIZE,
+    ...extraParams,
+  };
   const { data, error, isLoading } = useQuery({
     queryKey: [...root, 'list', params],
     queryFn: ({ signal }) => api.get<Page<Record<string, unknown>>>(path, params, signal),
@@ -62,25 +69,21 @@ export function SimpleCrud({
 
   return (
     <section aria-label={title}>
-      <div className="filters">
-        <label>
-          Search
-          <input
-            type="search"
-            value={search}
-            onChange={(e) => setParam('search', e.target.value)}
-          />
-        </label>
+      <FilterBar list={list}>
+        <SearchFilter />
         <span className="topbar__spacer" />
         {canEdit ? (
           <button type="button" className="btn btn--primary" onClick={() => setEditing({})}>
             New {title.toLowerCase().replace(/s$/, '')}
           </button>
         ) : null}
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>Nothing here yet.</Empty> : null}
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="Nothing here yet."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table">
@@ -133,16 +136,7 @@ export function SimpleCrud({
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={25}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={setPage}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       {editing ? (
         <CrudDialog
           createDefaults={createDefaults}

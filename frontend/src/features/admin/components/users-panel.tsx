@@ -1,10 +1,17 @@
 import { useState, type FormEvent } from 'react';
 import { useListParams } from '@/lib/use-list-params';
+import {
+  FilterBar,
+  SearchFilter,
+  SelectFilter,
+  type FilterOption,
+} from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Empty, Loading, SCROLLABLE } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { SCROLLABLE } from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { passwordProblems } from '@/features/auth/components/change-password-page';
@@ -188,19 +195,22 @@ function UserDialog({ user, onClose }: { user: AdminUser | null; onClose: () => 
   );
 }
 
+const PAGE_SIZE = 25;
+// All users by default: a deactivated user stays in the list, marked, rather than vanishing.
+const USER_STATES: FilterOption[] = [
+  { value: 'true', label: 'Active' },
+  { value: 'false', label: 'Deactivated' },
+  { value: '', label: 'All' },
+];
+
 export function UsersPanel() {
   const { notify } = useToast();
   // Filters and page live in the URL (a filtered list can be bookmarked and shared).
-  const { params, setParam, page } = useListParams();
-  const search = params.search ?? '';
-  // All users by default: a deactivated user stays in the list, marked, rather than vanishing.
-  const active = params.is_active ?? '';
-  const setPage = (next: number) => setParam('page', String(next));
+  const list = useListParams();
   const { data, error, isLoading } = useUsers({
-    page,
-    page_size: 25,
-    search: search || undefined,
-    is_active: active || undefined,
+    ...list.pick(['search', 'is_active']),
+    page: list.page,
+    page_size: PAGE_SIZE,
     ordering: 'username',
   });
   const userAction = useUserAction();
@@ -209,31 +219,20 @@ export function UsersPanel() {
 
   return (
     <section aria-label="Users">
-      <div className="filters">
-        <label>
-          Search
-          <input
-            type="search"
-            value={search}
-            onChange={(e) => setParam('search', e.target.value)}
-          />
-        </label>
-        <label>
-          Status
-          <select value={active} onChange={(e) => setParam('is_active', e.target.value)}>
-            <option value="true">Active</option>
-            <option value="false">Deactivated</option>
-            <option value="">All</option>
-          </select>
-        </label>
+      <FilterBar list={list}>
+        <SearchFilter />
+        <SelectFilter name="is_active" label="Status" options={USER_STATES} anyLabel={null} />
         <span className="topbar__spacer" />
         <button type="button" className="btn btn--primary" onClick={() => setEditing(null)}>
           New user
         </button>
-      </div>
-      <ErrorMessage error={error ?? userAction.error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No users match.</Empty> : null}
+      </FilterBar>
+      <ListStatus
+        error={error ?? userAction.error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No users match."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="users-table">
@@ -309,16 +308,7 @@ export function UsersPanel() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={25}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={setPage}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       {editing !== undefined ? (
         <UserDialog user={editing} onClose={() => setEditing(undefined)} />
       ) : null}

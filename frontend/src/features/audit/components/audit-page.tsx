@@ -1,8 +1,15 @@
 import { useState } from 'react';
-import { SearchInput } from '@/components/ui/search-input';
+import {
+  DateFilter,
+  FilterBar,
+  SearchFilter,
+  SelectFilter,
+  type FilterOption,
+} from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { PageHeader, SCROLLABLE } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { can } from '@/lib/capabilities';
 import { formatDateTime, humanize } from '@/lib/format';
@@ -13,20 +20,29 @@ import { AuditReviews } from './audit-reviews';
 
 const PAGE_SIZE = 50;
 /** entity_type values written by the server (model names). */
-const ENTITY_TYPES: [string, string][] = [
-  ['request', 'Request'],
-  ['crate', 'Crate'],
-  ['document', 'Document'],
-  ['sendback', 'Send-back'],
-  ['storagelocation', 'Storage location'],
-  ['signature', 'Signature'],
-  ['user', 'User'],
-  ['unit', 'Unit'],
-  ['department', 'Department'],
-  ['documenttype', 'Document type'],
-  ['report', 'Report'],
-  ['auditreview', 'Audit review'],
+const ENTITY_TYPES: FilterOption[] = [
+  { value: 'request', label: 'Request' },
+  { value: 'crate', label: 'Crate' },
+  { value: 'document', label: 'Document' },
+  { value: 'sendback', label: 'Send-back' },
+  { value: 'storagelocation', label: 'Storage location' },
+  { value: 'signature', label: 'Signature' },
+  { value: 'user', label: 'User' },
+  { value: 'unit', label: 'Unit' },
+  { value: 'department', label: 'Department' },
+  { value: 'documenttype', label: 'Document type' },
+  { value: 'report', label: 'Report' },
+  { value: 'auditreview', label: 'Audit review' },
 ];
+/** The filters the list and its CSV export share. */
+const FILTERS = [
+  'search',
+  'entity_type',
+  'actor_username',
+  'action_prefix',
+  'date_from',
+  'date_to',
+] as const;
 
 function VerifyOutcome({ result }: { result: VerifyResult }) {
   const valid = result.valid ?? result.ok;
@@ -48,21 +64,15 @@ function VerifyOutcome({ result }: { result: VerifyResult }) {
 
 export function AuditPage() {
   const user = useCurrentUser();
-  const { params, setParam, page } = useListParams();
-  const filters = {
-    page,
+  const list = useListParams();
+  const filters = list.pick(FILTERS);
+  const { data, error, isLoading } = useAudit({
+    ...filters,
+    page: list.page,
     page_size: PAGE_SIZE,
-    search: params.search,
-    entity_type: params.entity_type,
-    actor_username: params.actor_username,
-    action_prefix: params.action_prefix,
-    date_from: params.date_from,
-    date_to: params.date_to,
-  };
-  const { data, error, isLoading } = useAudit(filters);
+  });
   const verify = useVerifyChain();
   const [exportError, setExportError] = useState<string | null>(null);
-  const { page: _page, page_size: _size, ...exportFilters } = filters;
 
   return (
     <>
@@ -76,7 +86,7 @@ export function AuditPage() {
                 className="btn"
                 onClick={() => {
                   setExportError(null);
-                  void exportAuditCsv(exportFilters).catch((e) => setExportError(errorText(e)));
+                  void exportAuditCsv(filters).catch((e) => setExportError(errorText(e)));
                 }}
               >
                 Export CSV
@@ -101,64 +111,25 @@ export function AuditPage() {
       <ErrorMessage error={verify.error} />
       {verify.data ? <VerifyOutcome result={verify.data} /> : null}
       <AuditReviews />
-      <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Search
-          <SearchInput
-            type="search"
-            value={params.search ?? ''}
-            onSearch={(v) => setParam('search', v)}
-          />
-        </label>
-        <label>
-          Object type
-          <select
-            value={params.entity_type ?? ''}
-            onChange={(e) => setParam('entity_type', e.target.value)}
-          >
-            <option value="">Any</option>
-            {ENTITY_TYPES.map(([value, label]) => (
-              <option key={value} value={value}>
-                {label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          User
-          <SearchInput
-            value={params.actor_username ?? ''}
-            onSearch={(v) => setParam('actor_username', v)}
-          />
-        </label>
-        <label>
-          Action
-          <SearchInput
-            value={params.action_prefix ?? ''}
-            placeholder="request. or login.failed"
-            onSearch={(v) => setParam('action_prefix', v)}
-          />
-        </label>
-        <label>
-          From
-          <input
-            type="date"
-            value={params.date_from ?? ''}
-            onChange={(e) => setParam('date_from', e.target.value)}
-          />
-        </label>
-        <label>
-          To
-          <input
-            type="date"
-            value={params.date_to ?? ''}
-            onChange={(e) => setParam('date_to', e.target.value)}
-          />
-        </label>
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No events match.</Empty> : null}
+      <FilterBar list={list}>
+        <SearchFilter />
+        <SelectFilter name="entity_type" label="Object type" options={ENTITY_TYPES} />
+        <SearchFilter name="actor_username" label="User" type="text" />
+        <SearchFilter
+          name="action_prefix"
+          label="Action"
+          type="text"
+          placeholder="request. or login.failed"
+        />
+        <DateFilter name="date_from" label="From" />
+        <DateFilter name="date_to" label="To" />
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No events match."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table table--dense" data-testid="audit-table">
@@ -193,16 +164,7 @@ export function AuditPage() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={(p) => setParam('page', String(p))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );
 }

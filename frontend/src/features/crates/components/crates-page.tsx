@@ -1,11 +1,18 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { SearchInput } from '@/components/ui/search-input';
-import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import {
+  CheckboxFilter,
+  FilterBar,
+  SearchFilter,
+  SelectFilter,
+  valueOptions,
+  type FilterOption,
+} from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
+import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
-import { useDepartments } from '@/features/admin/api/master-data';
+import { departmentOptions, useDepartments } from '@/features/admin/api/master-data';
 import { ExportButtons } from '@/features/reports/components/export-buttons';
 import { formatDate } from '@/lib/format';
 import { can } from '@/lib/capabilities';
@@ -17,35 +24,39 @@ import { useCrates } from '../api/crates';
 import { ScanBox } from './scan-box';
 
 const PAGE_SIZE = 25;
-const STATUSES = ['draft', 'stored', 'withdrawn', 'in_transit', 'destroyed'];
+const STATUSES = valueOptions(['draft', 'stored', 'withdrawn', 'in_transit', 'destroyed']);
+const LEGAL_HOLD: FilterOption[] = [
+  { value: 'true', label: 'On hold' },
+  { value: 'false', label: 'Not on hold' },
+];
+const SORTS: FilterOption[] = [
+  { value: '-created_at', label: 'Newest first' },
+  { value: 'created_at', label: 'Oldest first' },
+  { value: 'number', label: 'Number' },
+  { value: 'retention_until', label: 'Retention date' },
+];
+/** The filters the list and its export share (location, within and unit come from links). */
+const FILTERS = [
+  'search',
+  'status',
+  'department',
+  'legal_hold',
+  'due_for_destruction',
+  'location',
+  'within',
+  'unit',
+] as const;
 
 export function CratesPage() {
   const user = useCurrentUser();
-  const { params, setParam, page } = useListParams();
-  const filters = {
-    page,
+  const list = useListParams({ ordering: '-created_at' });
+  const filters = list.pick(FILTERS);
+  const { data, error, isLoading, isFetching } = useCrates({
+    ...filters,
+    page: list.page,
     page_size: PAGE_SIZE,
-    search: params.search,
-    status: params.status,
-    department: params.department,
-    legal_hold: params.legal_hold,
-    due_for_destruction: params.due_for_destruction,
-    location: params.location,
-    within: params.within,
-    unit: params.unit,
-    ordering: params.ordering ?? '-created_at',
-  };
-  const { data, error, isLoading, isFetching } = useCrates(filters);
-  const exportFilters = {
-    search: params.search,
-    status: params.status,
-    department: params.department,
-    legal_hold: params.legal_hold,
-    due_for_destruction: params.due_for_destruction,
-    location: params.location,
-    within: params.within,
-    unit: params.unit,
-  };
+    ordering: list.params.ordering,
+  });
   const departments = useDepartments({ page_size: 100, ordering: 'code' });
   // The selection outlives paging and filtering: pick crates from several pages, then act.
   const [selected, setSelected] = useState<Map<number, Crate>>(new Map());
@@ -75,7 +86,7 @@ export function CratesPage() {
         title="Crates"
         actions={
           <>
-            <ExportButtons report="inventory" filters={exportFilters} />
+            <ExportButtons report="inventory" filters={filters} />
             {can(user, 'edit_crates') ? (
               <Link to="/crates/new" className="btn btn--primary">
                 New crate
@@ -85,78 +96,24 @@ export function CratesPage() {
         }
       />
       <ScanBox />
-      <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Search
-          <SearchInput
-            type="search"
-            value={params.search ?? ''}
-            placeholder="Number, description, document number or title"
-            onSearch={(v) => setParam('search', v)}
-          />
-        </label>
-        <label>
-          Status
-          <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
-            <option value="">Any</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace('_', ' ')}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Department
-          <select
-            value={params.department ?? ''}
-            onChange={(e) => setParam('department', e.target.value)}
-          >
-            <option value="">Any</option>
-            {departments.data?.results.map((d) => (
-              <option key={d.id} value={d.id}>
-                {d.unit_code ? `${d.unit_code} ` : ''}
-                {d.name}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Legal hold
-          <select
-            value={params.legal_hold ?? ''}
-            onChange={(e) => setParam('legal_hold', e.target.value)}
-          >
-            <option value="">Any</option>
-            <option value="true">On hold</option>
-            <option value="false">Not on hold</option>
-          </select>
-        </label>
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={params.due_for_destruction === 'true'}
-            onChange={(e) => setParam('due_for_destruction', e.target.checked ? 'true' : undefined)}
-          />
-          Due for destruction
-        </label>
-        <label>
-          Sort
-          <select
-            value={params.ordering ?? '-created_at'}
-            onChange={(e) => setParam('ordering', e.target.value)}
-          >
-            <option value="-created_at">Newest first</option>
-            <option value="created_at">Oldest first</option>
-            <option value="number">Number</option>
-            <option value="retention_until">Retention date</option>
-          </select>
-        </label>
-        {isFetching ? <span className="muted">Updating…</span> : null}
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No crates match.</Empty> : null}
+      <FilterBar list={list} updating={isFetching}>
+        <SearchFilter placeholder="Number, description, document number or title" />
+        <SelectFilter name="status" label="Status" options={STATUSES} />
+        <SelectFilter
+          name="department"
+          label="Department"
+          options={departmentOptions(departments.data?.results)}
+        />
+        <SelectFilter name="legal_hold" label="Legal hold" options={LEGAL_HOLD} />
+        <CheckboxFilter name="due_for_destruction" label="Due for destruction" />
+        <SelectFilter name="ordering" label="Sort" options={SORTS} anyLabel={null} />
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No crates match."
+      />
       {selected.size > 0 ? (
         <SelectionBar selected={selected} onClear={() => setSelected(new Map())} />
       ) : null}
@@ -215,16 +172,7 @@ export function CratesPage() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={(p) => setParam('page', String(p))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );
 }

@@ -1,7 +1,8 @@
 import { Link } from 'react-router-dom';
-import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { CheckboxFilter, FilterBar } from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
+import { PageHeader, SCROLLABLE } from '@/components/ui/misc';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
 import { useCustody, useCustodyPeople } from '../api/custody';
@@ -28,9 +29,7 @@ function PeopleTable() {
   const { data, error, isLoading } = useCustodyPeople();
   return (
     <>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.length === 0 ? <Empty>Nothing is out.</Empty> : null}
+      <ListStatus error={error} isLoading={isLoading} rows={data?.length} empty="Nothing is out." />
       {data && data.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="custody-people">
@@ -70,32 +69,32 @@ function PeopleTable() {
 }
 
 function ItemsTable({ filters }: { filters: Record<string, string | number | undefined> }) {
-  const { params, setParam, page } = useListParams();
-  const { data, error, isLoading } = useCustody({ ...filters, page, page_size: PAGE_SIZE });
+  const list = useListParams();
+  const { data, error, isLoading } = useCustody({
+    ...filters,
+    page: list.page,
+    page_size: PAGE_SIZE,
+  });
   return (
     <>
-      <div className="filters" role="group" aria-label="Filters">
-        <label className="checkbox">
-          <input
-            type="checkbox"
-            checked={params.overdue === 'true'}
-            onChange={(e) => setParam('overdue', e.target.checked ? 'true' : undefined)}
-          />
-          Overdue only
-        </label>
-        {params.requester ? (
+      <FilterBar list={list}>
+        <CheckboxFilter name="overdue" label="Overdue only" />
+        {list.params.requester ? (
           <button
             type="button"
             className="btn btn--ghost"
-            onClick={() => setParam('requester', undefined)}
+            onClick={() => list.setParam('requester', undefined)}
           >
             Everyone
           </button>
         ) : null}
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>Nothing is out.</Empty> : null}
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="Nothing is out."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="custody-items">
@@ -139,16 +138,7 @@ function ItemsTable({ filters }: { filters: Record<string, string | number | und
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={(p) => setParam('page', String(p))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );
 }

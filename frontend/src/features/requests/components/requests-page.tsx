@@ -1,8 +1,8 @@
 import { Link } from 'react-router-dom';
-import { SearchInput } from '@/components/ui/search-input';
-import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { FilterBar, SearchFilter, SelectFilter, valueOptions } from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
+import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
 import { can } from '@/lib/capabilities';
@@ -10,6 +10,9 @@ import { useListParams } from '@/lib/use-list-params';
 import { REQUEST_STATUSES, REQUEST_TYPES, useRequests } from '../api/requests';
 
 const PAGE_SIZE = 25;
+const STATUSES = valueOptions(REQUEST_STATUSES, humanize);
+/** The filters a tab narrows further. */
+const FILTERS = ['status', 'request_type', 'search', 'overdue'] as const;
 
 type View = 'mine' | 'approve' | 'execute' | 'receive' | 'all';
 
@@ -38,8 +41,8 @@ export function RequestsPage() {
       : can(user, 'raise_requests')
         ? 'mine'
         : 'all';
-  const { params, setParam, page } = useListParams();
-  const view = (params.view as View) ?? defaultView;
+  const list = useListParams();
+  const view = (list.params.view as View) ?? defaultView;
   const tabs: { view: View; label: string; show: boolean }[] = [
     { view: 'mine', label: 'Mine', show: can(user, 'raise_requests') },
     { view: 'approve', label: 'To approve', show: can(user, 'approve_requests') },
@@ -48,14 +51,11 @@ export function RequestsPage() {
     { view: 'all', label: 'All', show: true },
   ];
   const filters = {
-    page,
+    ...list.pick(FILTERS),
+    ...viewParams(view),
+    page: list.page,
     page_size: PAGE_SIZE,
     ordering: '-created_at',
-    ...viewParams(view),
-    ...(params.status ? { status: params.status } : {}),
-    request_type: params.request_type,
-    search: params.search,
-    overdue: params.overdue,
   };
   const { data, error, isLoading } = useRequests(filters);
 
@@ -81,51 +81,28 @@ export function RequestsPage() {
               role="tab"
               aria-selected={view === tab.view}
               className={`tab ${view === tab.view ? 'is-active' : ''}`}
-              onClick={() => setParam('view', tab.view)}
+              onClick={() => list.setParam('view', tab.view)}
             >
               {tab.label}
             </button>
           ))}
       </div>
-      <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Search
-          <SearchInput
-            type="search"
-            value={params.search ?? ''}
-            placeholder="Number or purpose"
-            onSearch={(v) => setParam('search', v)}
-          />
-        </label>
-        <label>
-          Type
-          <select
-            value={params.request_type ?? ''}
-            onChange={(e) => setParam('request_type', e.target.value)}
-          >
-            <option value="">Any</option>
-            {REQUEST_TYPES.map((t) => (
-              <option key={t.value} value={t.value}>
-                {t.label}
-              </option>
-            ))}
-          </select>
-        </label>
-        <label>
-          Status
-          <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
-            <option value="">{view === 'all' || view === 'mine' ? 'Any' : 'This list'}</option>
-            {REQUEST_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {humanize(s)}
-              </option>
-            ))}
-          </select>
-        </label>
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No requests in this list.</Empty> : null}
+      <FilterBar list={list}>
+        <SearchFilter placeholder="Number or purpose" />
+        <SelectFilter name="request_type" label="Type" options={REQUEST_TYPES} />
+        <SelectFilter
+          name="status"
+          label="Status"
+          options={STATUSES}
+          anyLabel={view === 'all' || view === 'mine' ? 'Any' : 'This list'}
+        />
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No requests in this list."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="requests-table">
@@ -167,16 +144,7 @@ export function RequestsPage() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={(p) => setParam('page', String(p))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );
 }

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { FilterBar, SelectFilter, type FilterOption } from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
+import { PageHeader, SCROLLABLE } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useCreateRequest } from '@/features/requests/api/requests';
 import { SignatureDialog } from '@/features/requests/components/signature-dialog';
@@ -12,14 +13,20 @@ import { useListParams } from '@/lib/use-list-params';
 import { useDisposition, useExtendRetention } from '../api/retention';
 
 const PAGE_SIZE = 50;
+const WINDOWS: FilterOption[] = [
+  { value: '0', label: 'today' },
+  { value: '30', label: '30 days' },
+  { value: '90', label: '90 days' },
+  { value: '365', label: 'a year' },
+];
 
 export function DispositionPage() {
   const user = useCurrentUser();
   const navigate = useNavigate();
-  const { params, setParam, page } = useListParams({ within_days: '90' });
+  const list = useListParams({ within_days: '90' });
   const { data, error, isLoading } = useDisposition({
-    within_days: params.within_days,
-    page,
+    within_days: list.params.within_days,
+    page: list.page,
     page_size: PAGE_SIZE,
   });
   const [selected, setSelected] = useState<number[]>([]);
@@ -44,19 +51,8 @@ export function DispositionPage() {
   return (
     <>
       <PageHeader title="Disposition review" />
-      <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Due within{' '}
-          <select
-            value={params.within_days ?? '90'}
-            onChange={(e) => setParam('within_days', e.target.value)}
-          >
-            <option value="0">today</option>
-            <option value="30">30 days</option>
-            <option value="90">90 days</option>
-            <option value="365">a year</option>
-          </select>
-        </label>
+      <FilterBar list={list}>
+        <SelectFilter name="within_days" label="Due within" options={WINDOWS} anyLabel={null} />
         {can(user, 'raise_requests') ? (
           <button
             type="button"
@@ -88,10 +84,13 @@ export function DispositionPage() {
             Extend retention ({selected.length})
           </button>
         ) : null}
-      </div>
-      <ErrorMessage error={error ?? createRequest.error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>Nothing comes due in this window.</Empty> : null}
+      </FilterBar>
+      <ListStatus
+        error={error ?? createRequest.error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="Nothing comes due in this window."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="disposition">
@@ -135,14 +134,7 @@ export function DispositionPage() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          onPage={(next) => setParam('page', String(next))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       <SignatureDialog
         open={extending}
         title="Extend retention"

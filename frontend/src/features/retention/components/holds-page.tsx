@@ -1,9 +1,11 @@
 import { useEffect, useState } from 'react';
 import { Link, useNavigate } from 'react-router-dom';
-import { ErrorMessage, fieldError } from '@/components/ui/error-message';
+import { FilterBar, SelectFilter, type FilterOption } from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
+import { fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDepartments, useDocumentTypes } from '@/features/admin/api/master-data';
 import {
@@ -175,10 +177,19 @@ export function PlaceHoldDialog({ open, onClose }: { open: boolean; onClose: () 
   );
 }
 
+const HOLD_STATUSES: FilterOption[] = [
+  { value: 'active', label: 'Active' },
+  { value: 'released', label: 'Released' },
+];
+
 export function HoldsPage() {
   const user = useCurrentUser();
-  const { params, setParam, page } = useListParams({ status: 'active' });
-  const { data, error, isLoading } = useHolds({ ...params, page, page_size: PAGE_SIZE });
+  const list = useListParams({ status: 'active' });
+  const { data, error, isLoading } = useHolds({
+    ...list.pick(['status']),
+    page: list.page,
+    page_size: PAGE_SIZE,
+  });
   const [placing, setPlacing] = useState(false);
   return (
     <>
@@ -192,19 +203,15 @@ export function HoldsPage() {
           ) : null
         }
       />
-      <div className="filters" role="group" aria-label="Filters">
-        <label>
-          Status{' '}
-          <select value={params.status ?? ''} onChange={(e) => setParam('status', e.target.value)}>
-            <option value="">All</option>
-            <option value="active">Active</option>
-            <option value="released">Released</option>
-          </select>
-        </label>
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No legal holds.</Empty> : null}
+      <FilterBar list={list}>
+        <SelectFilter name="status" label="Status" options={HOLD_STATUSES} anyLabel="All" />
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No legal holds."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="holds">
@@ -237,14 +244,7 @@ export function HoldsPage() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          onPage={(next) => setParam('page', String(next))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       <PlaceHoldDialog open={placing} onClose={() => setPlacing(false)} />
     </>
   );

@@ -1,8 +1,9 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
-import { ErrorMessage } from '@/components/ui/error-message';
-import { Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
-import { Pagination } from '@/components/ui/pagination';
+import { FilterBar, SelectFilter, type FilterOption } from '@/components/list/filter-bar';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
+import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { AllocationDialog } from '@/features/requests/components/allocation-dialog';
@@ -12,15 +13,20 @@ import type { SendBack } from '@/lib/types';
 import { useListParams } from '@/lib/use-list-params';
 
 const PAGE_SIZE = 25;
+const STATUSES: FilterOption[] = [
+  { value: 'pending', label: 'Pending' },
+  { value: 'received', label: 'Received' },
+];
 
 export function SendbacksPage() {
   const user = useCurrentUser();
   const { notify } = useToast();
-  const { params, setParam, page } = useListParams({ status: 'pending' });
+  // Pending by default: what the store head still has to receive.
+  const list = useListParams({ status: 'pending' });
   const { data, error, isLoading } = useSendbacks({
-    page,
+    ...list.pick(['status']),
+    page: list.page,
     page_size: PAGE_SIZE,
-    status: params.status || undefined,
     ordering: '-created_at',
   });
   const receive = useReceiveSendback();
@@ -33,22 +39,15 @@ export function SendbacksPage() {
         Items coming back from a withdrawal. Create one from an issued withdrawal request; the store
         head receives it here.
       </p>
-      <div className="filters">
-        <label>
-          Status
-          <select
-            value={params.status ?? ''}
-            onChange={(e) => setParam('status', e.target.value || '')}
-          >
-            <option value="">Any</option>
-            <option value="pending">Pending</option>
-            <option value="received">Received</option>
-          </select>
-        </label>
-      </div>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No send-backs.</Empty> : null}
+      <FilterBar list={list}>
+        <SelectFilter name="status" label="Status" options={STATUSES} />
+      </FilterBar>
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No send-backs."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table">
@@ -108,16 +107,7 @@ export function SendbacksPage() {
           </table>
         </div>
       ) : null}
-      {data ? (
-        <Pagination
-          page={page}
-          pageSize={PAGE_SIZE}
-          count={data.count}
-          countExact={data.count_exact}
-          hasNext={data.next !== null}
-          onPage={(p) => setParam('page', String(p))}
-        />
-      ) : null}
+      <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       <AllocationDialog
         open={receiving !== null}
         optional
