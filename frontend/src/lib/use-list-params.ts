@@ -13,6 +13,11 @@ export interface ListParams {
   pick: (keys: readonly string[]) => ListFilters;
 }
 
+/** A page number from the URL: 1 when absent, not a number, or below 1. */
+export function pageNumber(value: string | undefined): number {
+  return Math.max(1, Math.floor(Number(value ?? '1')) || 1);
+}
+
 /**
  * List filters live in the URL, so a filtered list can be bookmarked and survives reload.
  *
@@ -59,6 +64,6 @@ export function useListParams(defaults: Record<string, string> = {}): ListParams
     [params],
   );
 
-  const page = Math.max(1, Math.floor(Number(params.page ?? '1')) || 1);
+  const page = pageNumber(params.page);
   return { params, setParam, page, pick };
 }

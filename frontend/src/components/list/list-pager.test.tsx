@@ -5,21 +5,21 @@ import { describe, expect, it } from 'vitest';
 import { useListParams } from '@/lib/use-list-params';
 import { ListPager, type PageInfo } from './list-pager';
 
-function Harness({ data }: { data: PageInfo | undefined }) {
+function Harness({ data, param }: { data: PageInfo | undefined; param?: string }) {
   const list = useListParams();
   const location = useLocation();
   return (
     <>
-      <ListPager list={list} pageSize={25} data={data} />
+      <ListPager list={list} pageSize={25} data={data} param={param} />
       <output data-testid="url">{location.search}</output>
     </>
   );
 }
 
-function open(url: string, data: PageInfo | undefined) {
+function open(url: string, data: PageInfo | undefined, param?: string) {
   render(
     <MemoryRouter initialEntries={[url]}>
-      <Harness data={data} />
+      <Harness data={data} param={param} />
     </MemoryRouter>,
   );
 }
@@ -65,5 +65,18 @@ describe('ListPager', () => {
     open('/list?page=2', { count: 30 });
     expect(screen.getByText('Page 2 of 2 · 30 total')).toBeTruthy();
     expect(button('Next ›').disabled).toBe(true);
+  });
+
+  it('pages a second list on the screen under its own parameter, leaving the first', async () => {
+    open(
+      '/storage?location=4&crates_page=2',
+      { count: 60, next: '/api/crates/?page=3' },
+      'crates_page',
+    );
+    expect(screen.getByText('Page 2 of 3 · 60 total')).toBeTruthy();
+    await userEvent.click(button('Next ›'));
+    expect(url().get('crates_page')).toBe('3');
+    expect(url().get('location')).toBe('4');
+    expect(url().has('page')).toBe(false);
   });
 });

@@ -1,5 +1,5 @@
 import { Pagination } from '@/components/ui/pagination';
-import type { ListParams } from '@/lib/use-list-params';
+import { pageNumber, type ListParams } from '@/lib/use-list-params';
 
 /** What a paginated API answer says about its size (Page<T> without its rows). */
 export interface PageInfo {
@@ -9,25 +9,31 @@ export interface PageInfo {
   next?: string | null;
 }
 
-/** The pager under a list: the page lives in the URL with the filters. */
+/**
+ * The pager under a list: the page lives in the URL with the filters, as `page` or, for a
+ * second list on one screen (a location's crates), under a name of its own.
+ */
 export function ListPager({
   list,
   pageSize,
   data,
+  param = 'page',
 }: {
   list: ListParams;
   pageSize: number;
   data: PageInfo | undefined;
+  param?: string;
 }) {
   if (!data) return null;
+  const page = param === 'page' ? list.page : pageNumber(list.params[param]);
   return (
     <Pagination
-      page={list.page}
+      page={page}
       pageSize={pageSize}
       count={data.count}
       countExact={data.count_exact ?? true}
       hasNext={data.next != null}
-      onPage={(page) => list.setParam('page', String(page))}
+      onPage={(next) => list.setParam(param, String(next))}
     />
   );
 }

@@ -1,46 +1,41 @@
 import { useState, type FormEvent } from 'react';
 import { useListParams } from '@/lib/use-list-params';
 import { Link, useNavigate } from 'react-router-dom';
+import { FilterBar, SelectFilter, valueOptions } from '@/components/list/filter-bar';
+import { ListStatus } from '@/components/list/list-status';
 import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
 import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { Card, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useLocations } from '@/features/storage/api/locations';
 import { can } from '@/lib/capabilities';
-import { formatDateTime } from '@/lib/format';
+import { formatDateTime, humanize } from '@/lib/format';
 import { useCounts, useOpenCount } from '../api/counts';
+
+const COUNT_STATUSES = valueOptions(['open', 'submitted', 'reviewed', 'cancelled'], humanize);
 
 /** Cycle counts of the user's units; a Store Head opens one over a room, rack or shelf. */
 export function CountsPage() {
   const user = useCurrentUser();
   // The status filter lives in the URL, like every list's (lib/use-list-params).
-  const { params, setParam } = useListParams();
-  const status = params.status ?? '';
-  const { data, error, isLoading } = useCounts({ status: status || undefined, page_size: 50 });
+  const list = useListParams();
+  const { data, error, isLoading } = useCounts({ ...list.pick(['status']), page_size: 50 });
   return (
     <div>
       <PageHeader title="Cycle counts" />
       {can(user, 'count_crates') ? <OpenCountCard /> : null}
-      <Card
-        title="Counts"
-        actions={
-          <label className="inline-field">
-            Status{' '}
-            <select value={status} onChange={(e) => setParam('status', e.target.value)}>
-              <option value="">Any</option>
-              <option value="open">Open</option>
-              <option value="submitted">Submitted</option>
-              <option value="reviewed">Reviewed</option>
-              <option value="cancelled">Cancelled</option>
-            </select>
-          </label>
-        }
-      >
-        {isLoading ? <Loading /> : null}
-        <ErrorMessage error={error} />
-        {data && data.results.length === 0 ? <Empty>No counts yet.</Empty> : null}
+      <Card title="Counts">
+        <FilterBar list={list}>
+          <SelectFilter name="status" label="Status" options={COUNT_STATUSES} />
+        </FilterBar>
+        <ListStatus
+          error={error}
+          isLoading={isLoading}
+          rows={data?.results.length}
+          empty="No counts yet."
+        />
         {data && data.results.length > 0 ? (
           <div className="table-wrap" {...SCROLLABLE}>
             <table className="table" data-testid="counts-table">

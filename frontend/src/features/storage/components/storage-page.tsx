@@ -1,5 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
+import { ListPager } from '@/components/list/list-pager';
+import { ListStatus } from '@/components/list/list-status';
 import { Dialog } from '@/components/ui/dialog';
 import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
@@ -21,7 +23,7 @@ import { useCrates } from '@/features/crates/api/crates';
 import { PrintLabels } from '@/features/labels/components/print-labels';
 import { openFile } from '@/lib/api-client';
 import { formatDate, humanize } from '@/lib/format';
-import { useListParams } from '@/lib/use-list-params';
+import { pageNumber, useListParams } from '@/lib/use-list-params';
 import { can } from '@/lib/capabilities';
 import type { LocationKind, StorageLocation } from '@/lib/types';
 import { buildTree, useLocations, useSaveLocation, type LocationNode } from '../api/locations';
@@ -340,11 +342,10 @@ function LocationLabels({ location }: { location: StorageLocation }) {
 
 /** The crates at a location and anywhere inside it (a room: every shelf in it). */
 function LocationCrates({ location }: { location: StorageLocation }) {
-  const { params, setParam } = useListParams();
-  const page = Number(params.crates_page ?? '1') || 1;
+  const list = useListParams();
   const { data, error, isLoading } = useCrates({
     within: location.id,
-    page,
+    page: pageNumber(list.params.crates_page),
     page_size: 25,
     ordering: 'number',
   });
@@ -357,9 +358,12 @@ function LocationCrates({ location }: { location: StorageLocation }) {
         </Link>
       }
     >
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length === 0 ? <Empty>No crates here.</Empty> : null}
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No crates here."
+      />
       {data && data.results.length > 0 ? (
         <div className="table-wrap" {...SCROLLABLE}>
           <table className="table" data-testid="location-crates">
@@ -393,26 +397,7 @@ function LocationCrates({ location }: { location: StorageLocation }) {
           </table>
         </div>
       ) : null}
-      {data && (data.next || page > 1) ? (
-        <div className="action-bar">
-          <button
-            type="button"
-            className="btn"
-            disabled={page <= 1}
-            onClick={() => setParam('crates_page', String(page - 1))}
-          >
-            Previous
-          </button>
-          <button
-            type="button"
-            className="btn"
-            disabled={!data.next}
-            onClick={() => setParam('crates_page', String(page + 1))}
-          >
-            Next
-          </button>
-        </div>
-      ) : null}
+      <ListPager list={list} pageSize={25} data={data} param="crates_page" />
     </Card>
   );
 }
