@@ -1,6 +1,6 @@
-"""The insert-only SQL the signature migrations run (apps.core.insert_only): written once for
-both, byte for byte what those migrations first shipped, and it takes writes away from every
-role but the owner."""
+"""The insert-only SQL the signature and audit-review migrations run (apps.audit.insert_only):
+written once for all of them, byte for byte what each migration first shipped, and it takes
+writes away from every role but the owner."""
 
 import hashlib
 import importlib
@@ -9,12 +9,16 @@ import uuid
 import pytest
 from django.db import connection
 
-from apps.core.insert_only import revoke_writes_from_other_roles
+from apps.audit.insert_only import revoke_writes_from_other_roles
 from tests.conftest import is_postgres
 
 # SHA-256 of the SQL each migration ran when it was first applied: a database migrated since must
 # have been given the same statement as every older one.
 SHIPPED = {
+    "apps.audit.migrations.0005_audit_review_insert_only": (
+        "audit_auditreview",
+        "d6060bb8d217cae9eb12d49dc7eb63ec17c30cb5e6c76020b1e16ffbb3e16fb2",
+    ),
     "apps.requests.migrations.0003_signatures_insert_only": (
         "requests_signature",
         "437c6555f0bd1565619a7241e08eb1264c8cc34e40297d6b2f5b547da539812b",

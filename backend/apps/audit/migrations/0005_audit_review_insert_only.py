@@ -5,20 +5,9 @@ scripts/db-init/app-grants.psql repeats it after a restore re-grants everything.
 
 from django.db import migrations
 
-REVOKE_FROM_OTHER_ROLES = r"""
-DO $$
-DECLARE grantee_name text;
-BEGIN
-    FOR grantee_name IN
-        SELECT DISTINCT grantee FROM information_schema.role_table_grants
-        WHERE table_schema = current_schema() AND table_name = 'audit_auditreview'
-          AND grantee NOT IN (current_user, 'PUBLIC')
-          AND grantee IN (SELECT rolname FROM pg_roles)
-    LOOP
-        EXECUTE format('REVOKE UPDATE, DELETE, TRUNCATE ON audit_auditreview FROM %I', grantee_name);
-    END LOOP;
-END $$;
-"""
+from apps.audit.insert_only import revoke_writes_from_other_roles
+
+REVOKE_FROM_OTHER_ROLES = revoke_writes_from_other_roles("audit_auditreview")
 
 
 def forwards(apps, schema_editor):

@@ -5,7 +5,7 @@ after a restore re-grants everything."""
 
 from django.db import migrations
 
-from apps.core.insert_only import revoke_writes_from_other_roles
+from apps.audit.insert_only import revoke_writes_from_other_roles
 
 REVOKE_FROM_OTHER_ROLES = revoke_writes_from_other_roles("signatures_signature")
 

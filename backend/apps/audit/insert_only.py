@@ -4,7 +4,8 @@
 Migrations run this text, so it is history: an already-migrated database never runs it again
 (Django records a migration as applied by its name), and a new database must get exactly what
 the old ones got. Change it only by adding a new function for a new migration;
-tests/security/test_insert_only_sql.py pins the text each migration runs.
+tests/security/test_insert_only_sql.py pins the text each migration runs. It lives in the audit
+app, the bottom layer, so the audit app's own migrations may use it too.
 """
 
 _REVOKE_WRITES_FROM_OTHER_ROLES = r"""
