@@ -4,11 +4,11 @@ import { useListParams } from '@/lib/use-list-params';
 import { FilterBar, SearchFilter } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import { missingReason, ReasonField } from '@/components/ui/reason-field';
-import { SCROLLABLE } from '@/components/ui/misc';
 import { api } from '@/lib/api-client';
 import type { Page } from '@/lib/types';
 import { useSave } from '../api/master-data';
@@ -66,6 +66,7 @@ export function SimpleCrud({
     queryFn: ({ signal }) => api.get<Page<Record<string, unknown>>>(path, params, signal),
   });
   const [editing, setEditing] = useState<Record<string, unknown> | null>(null);
+  const columns = fields.filter((f) => f.column !== false);
 
   return (
     <section aria-label={title}>
@@ -84,58 +85,36 @@ export function SimpleCrud({
         rows={data?.results.length}
         empty="Nothing here yet."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table">
-            <thead>
-              <tr>
-                {fields
-                  .filter((f) => f.column !== false)
-                  .map((f) => (
-                    <th key={f.name} scope="col">
-                      {f.label}
-                    </th>
-                  ))}
-                {canEdit ? (
-                  <th scope="col">
-                    <span className="sr-only">Actions</span>
-                  </th>
-                ) : null}
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((row) => (
-                <tr key={String(row.id)}>
-                  {fields
-                    .filter((f) => f.column !== false)
-                    .map((f) => (
-                      <td key={f.name}>
-                        {f.render
-                          ? f.render(row)
-                          : f.type === 'checkbox'
-                            ? row[f.name]
-                              ? 'Yes'
-                              : 'No'
-                            : String(row[f.name] ?? '—')}
-                      </td>
-                    ))}
-                  {canEdit ? (
-                    <td>
-                      <button
-                        type="button"
-                        className="btn btn--ghost"
-                        onClick={() => setEditing(row)}
-                      >
-                        Edit
-                      </button>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        columns={[
+          ...columns.map((f) => f.label),
+          ...(canEdit ? [{ label: 'Actions', hidden: true }] : []),
+        ]}
+      >
+        {(row) => (
+          <tr key={String(row.id)}>
+            {columns.map((f) => (
+              <td key={f.name}>
+                {f.render
+                  ? f.render(row)
+                  : f.type === 'checkbox'
+                    ? row[f.name]
+                      ? 'Yes'
+                      : 'No'
+                    : String(row[f.name] ?? '—')}
+              </td>
+            ))}
+            {canEdit ? (
+              <td>
+                <button type="button" className="btn btn--ghost" onClick={() => setEditing(row)}>
+                  Edit
+                </button>
+              </td>
+            ) : null}
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       {editing ? (
         <CrudDialog

@@ -8,10 +8,10 @@ import {
 } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { Dialog } from '@/components/ui/dialog';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { SCROLLABLE } from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { passwordProblems } from '@/features/auth/components/change-password-page';
@@ -233,81 +233,67 @@ export function UsersPanel() {
         rows={data?.results.length}
         empty="No users match."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="users-table">
-            <thead>
-              <tr>
-                <th scope="col">Username</th>
-                <th scope="col">Name</th>
-                <th scope="col">Unit</th>
-                <th scope="col">Roles</th>
-                <th scope="col">State</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((u) => (
-                <tr key={u.id}>
-                  <td>{u.username}</td>
-                  <td>{u.full_name}</td>
-                  <td>{u.unit_code ?? '—'}</td>
-                  <td>{u.roles.join(', ')}</td>
-                  <td>
-                    {u.is_active ? (
-                      'Active'
-                    ) : (
-                      <span className="badge badge--cancelled" data-testid="user-inactive">
-                        Deactivated
-                      </span>
-                    )}
-                    {u.is_locked ? <span className="badge badge--rejected">Locked</span> : null}
-                  </td>
-                  <td className="nowrap">
-                    {u.allowed_actions.includes('edit') ? (
-                      <button
-                        type="button"
-                        className="btn btn--ghost"
-                        onClick={() => setEditing(u)}
-                        aria-label={`Edit ${u.username}`}
-                      >
-                        Edit
-                      </button>
-                    ) : null}
-                    {u.allowed_actions.includes('unlock') ? (
-                      <button
-                        type="button"
-                        className="btn btn--ghost"
-                        aria-label={`Unlock ${u.username}`}
-                        onClick={() =>
-                          userAction.mutate(
-                            { id: u.id, action: 'unlock' },
-                            { onSuccess: () => notify(`${u.username} unlocked.`, 'success') },
-                          )
-                        }
-                      >
-                        Unlock
-                      </button>
-                    ) : null}
-                    {u.allowed_actions.includes('deactivate') ? (
-                      <button
-                        type="button"
-                        className="btn btn--ghost btn--danger-text"
-                        aria-label={`Deactivate ${u.username}`}
-                        onClick={() => setDeactivating(u)}
-                      >
-                        Deactivate
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="users-table"
+        columns={['Username', 'Name', 'Unit', 'Roles', 'State', { label: 'Actions', hidden: true }]}
+      >
+        {(u) => (
+          <tr key={u.id}>
+            <td>{u.username}</td>
+            <td>{u.full_name}</td>
+            <td>{u.unit_code ?? '—'}</td>
+            <td>{u.roles.join(', ')}</td>
+            <td>
+              {u.is_active ? (
+                'Active'
+              ) : (
+                <span className="badge badge--cancelled" data-testid="user-inactive">
+                  Deactivated
+                </span>
+              )}
+              {u.is_locked ? <span className="badge badge--rejected">Locked</span> : null}
+            </td>
+            <td className="nowrap">
+              {u.allowed_actions.includes('edit') ? (
+                <button
+                  type="button"
+                  className="btn btn--ghost"
+                  onClick={() => setEditing(u)}
+                  aria-label={`Edit ${u.username}`}
+                >
+                  Edit
+                </button>
+              ) : null}
+              {u.allowed_actions.includes('unlock') ? (
+                <button
+                  type="button"
+                  className="btn btn--ghost"
+                  aria-label={`Unlock ${u.username}`}
+                  onClick={() =>
+                    userAction.mutate(
+                      { id: u.id, action: 'unlock' },
+                      { onSuccess: () => notify(`${u.username} unlocked.`, 'success') },
+                    )
+                  }
+                >
+                  Unlock
+                </button>
+              ) : null}
+              {u.allowed_actions.includes('deactivate') ? (
+                <button
+                  type="button"
+                  className="btn btn--ghost btn--danger-text"
+                  aria-label={`Deactivate ${u.username}`}
+                  onClick={() => setDeactivating(u)}
+                >
+                  Deactivate
+                </button>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       {editing !== undefined ? (
         <UserDialog user={editing} onClose={() => setEditing(undefined)} />

@@ -8,8 +8,9 @@ import {
 } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { ErrorMessage, errorText } from '@/components/ui/error-message';
-import { PageHeader, SCROLLABLE } from '@/components/ui/misc';
+import { PageHeader } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { can } from '@/lib/capabilities';
 import { formatDateTime, humanize } from '@/lib/format';
@@ -130,40 +131,36 @@ export function AuditPage() {
         rows={data?.results.length}
         empty="No events match."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table table--dense" data-testid="audit-table">
-            <thead>
-              <tr>
-                <th scope="col">When (UTC shown local)</th>
-                <th scope="col">User</th>
-                <th scope="col">Action</th>
-                <th scope="col">Object</th>
-                <th scope="col">Changes (old → new)</th>
-                <th scope="col">Comment</th>
-                <th scope="col">IP</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((event) => (
-                <tr key={event.id}>
-                  <td>{formatDateTime(event.timestamp)}</td>
-                  <td>{event.actor_username || '—'}</td>
-                  <td>{event.action}</td>
-                  <td>
-                    {humanize(event.entity_type)} {event.entity_repr || event.entity_id}
-                  </td>
-                  <td>
-                    <ChangesList changes={event.changes} />
-                  </td>
-                  <td>{event.comment || '—'}</td>
-                  <td>{event.ip_address ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="audit-table"
+        dense
+        columns={[
+          'When (UTC shown local)',
+          'User',
+          'Action',
+          'Object',
+          'Changes (old \u2192 new)',
+          'Comment',
+          'IP',
+        ]}
+      >
+        {(event) => (
+          <tr key={event.id}>
+            <td>{formatDateTime(event.timestamp)}</td>
+            <td>{event.actor_username || '—'}</td>
+            <td>{event.action}</td>
+            <td>
+              {humanize(event.entity_type)} {event.entity_repr || event.entity_id}
+            </td>
+            <td>
+              <ChangesList changes={event.changes} />
+            </td>
+            <td>{event.comment || '—'}</td>
+            <td>{event.ip_address ?? '—'}</td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );

@@ -3,11 +3,12 @@ import { useListParams } from '@/lib/use-list-params';
 import { Link, useNavigate } from 'react-router-dom';
 import { FilterBar, SelectFilter, valueOptions } from '@/components/list/filter-bar';
 import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
 import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { Card, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useLocations } from '@/features/storage/api/locations';
 import { can } from '@/lib/capabilities';
@@ -36,38 +37,26 @@ export function CountsPage() {
           rows={data?.results.length}
           empty="No counts yet."
         />
-        {data && data.results.length > 0 ? (
-          <div className="table-wrap" {...SCROLLABLE}>
-            <table className="table" data-testid="counts-table">
-              <thead>
-                <tr>
-                  <th>Number</th>
-                  <th>Location</th>
-                  <th>Status</th>
-                  <th>Counted by</th>
-                  <th>Opened</th>
-                  <th>Reviewed by</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.results.map((count) => (
-                  <tr key={count.id}>
-                    <td>
-                      <Link to={`/counts/${count.id}`}>{count.number}</Link>
-                    </td>
-                    <td>{count.location_path}</td>
-                    <td>
-                      <StatusBadge status={count.status} />
-                    </td>
-                    <td>{count.counted_by_name}</td>
-                    <td>{formatDateTime(count.opened_at)}</td>
-                    <td>{count.reviewed_by_name ?? '—'}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ListTable
+          rows={data?.results}
+          testId="counts-table"
+          columns={['Number', 'Location', 'Status', 'Counted by', 'Opened', 'Reviewed by']}
+        >
+          {(count) => (
+            <tr key={count.id}>
+              <td>
+                <Link to={`/counts/${count.id}`}>{count.number}</Link>
+              </td>
+              <td>{count.location_path}</td>
+              <td>
+                <StatusBadge status={count.status} />
+              </td>
+              <td>{count.counted_by_name}</td>
+              <td>{formatDateTime(count.opened_at)}</td>
+              <td>{count.reviewed_by_name ?? '—'}</td>
+            </tr>
+          )}
+        </ListTable>
       </Card>
     </div>
   );

@@ -10,7 +10,8 @@ import {
 } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
-import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { ListTable } from '@/components/list/list-table';
+import { PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { departmentOptions, useDepartments } from '@/features/admin/api/master-data';
 import { ExportButtons } from '@/features/reports/components/export-buttons';
@@ -117,61 +118,56 @@ export function CratesPage() {
       {selected.size > 0 ? (
         <SelectionBar selected={selected} onClear={() => setSelected(new Map())} />
       ) : null}
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="crates-table">
-            <thead>
-              <tr>
-                <th scope="col" className="table__select">
-                  <input
-                    type="checkbox"
-                    aria-label="Select every crate on this page"
-                    checked={pageSelected > 0 && pageSelected === pageCrates.length}
-                    ref={(box) => {
-                      if (box)
-                        box.indeterminate = pageSelected > 0 && pageSelected < pageCrates.length;
-                    }}
-                    onChange={togglePage}
-                  />
-                </th>
-                <th scope="col">Number</th>
-                <th scope="col">Status</th>
-                <th scope="col">Department</th>
-                <th scope="col">Location</th>
-                <th scope="col">Retention until</th>
-                <th scope="col">Description</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((crate) => (
-                <tr key={crate.id} className={selected.has(crate.id) ? 'is-selected' : undefined}>
-                  <td className="table__select">
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${crate.number}`}
-                      checked={selected.has(crate.id)}
-                      onChange={() => toggle(crate)}
-                    />
-                  </td>
-                  <td>
-                    <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
-                    {crate.legal_hold ? (
-                      <span className="badge badge--hold">Legal hold</span>
-                    ) : null}
-                  </td>
-                  <td>
-                    <StatusBadge status={crate.status} />
-                  </td>
-                  <td>{crate.department_name ?? crate.department}</td>
-                  <td>{crate.location_path || '—'}</td>
-                  <td>{formatDate(crate.retention_until)}</td>
-                  <td className="truncate">{crate.description}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="crates-table"
+        columns={[
+          {
+            className: 'table__select',
+            label: (
+              <input
+                type="checkbox"
+                aria-label="Select every crate on this page"
+                checked={pageSelected > 0 && pageSelected === pageCrates.length}
+                ref={(box) => {
+                  if (box) box.indeterminate = pageSelected > 0 && pageSelected < pageCrates.length;
+                }}
+                onChange={togglePage}
+              />
+            ),
+          },
+          'Number',
+          'Status',
+          'Department',
+          'Location',
+          'Retention until',
+          'Description',
+        ]}
+      >
+        {(crate) => (
+          <tr key={crate.id} className={selected.has(crate.id) ? 'is-selected' : undefined}>
+            <td className="table__select">
+              <input
+                type="checkbox"
+                aria-label={`Select ${crate.number}`}
+                checked={selected.has(crate.id)}
+                onChange={() => toggle(crate)}
+              />
+            </td>
+            <td>
+              <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
+              {crate.legal_hold ? <span className="badge badge--hold">Legal hold</span> : null}
+            </td>
+            <td>
+              <StatusBadge status={crate.status} />
+            </td>
+            <td>{crate.department_name ?? crate.department}</td>
+            <td>{crate.location_path || '—'}</td>
+            <td>{formatDate(crate.retention_until)}</td>
+            <td className="truncate">{crate.description}</td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );

@@ -2,7 +2,8 @@ import { Link } from 'react-router-dom';
 import { CheckboxFilter, FilterBar } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
-import { PageHeader, SCROLLABLE } from '@/components/ui/misc';
+import { ListTable } from '@/components/list/list-table';
+import { PageHeader } from '@/components/ui/misc';
 import { formatDate, formatDateTime } from '@/lib/format';
 import { useListParams } from '@/lib/use-list-params';
 import { useCustody, useCustodyPeople } from '../api/custody';
@@ -30,40 +31,28 @@ function PeopleTable() {
   return (
     <>
       <ListStatus error={error} isLoading={isLoading} rows={data?.length} empty="Nothing is out." />
-      {data && data.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="custody-people">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Unit</th>
-                <th scope="col">Crates out</th>
-                <th scope="col">Documents out</th>
-                <th scope="col">Overdue</th>
-                <th scope="col">Next due</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.map((person) => (
-                <tr key={person.requester}>
-                  <td>
-                    <Link to={`/custody?view=items&requester=${person.requester}`}>
-                      {person.requester_name || person.requester_username}
-                    </Link>
-                  </td>
-                  <td>{person.unit_code}</td>
-                  <td>{person.crates}</td>
-                  <td>{person.documents}</td>
-                  <td className={person.overdue ? 'overdue' : undefined}>{person.overdue}</td>
-                  <td>
-                    <DueDate date={person.next_due} overdue={person.overdue > 0} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data}
+        testId="custody-people"
+        columns={['Person', 'Unit', 'Crates out', 'Documents out', 'Overdue', 'Next due']}
+      >
+        {(person) => (
+          <tr key={person.requester}>
+            <td>
+              <Link to={`/custody?view=items&requester=${person.requester}`}>
+                {person.requester_name || person.requester_username}
+              </Link>
+            </td>
+            <td>{person.unit_code}</td>
+            <td>{person.crates}</td>
+            <td>{person.documents}</td>
+            <td className={person.overdue ? 'overdue' : undefined}>{person.overdue}</td>
+            <td>
+              <DueDate date={person.next_due} overdue={person.overdue > 0} />
+            </td>
+          </tr>
+        )}
+      </ListTable>
     </>
   );
 }
@@ -95,49 +84,34 @@ function ItemsTable({ filters }: { filters: Record<string, string | number | und
         rows={data?.results.length}
         empty="Nothing is out."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="custody-items">
-            <thead>
-              <tr>
-                <th scope="col">Person</th>
-                <th scope="col">Crate</th>
-                <th scope="col">Document</th>
-                <th scope="col">Request</th>
-                <th scope="col">Issued</th>
-                <th scope="col">Due back</th>
-                <th scope="col">Taken from</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((item) => (
-                <tr key={item.id} className={item.is_overdue ? 'row--overdue' : undefined}>
-                  <td>{item.requester_name || item.requester_username}</td>
-                  <td>
-                    <Link to={`/crates/${item.crate}`}>{item.crate_number}</Link>
-                  </td>
-                  <td>
-                    {item.document_number
-                      ? `${item.document_number} · ${item.document_title}`
-                      : 'Whole crate'}
-                  </td>
-                  <td>
-                    <Link to={`/requests/${item.request}`}>{item.request_number}</Link>
-                    {item.on_pending_sendback ? (
-                      <span className="badge">Being returned</span>
-                    ) : null}
-                  </td>
-                  <td>{formatDateTime(item.issued_at)}</td>
-                  <td>
-                    <DueDate date={item.expected_return_date} overdue={item.is_overdue} />
-                  </td>
-                  <td>{item.taken_from ?? '—'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="custody-items"
+        columns={['Person', 'Crate', 'Document', 'Request', 'Issued', 'Due back', 'Taken from']}
+      >
+        {(item) => (
+          <tr key={item.id} className={item.is_overdue ? 'row--overdue' : undefined}>
+            <td>{item.requester_name || item.requester_username}</td>
+            <td>
+              <Link to={`/crates/${item.crate}`}>{item.crate_number}</Link>
+            </td>
+            <td>
+              {item.document_number
+                ? `${item.document_number} · ${item.document_title}`
+                : 'Whole crate'}
+            </td>
+            <td>
+              <Link to={`/requests/${item.request}`}>{item.request_number}</Link>
+              {item.on_pending_sendback ? <span className="badge">Being returned</span> : null}
+            </td>
+            <td>{formatDateTime(item.issued_at)}</td>
+            <td>
+              <DueDate date={item.expected_return_date} overdue={item.is_overdue} />
+            </td>
+            <td>{item.taken_from ?? '—'}</td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );

@@ -9,7 +9,8 @@ import {
 } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
-import { PageHeader, StatusBadge, SCROLLABLE } from '@/components/ui/misc';
+import { ListTable } from '@/components/list/list-table';
+import { PageHeader, StatusBadge } from '@/components/ui/misc';
 import {
   departmentOptions,
   useDepartments,
@@ -84,47 +85,40 @@ export function DocumentsPage() {
         rows={data?.results.length}
         empty="No documents match."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="documents-table">
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Title</th>
-                <th scope="col">Type</th>
-                <th scope="col">Record date</th>
-                <th scope="col">Retention until</th>
-                <th scope="col">Status</th>
-                <th scope="col">Crate</th>
-                <th scope="col">Department</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((doc) => (
-                <tr key={doc.id}>
-                  <td>{doc.number}</td>
-                  <td>{doc.title}</td>
-                  <td>{doc.document_type_code}</td>
-                  <td>{formatDate(doc.record_date)}</td>
-                  <td>{formatDate(doc.retention_until)}</td>
-                  <td>
-                    <StatusBadge status={doc.status} />
-                  </td>
-                  <td>
-                    <Link to={`/crates/${doc.crate}`}>{doc.crate_number}</Link>
-                    {doc.crate_legal_hold ? (
-                      <span className="badge badge--hold">Legal hold</span>
-                    ) : null}
-                  </td>
-                  <td>
-                    {doc.unit_code} {doc.department_name}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="documents-table"
+        columns={[
+          'Number',
+          'Title',
+          'Type',
+          'Record date',
+          'Retention until',
+          'Status',
+          'Crate',
+          'Department',
+        ]}
+      >
+        {(doc) => (
+          <tr key={doc.id}>
+            <td>{doc.number}</td>
+            <td>{doc.title}</td>
+            <td>{doc.document_type_code}</td>
+            <td>{formatDate(doc.record_date)}</td>
+            <td>{formatDate(doc.retention_until)}</td>
+            <td>
+              <StatusBadge status={doc.status} />
+            </td>
+            <td>
+              <Link to={`/crates/${doc.crate}`}>{doc.crate_number}</Link>
+              {doc.crate_legal_hold ? <span className="badge badge--hold">Legal hold</span> : null}
+            </td>
+            <td>
+              {doc.unit_code} {doc.department_name}
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );

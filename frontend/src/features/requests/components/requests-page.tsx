@@ -2,7 +2,8 @@ import { Link } from 'react-router-dom';
 import { FilterBar, SearchFilter, SelectFilter, valueOptions } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
-import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { ListTable } from '@/components/list/list-table';
+import { PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { formatDate, formatDateTime, humanize } from '@/lib/format';
 import { can } from '@/lib/capabilities';
@@ -103,47 +104,34 @@ export function RequestsPage() {
         rows={data?.results.length}
         empty="No requests in this list."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="requests-table">
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Type</th>
-                <th scope="col">Status</th>
-                <th scope="col">Requester</th>
-                <th scope="col">Items</th>
-                <th scope="col">Purpose</th>
-                <th scope="col">Created</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((req) => (
-                <tr key={req.id}>
-                  <td>
-                    <Link to={`/requests/${req.id}`}>{req.number}</Link>
-                  </td>
-                  <td>{humanize(req.request_type)}</td>
-                  <td>
-                    <StatusBadge status={req.status} />
-                    {req.is_overdue ? <span className="badge badge--overdue">Overdue</span> : null}
-                    {req.expected_return_date && req.status === 'issued' ? (
-                      <small className={req.is_overdue ? 'overdue' : 'muted'}>
-                        {' '}
-                        due {formatDate(req.expected_return_date)}
-                      </small>
-                    ) : null}
-                  </td>
-                  <td>{req.requester_name ?? req.requester}</td>
-                  <td>{req.items?.length ?? '—'}</td>
-                  <td className="truncate">{req.purpose}</td>
-                  <td>{formatDateTime(req.created_at)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="requests-table"
+        columns={['Number', 'Type', 'Status', 'Requester', 'Items', 'Purpose', 'Created']}
+      >
+        {(req) => (
+          <tr key={req.id}>
+            <td>
+              <Link to={`/requests/${req.id}`}>{req.number}</Link>
+            </td>
+            <td>{humanize(req.request_type)}</td>
+            <td>
+              <StatusBadge status={req.status} />
+              {req.is_overdue ? <span className="badge badge--overdue">Overdue</span> : null}
+              {req.expected_return_date && req.status === 'issued' ? (
+                <small className={req.is_overdue ? 'overdue' : 'muted'}>
+                  {' '}
+                  due {formatDate(req.expected_return_date)}
+                </small>
+              ) : null}
+            </td>
+            <td>{req.requester_name ?? req.requester}</td>
+            <td>{req.items?.length ?? '—'}</td>
+            <td className="truncate">{req.purpose}</td>
+            <td>{formatDateTime(req.created_at)}</td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
     </>
   );

@@ -3,7 +3,8 @@ import { Link, useNavigate } from 'react-router-dom';
 import { FilterBar, SelectFilter, type FilterOption } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
-import { PageHeader, SCROLLABLE } from '@/components/ui/misc';
+import { ListTable } from '@/components/list/list-table';
+import { PageHeader } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useCreateRequest } from '@/features/requests/api/requests';
 import { SignatureDialog } from '@/features/requests/components/signature-dialog';
@@ -91,49 +92,44 @@ export function DispositionPage() {
         rows={data?.results.length}
         empty="Nothing comes due in this window."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="disposition">
-            <thead>
-              <tr>
-                <th scope="col">Select</th>
-                <th scope="col">Crate</th>
-                <th scope="col">Retention until</th>
-                <th scope="col">Department</th>
-                <th scope="col">Documents (type, record date)</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((crate) => (
-                <tr key={crate.id}>
-                  <td>
-                    <input
-                      type="checkbox"
-                      aria-label={`Select ${crate.number}`}
-                      checked={selected.includes(crate.id)}
-                      onChange={() => toggle(crate.id)}
-                    />
-                  </td>
-                  <td>
-                    <Link to={`/crates/${crate.id}`}>{crate.number}</Link>{' '}
-                    {crate.due ? <span className="badge">Due</span> : null}
-                  </td>
-                  <td>{formatDate(crate.retention_until)}</td>
-                  <td>{crate.department_name}</td>
-                  <td>
-                    {crate.documents
-                      .map(
-                        (doc) =>
-                          `${doc.number} (${doc.document_type_code}, ${formatDate(doc.record_date)})`,
-                      )
-                      .join('; ')}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="disposition"
+        columns={[
+          'Select',
+          'Crate',
+          'Retention until',
+          'Department',
+          'Documents (type, record date)',
+        ]}
+      >
+        {(crate) => (
+          <tr key={crate.id}>
+            <td>
+              <input
+                type="checkbox"
+                aria-label={`Select ${crate.number}`}
+                checked={selected.includes(crate.id)}
+                onChange={() => toggle(crate.id)}
+              />
+            </td>
+            <td>
+              <Link to={`/crates/${crate.id}`}>{crate.number}</Link>{' '}
+              {crate.due ? <span className="badge">Due</span> : null}
+            </td>
+            <td>{formatDate(crate.retention_until)}</td>
+            <td>{crate.department_name}</td>
+            <td>
+              {crate.documents
+                .map(
+                  (doc) =>
+                    `${doc.number} (${doc.document_type_code}, ${formatDate(doc.record_date)})`,
+                )
+                .join('; ')}
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       <SignatureDialog
         open={extending}

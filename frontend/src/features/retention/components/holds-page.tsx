@@ -3,9 +3,10 @@ import { Link, useNavigate } from 'react-router-dom';
 import { FilterBar, SelectFilter, type FilterOption } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDepartments, useDocumentTypes } from '@/features/admin/api/master-data';
 import {
@@ -212,38 +213,27 @@ export function HoldsPage() {
         rows={data?.results.length}
         empty="No legal holds."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="holds">
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Title</th>
-                <th scope="col">Scope</th>
-                <th scope="col">Status</th>
-                <th scope="col">Placed</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((hold) => (
-                <tr key={hold.id}>
-                  <td>
-                    <Link to={`/holds/${hold.id}`}>{hold.number}</Link>
-                  </td>
-                  <td>{hold.title}</td>
-                  <td>{holdScope(hold)}</td>
-                  <td>
-                    <StatusBadge status={hold.status} />
-                  </td>
-                  <td>
-                    {formatDateTime(hold.placed_at)} by {hold.placed_by_name}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="holds"
+        columns={['Number', 'Title', 'Scope', 'Status', 'Placed']}
+      >
+        {(hold) => (
+          <tr key={hold.id}>
+            <td>
+              <Link to={`/holds/${hold.id}`}>{hold.number}</Link>
+            </td>
+            <td>{hold.title}</td>
+            <td>{holdScope(hold)}</td>
+            <td>
+              <StatusBadge status={hold.status} />
+            </td>
+            <td>
+              {formatDateTime(hold.placed_at)} by {hold.placed_by_name}
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       <PlaceHoldDialog open={placing} onClose={() => setPlacing(false)} />
     </>

@@ -3,7 +3,8 @@ import { Link } from 'react-router-dom';
 import { FilterBar, SelectFilter, type FilterOption } from '@/components/list/filter-bar';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
-import { PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { ListTable } from '@/components/list/list-table';
+import { PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useToast } from '@/components/ui/toast';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { AllocationDialog } from '@/features/requests/components/allocation-dialog';
@@ -48,65 +49,53 @@ export function SendbacksPage() {
         rows={data?.results.length}
         empty="No send-backs."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table">
-            <thead>
-              <tr>
-                <th scope="col">Number</th>
-                <th scope="col">Withdrawal</th>
-                <th scope="col">Status</th>
-                <th scope="col">Items</th>
-                <th scope="col">Returned by</th>
-                <th scope="col">Received</th>
-                <th scope="col">Condition notes</th>
-                <th scope="col">
-                  <span className="sr-only">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((sb) => (
-                <tr key={sb.id}>
-                  <td>{sb.number}</td>
-                  <td>
-                    <Link to={`/requests/${sb.request}`}>{sb.request_number ?? sb.request}</Link>
-                  </td>
-                  <td>
-                    <StatusBadge status={sb.status} />
-                  </td>
-                  <td>
-                    {sb.items
-                      .map(
-                        (i) =>
-                          `${i.crate_number ?? i.crate}${i.document ? ` / ${i.document_number ?? i.document}` : ''}`,
-                      )
-                      .join(', ')}
-                  </td>
-                  <td>{sb.returned_by_name ?? '—'}</td>
-                  <td>
-                    {sb.received_at
-                      ? `${sb.received_by_name ?? ''} ${formatDateTime(sb.received_at)}`
-                      : '—'}
-                  </td>
-                  <td className="truncate">{sb.condition_notes || '—'}</td>
-                  <td>
-                    {sb.allowed_actions.includes('receive') ? (
-                      <button
-                        type="button"
-                        className="btn btn--primary"
-                        onClick={() => setReceiving(sb)}
-                      >
-                        Receive
-                      </button>
-                    ) : null}
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        columns={[
+          'Number',
+          'Withdrawal',
+          'Status',
+          'Items',
+          'Returned by',
+          'Received',
+          'Condition notes',
+          { label: 'Actions', hidden: true },
+        ]}
+      >
+        {(sb) => (
+          <tr key={sb.id}>
+            <td>{sb.number}</td>
+            <td>
+              <Link to={`/requests/${sb.request}`}>{sb.request_number ?? sb.request}</Link>
+            </td>
+            <td>
+              <StatusBadge status={sb.status} />
+            </td>
+            <td>
+              {sb.items
+                .map(
+                  (i) =>
+                    `${i.crate_number ?? i.crate}${i.document ? ` / ${i.document_number ?? i.document}` : ''}`,
+                )
+                .join(', ')}
+            </td>
+            <td>{sb.returned_by_name ?? '—'}</td>
+            <td>
+              {sb.received_at
+                ? `${sb.received_by_name ?? ''} ${formatDateTime(sb.received_at)}`
+                : '—'}
+            </td>
+            <td className="truncate">{sb.condition_notes || '—'}</td>
+            <td>
+              {sb.allowed_actions.includes('receive') ? (
+                <button type="button" className="btn btn--primary" onClick={() => setReceiving(sb)}>
+                  Receive
+                </button>
+              ) : null}
+            </td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={PAGE_SIZE} data={data} />
       <AllocationDialog
         open={receiving !== null}

@@ -2,21 +2,14 @@ import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
 import { ListPager } from '@/components/list/list-pager';
 import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { Dialog } from '@/components/ui/dialog';
 import { Scanner, type ScannerMessage } from '@/components/scanner/scanner';
 import { notFoundMessage, resolveScan } from '@/components/scanner/resolve-scan';
 import { ErrorMessage, errorText, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
 import { missingReason, ReasonField } from '@/components/ui/reason-field';
-import {
-  CapacityBar,
-  Card,
-  Empty,
-  Loading,
-  PageHeader,
-  StatusBadge,
-  SCROLLABLE,
-} from '@/components/ui/misc';
+import { CapacityBar, Card, Empty, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useUnits } from '@/features/admin/api/master-data';
 import { useCrates } from '@/features/crates/api/crates';
@@ -364,39 +357,26 @@ function LocationCrates({ location }: { location: StorageLocation }) {
         rows={data?.results.length}
         empty="No crates here."
       />
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="location-crates">
-            <thead>
-              <tr>
-                <th scope="col">Crate</th>
-                <th scope="col">Status</th>
-                <th scope="col">Place</th>
-                <th scope="col">Department</th>
-                <th scope="col">Retention until</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((crate) => (
-                <tr key={crate.id}>
-                  <td>
-                    <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
-                    {crate.legal_hold ? (
-                      <span className="badge badge--hold">Legal hold</span>
-                    ) : null}
-                  </td>
-                  <td>
-                    <StatusBadge status={crate.status} />
-                  </td>
-                  <td>{crate.location_path}</td>
-                  <td>{crate.department_name}</td>
-                  <td>{formatDate(crate.retention_until)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListTable
+        rows={data?.results}
+        testId="location-crates"
+        columns={['Crate', 'Status', 'Place', 'Department', 'Retention until']}
+      >
+        {(crate) => (
+          <tr key={crate.id}>
+            <td>
+              <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
+              {crate.legal_hold ? <span className="badge badge--hold">Legal hold</span> : null}
+            </td>
+            <td>
+              <StatusBadge status={crate.status} />
+            </td>
+            <td>{crate.location_path}</td>
+            <td>{crate.department_name}</td>
+            <td>{formatDate(crate.retention_until)}</td>
+          </tr>
+        )}
+      </ListTable>
       <ListPager list={list} pageSize={25} data={data} param="crates_page" />
     </Card>
   );
