@@ -12,10 +12,10 @@ from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
 
+from apps.audit.read_only_admin import ReadOnlyAdminMixin
 from apps.auth import roles, services
 from apps.auth.models import Department, RevokedSession, Unit, User
 from apps.core.admin_mixins import (
-    ReadOnlyAdminMixin,
     ReasonAdminMixin,
     ReasonForm,
     ServiceModelAdmin,

@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from apps.core.admin_mixins import ReadOnlyAdminMixin
+from apps.audit.read_only_admin import ReadOnlyAdminMixin
 from apps.core.models import NumberSequence
 
 

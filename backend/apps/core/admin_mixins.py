@@ -110,24 +110,6 @@ def reason_of(form: Any) -> str:
     return form.cleaned_data.get("reason", "") if hasattr(form, "cleaned_data") else ""
 
 
-class ReadOnlyAdminMixin:
-    """For records only the services write (requests, signatures, notifications, exports, the
-    e-mail log, number series, signed-out sessions): browsable and searchable in the admin,
-    never added, changed or deleted there. Works on a ModelAdmin and on an inline alike."""
-
-    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
-        return [field.name for field in self.model._meta.fields]  # type: ignore[attr-defined]
-
-    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-
 def changed(form: Any, names: list[str]) -> dict[str, Any]:
     """The form's values for those of `names` the user changed."""
     return {name: form.cleaned_data[name] for name in names if name in form.changed_data}

@@ -7,7 +7,7 @@ signatures, audit); the admin offers no add, change or delete, so it cannot bypa
 from django.contrib import admin
 from django.contrib.contenttypes.admin import GenericTabularInline
 
-from apps.core.admin_mixins import ReadOnlyAdminMixin
+from apps.audit.read_only_admin import ReadOnlyAdminMixin
 from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
 from apps.signatures.models import Signature
 

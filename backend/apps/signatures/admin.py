@@ -3,7 +3,7 @@
 
 from django.contrib import admin
 
-from apps.core.admin_mixins import ReadOnlyAdminMixin
+from apps.audit.read_only_admin import ReadOnlyAdminMixin
 from apps.signatures.models import Signature
 
 

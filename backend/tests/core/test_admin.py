@@ -64,6 +64,7 @@ def test_audit_events_cannot_be_changed_in_admin(world: World) -> None:
 SERVICE_WRITTEN = [
     "accounts.RevokedSession",
     "audit.AuditEvent",
+    "audit.AuditReview",
     "core.NumberSequence",
     "emails.EmailDelivery",
     "notifications.Notification",
