@@ -104,7 +104,9 @@ def test_writes_succeed_while_the_channel_layer_is_down_and_events_resume_when_i
     with live.a.websocket(live.a.login("viewer")) as ws:
         live.proxy.stop()
         try:
-            status, body = live.b.call("PATCH", f"/api/locations/{shelf.pk}/", {"capacity": 6}, admin)
+            status, body = live.b.call(
+                "PATCH", f"/api/locations/{shelf.pk}/", {"capacity": 6, "reason": "Shelf rebuilt"}, admin
+            )
             assert (status, body["capacity"]) == (200, 6)
             assert StorageLocation.objects.get(pk=shelf.pk).capacity == 6
             audited = AuditEvent.objects.filter(action="location.updated", entity_id=str(shelf.pk))
@@ -115,7 +117,9 @@ def test_writes_succeed_while_the_channel_layer_is_down_and_events_resume_when_i
                 ws.recv(timeout=1.0)  # that event is lost, as designed; the write is not
         finally:
             live.proxy.start()
-        status, _ = live.b.call("PATCH", f"/api/locations/{shelf.pk}/", {"capacity": 7}, admin)
+        status, _ = live.b.call(
+            "PATCH", f"/api/locations/{shelf.pk}/", {"capacity": 7, "reason": "Shelf rebuilt"}, admin
+        )
         assert status == 200
         event = event_from(ws, timeout=1.0)  # no restart of anything
         assert (event["entity"], event["id"], event["action"]) == ("location", shelf.pk, "updated")

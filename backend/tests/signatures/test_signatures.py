@@ -6,10 +6,11 @@ from typing import Any
 
 import pytest
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 
 from apps.audit.models import AuditEvent
 from apps.auth.models import User
+from apps.core.errors import ApplicationError
 from apps.notifications.models import Notification
 from apps.requests.models import Request
 from apps.signatures import services as signatures
@@ -292,3 +293,16 @@ def test_the_dialog_is_shown_exactly_what_the_signature_then_stores(world: World
         f"/api/requests/{request['id']}/signature-content/", {"meaning": "approved"}
     )
     assert other_unit.status_code == 404
+
+
+def test_a_wrong_password_is_never_counted_inside_a_business_transaction(world: World) -> None:
+    # The count and its audit event commit although the action is refused; inside a caller's
+    # transaction they would roll back with it, so that is a programming error, not a 403.
+    with pytest.raises(RuntimeError), transaction.atomic():
+        signatures.verify_signer(actor=world.user("approver"), password="wrong", meaning="approved")
+    assert User.objects.get(username="approver").failed_signature_count == 0
+    # Outside one (a test's own wrapping transaction does not count) it is a clear 403.
+    with pytest.raises(ApplicationError) as refused:
+        signatures.verify_signer(actor=world.user("approver"), password="wrong", meaning="approved")
+    assert refused.value.code == "invalid_signature"
+    assert User.objects.get(username="approver").failed_signature_count == 1
