@@ -14,13 +14,9 @@ from apps.inventory.models import CountScan, InventoryCount
 from apps.signatures.models import Signature
 from tests.conftest import DEMO_PASSWORD, World, make_user
 from tests.crates.conftest import CrateMaker
+from tests.races import require_postgres
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races need PostgreSQL (CI runs them there); SQLite serializes all writers")
 
 
 def _run_concurrently(count: int, call: Callable[[int, Any], Any]) -> list[Any]:
@@ -48,7 +44,7 @@ def _run_concurrently(count: int, call: Callable[[int, Any], Any]) -> list[Any]:
 
 
 def test_two_store_heads_scanning_at_once_both_land(world: World):
-    _require_postgres()
+    require_postgres()
     make = CrateMaker(world)
     crates = [make.stored(location=world.shelf) for _ in range(6)]
     second = make_user("storehead_b", "Store Head", world.goa)
@@ -79,7 +75,7 @@ def test_two_store_heads_scanning_at_once_both_land(world: World):
 
 
 def test_overlapping_counts_opened_at_once_one_wins(world: World):
-    _require_postgres()
+    require_postgres()
     storehead = User.objects.get(username="storehead")
     locations = [world.room, world.shelf, world.shelf, world.room]
 
@@ -93,7 +89,7 @@ def test_overlapping_counts_opened_at_once_one_wins(world: World):
 
 
 def test_a_scan_racing_the_submit_is_refused_or_counted_never_lost(world: World):
-    _require_postgres()
+    require_postgres()
     make = CrateMaker(world)
     crate = make.stored(location=world.shelf)
     storehead = User.objects.get(username="storehead")
@@ -115,7 +111,7 @@ def test_a_scan_racing_the_submit_is_refused_or_counted_never_lost(world: World)
 
 
 def test_two_reviewers_at_once_one_wins_the_other_409(world: World):
-    _require_postgres()
+    require_postgres()
     make = CrateMaker(world)
     crate = make.stored(location=world.shelf)
     reviewers = [User.objects.get(username="approver"), make_user("approver_b", "Approver", world.goa)]
@@ -135,7 +131,7 @@ def test_two_reviewers_at_once_one_wins_the_other_409(world: World):
 
 
 def test_two_commits_of_one_import_at_once_import_it_once(world: World):
-    _require_postgres()
+    require_postgres()
     import io
 
     from django.core.files.uploadedfile import SimpleUploadedFile

@@ -19,30 +19,13 @@ from apps.requests import services as request_services
 from apps.requests.models import Request, ReturnExtension
 from apps.signatures.models import Signature
 from tests.conftest import World, make_user
+from tests.races import require_postgres, wait_for_a_lock_wait
 from tests.requests.conftest import PASSWORD, in_future
 from tests.requests.test_return_extension import ask, issued_withdrawal
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
 DECIDED_MEANINGS = {"return_extended", "rejected"}
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races need PostgreSQL (CI runs them there); SQLite serializes all writers")
-
-
-def _wait_for_a_lock_wait() -> None:
-    """Until another connection waits for a row lock (an event awaited, not a timed sleep)."""
-    for _ in range(600):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        threading.Event().wait(0.05)
-    raise AssertionError("no connection ever waited for a lock")
 
 
 def _decide(extension_id: int, username: str, action: str, comment: str) -> Callable[[APIClient], Any]:
@@ -93,7 +76,7 @@ def _decisions_recorded(request_id: int, extension_id: int) -> dict[str, int]:
 def test_an_approval_and_a_refusal_at_once_the_first_to_lock_decides(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _require_postgres()
+    require_postgres()
     request, extension_id = _pending_extension(world)
     # The approval pauses after it signed, inside its transaction, holding the request's lock.
     reached, go = threading.Event(), threading.Event()
@@ -111,7 +94,7 @@ def test_an_approval_and_a_refusal_at_once_the_first_to_lock_decides(
     approving = _in_thread(_decide(extension_id, "approver", "approve", "Granted"), results, "approve")
     assert reached.wait(timeout=60)
     refusing = _in_thread(_decide(extension_id, "approver-b", "reject", "Return it now"), results, "reject")
-    _wait_for_a_lock_wait()  # the refusal queues on the request's row lock
+    wait_for_a_lock_wait()  # the refusal queues on the request's row lock
     go.set()
     approving.join(timeout=60)
     refusing.join(timeout=60)
@@ -133,7 +116,7 @@ def test_an_approval_and_a_refusal_at_once_the_first_to_lock_decides(
 
 
 def test_two_approvers_approving_at_once_one_wins_the_other_gets_409(world: World) -> None:
-    _require_postgres()
+    require_postgres()
     request, extension_id = _pending_extension(world)
     barrier = threading.Barrier(2)
     outcomes: list[tuple[int, Any] | None] = [None, None]

@@ -13,14 +13,10 @@ from apps.requests.models import Request, RequestItem
 from apps.signatures.models import Signature
 from apps.storage.models import StorageLocation
 from tests.conftest import World
+from tests.races import require_postgres
 from tests.requests.conftest import PASSWORD, create_request, make_crate
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races need PostgreSQL (CI runs them there); SQLite serializes all writers")
 
 
 def _run_concurrently(count, call):
@@ -48,7 +44,7 @@ def _run_concurrently(count, call):
 
 
 def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
-    _require_postgres()
+    require_postgres()
     crate = make_crate(world)
     request = create_request(world, {"request_type": "storage", "purpose": "p", "items": [{"crate": crate.pk}]})
     assert world.client("docmanager").post(f"/api/requests/{request['id']}/submit/").status_code == 200
@@ -69,7 +65,7 @@ def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
 
 
 def test_twenty_executions_compete_for_five_free_places(world: World):
-    _require_postgres()
+    require_postgres()
     location = StorageLocation.objects.create(
         unit=world.goa,
         parent=world.room,

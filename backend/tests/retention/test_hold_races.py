@@ -16,28 +16,11 @@ from apps.requests.models import Request
 from apps.retention import services as retention_services
 from apps.retention.models import LegalHold
 from tests.conftest import World
+from tests.races import require_postgres, wait_for_a_lock_wait
 from tests.requests.conftest import approved_request, create_request, destruction_body, stored_crate
 from tests.retention.conftest import PASSWORD, days
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _require_postgres() -> None:
-    if connection.vendor != "postgresql":
-        pytest.skip("row-lock races need PostgreSQL (CI runs them there); SQLite serializes all writers")
-
-
-def _wait_for_a_lock_wait() -> None:
-    """Until another connection waits for a row lock (an event awaited, not a timed sleep)."""
-    for _ in range(600):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()"
-            )
-            if cursor.fetchone()[0]:
-                return
-        threading.Event().wait(0.05)
-    raise AssertionError("no connection ever waited for a lock")
 
 
 def _in_thread(call: Callable[[APIClient], Any], results: dict[str, Any], key: str) -> threading.Thread:
@@ -94,7 +77,7 @@ def _hold(world: World, crate: Crate) -> Callable[[APIClient], Any]:
 def test_a_hold_committed_first_makes_the_waiting_approval_refuse(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _require_postgres()
+    require_postgres()
     crate = stored_crate(world, retention_until=days(-1))
     request = create_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
     assert world.client("docmanager").post(f"/api/requests/{request['id']}/submit/").status_code == 200
@@ -106,7 +89,7 @@ def test_a_hold_committed_first_makes_the_waiting_approval_refuse(
     holder = _in_thread(_hold(world, crate), results, "hold")
     assert reached.wait(timeout=60)
     approver = _in_thread(_approve(world, request["id"]), results, "approve")
-    _wait_for_a_lock_wait()  # the approval queues on the crate's row lock
+    wait_for_a_lock_wait()  # the approval queues on the crate's row lock
     go.set()
     holder.join(timeout=60)
     approver.join(timeout=60)
@@ -118,7 +101,7 @@ def test_a_hold_committed_first_makes_the_waiting_approval_refuse(
 def test_an_approval_committed_first_leaves_the_hold_to_stop_the_execution(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _require_postgres()
+    require_postgres()
     crate = stored_crate(world, retention_until=days(-1))
     request = create_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
     assert world.client("docmanager").post(f"/api/requests/{request['id']}/submit/").status_code == 200
@@ -128,7 +111,7 @@ def test_an_approval_committed_first_leaves_the_hold_to_stop_the_execution(
     approver = _in_thread(_approve(world, request["id"]), results, "approve")
     assert reached.wait(timeout=60)
     holder = _in_thread(_hold(world, crate), results, "hold")
-    _wait_for_a_lock_wait()  # the hold queues on the crate's row lock
+    wait_for_a_lock_wait()  # the hold queues on the crate's row lock
     go.set()
     approver.join(timeout=60)
     holder.join(timeout=60)
@@ -143,7 +126,7 @@ def test_an_approval_committed_first_leaves_the_hold_to_stop_the_execution(
 def test_an_execution_committed_first_destroys_before_the_hold_covers(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    _require_postgres()
+    require_postgres()
     crate = stored_crate(world, retention_until=days(-1))
     request = approved_request(world, {"request_type": "destruction", "purpose": "x", "items": [{"crate": crate.pk}]})
     reached, go = _pause_after(request_services, "_check_items_available", monkeypatch, lambda *a, **kw: True)
@@ -156,7 +139,7 @@ def test_an_execution_committed_first_destroys_before_the_hold_covers(
     executor = _in_thread(execute, results, "execute")
     assert reached.wait(timeout=60)
     holder = _in_thread(_hold(world, crate), results, "hold")
-    _wait_for_a_lock_wait()
+    wait_for_a_lock_wait()
     go.set()
     executor.join(timeout=60)
     holder.join(timeout=60)
