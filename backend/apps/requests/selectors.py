@@ -1,6 +1,7 @@
 """Read querysets for requests and send-backs: unit-scoped, with everything the serializers
 touch loaded up front so a list costs the same number of queries at any page size."""
 
+from functools import cache
 from typing import Any
 
 import django_filters
@@ -18,16 +19,21 @@ def request_items_queryset() -> QuerySet[RequestItem]:
     )
 
 
-def requests_for(user: Any) -> QuerySet[Request]:
-    """Requests the user may see: their unit's, and transfers addressed to their unit; of the
-    drafts, only their own (`access.request_visible_q`)."""
+@cache
+def _requests_base() -> QuerySet[Request]:
+    # Built once per process and cloned per request, like the crates' (apps/crates/selectors.py).
     queryset = Request.objects.select_related(
         "unit", "target_unit", "requester", "decided_by", "executed_by", "received_by", "destruction_witness"
     ).prefetch_related(Prefetch("items", queryset=request_items_queryset()), "signatures")
     # The certificate's stored content can be long (every document destroyed): only the
     # certificate reads it.
-    queryset = queryset.defer("certificate_content")
-    return scope_to_unit(queryset, user, "unit", "target_unit").filter(access.request_visible_q(user))
+    return queryset.defer("certificate_content")
+
+
+def requests_for(user: Any) -> QuerySet[Request]:
+    """Requests the user may see: their unit's, and transfers addressed to their unit; of the
+    drafts, only their own (`access.request_visible_q`)."""
+    return scope_to_unit(_requests_base().all(), user, "unit", "target_unit").filter(access.request_visible_q(user))
 
 
 class RequestFilter(django_filters.FilterSet):
