@@ -3,6 +3,7 @@
 import re
 from dataclasses import dataclass
 from functools import cache
+from types import SimpleNamespace
 from typing import Any
 
 import django_filters
@@ -24,9 +25,10 @@ from django.db.models.functions import Coalesce
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.core.errors import ApplicationError, field_error
+from apps.core.prepared import PreparedRead
 from apps.core.labels import MAX_LABELS
 from apps.crates.models import Crate, Document
-from apps.policy import rules
+from apps.policy import access, rules
 from apps.policy.states import FROZEN_REQUEST_STATUSES
 from apps.storage.models import StorageLocation
 from apps.storage.selectors import subtree_ids
@@ -100,6 +102,28 @@ def _documents_base() -> QuerySet[Document]:
 
 def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
     return scope_to_unit(_crates_base(with_documents).all(), user)
+
+
+def _crate_page_queryset(shape: str, *, crate_id: int, unit_id: int | None = None) -> QuerySet[Crate]:
+    # The unit scope's one rule (`access.unit_scope_q`), asked for a stand-in user of the unit.
+    reader = SimpleNamespace(is_authenticated=True, is_system_admin=shape == "all", unit_id=unit_id)
+    return scope_to_unit(_crates_base(True).all(), reader).filter(pk=crate_id)
+
+
+_crate_page = PreparedRead(_crate_page_queryset)
+
+
+def crate_page(user: Any, crate_id: int) -> Crate | None:
+    """The crate with its documents, as `crates_for(user, with_documents=True)` reads it, or
+    None if the user may not see it: its SQL is compiled once per process (apps/core/prepared.py)."""
+    scope = access.unit_scope_q(user)
+    if scope is access.NOTHING:
+        return None  # no unit to see (an account without a unit)
+    if scope is None:
+        found = _crate_page.fetch("all", crate_id=crate_id)
+    else:
+        found = _crate_page.fetch("unit", crate_id=crate_id, unit_id=user.unit_id)
+    return found[0] if found else None
 
 
 def documents_for(user: Any) -> QuerySet[Document]:

@@ -1,7 +1,7 @@
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django_filters.rest_framework import DjangoFilterBackend
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema, extend_schema_view
@@ -112,11 +112,20 @@ class CrateViewSet(viewsets.ModelViewSet):
         return paginated_rows(self, lambda crate: representations.crate_row(crate, request.user))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return Response(representations.crate_detail_row(self.get_object(), request.user))
+        try:
+            crate = selectors.crate_page(request.user, int(kwargs["pk"]))
+        except (TypeError, ValueError):
+            crate = None
+        if crate is None:
+            raise Http404
+        self.check_object_permissions(request, crate)
+        return Response(representations.crate_detail_row(crate, request.user))
 
     def _detail(self, crate: Crate, *, status_code: int = status.HTTP_200_OK) -> Response:
-        fresh = selectors.crates_for(self.request.user, with_documents=True).get(pk=crate.pk)
-        return Response(CrateDetailSerializer(fresh, context=self.get_serializer_context()).data, status=status_code)
+        fresh = selectors.crate_page(self.request.user, crate.pk)
+        if fresh is None:  # written a moment ago by this user, within their unit
+            raise Http404
+        return Response(representations.crate_detail_row(fresh, self.request.user), status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = CrateCreateSerializer(data=request.data)

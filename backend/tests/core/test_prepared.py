@@ -1,0 +1,65 @@
+"""Reads compiled once per process (apps/core/prepared.py): each run reads with its own values,
+gives exactly what the plain queryset gives, and a build whose values would not be parameters
+of its SQL is refused when it is compiled, not run with the placeholders."""
+
+import pytest
+from django.db import connection
+from django.db.models import QuerySet
+from django.db.models.expressions import RawSQL
+from django.test.utils import CaptureQueriesContext
+
+from apps.core.prepared import PreparedRead
+from apps.crates import selectors
+from apps.crates.models import Crate
+from apps.crates.representations import crate_detail_row
+from tests.conftest import World
+from tests.requests.conftest import create_request, make_crate, place_hold, stored_crate
+
+
+def test_a_crate_page_reads_what_the_plain_queryset_reads(world: World) -> None:
+    crates = [make_crate(world, documents=3), stored_crate(world, documents=2)]
+    place_hold(world, crates[1])
+    requested = stored_crate(world, documents=1)
+    create_request(
+        world,
+        {"request_type": "withdrawal", "purpose": "p", "expected_return_date": "2030-01-31", "items": [{"crate": requested.pk}]},
+    )
+    crates.append(requested)
+    for username in ("docmanager", "sysadmin", "viewer"):
+        user = world.user(username)
+        for crate in crates:  # one after another: no run keeps the values of the one before
+            prepared = selectors.crate_page(user, crate.pk)
+            plain = selectors.crates_for(user, with_documents=True).get(pk=crate.pk)
+            assert prepared is not None and prepared.pk == crate.pk
+            assert crate_detail_row(prepared, user) == crate_detail_row(plain, user)
+
+
+def test_the_unit_scope_holds(world: World) -> None:
+    goa_crate = make_crate(world)
+    assert selectors.crate_page(world.user("docmanager2"), goa_crate.pk) is None  # a KUR user
+    assert selectors.crate_page(world.user("sysadmin"), goa_crate.pk) is not None
+    assert selectors.crate_page(world.user("docmanager"), goa_crate.pk + 10_000) is None
+
+
+def test_a_crate_page_is_two_queries(world: World) -> None:
+    crate = make_crate(world, documents=4)
+    selectors.crate_page(world.user("docmanager"), crate.pk)  # compiled (per process) here or before
+    with CaptureQueriesContext(connection) as captured:
+        assert len(selectors.crate_page(world.user("docmanager"), crate.pk).documents.all()) == 4  # type: ignore[union-attr]
+    assert len(captured) == 2  # the crate, its documents
+
+
+def test_a_value_folded_into_the_sql_text_is_refused(db: None) -> None:
+    def folded(shape: str, *, crate_id: int) -> QuerySet[Crate]:
+        return Crate.objects.filter(pk__gt=RawSQL(str(crate_id), []))
+
+    with pytest.raises(ValueError, match="crate_id"):
+        PreparedRead(folded).fetch("folded", crate_id=1)
+
+
+def test_a_value_the_build_ignores_is_refused(db: None) -> None:
+    def ignores(shape: str, *, crate_id: int) -> QuerySet[Crate]:
+        return Crate.objects.all()
+
+    with pytest.raises(ValueError, match="crate_id"):
+        PreparedRead(ignores).fetch("ignores", crate_id=1)
