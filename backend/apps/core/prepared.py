@@ -52,7 +52,7 @@ class PreparedRead(Generic[M]):
         for name, value in values.items():
             for index in compiled.positions[name]:
                 params[index] = int(value)
-        queryset = compiled.queryset._chain()
+        queryset = compiled.queryset.all()
         queryset.query = _with_sql(compiled, tuple(params))
         return list(queryset)
 
@@ -89,5 +89,5 @@ def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
         return compiler
 
-    query.get_compiler = get_compiler
+    query.get_compiler = get_compiler  # type: ignore[method-assign]  # this one query object only
     return query

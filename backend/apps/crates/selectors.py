@@ -25,8 +25,8 @@ from django.db.models.functions import Coalesce
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.core.errors import ApplicationError, field_error
-from apps.core.prepared import PreparedRead
 from apps.core.labels import MAX_LABELS
+from apps.core.prepared import PreparedRead
 from apps.crates.models import Crate, Document
 from apps.policy import access, rules
 from apps.policy.states import FROZEN_REQUEST_STATUSES

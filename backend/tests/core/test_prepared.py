@@ -22,7 +22,12 @@ def test_a_crate_page_reads_what_the_plain_queryset_reads(world: World) -> None:
     requested = stored_crate(world, documents=1)
     create_request(
         world,
-        {"request_type": "withdrawal", "purpose": "p", "expected_return_date": "2030-01-31", "items": [{"crate": requested.pk}]},
+        {
+            "request_type": "withdrawal",
+            "purpose": "p",
+            "expected_return_date": "2030-01-31",
+            "items": [{"crate": requested.pk}],
+        },
     )
     crates.append(requested)
     for username in ("docmanager", "sysadmin", "viewer"):
