@@ -13,7 +13,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import connections
-from django.db.models import F, Lookup, QuerySet
+from django.db.models import F, QuerySet
+from django.db.models.expressions import RawSQL
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -21,18 +22,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from apps.core.prepared import AnyOf
+
 DEFAULT_COUNT_CAP = 1000
-
-
-class _AnyOf(Lookup):  # type: ignore[type-arg]
-    """`lhs = ANY(rhs)` for an array expression on the right (PostgreSQL)."""
-
-    lookup_name = "any_of"
-
-    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
-        lhs, lhs_params = self.process_lhs(compiler, connection)
-        rhs, rhs_params = compiler.compile(self.rhs)
-        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
 
 
 class PageNumberPagination(pagination.PageNumberPagination):
@@ -59,15 +51,19 @@ class PageNumberPagination(pagination.PageNumberPagination):
             if number < 1:
                 raise NotFound("Invalid page.")
         offset = (number - 1) * page_size
-        rows = list(self._page_rows(queryset, offset, page_size + 1))
+        rows_for_keys = getattr(view, "page_rows_for_keys", None)
+        if rows_for_keys is not None and self._keyed(queryset):
+            rows, counted = self._rows_by_keys(queryset, offset, page_size + 1, cap, rows_for_keys)
+        else:
+            rows = list(self._page_rows(queryset, offset, page_size + 1))
+            # Counted on every page, even where the rows alone would tell: a list runs the same
+            # queries on every page and at every page size (docs/api.md).
+            counted = self._count_up_to(queryset, cap)
         self.has_next = len(rows) > page_size
         rows = rows[:page_size]
         if number > 1 and not rows:
             raise NotFound("Invalid page.")
         self.number = number
-        # Counted on every page, even where the rows alone would tell: a list runs the same
-        # queries on every page and at every page size (docs/api.md).
-        counted = self._count_up_to(queryset, cap)
         if not self.has_next:  # the last page: the rows before it and on it are all there is
             self.count, self.count_exact = offset + len(rows), True
         elif counted <= cap:
@@ -75,6 +71,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
         else:  # more rows than `count` (a lower bound): at least one past this page
             self.count, self.count_exact = max(cap, offset + len(rows)), False
         return rows
+
+    @staticmethod
+    def _keyed(queryset: Any) -> bool:
+        return isinstance(queryset, QuerySet) and connections[queryset.db].vendor == "postgresql"
+
+    @staticmethod
+    def _rows_by_keys(
+        queryset: QuerySet[Any], offset: int, limit: int, cap: int, rows_for_keys: Callable[[list[int]], list[Any]]
+    ) -> tuple[list[Any], int]:
+        """The page's keys and the capped count in one query, then the rows of those keys read
+        by the view's `page_rows_for_keys`, whose SQL is compiled once per process
+        (apps/core/prepared.py): compiling a list's annotated rows query cost more CPU than
+        running it (OPTIMIZATIONS.md §2.H). Two queries on every page, as before."""
+        capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+        # An uncorrelated scalar subquery: PostgreSQL computes it once (an InitPlan), not per row.
+        # Its text is Django's own compiled SQL; every value stays a parameter.
+        counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
+        keyed = list(queryset.values_list("pk", counted)[offset : offset + limit])
+        keys = [key for key, _ in keyed]
+        by_key = {row.pk: row for row in rows_for_keys(keys)}
+        # No row on the page: an empty list on page 1 (a later page is refused by the caller).
+        return [by_key[key] for key in keys if key in by_key], keyed[0][1] if keyed else offset
 
     @staticmethod
     def _page_rows(queryset: Any, offset: int, limit: int) -> Any:
@@ -92,7 +110,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
         # and build every row the filters match (their joins included) before it meets the
         # page's keys (the requests list at 50,000 requests: 456 ms); an array is computed
         # once, first, and its keys are looked up by the primary key (0.5 ms).
-        return queryset.filter(_AnyOf(F("pk"), ArraySubquery(keys)))
+        return queryset.filter(AnyOf(F("pk"), ArraySubquery(keys)))
 
     @staticmethod
     def _count_up_to(queryset: Any, cap: int) -> int:

@@ -8,10 +8,12 @@ in the parameters, and afterwards runs the same SQL with the request's values th
 
 Only values may differ between runs, never the SQL's shape: whatever changes the text (the
 kind of unit scope, which filters apply) is part of the `shape` key the caller passes, and
-each shape is compiled once. The placeholders are integers no row can hold; compiling
-verifies that each lands in the parameters exactly where a plain filter puts it, so a value
-folded into the SQL text (or transformed on its way) fails loudly instead of reading the
-wrong rows. Prefetches of the queryset run as usual, after the main query.
+each shape is compiled once. A value is an integer, or a list of integers passed as one
+array parameter (`any_of`: `pk = ANY(%s)`, the same text for any number of keys). The
+placeholders are integers no row can hold; compiling verifies that each lands in the
+parameters exactly where a plain filter puts it, so a value folded into the SQL text (or
+transformed on its way) fails loudly instead of reading the wrong rows. Prefetches of the
+queryset run as usual, after the main query.
 """
 
 import copy
@@ -20,12 +22,29 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from django.db.models import Model, QuerySet
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import BigIntegerField, F, Lookup, Model, QuerySet, Value
 
 M = TypeVar("M", bound=Model)
 
 # Far below any primary key or id PostgreSQL's sequences hand out, and distinct per name.
 _PLACEHOLDER_BASE = -(2**31) + 7_919
+
+
+class AnyOf(Lookup):  # type: ignore[type-arg]
+    """`lhs = ANY(rhs)` for an array expression on the right (PostgreSQL)."""
+
+    lookup_name = "any_of"
+
+    def as_sql(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = compiler.compile(self.rhs)
+        return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+
+def any_of(field: str, keys: Any) -> AnyOf:
+    """A filter `field = ANY(keys)`, `keys` one array parameter (a list of integers)."""
+    return AnyOf(F(field), Value(keys, output_field=ArrayField(BigIntegerField())))
 
 
 @dataclass(frozen=True)
@@ -46,32 +65,36 @@ class PreparedRead(Generic[M]):
         self._compiled: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
 
-    def fetch(self, shape: Hashable, **values: int) -> list[M]:
-        compiled = self._compiled.get(shape) or self._compile(shape, sorted(values))
+    def fetch(self, shape: Hashable, **values: int | list[int]) -> list[M]:
+        compiled = self._compiled.get(shape) or self._compile(shape, values)
         params = list(compiled.params)
         for name, value in values.items():
+            given = [int(key) for key in value] if isinstance(value, list) else int(value)
             for index in compiled.positions[name]:
-                params[index] = int(value)
+                params[index] = given
         queryset = compiled.queryset.all()
         queryset.query = _with_sql(compiled, tuple(params))
         return list(queryset)
 
-    def _compile(self, shape: Hashable, names: list[str]) -> _Compiled:
+    def _compile(self, shape: Hashable, values: dict[str, int | list[int]]) -> _Compiled:
         with self._lock:
             if shape in self._compiled:
                 return self._compiled[shape]
-            placeholders = {name: _PLACEHOLDER_BASE + n for n, name in enumerate(names)}
+            numbers = {name: _PLACEHOLDER_BASE + n for n, name in enumerate(sorted(values))}
+            placeholders: dict[str, int | list[int]] = {
+                name: [number] if isinstance(values[name], list) else number for name, number in numbers.items()
+            }
             queryset = self._build(shape, **placeholders)
             compiler = queryset.query.get_compiler(using=queryset.db)
             sql, params = compiler.as_sql()
             positions = {
-                name: tuple(i for i, param in enumerate(params) if type(param) is int and param == placeholder)
-                for name, placeholder in placeholders.items()
+                name: tuple(i for i, param in enumerate(params) if type(param) is type(value) and param == value)
+                for name, value in placeholders.items()
             }
             missing = [name for name, found in positions.items() if not found]
             if missing:
                 raise ValueError(f"prepared read {shape!r}: {missing} are not parameters of its SQL")
-            if any(str(placeholder) in sql for placeholder in placeholders.values()):
+            if any(str(number) in sql for number in numbers.values()):
                 raise ValueError(f"prepared read {shape!r}: a value was folded into the SQL text")
             compiled = _Compiled(queryset, compiler, sql, tuple(params), positions)
             self._compiled[shape] = compiled

@@ -26,7 +26,7 @@ from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.core.errors import ApplicationError, field_error
 from apps.core.labels import MAX_LABELS
-from apps.core.prepared import PreparedRead
+from apps.core.prepared import PreparedRead, any_of
 from apps.crates.models import Crate, Document
 from apps.policy import access, rules
 from apps.policy.states import FROZEN_REQUEST_STATUSES
@@ -124,6 +124,21 @@ def crate_page(user: Any, crate_id: int) -> Crate | None:
     else:
         found = _crate_page.fetch("unit", crate_id=crate_id, unit_id=user.unit_id)
     return found[0] if found else None
+
+
+_crate_rows = PreparedRead(lambda shape, *, keys: _crates_base(False).filter(any_of("pk", keys)))
+_document_rows = PreparedRead(lambda shape, *, keys: _documents_base().filter(any_of("pk", keys)))
+
+
+def crate_rows_of_page(keys: list[int]) -> list[Crate]:
+    """The crates of a list page, as crates_for() reads them. `keys` were picked from the
+    reader's scoped, filtered list (apps/core/pagination.py): no scope is applied again."""
+    return _crate_rows.fetch("page", keys=keys)
+
+
+def document_rows_of_page(keys: list[int]) -> list[Document]:
+    """The documents of a list page, as documents_for() reads them (keys as for crates)."""
+    return _document_rows.fetch("page", keys=keys)
 
 
 def documents_for(user: Any) -> QuerySet[Document]:

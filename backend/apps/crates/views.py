@@ -98,6 +98,8 @@ class CrateViewSet(viewsets.ModelViewSet):
     filterset_class = selectors.CrateFilter
     ordering_fields = ["number", "status", "retention_until", "created_at", "updated_at"]
     serializer_class = CrateSerializer
+    # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
+    page_rows_for_keys = staticmethod(selectors.crate_rows_of_page)
 
     def get_queryset(self) -> QuerySet[Crate]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -213,6 +215,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
         "destroy": "crates.delete_document",
     }
     serializer_class = DocumentSerializer
+    page_rows_for_keys = staticmethod(selectors.document_rows_of_page)
     # Search (number, title, the crate's number) is a filter of DocumentFilter.
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = selectors.DocumentFilter

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
 
 from apps.auth.permissions import scope_to_unit
+from apps.core.prepared import PreparedRead, any_of
 from apps.crates.models import Crate, Document
 from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem, ReturnExtension, SendBack, SendBackItem
@@ -34,6 +35,16 @@ def requests_for(user: Any) -> QuerySet[Request]:
     """Requests the user may see: their unit's, and transfers addressed to their unit; of the
     drafts, only their own (`access.request_visible_q`)."""
     return scope_to_unit(_requests_base().all(), user, "unit", "target_unit").filter(access.request_visible_q(user))
+
+
+_request_rows = PreparedRead(lambda shape, *, keys: _requests_base().prefetch_related(None).filter(any_of("pk", keys)))
+
+
+def request_rows_of_page(keys: list[int]) -> list[Request]:
+    """The requests of a list page, as requests_for() reads them but without its prefetches
+    (the list reads items and signatures as columns). `keys` were picked from the reader's
+    scoped, filtered list (apps/core/pagination.py): no scope is applied again."""
+    return _request_rows.fetch("page", keys=keys)
 
 
 class RequestFilter(django_filters.FilterSet):

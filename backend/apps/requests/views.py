@@ -28,6 +28,7 @@ from apps.requests.selectors import (
     SendBackFilter,
     extensions_for,
     request_context,
+    request_rows_of_page,
     requests_for,
     sendbacks_for,
 )
@@ -94,6 +95,8 @@ class RequestViewSet(
     a POST to an action; `allowed_actions` in each read lists what the current user may do now."""
 
     serializer_class = RequestSerializer
+    # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
+    page_rows_for_keys = staticmethod(request_rows_of_page)
     permission_classes = [IsAuthenticated, ActionPermission]
     # Cached answers (apps/auth/readcache.py): `allowed_actions` depends on who asks.
     read_cache = {"list": readcache.USER, "retrieve": readcache.USER}

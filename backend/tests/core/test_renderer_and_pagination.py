@@ -15,6 +15,7 @@ from rest_framework.renderers import JSONRenderer
 from apps.auth.models import Department
 from apps.core.renderers import ORJSONRenderer
 from tests.conftest import World
+from tests.requests.conftest import make_crate
 
 
 def test_orjson_renderer_writes_the_same_bytes_as_drf() -> None:
@@ -78,3 +79,33 @@ def test_a_list_past_the_cap_counts_only_up_to_it(world: World, departments: Non
 def test_the_last_page_is_found_when_the_count_is_exact(world: World, departments: None) -> None:
     body = world.client("sysadmin").get("/api/departments/?page_size=10&page=last").json()
     assert (body["count"], body["count_exact"], len(body["results"]), body["next"]) == (32, True, 2, None)
+
+
+def test_a_list_read_by_its_keys_pages_and_counts_as_the_others(world: World, settings: Any) -> None:
+    """The crates list reads its page's keys with the capped count in one query, then the rows
+    of those keys (apps/core/pagination.py `page_rows_for_keys`): the same pages, order and
+    counts as a list read in one query, and still two queries."""
+    if connection.vendor != "postgresql":
+        pytest.skip("the keyed page read is PostgreSQL's (it passes the keys as one array)")
+    settings.PAGINATION_COUNT_CAP = 20
+    made = [make_crate(world, documents=0) for _ in range(32)]
+    newest_first = [crate.number for crate in sorted(made, key=lambda crate: crate.number, reverse=True)]
+    client = world.client("docmanager")
+
+    first = client.get("/api/crates/?page_size=10&ordering=-number").json()
+    with CaptureQueriesContext(connection) as captured:
+        deep = client.get("/api/crates/?page_size=10&ordering=-number&page=3").json()
+    queries = len(captured)
+    last = client.get("/api/crates/?page_size=10&ordering=-number&page=4").json()
+
+    assert (first["count"], first["count_exact"]) == (20, False)
+    assert (deep["count"], deep["count_exact"], deep["next"] is not None) == (30, False, True)
+    assert (last["count"], last["count_exact"], last["next"]) == (32, True, None)
+    pages = [[row["number"] for row in body["results"]] for body in (first, deep, last)]
+    assert pages == [newest_first[:10], newest_first[20:30], newest_first[30:]]
+    assert client.get("/api/crates/?page_size=10&page=5").status_code == 404
+    empty = client.get("/api/crates/?search=no-such-crate").json()
+    assert (empty["count"], empty["count_exact"], empty["results"]) == (0, True, [])
+    with CaptureQueriesContext(connection) as captured:
+        client.get("/api/crates/?page_size=1&ordering=-number&page=7")
+    assert len(captured) == queries == 2  # the keys with the count, the rows
