@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from django.contrib.postgres.fields import ArrayField
+from django.db import connections
 from django.db.models import BigIntegerField, F, Lookup, Model, QuerySet, Value
 
 M = TypeVar("M", bound=Model)
@@ -104,11 +105,15 @@ class PreparedRead(Generic[M]):
 def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
     """A copy of the compiled query whose compiler answers the stored SQL with `params`: the
     compiler's column map (`select`, `klass_info`), set up by the first compilation, is what
-    turns rows into model instances and is the same for every run of one shape."""
+    turns rows into model instances and is the same for every run of one shape. The copy runs
+    on the calling thread's connection, not the compiling thread's (each thread of a server
+    process has its own)."""
     query = copy.copy(compiled.queryset.query)
 
     def get_compiler(using: Any = None, connection: Any = None, elide_empty: bool = True) -> Any:
         compiler = copy.copy(compiled.compiler)
+        compiler.connection = connection if connection is not None else connections[using]
+        compiler.using = using
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
         return compiler
 

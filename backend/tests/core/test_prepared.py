@@ -2,8 +2,10 @@
 gives exactly what the plain queryset gives, and a build whose values would not be parameters
 of its SQL is refused when it is compiled, not run with the placeholders."""
 
+import threading
+
 import pytest
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
 from django.test.utils import CaptureQueriesContext
@@ -68,3 +70,25 @@ def test_a_value_the_build_ignores_is_refused(db: None) -> None:
 
     with pytest.raises(ValueError, match="crate_id"):
         PreparedRead(ignores).fetch("ignores", crate_id=1)
+
+
+def test_another_thread_reads_on_its_own_connection(world: World) -> None:
+    """A server process's threads share the compiled SQL, each on its own connection: Django
+    refuses a connection used from a thread other than its own."""
+    crate = make_crate(world)
+    assert selectors.crate_page(world.user("docmanager"), crate.pk) is not None  # compiled on this thread
+    outcome: list[object] = []
+
+    def read() -> None:
+        try:
+            # The test's rows are not committed: another connection sees no crate, and says so.
+            outcome.append(selectors.crate_page(world.user("docmanager"), crate.pk))
+        except Exception as error:  # noqa: BLE001 - the assertion below shows what was raised
+            outcome.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=read)
+    thread.start()
+    thread.join()
+    assert outcome == [None]
