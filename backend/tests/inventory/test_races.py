@@ -1,12 +1,9 @@
 """Counts under concurrency on PostgreSQL, with real threads and connections."""
 
-import threading
 from collections import Counter
-from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
 
 from apps.audit.models import AuditEvent
 from apps.auth.models import User
@@ -14,33 +11,9 @@ from apps.inventory.models import CountScan, InventoryCount
 from apps.signatures.models import Signature
 from tests.conftest import DEMO_PASSWORD, World, make_user
 from tests.crates.conftest import CrateMaker
-from tests.races import require_postgres
+from tests.races import require_postgres, run_concurrently
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_concurrently(count: int, call: Callable[[int, Any], Any]) -> list[Any]:
-    barrier = threading.Barrier(count)
-    results: list[Any] = [None] * count
-
-    def worker(index: int) -> None:
-        from rest_framework.test import APIClient
-
-        try:
-            client = APIClient()
-            barrier.wait(timeout=30)
-            response = call(index, client)
-            code = getattr(response, "data", {}).get("code") if response.status_code >= 400 else None
-            results[index] = (response.status_code, code)
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_two_store_heads_scanning_at_once_both_land(world: World):
@@ -64,7 +37,7 @@ def test_two_store_heads_scanning_at_once_both_land(world: World):
             assert last.status_code == 201, last.content
         return last
 
-    results = _run_concurrently(4, scan)
+    results = run_concurrently(4, scan)
     assert Counter(status for status, _ in results) == {201: 4}
     keys = sorted(CountScan.objects.filter(count_id=count_id).values_list("key", flat=True))
     assert keys == sorted(crate.number for crate in crates[:5])
@@ -83,7 +56,7 @@ def test_overlapping_counts_opened_at_once_one_wins(world: World):
         client.force_authenticate(storehead)
         return client.post("/api/counts/", {"location": locations[index].pk}, format="json")
 
-    results = _run_concurrently(4, open_count)
+    results = run_concurrently(4, open_count)
     assert Counter(results) == {(201, None): 1, (409, "conflict"): 3}
     assert InventoryCount.objects.filter(status="open").count() == 1
 
@@ -103,7 +76,7 @@ def test_a_scan_racing_the_submit_is_refused_or_counted_never_lost(world: World)
             f"/api/counts/{count_id}/scans/", {"location": world.shelf.pk, "code": crate.number}, format="json"
         )
 
-    results = _run_concurrently(2, act)
+    results = run_concurrently(2, act)
     assert results[0] == (200, None)
     scans = CountScan.objects.filter(count_id=count_id).count()
     # The scan either landed before the submit (201) or saw the count submitted (409).
@@ -123,7 +96,7 @@ def test_two_reviewers_at_once_one_wins_the_other_409(world: World):
         body = {"password": DEMO_PASSWORD, "resolutions": [{"crate": crate.pk, "action": "mark_missing"}]}
         return client.post(f"/api/counts/{count_id}/review/", body, format="json")
 
-    results = _run_concurrently(2, review)
+    results = run_concurrently(2, review)
     assert Counter(results) == {(200, None): 1, (409, "invalid_transition"): 1}
     assert InventoryCount.objects.get(pk=count_id).status == "reviewed"
     assert Signature.objects.filter(meaning="count_reviewed").count() == 1
@@ -154,7 +127,7 @@ def test_two_commits_of_one_import_at_once_import_it_once(world: World):
         client.force_authenticate(docmanager)
         return client.post(f"/api/imports/{import_id}/commit/")
 
-    results = _run_concurrently(2, commit)
+    results = run_concurrently(2, commit)
     assert Counter(results) == {(202, None): 1, (409, "invalid_transition"): 1}
     assert InventoryImport.objects.get(pk=import_id).status == "done"
     assert Crate.objects.filter(legacy_number__in=["OLD-1", "OLD-2"]).count() == 2

@@ -1,11 +1,9 @@
 """Concurrent transitions on PostgreSQL with real threads and connections: one wins, the
 others get 409, and capacity is never exceeded."""
 
-import threading
 from collections import Counter
 
 import pytest
-from django.db import connection
 from django.utils import timezone
 
 from apps.auth.models import User
@@ -13,34 +11,10 @@ from apps.requests.models import Request, RequestItem
 from apps.signatures.models import Signature
 from apps.storage.models import StorageLocation
 from tests.conftest import World
-from tests.races import require_postgres
+from tests.races import require_postgres, run_concurrently
 from tests.requests.conftest import PASSWORD, create_request, make_crate
 
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def _run_concurrently(count, call):
-    """Start `count` threads at once; return their HTTP status codes and error codes."""
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def worker(index):
-        from rest_framework.test import APIClient
-
-        try:
-            client = APIClient()
-            barrier.wait(timeout=30)
-            response = call(index, client)
-            results[index] = (response.status_code, getattr(response, "data", {}).get("code"))
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(index,)) for index in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=120)
-    return results
 
 
 def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
@@ -56,7 +30,7 @@ def test_ten_simultaneous_approvals_exactly_one_succeeds(world: World):
             f"/api/requests/{request['id']}/approve/", {"password": PASSWORD, "comment": str(index)}, format="json"
         )
 
-    results = _run_concurrently(10, approve)
+    results = run_concurrently(10, approve)
 
     assert Counter(status for status, _ in results) == {200: 1, 409: 9}
     assert {code for status, code in results if status == 409} == {"invalid_transition"}
@@ -102,7 +76,7 @@ def test_twenty_executions_compete_for_five_free_places(world: World):
             format="json",
         )
 
-    results = _run_concurrently(20, execute)
+    results = run_concurrently(20, execute)
 
     assert Counter(status for status, _ in results) == {200: 5, 409: 15}
     assert {code for status, code in results if status == 409} == {"capacity_exceeded"}
