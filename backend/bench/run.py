@@ -2,6 +2,7 @@
 
     cd backend && ../.venv/bin/python -m bench              # everything (what `make bench` runs)
     cd backend && ../.venv/bin/python -m bench --quick      # short phases, no 10x data set
+    cd backend && ../.venv/bin/python -m bench --only fanout   # figure 4 alone (the fan-out), a few minutes
 
 The layout is the one of docker-compose.production.yml, with config.settings_production, the
 machine's PostgreSQL and Redis: gunicorn HTTP workers (--web-concurrency x --threads), one
@@ -915,7 +916,14 @@ async def run_1x(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
     results["approve"] = await approvals(users, world, args.approvals)
     print_table("3b. approvals with e-signature, 4 at a time", results["approve"])
 
-    results["fanout"] = fanout_result = await fanout(stack, users, world, args)
+    results["fanout"] = await fanout(stack, users, world, args)
+    print_fanout(results["fanout"])
+    for u in users:
+        u.http.close()
+    return results
+
+
+def print_fanout(fanout_result: dict[str, Any]) -> None:
     print(
         f"\n== 4. fan-out: {fanout_result['sockets_open']} sockets of one unit x {fanout_result['events']} events: "
         f"delivered {fanout_result['delivered']}/{fanout_result['expected_deliveries']}, write-to-socket "
@@ -928,9 +936,20 @@ async def run_1x(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
         f"{fanout_result['first_to_last_socket_p50_ms']} / p95 {fanout_result['first_to_last_socket_p95_ms']} ms; "
         f"CPU ms per event {fanout_result['cpu_ms_per_event']}"
     )
+
+
+async def run_fanout_only(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    """--only fanout: the users sign in (the sockets need their tickets), then figure 4 alone."""
+    rows, world = load_world(stack.database)
+    users = make_users(stack, rows, args.users)
+    await login_all(users, 8)
+    users = [u for u in users if u.token]
+    if not users:
+        sys.exit(f"no user could log in: see {stack.workdir}/logs/app.log")
+    result = await fanout(stack, users, world, args)
     for u in users:
         u.http.close()
-    return results
+    return result
 
 
 async def run_cpu_only(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
@@ -1035,11 +1054,16 @@ def main() -> None:
     parser.add_argument("--fanout-interval", type=float, default=0.25)
     parser.add_argument("--skip-10x", action="store_true", help="no 10x data set, no figure 5")
     parser.add_argument("--cpu-only", action="store_true", help="only figures 1, 5 and 6 (CPU per request)")
+    parser.add_argument(
+        "--only", choices=("fanout",), help="fanout: only figure 4 on the 1x data set (no 10x, no other phase)"
+    )
     parser.add_argument("--quick", action="store_true", help="short phases, no 10x: a smoke run of a few minutes")
     parser.add_argument("--rebuild", action="store_true", help="rebuild the data sets even if complete ones exist")
     parser.add_argument("--reuse-db", action="store_true", help="(the default) keep built data sets")
     parser.add_argument("--output", default=str(REPO_ROOT / "bench-results.json"))
     args = parser.parse_args()
+    if args.only == "fanout":
+        args.skip_10x = True
     if args.quick:
         args.users, args.cpu_users, args.fanout_sockets = min(args.users, 40), min(args.cpu_users, 40), 40
         args.duration, args.cpu_seconds, args.skip_10x, args.approvals = 20.0, 3.0, True, 16
@@ -1081,7 +1105,10 @@ def main() -> None:
                 "cpus": os.cpu_count(),
                 "load_at_start": [round(x, 1) for x in load_at_start],
             }
-            if args.cpu_only:
+            if args.only == "fanout":
+                results["fanout"] = asyncio.run(run_fanout_only(stack, args))
+                print_fanout(results["fanout"])
+            elif args.cpu_only:
                 results["cpu_1x"] = asyncio.run(run_cpu_only(stack, args))
                 print_cpu(f"1. CPU per request, read mix, 1x data ({args.layout} layout)", results["cpu_1x"])
             else:
@@ -1098,7 +1125,10 @@ def main() -> None:
                 stack.stop()
         results["load_at_end"] = [round(x, 1) for x in os.getloadavg()]
         results["config"] = {k: v for k, v in vars(args).items() if k != "output"}
-        print_summary(results)
+        if args.only == "fanout":
+            print(f"load average at start {results['layout']['load_at_start']}, at end {results['load_at_end']}")
+        else:
+            print_summary(results)
         Path(args.output).write_text(json.dumps(results, indent=2))
         print(f"\nresults written to {args.output}")
     finally:

@@ -201,7 +201,7 @@ if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
             # Pub/sub, as in production (settings_production.py says why).
-            "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+            "BACKEND": "apps.realtime.layers.FanOutPubSubChannelLayer",
             "CONFIG": {
                 # socket_timeout None: idle sockets must not be dropped (channels_redis #422).
                 "hosts": [

@@ -144,7 +144,7 @@ CHANNEL_LAYERS = {
         # event for 200 sockets of one unit, and the first socket's delivery 8 times later
         # (OPTIMIZATIONS.md §2.F). Like the list layer's 10 s expiry, it keeps nothing for a
         # process that is not listening: a live update is a hint to refetch, not a record.
-        "BACKEND": "channels_redis.pubsub.RedisPubSubChannelLayer",
+        "BACKEND": "apps.realtime.layers.FanOutPubSubChannelLayer",
         "CONFIG": {
             # socket_timeout None: an idle reader must not be cut after 5 s (channels_redis #422).
             "hosts": [{"address": redis_url_with_db(REDIS_URL, _REDIS_DB_CHANNELS), "socket_timeout": None}],

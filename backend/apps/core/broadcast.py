@@ -100,8 +100,9 @@ _sender_loop = _SenderLoop()
 
 def _keeps_connections(layer: Any) -> bool:
     # The in-memory layer (development, tests without Redis) holds its queues on the loop of
-    # its consumers: it is sent to from the caller's loop, as before.
-    return type(layer).__module__.startswith("channels_redis")
+    # its consumers: it is sent to from the caller's loop, as before. The project's own layer
+    # (apps.realtime.layers) is a channels_redis one by inheritance.
+    return any(cls.__module__.startswith("channels_redis") for cls in type(layer).__mro__)
 
 
 def send_now(groups: Iterable[str], message: dict[str, Any]) -> None:

@@ -10,13 +10,18 @@ consumer drops repeats of an event it has just forwarded.
 Before forwarding, each event is checked again against the receiver (the sender lists the units
 and users allowed to see the object in `visible_units` / `visible_users`); those internal keys
 are stripped, so the client gets exactly the envelope of docs/events.md.
+
+An event of a unit goes to every socket of the unit in this process one after the other, so
+the work per socket is what the last socket waits for (OPTIMIZATIONS.md §2.H): no thread hop
+per message, the envelope encoded once per event, a constant-time repeat check.
 """
 
 import json
 import logging
-from collections import deque
 from typing import Any
 
+import orjson
+from channels.consumer import get_handler_name
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
@@ -36,6 +41,29 @@ def all_unit_ids() -> list[int]:
     return list(Unit.objects.order_by("pk").values_list("pk", flat=True))
 
 
+class _LastEncoding:
+    """The client's text of the last event encoded in this process. The channel layer
+    (apps.realtime.layers) hands every consumer of the process the same decoded message, so the
+    sockets of a unit share one encoding; a message decoded apart (another layer) is encoded
+    again, never confused with another: the memo is the message object itself, held so that
+    its identity cannot be reused."""
+
+    def __init__(self) -> None:
+        # (message, text) replaced at once, like the layer's (bytes, message).
+        self.last: tuple[dict[str, Any], str] | None = None
+
+    def text_of(self, event: dict[str, Any]) -> str:
+        last = self.last
+        if last is None or last[0] is not event:
+            public = {name: value for name, value in event.items() if name not in INTERNAL_KEYS}
+            last = (event, orjson.dumps(public).decode())
+            self.last = last
+        return last[1]
+
+
+_last_encoding = _LastEncoding()
+
+
 def may_see(user: User, event: dict[str, Any]) -> bool:
     """Whether `user` may see the object an `entity.changed` event is about."""
     visible_users = event.get("visible_users") or []
@@ -53,7 +81,8 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         self.user = self.scope["user"]
         self.joined = []
-        self.recent: deque[tuple[Any, ...]] = deque(maxlen=RECENT_EVENTS)
+        # Insertion-ordered, so the oldest key is dropped first; a dict's `in` is constant-time.
+        self.recent: dict[tuple[Any, ...], None] = {}
         if self.user.is_system_admin:
             unit_ids = await all_unit_ids()
         else:
@@ -83,6 +112,17 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
                 logger.warning("group_discard %s failed", group, exc_info=True)
         self.joined = []
 
+    async def dispatch(self, message: dict[str, Any]) -> None:
+        """channels' dispatch without its `aclose_old_connections()` before every handler: that
+        is a hop to the one thread of sync code and back for each message, 200 in a row for an
+        event to 200 sockets, the largest part of the time per socket. No handler here touches
+        the database in the event loop; the one query (`all_unit_ids`, at connect) runs through
+        `database_sync_to_async`, which closes stale connections around it itself."""
+        handler = getattr(self, get_handler_name(message), None)
+        if handler is None:
+            raise ValueError(f"No handler for message type {message['type']}")
+        await handler(message)
+
     # --- from the browser ---------------------------------------------------------------------
 
     async def receive(self, text_data: str | None = None, bytes_data: bytes | None = None, **kwargs: Any) -> None:
@@ -101,8 +141,10 @@ class UpdatesConsumer(AsyncJsonWebsocketConsumer):
         key = (event.get("entity"), event.get("action"), event.get("id"), event.get("timestamp"))
         if key in self.recent or not may_see(self.user, event):
             return
-        self.recent.append(key)
-        await self.send_json({name: value for name, value in event.items() if name not in INTERNAL_KEYS})
+        self.recent[key] = None
+        if len(self.recent) > RECENT_EVENTS:
+            del self.recent[next(iter(self.recent))]
+        await self.send(text_data=_last_encoding.text_of(event))
 
     async def report_progress(self, event: dict[str, Any]) -> None:
         if event.get("user", self.user.pk) != self.user.pk:

@@ -117,7 +117,7 @@ def test_production_values_match_the_design(tmp_path: Path) -> None:
     assert s["cache_max_connections"] == 50 and s["cache_ignore_exceptions"] is True
     assert s["session_engine"] == "django.contrib.sessions.backends.cached_db"
     channels = s["channels"]
-    assert s["channels_backend"] == "channels_redis.pubsub.RedisPubSubChannelLayer"
+    assert s["channels_backend"] == "apps.realtime.layers.FanOutPubSubChannelLayer"
     assert channels["hosts"][0]["address"].endswith("@redis:6379/1") and channels["hosts"][0]["socket_timeout"] is None
     assert s["channels_encrypted"] == 1
     assert s["broker"].endswith("@redis:6379/0")
