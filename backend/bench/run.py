@@ -5,8 +5,9 @@
     cd backend && ../.venv/bin/python -m bench --only fanout   # figure 4 alone (the fan-out), a few minutes
 
 The layout is the one of docker-compose.production.yml, with config.settings_production, the
-machine's PostgreSQL and Redis: gunicorn HTTP workers (--web-concurrency x --threads), one
-Daphne process for the WebSockets, one Celery worker, and nginx with the shipped configuration
+machine's PostgreSQL and Redis: gunicorn HTTP workers (--web-concurrency x --threads), Daphne
+processes for the WebSockets (--websocket-processes, the compose file's 2 replicas), one Celery
+worker, and nginx with the shipped configuration
 (TLS, HTTP/2 off for a keep-alive HTTP/1.1 client, rate limits on). Every simulated user
 connects from an address of its own (127.1.x.y: the whole 127/8 block is loopback on Linux),
 so nginx's per-address rate limits apply per user exactly as they do for people in offices.
@@ -132,7 +133,10 @@ class Stack:
         from tests.production.support import NginxLayout, free_port, make_test_certificate, render_nginx, require_tool
 
         args, env = self.args, {**self.env, "DATABASE_URL": f"{data.PG}/{self.database}"}
-        http_port, ws_port = free_port(), free_port()
+        http_port = free_port()
+        # The compose file's websocket replicas: one Daphne process each (--layout daphne: one).
+        ws_ports = [free_port() for _ in range(args.websocket_processes if args.layout == "gunicorn" else 1)]
+        ws_port = ws_ports[0]
         self.https_port = free_port()
         root = self.workdir / f"stack-{self.database}"
         root.mkdir(parents=True, exist_ok=True)
@@ -145,7 +149,7 @@ class Stack:
                 http_port=free_port(),
                 # --layout daphne: the former layout, one Daphne process for everything.
                 backends=[f"127.0.0.1:{ws_port if args.layout == 'daphne' else http_port}"],
-                websockets=[f"127.0.0.1:{ws_port}"],
+                websockets=[f"127.0.0.1:{port}" for port in ws_ports],
                 frontend=f"127.0.0.1:{free_port()}",
                 cert=cert,
                 key=key,
@@ -170,13 +174,14 @@ class Stack:
                     "REDIS_CACHE_MAX_CONNECTIONS": "10",
                 },
             )
-        self._spawn(
-            "daphne",
-            [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(ws_port), "--proxy-headers", ASGI_APP],
-            {**env, "ASGI_THREADS": "8", "DB_POOL_MIN": "1", "DB_POOL_MAX": "8"}
-            if args.layout == "gunicorn"
-            else {**env, "ASGI_THREADS": "16", "DB_POOL_MIN": "8", "DB_POOL_MAX": "20"},
-        )
+        for n, port in enumerate(ws_ports):
+            self._spawn(
+                "daphne" if n == 0 else f"daphne{n + 1}",
+                [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers", ASGI_APP],
+                {**env, "ASGI_THREADS": "8", "DB_POOL_MIN": "1", "DB_POOL_MAX": "8"}
+                if args.layout == "gunicorn"
+                else {**env, "ASGI_THREADS": "16", "DB_POOL_MIN": "8", "DB_POOL_MAX": "20"},
+            )
         self._spawn(
             "celery",
             [PYTHON, "-m", "celery", "-A", "config.celery", "worker", "--loglevel=WARNING", "--concurrency=1"],
@@ -217,7 +222,10 @@ class Stack:
     def server_pids(self) -> list[int]:
         """The application servers: gunicorn's master and workers, and Daphne."""
         gunicorn = self.procs.get("gunicorn")
-        return [*(process_tree(gunicorn.pid) if gunicorn else []), self.procs["daphne"].pid]
+        return [*(process_tree(gunicorn.pid) if gunicorn else []), *self.daphne_pids()]
+
+    def daphne_pids(self) -> list[int]:
+        return [proc.pid for name, proc in self.procs.items() if name.startswith("daphne")]
 
     def nginx_pids(self) -> list[int]:
         return process_tree(self.procs["nginx"].pid)
@@ -810,7 +818,7 @@ async def fanout(stack: Stack, users: list[User], world: World, args: argparse.N
     # Where the time goes: each process's CPU over the phase, per event (Daphne sends every
     # event to every socket; gunicorn serves the writes; this generator reads every socket).
     parts = {
-        "daphne": lambda: [stack.procs["daphne"].pid],
+        "daphne": stack.daphne_pids,
         "gunicorn": lambda: process_tree(stack.procs["gunicorn"].pid) if "gunicorn" in stack.procs else [],
         "nginx": stack.nginx_pids,
     }
@@ -994,8 +1002,8 @@ def print_summary(results: dict[str, Any]) -> None:
         print("5. scale: skipped (--skip-10x)")
     layout = results["layout"]
     http = (
-        f"gunicorn {layout['http_workers']} worker processes x {layout['threads']} threads (/api/) + Daphne 1 "
-        "process (/ws/)"
+        f"gunicorn {layout['http_workers']} worker processes x {layout['threads']} threads (/api/) + Daphne "
+        f"{layout['websocket_processes']} processes (/ws/)"
         if layout["http_workers"]
         else "Daphne 1 process for /api/ and /ws/ (--layout daphne, the former layout)"
     )
@@ -1044,6 +1052,12 @@ def main() -> None:
         choices=("gunicorn", "daphne"),
         default="gunicorn",
         help="gunicorn: the production layout; daphne: one Daphne process serving everything (for comparison)",
+    )
+    parser.add_argument(
+        "--websocket-processes",
+        type=int,
+        default=2,
+        help="Daphne processes for /ws/ behind nginx (the compose file's websocket replicas)",
     )
     parser.add_argument("--cpu-rate", type=float, default=15.0, help="req/s of the paced CPU phases")
     parser.add_argument("--cpu-seconds", type=float, default=8.0, help="seconds per scenario in the CPU phases")
@@ -1099,7 +1113,7 @@ def main() -> None:
             results["layout"] = {
                 "http_workers": stack.worker_count(),
                 "threads": args.threads,
-                "websocket_processes": 1,
+                "websocket_processes": len(stack.daphne_pids()),
                 "nginx_workers": len(stack.nginx_pids()) - 1,
                 "celery_workers": 1,
                 "cpus": os.cpu_count(),

@@ -12,7 +12,7 @@ and users allowed to see the object in `visible_units` / `visible_users`); those
 are stripped, so the client gets exactly the envelope of docs/events.md.
 
 An event of a unit goes to every socket of the unit in this process one after the other, so
-the work per socket is what the last socket waits for (OPTIMIZATIONS.md §2.H): no thread hop
+the work per socket is what the last socket waits for (OPTIMIZATIONS.md §2, "Fan-out"): no thread hop
 per message, the envelope encoded once per event, a constant-time repeat check.
 """
 

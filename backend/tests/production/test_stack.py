@@ -2,7 +2,7 @@
 
     client --https/wss--> nginx (shipped config, self-signed cert)
                            |-- /api/, /admin/ --> gunicorn, 2 worker processes (WSGI) ┐ config.
-                           |-- /ws/           --> Daphne (ASGI, WebSockets)           ┘ settings_production
+                           |-- /ws/           --> Daphne, 2 processes (WebSockets)    ┘ settings_production
                            |-- /static/ (collectstatic output)
                            '-- /  --> SPA server block (frontend/nginx.conf)
     Celery worker + Celery beat; PostgreSQL and Redis of the machine.
@@ -78,6 +78,8 @@ class Stack:
     root: Path
     env: dict[str, str]
     tokens: dict[str, str] = field(default_factory=dict)
+    # Every Daphne process (the compose file's websocket replicas); websocket_port is the first.
+    websocket_ports: list[int] = field(default_factory=list)
 
     @property
     def origin(self) -> str:
@@ -134,7 +136,8 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
     nginx = require_tool("nginx")
     root = tmp_path_factory.mktemp("stack")
     https_port, http_port, frontend_port = free_port(), free_port(), free_port()
-    http_worker_port, websocket_port = free_port(), free_port()
+    http_worker_port, websocket_ports = free_port(), [free_port(), free_port()]
+    websocket_port = websocket_ports[0]
 
     create_database(DATABASE, template=template_database)
     # As in production: the servers connect as the application role (rows only).
@@ -152,7 +155,15 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
     )
     procs = ProcessGroup(root)
     stack = Stack(
-        https_port, http_port, http_worker_port, websocket_port, ssl.create_default_context(), procs, root, env
+        https_port,
+        http_port,
+        http_worker_port,
+        websocket_port,
+        ssl.create_default_context(),
+        procs,
+        root,
+        env,
+        websocket_ports=websocket_ports,
     )
     try:
         # What entrypoint.sh does in the backend container (migrate ran in the template).
@@ -169,7 +180,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
             https_port=https_port,
             http_port=http_port,
             backends=[f"127.0.0.1:{http_worker_port}"],
-            websockets=[f"127.0.0.1:{websocket_port}"],
+            websockets=[f"127.0.0.1:{port}" for port in websocket_ports],
             frontend=f"127.0.0.1:{frontend_port}",
             cert=cert,
             key=key,
@@ -189,21 +200,23 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
                 "GUNICORN_THREADS": "4",
             },
         )
-        procs.start(
-            "daphne",
-            [
-                PYTHON,
-                "-m",
-                "daphne",
-                "--bind",
-                "127.0.0.1",
-                "--port",
-                str(websocket_port),
-                "--proxy-headers",
-                "config.asgi:application",
-            ],
-            env=env,
-        )
+        # The websocket service's command, once per replica.
+        for n, port in enumerate(websocket_ports):
+            procs.start(
+                "daphne" if n == 0 else f"daphne{n + 1}",
+                [
+                    PYTHON,
+                    "-m",
+                    "daphne",
+                    "--bind",
+                    "127.0.0.1",
+                    "--port",
+                    str(port),
+                    "--proxy-headers",
+                    "config.asgi:application",
+                ],
+                env=env,
+            )
         worker_env = {**env, "DB_POOL_MIN": "1", "DB_POOL_MAX": "2"}
         procs.start(
             "celery-worker",
@@ -252,7 +265,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
             env=env,
         )
 
-        for name, port in (("gunicorn", http_worker_port), ("Daphne", websocket_port)):
+        for name, port in (("gunicorn", http_worker_port), *(("Daphne", port) for port in websocket_ports)):
             wait_until(
                 lambda port=port: _health_direct(port), timeout=60, what=f"{name} on {port}", on_fail=stack.diagnostics
             )
@@ -503,12 +516,57 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
     )
     api = [line for line in log.read_text().splitlines() if '"POST /api/requests/' in line]
     assert api and all(f'ua="127.0.0.1:{stack.http_worker_port}"' in line for line in api)
-    assert all(f'ua="127.0.0.1:{stack.websocket_port}"' in line for line in ws)
+    daphnes = [f'ua="127.0.0.1:{port}"' for port in stack.websocket_ports]
+    assert all(any(daphne in line for daphne in daphnes) for line in ws)
     # The audit trail reached audit.log as JSON lines, next to app.log and websocket.log.
     logs = Path(stack.env["DMS_LOG_DIR"])
     audit_lines = [json.loads(line) for line in (logs / "audit.log").read_text().splitlines() if line.strip()]
     assert any(number in json.dumps(line) for line in audit_lines)
     assert (logs / "app.log").exists() and (logs / "websocket.log").exists()
+
+
+def test_an_event_reaches_the_sockets_of_every_daphne_process(stack: Stack) -> None:
+    """nginx spreads the sockets over the Daphne processes; a write in a gunicorn worker is
+    published once and every process hands it to its own sockets of the unit (and only those:
+    a socket of another unit on either process gets nothing)."""
+    from websockets.sync.client import connect
+
+    docmanager = stack.login("docmanager")
+    storehead = stack.login("storehead")
+    other_unit = stack.login("storehead2")
+
+    def socket_on(port: int, token: str) -> Any:
+        ticket = stack.request("POST", "/api/auth/ws-ticket/", {}, token=token)
+        assert ticket.status in (200, 201), ticket.body
+        return connect(
+            f"ws://127.0.0.1:{port}/ws/updates/?ticket={ticket.json()['ticket']}",
+            origin=Origin(stack.origin),
+            open_timeout=10,
+        )
+
+    assert len(stack.websocket_ports) == 2
+    ours = [socket_on(port, token) for port in stack.websocket_ports for token in (storehead, docmanager)]
+    theirs = [socket_on(port, other_unit) for port in stack.websocket_ports]
+    try:
+        for ws in ours + theirs:  # subscribed before the write
+            ws.send(json.dumps({"type": "ping"}))
+            assert _wait_for_event(ws, lambda m: m.get("type") == "pong")["type"] == "pong"
+        department = _first_result(stack, "/api/departments/", docmanager)
+        crate = stack.request(
+            "POST", "/api/crates/", {"department": department["id"], "description": "Two Daphnes"}, token=docmanager
+        )
+        assert crate.status == 201, crate.body
+        for ws in ours:
+            event = _wait_for_event(ws, lambda m: m.get("entity") == "crate" and m.get("id") == crate.json()["id"])
+            assert event["action"] == "created"
+            assert "visible_units" not in event and "visible_users" not in event
+        for ws in theirs:
+            with pytest.raises(TimeoutError):
+                while True:  # anything but this crate's event may pass (e.g. a notification)
+                    assert json.loads(ws.recv(timeout=1.0)).get("id") != crate.json()["id"]
+    finally:
+        for ws in ours + theirs:
+            ws.close()
 
 
 def test_idle_socket_through_nginx_survives_and_still_receives_events(stack: Stack) -> None:

@@ -1,5 +1,5 @@
 """One event to many sockets of one process: decoded once, encoded once, no thread hop per socket,
-and still only to those who may see it (OPTIMIZATIONS.md §2.H)."""
+and still only to those who may see it (OPTIMIZATIONS.md §2, "Fan-out")."""
 
 import json
 from typing import Any
