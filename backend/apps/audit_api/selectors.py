@@ -5,6 +5,7 @@ from django.db.models import QuerySet
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
+from apps.core.filters import ID_FILTERS
 
 
 def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
@@ -24,3 +25,4 @@ class AuditEventFilter(django_filters.FilterSet):
     class Meta:
         model = AuditEvent
         fields = ["actor", "entity_type", "entity_id", "unit", "request_id"]
+        filter_overrides = ID_FILTERS

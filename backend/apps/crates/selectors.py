@@ -25,6 +25,7 @@ from django.db.models.functions import Coalesce
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.core.errors import ApplicationError, field_error
+from apps.core.filters import ID_FILTERS, IdFilter
 from apps.core.labels import MAX_LABELS
 from apps.core.prepared import PreparedRead, any_of
 from apps.crates.models import Crate, Document
@@ -235,6 +236,7 @@ class CrateFilter(django_filters.FilterSet):
     class Meta:
         model = Crate
         fields = ["status", "location", "unit", "department"]
+        filter_overrides = ID_FILTERS
 
     def filter_within(self, queryset: QuerySet[Crate], name: str, value: Any) -> QuerySet[Crate]:
         if value is None:
@@ -269,15 +271,16 @@ class DocumentFilter(django_filters.FilterSet):
 
     search = django_filters.CharFilter(method="filter_search", label="Document number or title, or its crate's number")
     # Plain numbers, not model choices: a model choice costs a query to validate the id.
-    document_type = django_filters.NumberFilter(field_name="document_type")
-    unit = django_filters.NumberFilter(field_name="crate__unit")
-    department = django_filters.NumberFilter(field_name="crate__department")
+    document_type = IdFilter(field_name="document_type")
+    unit = IdFilter(field_name="crate__unit")
+    department = IdFilter(field_name="crate__department")
     record_date_from = django_filters.DateFilter(field_name="record_date", lookup_expr="gte")
     record_date_to = django_filters.DateFilter(field_name="record_date", lookup_expr="lte")
 
     class Meta:
         model = Document
         fields = ["crate", "status"]
+        filter_overrides = ID_FILTERS
 
     def filter_search(self, queryset: QuerySet[Document], name: str, value: str) -> QuerySet[Document]:
         value = value.strip()

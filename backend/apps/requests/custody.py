@@ -19,6 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.auth.permissions import scope_to_unit
+from apps.core.filters import IdFilter
 from apps.core.schema import READ_ERRORS
 from apps.policy import rules
 from apps.policy.states import SendBackStatus
@@ -42,8 +43,8 @@ def custody_items_for(user: Any) -> QuerySet[RequestItem]:
 class CustodyFilter(django_filters.FilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label="Out to me")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Past the expected return date")
-    requester = django_filters.NumberFilter(field_name="request__requester")
-    unit = django_filters.NumberFilter(field_name="request__unit")
+    requester = IdFilter(field_name="request__requester")
+    unit = IdFilter(field_name="request__unit")
 
     class Meta:
         model = RequestItem

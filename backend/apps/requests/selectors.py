@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
 
 from apps.auth.permissions import scope_to_unit
+from apps.core.filters import ID_FILTERS
 from apps.core.prepared import PreparedRead, any_of
 from apps.crates.models import Crate, Document
 from apps.policy import access, rules
@@ -59,6 +60,7 @@ class RequestFilter(django_filters.FilterSet):
     class Meta:
         model = Request
         fields = ["status", "request_type", "unit", "target_unit", "requester"]
+        filter_overrides = ID_FILTERS
 
     def filter_overdue(self, queryset: QuerySet[Request], name: str, value: bool | None) -> QuerySet[Request]:
         if value is None:

@@ -8,6 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from apps.core.filters import ID_FILTERS
 from apps.crates import selectors as crates_selectors
 from apps.crates.models import Crate
 from apps.policy import access, rules
@@ -51,6 +52,7 @@ class HoldFilter(django_filters.FilterSet):
     class Meta:
         model = LegalHold
         fields = ["status", "unit"]
+        filter_overrides = ID_FILTERS
 
     def filter_search(self, queryset: QuerySet[LegalHold], name: str, value: str) -> QuerySet[LegalHold]:
         value = value.strip()

@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import F, QuerySet
 
 from apps.auth.permissions import scope_to_unit
+from apps.core.filters import ID_FILTERS
 from apps.storage.models import StorageLocation
 
 
@@ -18,6 +19,7 @@ class StorageLocationFilter(django_filters.FilterSet):
     class Meta:
         model = StorageLocation
         fields = ["unit", "parent", "kind", "is_active"]
+        filter_overrides = ID_FILTERS
 
     def filter_available(
         self, queryset: QuerySet[StorageLocation], name: str, value: bool
