@@ -1,15 +1,9 @@
 import { useState } from 'react';
 import { Link, useParams } from 'react-router-dom';
+import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { ErrorMessage } from '@/components/ui/error-message';
-import {
-  Card,
-  DefinitionList,
-  Empty,
-  Loading,
-  PageHeader,
-  SCROLLABLE,
-  StatusBadge,
-} from '@/components/ui/misc';
+import { Card, DefinitionList, Loading, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { SignatureDialog } from '@/features/requests/components/signature-dialog';
@@ -70,38 +64,30 @@ export function HoldPage() {
         </Card>
       </div>
       <Card title="Crates it covers">
-        <ErrorMessage error={crates.error} />
-        {crates.data && crates.data.results.length === 0 ? (
-          <Empty>No crates of your units.</Empty>
-        ) : null}
-        {crates.data && crates.data.results.length > 0 ? (
-          <div className="table-wrap" {...SCROLLABLE}>
-            <table className="table" data-testid="hold-crates">
-              <thead>
-                <tr>
-                  <th scope="col">Crate</th>
-                  <th scope="col">Status</th>
-                  <th scope="col">Department</th>
-                  <th scope="col">Retention until</th>
-                </tr>
-              </thead>
-              <tbody>
-                {crates.data.results.map((crate) => (
-                  <tr key={crate.id}>
-                    <td>
-                      <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
-                    </td>
-                    <td>
-                      <StatusBadge status={crate.status} />
-                    </td>
-                    <td>{crate.department_name}</td>
-                    <td>{formatDate(crate.retention_until)}</td>
-                  </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-        ) : null}
+        <ListStatus
+          error={crates.error}
+          isLoading={crates.isLoading}
+          rows={crates.data?.results.length}
+          empty="No crates of your units."
+        />
+        <ListTable
+          rows={crates.data?.results}
+          testId="hold-crates"
+          columns={['Crate', 'Status', 'Department', 'Retention until']}
+        >
+          {(crate) => (
+            <tr key={crate.id}>
+              <td>
+                <Link to={`/crates/${crate.id}`}>{crate.number}</Link>
+              </td>
+              <td>
+                <StatusBadge status={crate.status} />
+              </td>
+              <td>{crate.department_name}</td>
+              <td>{formatDate(crate.retention_until)}</td>
+            </tr>
+          )}
+        </ListTable>
         {crates.data ? (
           <Pagination page={page} pageSize={50} count={crates.data.count} onPage={setPage} />
         ) : null}

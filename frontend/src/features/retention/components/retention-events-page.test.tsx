@@ -1,5 +1,5 @@
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
-import { render, screen, waitFor } from '@testing-library/react';
+import { render, screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { MemoryRouter } from 'react-router-dom';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -47,9 +47,11 @@ function json(status: number, body: unknown) {
 describe('RetentionEventsPage', () => {
   const posts: unknown[] = [];
   let answer: () => Response;
+  let found: unknown[];
 
   beforeEach(() => {
     posts.length = 0;
+    found = [document(11, 'B-11'), document(12, 'B-12')];
     answer = () => json(200, { documents: 1, crates: 1 });
     authStorage.set({ access: 'a', refresh: 'r', user });
     vi.stubGlobal(
@@ -58,8 +60,7 @@ describe('RetentionEventsPage', () => {
         const url = String(input);
         if (url.startsWith('/api/auth/me/')) return json(200, user);
         if (url.startsWith('/api/document-types/')) return json(200, page(TYPES));
-        if (url.startsWith('/api/documents/'))
-          return json(200, page([document(11, 'B-11'), document(12, 'B-12')]));
+        if (url.startsWith('/api/documents/')) return json(200, page(found));
         if (url === '/api/retention-events/') {
           posts.push(JSON.parse(String(init?.body)));
           return answer();
@@ -71,7 +72,7 @@ describe('RetentionEventsPage', () => {
 
   afterEach(() => vi.unstubAllGlobals());
 
-  async function renderPage() {
+  async function renderPage({ documents = true } = {}) {
     const client = new QueryClient({ defaultOptions: { queries: { retry: false } } });
     render(
       <QueryClientProvider client={client}>
@@ -87,8 +88,41 @@ describe('RetentionEventsPage', () => {
     // Only the type kept from an event is offered.
     expect(screen.queryByRole('option', { name: /BMR/ })).toBeNull();
     await userEvent.selectOptions(select, '2');
-    await screen.findByRole('checkbox', { name: 'Choose B-11' });
+    if (documents) await screen.findByRole('checkbox', { name: 'Choose B-11' });
   }
+
+  it('lists the documents of the type in the shared scrolling table', async () => {
+    await renderPage();
+    const table = screen.getByTestId('event-documents');
+    expect(
+      within(table)
+        .getAllByRole('columnheader')
+        .map((th) => [th.textContent, th.getAttribute('scope')]),
+    ).toEqual([
+      ['Choose', 'col'],
+      ['Document', 'col'],
+      ['Crate', 'col'],
+      ['Status', 'col'],
+      ['Record date', 'col'],
+      ['Batch expiry recorded', 'col'],
+      ['Kept until', 'col'],
+    ]);
+    const row = within(table).getAllByRole('row')[1];
+    expect(row.textContent).toContain('B-11 — Batch B-11');
+    expect(row.textContent).toContain('waits for the event');
+    expect(
+      within(row).getByRole('link', { name: 'CRT-GOA-2026-000009' }).getAttribute('href'),
+    ).toBe('/crates/9');
+    expect(screen.getByRole('region', { name: 'Table (scrolls sideways)' })).toBeTruthy();
+    expect(screen.queryByText('No documents found.')).toBeNull();
+  });
+
+  it('says when the type has no documents, and shows no table', async () => {
+    found = [];
+    await renderPage({ documents: false });
+    expect(await screen.findByText('No documents found.')).toBeTruthy();
+    expect(screen.queryByTestId('event-documents')).toBeNull();
+  });
 
   it('says a future event date before sending anything', async () => {
     await renderPage();

@@ -1,9 +1,11 @@
 import { useQuery } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { Link } from 'react-router-dom';
+import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
 import { ErrorMessage, fieldError } from '@/components/ui/error-message';
 import { Field } from '@/components/ui/field';
-import { Card, Empty, Loading, PageHeader, SCROLLABLE, StatusBadge } from '@/components/ui/misc';
+import { Card, Empty, PageHeader, StatusBadge } from '@/components/ui/misc';
 import { Pagination } from '@/components/ui/pagination';
 import { SearchInput } from '@/components/ui/search-input';
 import { useDocumentTypes } from '@/features/admin/api/master-data';
@@ -169,56 +171,54 @@ export function RetentionEventsPage() {
                 {problems.documents ?? fieldError(record.error, 'documents')}
               </div>
             ) : null}
-            <ErrorMessage error={documents.error} />
-            {documents.isLoading ? <Loading /> : null}
-            {documents.data && rows.length === 0 ? <Empty>No documents found.</Empty> : null}
-            {rows.length > 0 ? (
-              <div className="table-wrap" {...SCROLLABLE}>
-                <table className="table" data-testid="event-documents">
-                  <thead>
-                    <tr>
-                      <th scope="col">Choose</th>
-                      <th scope="col">Document</th>
-                      <th scope="col">Crate</th>
-                      <th scope="col">Status</th>
-                      <th scope="col">Record date</th>
-                      <th scope="col">{humanize(type.event_name)} recorded</th>
-                      <th scope="col">Kept until</th>
-                    </tr>
-                  </thead>
-                  <tbody>
-                    {rows.map((document) => (
-                      <tr key={document.id}>
-                        <td>
-                          <input
-                            type="checkbox"
-                            aria-label={`Choose ${document.number}`}
-                            checked={selected.has(document.id)}
-                            onChange={() => toggle(document.id, document.number)}
-                          />
-                        </td>
-                        <td>
-                          {document.number} — {document.title}
-                        </td>
-                        <td>
-                          <Link to={`/crates/${document.crate}`}>{document.crate_number}</Link>
-                        </td>
-                        <td>
-                          <StatusBadge status={document.status} />
-                        </td>
-                        <td>{formatDate(document.record_date)}</td>
-                        <td>{formatDate(document.trigger_date)}</td>
-                        <td>
-                          {document.retention_until
-                            ? formatDate(document.retention_until)
-                            : 'waits for the event'}
-                        </td>
-                      </tr>
-                    ))}
-                  </tbody>
-                </table>
-              </div>
-            ) : null}
+            <ListStatus
+              error={documents.error}
+              isLoading={documents.isLoading}
+              rows={documents.data?.results.length}
+              empty="No documents found."
+            />
+            <ListTable
+              rows={rows}
+              testId="event-documents"
+              columns={[
+                'Choose',
+                'Document',
+                'Crate',
+                'Status',
+                'Record date',
+                `${humanize(type.event_name)} recorded`,
+                'Kept until',
+              ]}
+            >
+              {(document) => (
+                <tr key={document.id}>
+                  <td>
+                    <input
+                      type="checkbox"
+                      aria-label={`Choose ${document.number}`}
+                      checked={selected.has(document.id)}
+                      onChange={() => toggle(document.id, document.number)}
+                    />
+                  </td>
+                  <td>
+                    {document.number} — {document.title}
+                  </td>
+                  <td>
+                    <Link to={`/crates/${document.crate}`}>{document.crate_number}</Link>
+                  </td>
+                  <td>
+                    <StatusBadge status={document.status} />
+                  </td>
+                  <td>{formatDate(document.record_date)}</td>
+                  <td>{formatDate(document.trigger_date)}</td>
+                  <td>
+                    {document.retention_until
+                      ? formatDate(document.retention_until)
+                      : 'waits for the event'}
+                  </td>
+                </tr>
+              )}
+            </ListTable>
             {documents.data ? (
               <Pagination
                 page={page}

@@ -1,6 +1,7 @@
 import { Link } from 'react-router-dom';
-import { ErrorMessage } from '@/components/ui/error-message';
-import { Card, Empty, Loading, PageHeader, SCROLLABLE } from '@/components/ui/misc';
+import { ListStatus } from '@/components/list/list-status';
+import { ListTable } from '@/components/list/list-table';
+import { Card, PageHeader } from '@/components/ui/misc';
 import { useCurrentUser } from '@/contexts/AuthContext';
 import { useDocumentTypes } from '@/features/admin/api/master-data';
 import { can } from '@/lib/capabilities';
@@ -30,42 +31,35 @@ export function changesText(changes: Record<string, unknown[]>): string {
 }
 
 function Recomputes() {
-  const { data, error } = useRecomputes({ page_size: 10 });
+  const { data, error, isLoading } = useRecomputes({ page_size: 10 });
   const live = useRecomputeProgress();
   return (
     <Card title="Schedule changes and their recomputes">
-      <ErrorMessage error={error} />
-      {data && data.results.length === 0 ? <Empty>No schedule changes yet.</Empty> : null}
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="recomputes">
-            <thead>
-              <tr>
-                <th scope="col">Type</th>
-                <th scope="col">Change</th>
-                <th scope="col">Reason</th>
-                <th scope="col">By</th>
-                <th scope="col">Recompute</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((recompute: RetentionRecompute) => (
-                <tr key={recompute.id}>
-                  <td>{recompute.document_type_code}</td>
-                  <td>{changesText(recompute.changes as Record<string, unknown[]>)}</td>
-                  <td>{recompute.reason}</td>
-                  <td>
-                    {recompute.requested_by_name}, {formatDateTime(recompute.created_at)}
-                  </td>
-                  <td>
-                    <RecomputeProgress recompute={recompute} live={live[recompute.id]} />
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No schedule changes yet."
+      />
+      <ListTable
+        rows={data?.results}
+        testId="recomputes"
+        columns={['Type', 'Change', 'Reason', 'By', 'Recompute']}
+      >
+        {(recompute: RetentionRecompute) => (
+          <tr key={recompute.id}>
+            <td>{recompute.document_type_code}</td>
+            <td>{changesText(recompute.changes as Record<string, unknown[]>)}</td>
+            <td>{recompute.reason}</td>
+            <td>
+              {recompute.requested_by_name}, {formatDateTime(recompute.created_at)}
+            </td>
+            <td>
+              <RecomputeProgress recompute={recompute} live={live[recompute.id]} />
+            </td>
+          </tr>
+        )}
+      </ListTable>
     </Card>
   );
 }
@@ -84,50 +78,41 @@ export function SchedulesPage() {
         for destruction. Schedules are company-wide: only a System Administrator changes them, with
         a reason, and signs when retention gets shorter.
       </p>
-      <ErrorMessage error={error} />
-      {isLoading ? <Loading /> : null}
-      {data && data.results.length > 0 ? (
-        <div className="table-wrap" {...SCROLLABLE}>
-          <table className="table" data-testid="schedules">
-            <thead>
-              <tr>
-                <th scope="col">Code</th>
-                <th scope="col">Name</th>
-                <th scope="col">Kept</th>
-                <th scope="col">Trigger</th>
-                {mayChange ? <th scope="col">Change</th> : null}
-              </tr>
-            </thead>
-            <tbody>
-              {data.results.map((type) => (
-                <tr key={type.id} data-code={type.code}>
-                  <td>{type.code}</td>
-                  <td>
-                    {type.name}
-                    {type.is_active ? null : <span className="muted"> (inactive)</span>}
-                  </td>
-                  <td>{scheduleText(type)}</td>
-                  <td>
-                    {type.retention_trigger === 'event'
-                      ? `Event: ${type.event_name}`
-                      : 'Record date'}
-                  </td>
-                  {mayChange ? (
-                    <td>
-                      <Link
-                        to={`/schedules/${type.id}`}
-                        aria-label={`Change the schedule of ${type.code}`}
-                      >
-                        Change
-                      </Link>
-                    </td>
-                  ) : null}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      ) : null}
+      <ListStatus
+        error={error}
+        isLoading={isLoading}
+        rows={data?.results.length}
+        empty="No document types yet."
+      />
+      <ListTable
+        rows={data?.results}
+        testId="schedules"
+        columns={['Code', 'Name', 'Kept', 'Trigger', ...(mayChange ? ['Change'] : [])]}
+      >
+        {(type) => (
+          <tr key={type.id} data-code={type.code}>
+            <td>{type.code}</td>
+            <td>
+              {type.name}
+              {type.is_active ? null : <span className="muted"> (inactive)</span>}
+            </td>
+            <td>{scheduleText(type)}</td>
+            <td>
+              {type.retention_trigger === 'event' ? `Event: ${type.event_name}` : 'Record date'}
+            </td>
+            {mayChange ? (
+              <td>
+                <Link
+                  to={`/schedules/${type.id}`}
+                  aria-label={`Change the schedule of ${type.code}`}
+                >
+                  Change
+                </Link>
+              </td>
+            ) : null}
+          </tr>
+        )}
+      </ListTable>
       <Recomputes />
     </>
   );
