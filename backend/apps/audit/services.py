@@ -69,6 +69,17 @@ def created_changes(instance: models.Model, fields: list[str]) -> dict[str, list
     return {name: [None, value] for name, value in snapshot(instance, fields).items()}
 
 
+def _lock_head() -> AuditChainHead:
+    """The chain's head row, locked: locking it serializes appends (one chain, no forks, under
+    any concurrency). The row is made by the first append, so it is looked for first: one round
+    trip on every append but the first."""
+    head = AuditChainHead.objects.select_for_update().filter(id=1).first()
+    if head is None:
+        AuditChainHead.objects.bulk_create([AuditChainHead(id=1)], ignore_conflicts=True)
+        head = AuditChainHead.objects.select_for_update().get(id=1)
+    return head
+
+
 def record(
     *,
     action: str,
@@ -94,10 +105,10 @@ def record(
     if actor is _UNSET:
         actor = ctx.resolve_actor()
 
-    with transaction.atomic():
-        # Locking the head row serializes appends: one chain, no forks, under any concurrency.
-        AuditChainHead.objects.bulk_create([AuditChainHead(id=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+    # No savepoint of its own: an event that cannot be appended fails the caller's whole
+    # write (nothing is done without its audit trail), and a savepoint is two round trips.
+    with transaction.atomic(savepoint=False):
+        head = _lock_head()
         event = AuditEvent(
             sequence=head.last_sequence + 1,
             timestamp=timezone.now(),
@@ -138,8 +149,7 @@ def record_many(entries: list[dict[str, Any]], *, actor: Any) -> list[AuditEvent
     now = timezone.now()
     username = getattr(actor, "username", "") if actor is not None else ""
     with transaction.atomic():
-        AuditChainHead.objects.bulk_create([AuditChainHead(id=1)], ignore_conflicts=True)
-        head = AuditChainHead.objects.select_for_update().get(id=1)
+        head = _lock_head()
         sequence, prev_hash = head.last_sequence, head.last_hash
         events = []
         for entry in entries:

@@ -53,20 +53,29 @@ def entity_envelope(
 SEND_TIMEOUT_SECONDS = 3.0
 
 
-async def _send_all(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
-    for group in groups:
-        try:
-            await layer.group_send(group, message)
-        except Exception:  # the write already committed; a lost event must not surface as an error
-            logger.exception("broadcast to %s failed (%s)", group, message.get("type"))
-            metrics.BROADCAST_FAILURES.labels("error").inc()
+# (groups, message): one event and the groups it goes to.
+Batch = list[tuple[list[str], dict[str, Any]]]
 
 
-async def _send_bounded(layer: Any, groups: list[str], message: dict[str, Any]) -> None:
+async def _send_all(layer: Any, batch: Batch) -> None:
+    for groups, message in batch:
+        for group in groups:
+            try:
+                await layer.group_send(group, message)
+            except Exception:  # the write already committed; a lost event must not surface as an error
+                logger.exception("broadcast to %s failed (%s)", group, message.get("type"))
+                metrics.BROADCAST_FAILURES.labels("error").inc()
+
+
+def _describe(batch: Batch) -> str:
+    return ", ".join(f"{message.get('type')} to {groups}" for groups, message in batch)
+
+
+async def _send_bounded(layer: Any, batch: Batch) -> None:
     try:
-        await asyncio.wait_for(_send_all(layer, groups, message), SEND_TIMEOUT_SECONDS)
+        await asyncio.wait_for(_send_all(layer, batch), SEND_TIMEOUT_SECONDS)
     except TimeoutError:
-        logger.error("broadcast of %s to %s timed out after %ss", message.get("type"), groups, SEND_TIMEOUT_SECONDS)
+        logger.error("broadcast of %s timed out after %ss", _describe(batch), SEND_TIMEOUT_SECONDS)
         metrics.BROADCAST_FAILURES.labels("timeout").inc()
 
 
@@ -106,25 +115,30 @@ def _keeps_connections(layer: Any) -> bool:
 
 
 def send_now(groups: Iterable[str], message: dict[str, Any]) -> None:
+    send_many_now([(list(groups), message)])
+
+
+def send_many_now(batch: Batch) -> None:
+    """Send each event of `batch` to its groups, in order, in one hand-over to the sender loop
+    (the notifications of one change: one event per user, OPTIMIZATIONS.md §2, writes)."""
     layer = get_channel_layer()
-    if layer is None:
+    if layer is None or not batch:
         return
-    groups = list(groups)
     try:
         asyncio.get_running_loop()
         in_event_loop = True
     except RuntimeError:
         in_event_loop = False
     if in_event_loop or not _keeps_connections(layer):
-        async_to_sync(_send_bounded)(layer, groups, message)
+        async_to_sync(_send_bounded)(layer, batch)
         return
     # Waited for, as before: the response leaves after its events (bounded by the timeout).
-    future = asyncio.run_coroutine_threadsafe(_send_bounded(layer, groups, message), _sender_loop.get())
+    future = asyncio.run_coroutine_threadsafe(_send_bounded(layer, batch), _sender_loop.get())
     try:
         future.result(timeout=SEND_TIMEOUT_SECONDS + 1)
     except Exception:  # _send_bounded logs its own failures; this is the loop itself stuck
         future.cancel()
-        logger.exception("broadcast of %s to %s did not finish", message.get("type"), groups)
+        logger.exception("broadcast of %s did not finish", _describe(batch))
         metrics.BROADCAST_FAILURES.labels("timeout").inc()
 
 
@@ -133,7 +147,7 @@ def send_on_commit(groups: Iterable[str], message: dict[str, Any]) -> None:
     transaction.on_commit(lambda: send_now(groups, message))
 
 
-def entity_changed(
+def entity_message(
     *,
     entity: str,
     action: str,
@@ -142,8 +156,8 @@ def entity_changed(
     status: str = "",
     number: str = "",
     user_ids: Iterable[int] = (),
-) -> None:
-    """Queue an `entity.changed` event for everyone allowed to see the object.
+) -> tuple[list[str], dict[str, Any]]:
+    """An `entity.changed` event for everyone allowed to see the object, and their groups.
 
     The first unit id is the object's own unit (the envelope's `unit`); further ones are units
     that may also see it (a transfer's target unit).
@@ -156,6 +170,29 @@ def entity_changed(
     message["visible_units"] = units
     message["visible_users"] = list(user_ids)
     groups = [unit_group(u) for u in units] + [user_group(u) for u in message["visible_users"]]
+    return list(dict.fromkeys(groups)), message
+
+
+def entity_changed(
+    *,
+    entity: str,
+    action: str,
+    obj_id: int,
+    unit_ids: Iterable[int | None],
+    status: str = "",
+    number: str = "",
+    user_ids: Iterable[int] = (),
+) -> None:
+    """Queue the `entity.changed` event of `entity_message` for after the commit."""
+    groups, message = entity_message(
+        entity=entity,
+        action=action,
+        obj_id=obj_id,
+        unit_ids=unit_ids,
+        status=status,
+        number=number,
+        user_ids=user_ids,
+    )
     send_on_commit(groups, message)
 
 

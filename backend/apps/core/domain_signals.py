@@ -52,8 +52,11 @@ sendback_changed = DomainSignal()
 crate_changed = DomainSignal()
 # location=StorageLocation
 location_changed = DomainSignal()
-# notification=Notification, email=bool (created: also e-mail it to its user)
+# notification=Notification (action "updated": read)
 notification_changed = DomainSignal()
+# notifications=[Notification], email=bool (action "created": the notifications of one change,
+# each also e-mailed to its user when `email`)
+notifications_created = DomainSignal()
 # user_id=int: every unread notification of the user was marked read at once (action "updated")
 notifications_read = DomainSignal()
 # report=Report (action "created": the export was requested and must be generated;

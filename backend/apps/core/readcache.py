@@ -97,8 +97,13 @@ def bump_units(*unit_ids: Any) -> None:
 
 
 def bump_user(user_id: Any) -> None:
-    if user_id is not None:
-        _bump(user_version_key(user_id))
+    bump_users(user_id)
+
+
+def bump_users(*user_ids: Any) -> None:
+    keys = [user_version_key(u) for u in dict.fromkeys(user_ids) if u is not None]
+    if keys:
+        _bump(*keys)
 
 
 def bump_all() -> None:
@@ -134,6 +139,10 @@ def _on_notification(sender: Any, *, notification: Any, **kwargs: Any) -> None:
     bump_user(notification.user_id)
 
 
+def _on_notifications(sender: Any, *, notifications: Any, **kwargs: Any) -> None:
+    bump_users(*(notification.user_id for notification in notifications))  # one round trip for all
+
+
 def _on_user(sender: Any, *, user_id: Any = None, user: Any = None, **kwargs: Any) -> None:
     bump_user(user_id if user_id is not None else getattr(user, "pk", None))
 
@@ -164,6 +173,7 @@ def connect() -> None:
     domain_signals.sendback_changed.connect(_on_sendback, dispatch_uid="readcache.sendback")
     domain_signals.location_changed.connect(_on_location, dispatch_uid="readcache.location")
     domain_signals.notification_changed.connect(_on_notification, dispatch_uid="readcache.notification")
+    domain_signals.notifications_created.connect(_on_notifications, dispatch_uid="readcache.notifications")
     domain_signals.notifications_read.connect(_on_user, dispatch_uid="readcache.notifications_read")
     domain_signals.sessions_revoked.connect(_on_user, dispatch_uid="readcache.sessions_revoked")
     domain_signals.account_locked.connect(_on_user, dispatch_uid="readcache.account_locked")

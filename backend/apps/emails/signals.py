@@ -16,13 +16,19 @@ from apps.notifications.models import Notification
 logger = logging.getLogger(__name__)
 
 
-@receiver(domain_signals.notification_changed)
-def email_new_notification(
-    sender: Any, *, notification: Notification, action: str, email: bool = False, **kwargs: Any
+@receiver(domain_signals.notifications_created)
+def email_new_notifications(
+    sender: Any, *, notifications: list[Notification], action: str, email: bool = False, **kwargs: Any
 ) -> None:
-    if action != "created" or not email or not notification.user.email:
+    if action != "created" or not email:
+        return
+    ids = [notification.pk for notification in notifications if notification.user.email]
+    if not ids:
         return
     try:
-        tasks.send_notification_email.delay(notification.pk)
-    except Exception:  # a broker outage: the notification is committed and shown; the e-mail is lost, logged
-        logger.exception("could not queue the e-mail of notification %s", notification.pk)
+        # One task for the notifications of one change (an approval: the requester and every
+        # Store Head of the unit), not one per notification: each publish costs the web process
+        # a broker round trip (OPTIMIZATIONS.md §2, writes). The task still sends each once.
+        tasks.send_notification_emails.delay(ids)
+    except Exception:  # a broker outage: the notifications are committed and shown; the e-mails are lost, logged
+        logger.exception("could not queue the e-mails of notifications %s", ids)

@@ -18,9 +18,8 @@ from apps.notifications import services
 from apps.notifications.models import Notification
 
 
-@receiver(domain_signals.notification_changed)
-def broadcast_notification_change(sender: Any, *, notification: Notification, action: str, **kwargs: Any) -> None:
-    broadcast.entity_changed(
+def _event(notification: Notification, action: str) -> tuple[list[str], dict[str, Any]]:
+    return broadcast.entity_message(
         entity="notification",
         action=action,
         obj_id=notification.pk,
@@ -29,6 +28,18 @@ def broadcast_notification_change(sender: Any, *, notification: Notification, ac
         status="read" if notification.read_at else "unread",
         number="",
     )
+
+
+@receiver(domain_signals.notification_changed)
+def broadcast_notification_change(sender: Any, *, notification: Notification, action: str, **kwargs: Any) -> None:
+    broadcast.send_on_commit(*_event(notification, action))
+
+
+@receiver(domain_signals.notifications_created)
+def broadcast_new_notifications(sender: Any, *, notifications: list[Notification], action: str, **kwargs: Any) -> None:
+    # One event per notification, each to its own user's group, handed to the channel layer
+    # in one batch (this receiver already runs after the commit).
+    broadcast.send_many_now([_event(notification, action) for notification in notifications])
 
 
 @receiver(domain_signals.notifications_read)

@@ -100,14 +100,19 @@ def _link(request: Request) -> str:
     return f"/requests/{request.pk}"
 
 
+def _message(
+    request: Request, event: str, users: Iterable[User], title: str, body: str = "", exclude: Any = None
+) -> notifications.Message:
+    recipients = [user for user in users if exclude is None or user.pk != exclude.pk]
+    return notifications.Message(
+        users=recipients, title=title, body=body, link=_link(request), dedupe_key=f"request:{request.pk}:{event}"
+    )
+
+
 def _notify(
     request: Request, event: str, users: Iterable[User], title: str, body: str = "", exclude: Any = None
 ) -> None:
-    recipients = [user for user in users if exclude is None or user.pk != exclude.pk]
-    if recipients:
-        notifications.notify(
-            users=recipients, title=title, body=body, link=_link(request), dedupe_key=f"request:{request.pk}:{event}"
-        )
+    notifications.notify_many([_message(request, event, users, title, body, exclude)])
 
 
 def _announce(request: Request, action: str = "updated") -> None:
@@ -514,22 +519,27 @@ def _decide(*, request_id: int, actor: Any, action: str, comment: str) -> Reques
         meaning=Signature.Meaning.APPROVED if approved else Signature.Meaning.REJECTED,
     )
     verdict = "approved" if approved else "rejected"
-    _notify(
-        request,
-        verdict,
-        [request.requester],
-        title=f"{request.number} was {verdict}",
-        body=f"{actor.full_name}: {comment}" if comment else f"By {actor.full_name}.",
-    )
-    if approved:
-        _notify(
+    messages = [
+        _message(
             request,
-            "to_execute",
-            unit_role_holders(request.unit_id, roles.STORE_HEAD),
-            exclude=actor,
-            title=f"{request.number} is approved and waits for execution",
-            body=f"{request.get_request_type_display()} request: {request.purpose}",
+            verdict,
+            [request.requester],
+            title=f"{request.number} was {verdict}",
+            body=f"{actor.full_name}: {comment}" if comment else f"By {actor.full_name}.",
         )
+    ]
+    if approved:
+        messages.append(
+            _message(
+                request,
+                "to_execute",
+                unit_role_holders(request.unit_id, roles.STORE_HEAD),
+                exclude=actor,
+                title=f"{request.number} is approved and waits for execution",
+                body=f"{request.get_request_type_display()} request: {request.purpose}",
+            )
+        )
+    notifications.notify_many(messages)
     return request
 
 
@@ -630,15 +640,18 @@ def _execute(*, request_id: int, actor: Any, data: dict[str, Any]) -> Request:
         Type.DESTRUCTION: f"{request.number}: destruction completed",
         Type.TRANSFER: f"{request.number} is dispatched",
     }[Type(request.request_type)]
-    _notify(request, "executed", [request.requester], title=title, body=f"By {actor.full_name}.")
+    messages = [_message(request, "executed", [request.requester], title=title, body=f"By {actor.full_name}.")]
     if request.request_type == Type.TRANSFER:
-        _notify(
-            request,
-            "to_receive",
-            unit_role_holders(request.target_unit_id, roles.STORE_HEAD),
-            title=f"{request.number}: crates in transit to your unit",
-            body=f"{len(items)} crate(s) dispatched by {actor.full_name}; receive them on arrival.",
+        messages.append(
+            _message(
+                request,
+                "to_receive",
+                unit_role_holders(request.target_unit_id, roles.STORE_HEAD),
+                title=f"{request.number}: crates in transit to your unit",
+                body=f"{len(items)} crate(s) dispatched by {actor.full_name}; receive them on arrival.",
+            )
         )
+    notifications.notify_many(messages)
     return request
 
 

@@ -7,7 +7,7 @@ from tests.requests.conftest import approved_request, stored_crate
 @pytest.fixture
 def sent(monkeypatch):
     messages = []
-    monkeypatch.setattr(broadcast, "send_now", lambda groups, message: messages.append((list(groups), message)))
+    monkeypatch.setattr(broadcast, "send_many_now", messages.extend)
     return messages
 
 

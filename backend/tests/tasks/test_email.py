@@ -10,7 +10,7 @@ from django.core import mail
 
 from apps.emails import services as email_services
 from apps.emails.models import EmailDelivery
-from apps.emails.tasks import send_notification_email
+from apps.emails.tasks import send_notification_email, send_notification_emails
 from apps.notifications import services as notifications
 from apps.notifications.models import Notification
 
@@ -85,8 +85,61 @@ def test_missing_notification_is_skipped() -> None:
 def test_a_broker_outage_does_not_fail_the_notifying_write(world: Any, django_capture_on_commit_callbacks: Any) -> None:
     from kombu.exceptions import OperationalError
 
-    with mock.patch.object(send_notification_email, "delay", side_effect=OperationalError("redis down")):
+    with mock.patch.object(send_notification_emails, "delay", side_effect=OperationalError("redis down")):
         with django_capture_on_commit_callbacks(execute=True):
             (note,) = notifications.notify(users=[world.user("approver")], title="REQ-4 awaits your approval")
     assert Notification.objects.filter(pk=note.pk).exists()
     assert mail.outbox == []
+
+
+@pytest.mark.django_db
+def test_the_notifications_of_one_change_are_mailed_by_one_task(
+    world: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    """An approval tells its requester one thing and the Store Heads another: one task carries
+    every notification to mail (not one task each), and each is mailed once to its user."""
+    queued = []
+    with mock.patch.object(send_notification_emails, "delay", side_effect=queued.append):
+        with django_capture_on_commit_callbacks(execute=True):
+            created = notifications.notify_many(
+                [
+                    notifications.Message(users=[world.user("docmanager")], title="REQ-5 was approved"),
+                    notifications.Message(
+                        users=[world.user("storehead"), world.user("viewer")], title="REQ-5 waits for execution"
+                    ),
+                ]
+            )
+    assert queued == [[note.pk for note in created]]
+    assert len(created) == 3
+    assert send_notification_emails.delay(queued[0]).get() == 3
+    assert send_notification_emails.delay(queued[0]).get() == 0  # run again: nothing sent twice
+    assert sorted((m.to[0], m.subject) for m in mail.outbox) == [
+        ("docmanager@test.local", "[Cipla DMS] REQ-5 was approved"),
+        ("storehead@test.local", "[Cipla DMS] REQ-5 waits for execution"),
+        ("viewer@test.local", "[Cipla DMS] REQ-5 waits for execution"),
+    ]
+
+
+@pytest.mark.django_db
+def test_one_failing_recipient_does_not_hold_back_the_others_and_the_retry_sends_it(world: Any) -> None:
+    first, second = notifications.notify(users=[world.user("approver"), world.user("viewer")], title="REQ-6")
+    real_send_mail = email_services.send_mail
+
+    def refuse_the_approver(subject: str, body: str, sender: str, to: list[str], **kwargs: Any) -> int:
+        if to == ["approver@test.local"]:
+            raise smtplib.SMTPServerDisconnected("down")
+        return real_send_mail(subject, body, sender, to, **kwargs)
+
+    with mock.patch("apps.emails.services.send_mail", side_effect=refuse_the_approver):
+        with pytest.raises(smtplib.SMTPServerDisconnected):
+            send_notification_emails.run([first.pk, second.pk])
+    assert [m.to for m in mail.outbox] == [["viewer@test.local"]]
+    assert send_notification_emails.run([first.pk, second.pk]) == 1  # the retry: only the approver's
+    assert sorted(m.to[0] for m in mail.outbox) == ["approver@test.local", "viewer@test.local"]
+
+
+@pytest.mark.django_db
+def test_the_batch_email_task_is_declared_reliable() -> None:
+    task = send_notification_emails
+    assert (task.acks_late, task.reject_on_worker_lost, task.max_retries) == (True, True, 8)
+    assert smtplib.SMTPException in task.autoretry_for
