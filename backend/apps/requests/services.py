@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from apps.audit import services as audit
@@ -86,7 +86,8 @@ def _items_repr(specs: Iterable[ItemSpec]) -> list[list[int | None]]:
 
 def _lock_request(pk: int) -> Request:
     try:
-        return Request.objects.select_for_update().get(pk=pk)
+        # The requester comes along (most transitions notify them), its row unlocked.
+        return Request.objects.select_related("requester").select_for_update(of=("self",)).get(pk=pk)
     except Request.DoesNotExist as error:
         raise ApplicationError("Request not found.", code="not_found") from error
 
@@ -164,18 +165,21 @@ def _item_problems(
         for document in Document.objects.filter(pk__in=[spec.document for spec in specs if spec.document])
     }
     crate_ids = list(crates)
-    document_counts = dict(
+    # Per crate in one query: its documents not destroyed, and those withdrawn (out).
+    document_counts, crates_with_documents_out = {}, set()
+    for crate_id, present, out in (
         Document.objects.filter(crate_id__in=crate_ids)
-        .exclude(status=Document.Status.DESTROYED)
+        .order_by()
         .values_list("crate_id")
-        .annotate(count=Count("id"))
-        .values_list("crate_id", "count")
-    )
-    crates_with_documents_out = set(
-        Document.objects.filter(crate_id__in=crate_ids, status=Document.Status.WITHDRAWN).values_list(
-            "crate_id", flat=True
+        .annotate(
+            present=Count("id", filter=~Q(status=Document.Status.DESTROYED)),
+            out=Count("id", filter=Q(status=Document.Status.WITHDRAWN)),
         )
-    )
+        .values_list("crate_id", "present", "out")
+    ):
+        document_counts[crate_id] = present
+        if out:
+            crates_with_documents_out.add(crate_id)
     open_items = RequestItem.objects.filter(is_open=True, crate_id__in=crate_ids).select_related("request")
     if exclude_request_id is not None:
         open_items = open_items.exclude(request_id=exclude_request_id)
