@@ -15,6 +15,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from apps.audit import services as audit
@@ -321,14 +322,16 @@ def crate_mark_missing(*, actor: Any, crate: Crate, comment: str = "") -> Crate:
 # --- Used by the request workflow (apps.requests.services) ----------------------------------
 
 
-def lock_crates(crate_ids: Iterable[int]) -> dict[int, Crate]:
+def lock_crates(crate_ids: Iterable[int] | QuerySet[Any]) -> dict[int, Crate]:
     """Lock the crates (SELECT .. FOR UPDATE) in id order and return them by id.
 
     Call inside the caller's transaction, before reading anything you decide on. Missing ids
     are simply absent from the result (check it). The id order makes two transactions that
-    lock overlapping crates queue instead of deadlocking.
+    lock overlapping crates queue instead of deadlocking. `crate_ids` may be a queryset of
+    one column of ids: it runs as a subquery of the locking statement (its rows stay unlocked).
     """
-    locked = Crate.objects.select_for_update().filter(pk__in=sorted(set(crate_ids))).order_by("pk")
+    ids = crate_ids if isinstance(crate_ids, QuerySet) else sorted(set(crate_ids))
+    locked = Crate.objects.select_for_update().filter(pk__in=ids).order_by("pk")
     return {crate.pk: crate for crate in locked}
 
 

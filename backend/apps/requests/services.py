@@ -252,8 +252,8 @@ def _check_items_available(request: Request, crates: dict[int, Crate]) -> list[R
 
 
 def _lock_request_crates(request: Request) -> dict[int, Crate]:
-    crate_ids = list(request.items.values_list("crate_id", flat=True))
-    return crates_services.lock_crates(crate_ids)
+    # The item's crate ids as a subquery: one statement locks them (the items are not locked).
+    return crates_services.lock_crates(request.items.values("crate_id"))
 
 
 def _check_header(request: Request) -> None:
