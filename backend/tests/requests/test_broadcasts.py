@@ -6,7 +6,7 @@ from tests.requests.conftest import approved_request, stored_crate
 
 @pytest.fixture
 def sent(monkeypatch):
-    messages = []
+    messages: broadcast.Batch = []  # each event with its groups, in the order sent
     monkeypatch.setattr(broadcast, "send_many_now", messages.extend)
     return messages
 

@@ -98,7 +98,7 @@ def test_the_notifications_of_one_change_are_mailed_by_one_task(
 ) -> None:
     """An approval tells its requester one thing and the Store Heads another: one task carries
     every notification to mail (not one task each), and each is mailed once to its user."""
-    queued = []
+    queued: list[list[int]] = []
     with mock.patch.object(send_notification_emails, "delay", side_effect=queued.append):
         with django_capture_on_commit_callbacks(execute=True):
             created = notifications.notify_many(
