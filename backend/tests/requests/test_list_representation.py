@@ -89,3 +89,29 @@ def test_the_list_order_is_served_by_an_index(world: World) -> None:
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "request_recent_idx" in plan
+
+
+def test_each_write_answers_what_the_request_page_shows(world: World) -> None:
+    """A write answers with the request as its page (RequestSerializer) then shows it, to whoever wrote."""
+    crate = make_crate(world)
+    docmanager, approver, storehead = (world.client(name) for name in ("docmanager", "approver", "storehead"))
+    created = docmanager.post(
+        "/api/requests/", {"request_type": "storage", "purpose": "p", "items": [{"crate": crate.pk}]}, format="json"
+    )
+    path = f"/api/requests/{created.json()['id']}/"
+    allocations = {"allocations": [{"crate": crate.pk, "location": world.shelf.pk}]}
+    writes = [
+        lambda: created,
+        lambda: docmanager.post(f"{path}submit/"),
+        lambda: approver.post(f"{path}approve/", {"password": PASSWORD}, format="json"),
+        lambda: storehead.post(f"{path}execute/", allocations, format="json"),
+    ]
+    statuses = []
+    for client, write in zip([docmanager, docmanager, approver, storehead], writes, strict=True):
+        answer = write()
+        assert answer.status_code in (200, 201), answer.content
+        page = client.get(path)
+        assert page.status_code == 200
+        assert answer.json() == page.json()
+        statuses.append(answer.json()["status"])
+    assert statuses == ["draft", "submitted", "approved", "completed"]
