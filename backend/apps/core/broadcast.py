@@ -120,7 +120,7 @@ def send_now(groups: Iterable[str], message: dict[str, Any]) -> None:
 
 def send_many_now(batch: Batch) -> None:
     """Send each event of `batch` to its groups, in order, in one hand-over to the sender loop
-    (the notifications of one change: one event per user, OPTIMIZATIONS.md §2.I)."""
+    (the notifications of one change: one event per user, OPTIMIZATIONS.md §2.J)."""
     layer = get_channel_layer()
     if layer is None or not batch:
         return

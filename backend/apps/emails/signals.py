@@ -28,7 +28,7 @@ def email_new_notifications(
     try:
         # One task for the notifications of one change (an approval: the requester and every
         # Store Head of the unit), not one per notification: each publish costs the web process
-        # a broker round trip (OPTIMIZATIONS.md §2.I). The task still sends each once.
+        # a broker round trip (OPTIMIZATIONS.md §2.J). The task still sends each once.
         tasks.send_notification_emails.delay(ids)
     except Exception:  # a broker outage: the notifications are committed and shown; the e-mails are lost, logged
         logger.exception("could not queue the e-mails of notifications %s", ids)

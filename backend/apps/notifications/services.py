@@ -45,7 +45,7 @@ def notify(
 def notify_many(messages: Iterable[Message], *, email: bool = True) -> list[Notification]:
     """Every message of one change (an approval tells its requester one thing and the Store
     Heads another) in one statement, announced once: one e-mail task and one batch of
-    broadcasts after the commit, however many users (OPTIMIZATIONS.md §2.I)."""
+    broadcasts after the commit, however many users (OPTIMIZATIONS.md §2.J)."""
     now = timezone.now()
     pending: list[Notification] = []
     seen: set[tuple[int, str]] = set()

@@ -1,6 +1,6 @@
 """The bench's write paths (record keeping, then the request's submission, approval and
 execution) run a fixed number of queries, however many people each step notifies: one
-statement inserts all of a transition's notifications (OPTIMIZATIONS.md §2.I)."""
+statement inserts all of a transition's notifications (OPTIMIZATIONS.md §2.J)."""
 
 from typing import Any
 
@@ -18,7 +18,7 @@ from tests.requests.conftest import PASSWORD
 
 # Each figure includes the write's own read of what it wrote (the answer's body) and, in a
 # test, the savepoint pair of the service's transaction. Before the changes of OPTIMIZATIONS.md
-# §2.I they were 15, 22, 20, 29, 40 and 39, and submit and approve grew by three per
+# §2.J they were 15, 22, 20, 29, 40 and 39, and submit and approve grew by three per
 # Approver or Store Head notified.
 EXPECTED = {
     "crate_create": 10,
