@@ -140,7 +140,27 @@ def _crate_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Crate]:
 
 
 _crate_rows = PreparedRead(_crate_rows_queryset)
-_document_rows = PreparedRead(lambda shape, *, keys: _documents_base().filter(any_of("pk", keys)))
+# As for crates: what a document's row shows of its crate, type and creator.
+_DOCUMENT_RELATED_SHOWN = (
+    "crate__number",
+    "crate__status",
+    "crate__unit_id",
+    "crate__location_id",
+    "crate__unit__code",
+    "crate__department__name",
+    "crate__location__path",
+    "document_type__code",
+    "document_type__name",
+    "created_by__full_name",
+)
+
+
+def _document_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Document]:
+    own = [field.name for field in Document._meta.concrete_fields]
+    return _documents_base().only(*own, *_DOCUMENT_RELATED_SHOWN).filter(any_of("pk", keys))
+
+
+_document_rows = PreparedRead(_document_rows_queryset)
 
 
 def crate_rows_of_page(keys: list[int]) -> list[Crate]:
