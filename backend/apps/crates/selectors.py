@@ -86,7 +86,15 @@ def _crates_base(with_documents: bool) -> QuerySet[Crate]:
         queryset = queryset.prefetch_related(
             Prefetch(
                 "documents",
-                queryset=with_crate_legal_hold(Document.objects.select_related("document_type", "created_by")),
+                # What a crate page shows of each document's type and creator (as the lists do).
+                queryset=with_crate_legal_hold(
+                    Document.objects.select_related("document_type", "created_by").only(
+                        *(field.name for field in Document._meta.concrete_fields),
+                        "document_type__code",
+                        "document_type__name",
+                        "created_by__full_name",
+                    )
+                ),
             )
         )
     return queryset
