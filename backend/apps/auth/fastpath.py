@@ -50,6 +50,9 @@ logger = logging.getLogger(__name__)
 # The WSGI environ key under which ReadCacheMiddleware says what a cacheable answer was
 # computed under (`Note`).
 NOTE = "dms.readcache.note"
+# The WSGI environ key of the read-cache entries ReadCacheMiddleware leaves for this layer to
+# store ([(key, entry)]): written with the fast answer, in one round trip after Django answered.
+PENDING = "dms.readcache.pending"
 # Headers that belong to one response only (recomputed or given anew by this layer).
 _NOT_STORED = frozenset({"x-request-id", "content-length", "date", "set-cookie"})
 # Headers a 304 does not carry (RFC 9110 15.4.5).
@@ -168,15 +171,16 @@ class FastPath:
                 start_response(status, headers)
                 return [body]
         captured: dict[str, Any] = {}
+        if eligible:
+            environ[PENDING] = []
 
         def capture(status: str, headers: list[tuple[str, str]], exc_info: Any = None) -> Any:
             captured["status"], captured["headers"] = status, headers
             return start_response(status, headers, exc_info) if exc_info else start_response(status, headers)
 
         result = self.application(environ, capture)
-        note = environ.get(NOTE)
-        if eligible and note is not None:
-            self._store(environ, note, captured, result)
+        if eligible:
+            self._store(environ, environ.get(NOTE), environ.get(PENDING) or [], captured, result)
         return result
 
     @staticmethod
@@ -243,7 +247,40 @@ class FastPath:
             return None  # over the limit: the ordinary path counts it and answers 429
         return found
 
-    def _store(self, environ: dict[str, Any], note: Note, captured: dict[str, Any], result: Any) -> None:
+    def _store(
+        self,
+        environ: dict[str, Any],
+        note: Note | None,
+        pending: list[tuple[str, Any]],
+        captured: dict[str, Any],
+        result: Any,
+    ) -> None:
+        """One round trip: the read cache's entries and, when the answer qualifies, the fast
+        answer and the user's record."""
+        fast = self._fast_entry(environ, note, captured, result) if note is not None else None
+        if not pending and fast is None:
+            return
+        try:
+            # One MULTI: a reader sees the old record and entry or the new ones, never a mix.
+            pipe = cache.client.get_client(write=True).pipeline(transaction=True)  # type: ignore[attr-defined]
+            for key, entry in pending:
+                pipe.set(cache.make_key(key), raw(entry), ex=readcache.ttl())
+            if fast is not None:
+                record_key, record, entry_key, entry = fast
+                pipe.delete(record_key, entry_key)
+                pipe.hset(record_key, mapping=record)
+                # The record is only believed while the identity generations it holds are current.
+                pipe.expire(record_key, identity.ttl())
+                pipe.hset(entry_key, mapping=entry)
+                pipe.expire(entry_key, readcache.ttl())
+            pipe.execute()
+        except Exception:
+            logger.warning("read cache unreachable; answer not stored", exc_info=True)
+
+    def _fast_entry(
+        self, environ: dict[str, Any], note: Note, captured: dict[str, Any], result: Any
+    ) -> tuple[str, dict[str, Any], str, dict[str, Any]] | None:
+        """The user's record and the fast answer to store, or None if the answer is not one."""
         headers = captured.get("headers") or []
         if (
             not str(captured.get("status", "")).startswith("200")
@@ -251,10 +288,10 @@ class FastPath:
             or result.streaming
             or any(name.lower() == "set-cookie" for name, _ in headers)
         ):
-            return
+            return None
         etag = next((value for name, value in headers if name.lower() == "etag"), None)
         if etag is None:
-            return
+            return None
         kept = [(name, value) for name, value in headers if name.lower() not in _NOT_STORED]
         versions = list(note.versions.items())
         entry: dict[str, Any] = {
@@ -273,15 +310,4 @@ class FastPath:
             "g2": note.generations[1],
         }
         record_key, entry_key = _record_key(note.user_id), f"{_entry_prefix()}{note.scope}:{_path_hash(environ)}"
-        try:
-            # One MULTI: a reader sees the old record and entry or the new ones, never a mix.
-            pipe = cache.client.get_client(write=True).pipeline(transaction=True)  # type: ignore[attr-defined]
-            pipe.delete(record_key, entry_key)
-            pipe.hset(record_key, mapping=record)
-            # The record is only believed while the identity generations it holds are current.
-            pipe.expire(record_key, identity.ttl())
-            pipe.hset(entry_key, mapping=entry)
-            pipe.expire(entry_key, readcache.ttl())
-            pipe.execute()
-        except Exception:
-            logger.warning("read cache unreachable; fast answer not stored", exc_info=True)
+        return record_key, record, entry_key, entry

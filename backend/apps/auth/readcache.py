@@ -9,11 +9,13 @@ A view opts in per action with `read_cache = {"list": UNIT, "retrieve": UNIT}` (
 For such a request this middleware authenticates the bearer token exactly as the API does
 (identity, session and directory checks, in one cache round trip), counts it against the
 user's throttle and reads the entry with its versions (apps.core.readcache) in a second round
-trip. A current entry is answered at once (304 when the browser's If-None-Match matches its
-ETag); otherwise the view runs as usual and a 200 JSON answer is stored under the versions
-read before it. Anything unusual (no or a bad token, a System Administrator or a user without
-a unit, the throttle exceeded, the cache unreachable) takes the ordinary path, which answers
-as it always did.
+trip; DRF then takes the user and the throttle's verdict from the request instead of computing
+them again. A current entry is answered at once (304 when the browser's If-None-Match matches
+its ETag); otherwise the view runs as usual and a 200 JSON answer is stored under the versions
+read before it (behind the WSGI fast path, in the fast path's one write after the answer).
+Anything unusual (no or a bad token, a System Administrator or a user without a unit, the
+throttle exceeded, the cache unreachable) takes the ordinary path, which answers as it always
+did.
 """
 
 import hashlib
@@ -29,8 +31,8 @@ from rest_framework.settings import api_settings
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from apps.auth import fastpath, identity
-from apps.auth.authentication import VersionedJWTAuthentication
-from apps.auth.throttles import user_hit
+from apps.auth.authentication import AUTHENTICATED, VersionedJWTAuthentication
+from apps.auth.throttles import COUNTED, Window, get_many_and_hit
 from apps.core import readcache
 
 logger = logging.getLogger(__name__)
@@ -111,6 +113,7 @@ class ReadCacheMiddleware:
         # database): what the fast path's record of the user is kept under.
         also = [readcache.user_version_key(user_id), readcache.GLOBAL_VERSION, *identity.generation_keys(user_id)]
         user, found = auth.load(user_id, token, also=also)
+        setattr(request, AUTHENTICATED, (raw, user, token))  # DRF's authentication takes it as is
         return user, found
 
     def _serve(self, request: HttpRequest, scope: str, user: Any, found: dict[str, Any]) -> HttpResponse:
@@ -120,11 +123,17 @@ class ReadCacheMiddleware:
         accept = request.META.get("HTTP_ACCEPT", "")
         key = readcache.entry_key(scope_key, f"{accept}|{request.get_full_path()}")
         unit_version = readcache.unit_version_key(user.unit_id)
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
+        window = Window(user.pk, rate) if rate else None
         try:
-            current = cache.get_many([key, unit_version, user_key, everyone_key])
+            # One round trip: the entry, its versions, and the request counted against the
+            # user's throttle (the API's counter; over the limit the ordinary path answers 429).
+            current, count = get_many_and_hit([key, unit_version, user_key, everyone_key], window)
         except Exception:
             logger.warning("read cache unreachable", exc_info=True)
             return self.get_response(request)
+        wait = window.wait(count) if window is not None else None
+        setattr(request, COUNTED, (user.pk, wait))  # DRF's throttle takes this verdict
         both = {**found, **current}
         if readcache.start_missing(both, [unit_version, readcache.GLOBAL_VERSION, *([user_version] * (scope == USER))]):
             return self.get_response(request)  # stored next time, under versions that exist
@@ -137,7 +146,7 @@ class ReadCacheMiddleware:
             found.get(user_version) if scope == USER else None,
         )
         entry = current.get(key)
-        if entry is not None and entry["versions"] == versions and self._allowed(user):
+        if entry is not None and entry["versions"] == versions and wait is None:
             self._leave_note(request, scope, scope_key, user, found, current)
             return self._answer(request, entry)
         response = self.get_response(request)
@@ -155,10 +164,15 @@ class ReadCacheMiddleware:
                 "headers": [(k, v) for k, v in response.items() if k.lower() not in _NOT_STORED],
                 "body": body,
             }
-            try:
-                cache.set(key, entry, timeout=readcache.ttl())
-            except Exception:
-                logger.warning("read cache unreachable; answer not stored", exc_info=True)
+            pending = request.META.get(fastpath.PENDING)
+            if pending is not None:
+                # Under the WSGI fast path: stored with its own entry, in its one round trip.
+                pending.append((key, entry))
+            else:
+                try:
+                    cache.set(key, entry, timeout=readcache.ttl())
+                except Exception:
+                    logger.warning("read cache unreachable; answer not stored", exc_info=True)
             self._leave_note(request, scope, scope_key, user, found, current)
             response["ETag"] = entry["etag"]
             response["Cache-Control"] = CACHE_CONTROL
@@ -200,10 +214,6 @@ class ReadCacheMiddleware:
         )
         note.generations = (fastpath.raw(found.get(user_key)), fastpath.raw(found.get(everyone_key)))
         request.META[fastpath.NOTE] = note
-
-    def _allowed(self, user: Any) -> bool:
-        # The same counter as the API's throttle; over the limit, the ordinary path answers 429.
-        return user_hit(user.pk, api_settings.DEFAULT_THROTTLE_RATES.get("user")) is None
 
     def _answer(self, request: HttpRequest, entry: dict[str, Any]) -> HttpResponse:
         request_id = request.META.get("HTTP_X_REQUEST_ID", "")[:64] or uuid.uuid4().hex

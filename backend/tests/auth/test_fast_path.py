@@ -6,14 +6,18 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.handlers.wsgi import WSGIHandler
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from django.test import RequestFactory
+from redis.connection import AbstractConnection
 
 from apps.auth import roles
 from apps.auth.fastpath import FastPath
 from apps.auth.models import User
+from apps.auth.readcache import USER, _scope_key
+from apps.core import readcache as core_readcache
 from tests.conftest import World
 from tests.requests.conftest import make_crate
 
@@ -211,3 +215,30 @@ def test_a_bad_token_or_redis_unreachable_falls_through_to_django(
     monkeypatch.setattr(layer.app, "_lookup", down)
     status, _, _, fast = layer.get("/api/crates/", token)
     assert (status, fast) == (200, False)
+
+
+def test_a_miss_costs_four_redis_round_trips_and_a_hit_one(
+    world: World, layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A miss: the fast path's lookup, the identity with its session, the entry with its
+    versions and the throttle, and one write of both caches' entries after the answer."""
+    _, token = _token(world, "docmanager")
+    layer.get("/api/auth/me/?warm=1", token)  # identity cached, the user's version started
+    layer.get("/api/auth/me/?warm=2", token)
+    sent: list[bytes] = []
+    original = AbstractConnection.send_packed_command
+
+    def counting(self: Any, command: Any, check_health: bool = True) -> Any:
+        sent.append(command)
+        return original(self, command, check_health)
+
+    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    miss = layer.get("/api/auth/me/", token)
+    assert (miss[0], miss[3], len(sent)) == (200, False, 4)
+    # The read cache's own entry was stored in that write (Django answers from it too).
+    user = world.user("docmanager")
+    key = core_readcache.entry_key(_scope_key(USER, user), "|/api/auth/me/")
+    assert cache.get(key)["body"] == miss[2]
+    sent.clear()
+    hit = layer.get("/api/auth/me/", token)
+    assert (hit[0], hit[2], hit[3], len(sent)) == (200, miss[2], True, 1)

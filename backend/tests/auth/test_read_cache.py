@@ -8,9 +8,11 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
 
 from apps.auth import roles, throttles
+from apps.auth.authentication import AUTHENTICATED, VersionedJWTAuthentication
 from apps.auth.models import User
 from apps.notifications import services as notifications
 from tests.conftest import World
@@ -230,3 +232,40 @@ def test_an_evicted_version_never_brings_back_a_stale_answer(world: World) -> No
 
     assert client.get("/api/crates/").data["count"] == 1
     assert client.get("/api/crates/").data["count"] == 1
+
+
+def test_a_request_the_read_cache_counted_is_not_counted_again_by_the_api(world: World, settings: Any) -> None:
+    client = world.login("docmanager")
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "3/hour"},
+    }
+    # Another query string each time: every request misses and runs the view (and DRF's throttle).
+    statuses = [client.get(f"/api/auth/me/?n={n}").status_code for n in range(5)]
+    assert statuses == [200, 200, 200, 429, 429]
+
+
+def test_the_api_decodes_the_token_once_when_the_read_cache_authenticated_it(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = world.login("docmanager")
+    decoded: list[Any] = []
+    original = VersionedJWTAuthentication.get_validated_token
+
+    def spy(self: Any, raw: Any) -> Any:
+        decoded.append(raw)
+        return original(self, raw)
+
+    monkeypatch.setattr(VersionedJWTAuthentication, "get_validated_token", spy)
+    response = client.get("/api/auth/me/?once=1")
+    assert (response.status_code, response.data["username"], len(decoded)) == (200, "docmanager", 1)
+
+
+def test_the_api_never_takes_an_authentication_made_for_another_token(world: World) -> None:
+    mine, theirs = world.login("docmanager").tokens["access"], world.login("approver").tokens["access"]
+    auth = VersionedJWTAuthentication()
+    approver = world.user("approver")
+    request = RequestFactory().get("/api/auth/me/", HTTP_AUTHORIZATION=f"Bearer {mine}")
+    setattr(request, AUTHENTICATED, (theirs.encode(), approver, auth.get_validated_token(theirs.encode())))
+    authenticated = auth.authenticate(request)
+    assert authenticated is not None and authenticated[0].username == "docmanager"
