@@ -9,7 +9,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.auth import readcache, roles, services
+from apps.auth import readcache, representations, roles, services
 from apps.auth.models import Department, Unit, User
 from apps.auth.permissions import ActionPermission, acting_user, scope_to_unit
 from apps.auth.serializers import (
@@ -91,7 +91,7 @@ class MeView(APIView):
 
     @extend_schema(responses={200: CurrentUserSerializer, 401: UNAUTHORIZED})
     def get(self, request: Request) -> Response:
-        return Response(CurrentUserSerializer(request.user).data)
+        return Response(representations.current_user(request.user))
 
 
 class ChangePasswordView(APIView):
