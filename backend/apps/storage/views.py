@@ -7,12 +7,15 @@ from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import mixins, viewsets
 from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
 
 from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission
 from apps.core import labels as core_labels
+from apps.core.pagination import paginated_rows
 from apps.core.schema import READ_ERRORS, WRITE_ERRORS
-from apps.storage import labels, services
+from apps.storage import labels, representations, services
 from apps.storage.models import StorageLocation
 from apps.storage.selectors import StorageLocationFilter, locations_for
 from apps.storage.serializers import StorageLocationSerializer
@@ -40,6 +43,13 @@ class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
 
     def get_queryset(self) -> QuerySet[StorageLocation]:
         return locations_for(self.request.user)
+
+    # Reads as plain dicts: the same JSON as the serializer (apps/storage/representations.py).
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return paginated_rows(self, representations.location_row)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(representations.location_row(self.get_object()))
 
     def perform_create(self, serializer: Any) -> None:
         fields = dict(serializer.validated_data)
