@@ -53,6 +53,8 @@ NOTE = "dms.readcache.note"
 # The WSGI environ key of the read-cache entries ReadCacheMiddleware leaves for this layer to
 # store ([(key, entry)]): written with the fast answer, in one round trip after Django answered.
 PENDING = "dms.readcache.pending"
+# The WSGI environ key of the bearer token this layer validated: (raw token, validated token).
+VALIDATED = "dms.fastpath.validated"
 # Headers that belong to one response only (recomputed or given anew by this layer).
 _NOT_STORED = frozenset({"x-request-id", "content-length", "date", "set-cookie"})
 # Headers a 304 does not carry (RFC 9110 15.4.5).
@@ -219,6 +221,7 @@ class FastPath:
         if raw_token is None:
             return None
         token = auth.get_validated_token(raw_token)  # signature, expiry, token type: as the API
+        environ[VALIDATED] = (raw_token, token)  # on a miss, ReadCacheMiddleware takes it as is
         user_id = token[jwt_settings.USER_ID_CLAIM]
         session_id, version = token.get(sessions.SESSION_CLAIM), token.get(VERSION_CLAIM)
         if not session_id or version is None:

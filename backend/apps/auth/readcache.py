@@ -107,7 +107,9 @@ class ReadCacheMiddleware:
         raw = auth.get_raw_token(auth.get_header(request))  # type: ignore[arg-type]
         if raw is None:
             return None
-        token = auth.get_validated_token(raw)
+        validated = request.META.get(fastpath.VALIDATED)
+        # The fast path validated this very token (signature, expiry, type) before it fell through.
+        token = validated[1] if validated is not None and validated[0] == raw else auth.get_validated_token(raw)
         user_id = token[jwt_settings.USER_ID_CLAIM]
         # The identity generations as read with the identity (or before it was read from the
         # database): what the fast path's record of the user is kept under.

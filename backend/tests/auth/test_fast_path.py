@@ -14,6 +14,7 @@ from django.test import RequestFactory
 from redis.connection import AbstractConnection
 
 from apps.auth import roles
+from apps.auth.authentication import VersionedJWTAuthentication
 from apps.auth.fastpath import FastPath
 from apps.auth.models import User
 from apps.auth.readcache import USER, _scope_key
@@ -242,3 +243,22 @@ def test_a_miss_costs_four_redis_round_trips_and_a_hit_one(
     sent.clear()
     hit = layer.get("/api/auth/me/", token)
     assert (hit[0], hit[2], hit[3], len(sent)) == (200, miss[2], True, 1)
+
+
+def test_a_miss_decodes_the_token_once_and_a_tampered_one_is_refused(
+    world: World, layer: Layer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _, token = _token(world, "docmanager")
+    decoded: list[Any] = []
+    original = VersionedJWTAuthentication.get_validated_token
+
+    def spy(self: Any, raw: Any) -> Any:
+        decoded.append(raw)
+        return original(self, raw)
+
+    monkeypatch.setattr(VersionedJWTAuthentication, "get_validated_token", spy)
+    status, _, body, fast = layer.get("/api/auth/me/?decode=1", token)
+    assert (status, fast, len(decoded)) == (200, False, 1)
+    assert b'"username":"docmanager"' in body
+    tampered = token[:-2] + ("AA" if not token.endswith("AA") else "BB")
+    assert layer.get("/api/auth/me/?decode=1", tampered)[0] == 401
