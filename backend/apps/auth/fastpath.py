@@ -87,6 +87,32 @@ end
 return {count, e.etag, e.headers, e.body}
 """
 
+# The writes after Django answered, in one round trip; a script runs atomically, so a reader
+# sees the old record and entry or the new ones, never a mix. KEYS: the record, the fast entry,
+# then the read cache's entries. ARGV: the read cache's TTL, the record's TTL ("" when there is
+# no fast answer to store), the number of read-cache entries and their values, then the number
+# of the record's arguments, the record's fields and values, the entry's fields and values.
+_STORE = """
+local ttl, pending = tonumber(ARGV[1]), tonumber(ARGV[3])
+for i = 1, pending do
+  redis.call('SET', KEYS[2 + i], ARGV[3 + i], 'EX', ttl)
+end
+if ARGV[2] ~= '' then
+  local at = 4 + pending
+  local fields = tonumber(ARGV[at])
+  redis.call('DEL', KEYS[1], KEYS[2])
+  redis.call('HSET', KEYS[1], unpack(ARGV, at + 1, at + fields))
+  redis.call('EXPIRE', KEYS[1], ARGV[2])
+  redis.call('HSET', KEYS[2], unpack(ARGV, at + fields + 1, #ARGV))
+  redis.call('EXPIRE', KEYS[2], ttl)
+end
+return 1
+"""
+
+
+def _pairs(mapping: dict[str, Any]) -> list[Any]:
+    return [item for pair in mapping.items() for item in pair]
+
 
 def available() -> bool:
     """The fast path needs Redis (a Lua script); with any other cache, or switched off
@@ -163,6 +189,7 @@ class FastPath:
         self.application = application
         self.authentication = VersionedJWTAuthentication()
         self._script: Any = None
+        self._store_script: Any = None
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         eligible = self.eligible(environ)
@@ -263,20 +290,20 @@ class FastPath:
         fast = self._fast_entry(environ, note, captured, result) if note is not None else None
         if not pending and fast is None:
             return
+        keys = [cache.make_key("rc:none")] * 2
+        args: list[Any] = [readcache.ttl(), "", len(pending), *(raw(entry) for _, entry in pending)]
+        if fast is not None:
+            record_key, record, entry_key, entry = fast
+            keys = [record_key, entry_key]
+            # The record is only believed while the identity generations it holds are current.
+            args[1] = identity.ttl()
+            args += [2 * len(record), *_pairs(record), *_pairs(entry)]
+        keys += [cache.make_key(key) for key, _ in pending]
         try:
-            # One MULTI: a reader sees the old record and entry or the new ones, never a mix.
-            pipe = cache.client.get_client(write=True).pipeline(transaction=True)  # type: ignore[attr-defined]
-            for key, entry in pending:
-                pipe.set(cache.make_key(key), raw(entry), ex=readcache.ttl())
-            if fast is not None:
-                record_key, record, entry_key, entry = fast
-                pipe.delete(record_key, entry_key)
-                pipe.hset(record_key, mapping=record)
-                # The record is only believed while the identity generations it holds are current.
-                pipe.expire(record_key, identity.ttl())
-                pipe.hset(entry_key, mapping=entry)
-                pipe.expire(entry_key, readcache.ttl())
-            pipe.execute()
+            client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
+            if self._store_script is None:
+                self._store_script = client.register_script(_STORE)
+            self._store_script(keys=keys, args=args, client=client)
         except Exception:
             logger.warning("read cache unreachable; answer not stored", exc_info=True)
 
