@@ -11,8 +11,9 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.auth import readcache
+from apps.core.pagination import paginated_rows
 from apps.core.schema import READ_ERRORS
-from apps.notifications import services
+from apps.notifications import representations, services
 from apps.notifications.models import Notification
 from apps.notifications.serializers import NotificationSerializer, ReadAllResultSerializer
 
@@ -42,6 +43,13 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user
             return Notification.objects.none()
         return services.notifications_for(self.request.user)
+
+    # Reads as plain dicts: the same JSON as the serializer (apps/notifications/representations.py).
+    def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return paginated_rows(self, representations.notification_row)
+
+    def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
+        return Response(representations.notification_row(self.get_object()))
 
     @extend_schema(request=None, responses={200: NotificationSerializer, **READ_ERRORS})
     @action(detail=True, methods=["post"])
