@@ -46,6 +46,12 @@ AUTHENTICATED = "dms_authenticated"
 
 
 class VersionedJWTAuthentication(JWTAuthentication):
+    @staticmethod
+    def keys_also(validated_token: Token, also: Sequence[str] = ()) -> list[str]:
+        """What `load` reads besides the identity: `also` and the session's revocation."""
+        session_id = validated_token.get(sessions.SESSION_CLAIM)
+        return [*also, *([sessions.cache_key(str(session_id))] if session_id else [])]
+
     def authenticate(self, request: Any) -> tuple[Any, Token] | None:
         # ReadCacheMiddleware ran every check below on this very request and token moments ago
         # (signature, expiry, identity, auth version, directory, session): DRF takes its answer
@@ -65,12 +71,15 @@ class VersionedJWTAuthentication(JWTAuthentication):
         user, _found = self.load(user_id, validated_token)
         return user
 
-    def load(self, user_id: Any, validated_token: Token, also: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
+    def load(
+        self, user_id: Any, validated_token: Token, also: Sequence[str] = (), prefetched: dict[str, Any] | None = None
+    ) -> tuple[Any, dict[str, Any]]:
         """The checked user, and the cache values of `also`: the identity, the session's
-        revocation and `also` come in one cache round trip."""
+        revocation and `also` come in one cache round trip (or were `prefetched`, see
+        identity.load)."""
+        user, found = identity.load(user_id, self.keys_also(validated_token, also), prefetched)
         session_id = validated_token.get(sessions.SESSION_CLAIM)
         session_key = sessions.cache_key(str(session_id)) if session_id else None
-        user, found = identity.load(user_id, [*also, *([session_key] if session_key else [])])
         if user is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         check_token_version(user, validated_token)

@@ -53,6 +53,9 @@ NOTE = "dms.readcache.note"
 # The WSGI environ key of the read-cache entries ReadCacheMiddleware leaves for this layer to
 # store ([(key, entry)]): written with the fast answer, in one round trip after Django answered.
 PENDING = "dms.readcache.pending"
+# The WSGI environ key of the cache values the lookup read for Django when it had no answer
+# (`prefetch_keys`: unprefixed key -> value, None when absent).
+PREFETCHED = "dms.fastpath.prefetched"
 # The WSGI environ key of the bearer token this layer validated: (raw token, validated token).
 VALIDATED = "dms.fastpath.validated"
 # Headers that belong to one response only (recomputed or given anew by this layer).
@@ -62,29 +65,35 @@ _NOT_IN_304 = frozenset({"content-type", "content-length", "content-encoding"})
 _OPEN_SESSION = "0"  # sessions.py stores "0" for a session that is not revoked
 
 _LOOKUP = """
-local rec = redis.call('HMGET', KEYS[1], 'ver', 'unit', 'user', 'g1', 'g2')
-if not rec[1] or rec[1] ~= ARGV[1] then return false end
-if redis.call('GET', KEYS[2]) ~= ARGV[2] then return false end
-if (redis.call('GET', KEYS[3]) or '') ~= rec[4] or (redis.call('GET', KEYS[4]) or '') ~= rec[5] then
-  return false
+local function answer()
+  local rec = redis.call('HMGET', KEYS[1], 'ver', 'unit', 'user', 'g1', 'g2')
+  if not rec[1] or rec[1] ~= ARGV[1] then return nil end
+  if redis.call('GET', KEYS[2]) ~= ARGV[2] then return nil end
+  if (redis.call('GET', KEYS[3]) or '') ~= rec[4] or (redis.call('GET', KEYS[4]) or '') ~= rec[5] then
+    return nil
+  end
+  local entry = nil
+  for _, scope in ipairs({rec[2], rec[3]}) do
+    local found = redis.call('HGETALL', ARGV[3] .. scope .. ':' .. ARGV[4])
+    if #found > 0 then entry = found break end
+  end
+  if not entry then return nil end
+  local e = {}
+  for i = 1, #entry, 2 do e[entry[i]] = entry[i + 1] end
+  for i = 1, tonumber(e.n) do
+    if (redis.call('GET', e['k' .. i]) or '') ~= e['v' .. i] then return nil end
+  end
+  local count = 0
+  if ARGV[5] ~= '0' then
+    count = redis.call('INCR', KEYS[5])
+    redis.call('EXPIRE', KEYS[5], ARGV[5])
+  end
+  return {count, e.etag, e.headers, e.body}
 end
-local entry = nil
-for _, scope in ipairs({rec[2], rec[3]}) do
-  local found = redis.call('HGETALL', ARGV[3] .. scope .. ':' .. ARGV[4])
-  if #found > 0 then entry = found break end
-end
-if not entry then return false end
-local e = {}
-for i = 1, #entry, 2 do e[entry[i]] = entry[i + 1] end
-for i = 1, tonumber(e.n) do
-  if (redis.call('GET', e['k' .. i]) or '') ~= e['v' .. i] then return false end
-end
-local count = 0
-if ARGV[5] ~= '0' then
-  count = redis.call('INCR', KEYS[5])
-  redis.call('EXPIRE', KEYS[5], ARGV[5])
-end
-return {count, e.etag, e.headers, e.body}
+local found = answer()
+if found then return found end
+-- No answer: the values Django reads first (KEYS[6..]), so that it need not ask again.
+return {-1, redis.call('MGET', unpack(KEYS, 6, #KEYS))}
 """
 
 # The writes after Django answered, in one round trip; a script runs atomically, so a reader
@@ -112,6 +121,18 @@ return 1
 
 def _pairs(mapping: dict[str, Any]) -> list[Any]:
     return [item for pair in mapping.items() for item in pair]
+
+
+def read_cache_also(user_id: Any) -> list[str]:
+    """What ReadCacheMiddleware reads with the user's identity (identity.load's `also`): the
+    user's and every unit's read-cache versions and the identity generations."""
+    return [readcache.user_version_key(user_id), readcache.GLOBAL_VERSION, *identity.generation_keys(user_id)]
+
+
+def prefetch_keys(user_id: Any, token: Any) -> list[str]:
+    """Every key ReadCacheMiddleware's authentication reads for this token (the identity, its
+    generations, the session, the versions): the lookup reads them when it has no answer."""
+    return identity.keys(user_id, VersionedJWTAuthentication.keys_also(token, read_cache_also(user_id)))
 
 
 def available() -> bool:
@@ -259,6 +280,7 @@ class FastPath:
             window = rate[1]
             throttle_key = cache.make_key(f"throttle:user:{user_id}:{int(time.time() // window)}")
         user_generation, everyone_generation = identity.generation_keys(user_id)
+        prefetch = prefetch_keys(user_id, token)
         client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
         if self._script is None:
             self._script = client.register_script(_LOOKUP)
@@ -269,11 +291,21 @@ class FastPath:
                 cache.make_key(user_generation),
                 cache.make_key(everyone_generation),
                 throttle_key or cache.make_key("throttle:none"),
+                *(cache.make_key(key) for key in prefetch),
             ],
             args=[str(version), raw(_OPEN_SESSION), _entry_prefix(), _path_hash(environ), str(window)],
             client=client,
         )
-        if found and rate is not None and int(found[0]) > rate[0]:
+        if int(found[0]) == -1:
+            # No answer here. The values were read now, as Django would read them next (the
+            # generations before any database read): identity.load takes them.
+            decode = cache.client.decode  # type: ignore[attr-defined]
+            values = found[1]
+            environ[PREFETCHED] = {
+                key: (decode(value) if value is not None else None) for key, value in zip(prefetch, values, strict=True)
+            }
+            return None
+        if rate is not None and int(found[0]) > rate[0]:
             return None  # over the limit: the ordinary path counts it and answers 429
         return found
 

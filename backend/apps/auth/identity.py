@@ -65,14 +65,27 @@ def load_user(user_id: Any) -> Any:
     return load(user_id)[0]
 
 
-def load(user_id: Any, also: Sequence[str] = ()) -> tuple[Any, dict[str, Any]]:
+def keys(user_id: Any, also: Sequence[str] = ()) -> list[str]:
+    """The cache keys `load(user_id, also)` reads."""
+    return [f"identity:{user_id}", _user_generation_key(user_id), _GLOBAL_GENERATION, *also]
+
+
+def load(
+    user_id: Any, also: Sequence[str] = (), prefetched: dict[str, Any] | None = None
+) -> tuple[Any, dict[str, Any]]:
     """`load_user`, and the cache values of the keys `also` read in the same round trip (what
     else the caller needs on every request, such as its session's revocation), {} when the
-    cache is unreachable."""
-    entry_key, user_key = f"identity:{user_id}", _user_generation_key(user_id)
+    cache is unreachable. `prefetched`: the values of `keys(user_id, also)` (None for an
+    absent one) that the caller read in an earlier round trip of this request (the WSGI fast
+    path's lookup); used only if it holds every one of them, else they are read now."""
+    wanted = keys(user_id, also)
+    entry_key, user_key = wanted[0], wanted[1]
     try:
-        # One round trip: the entry and the generations it must have been stored under.
-        found = cache.get_many([entry_key, user_key, _GLOBAL_GENERATION, *also])
+        if prefetched is not None and all(key in prefetched for key in wanted):
+            found = {key: prefetched[key] for key in wanted if prefetched[key] is not None}
+        else:
+            # One round trip: the entry and the generations it must have been stored under.
+            found = cache.get_many(wanted)
     except Exception:  # the cache is down: the database answers, as without this cache
         logger.warning("identity cache unreachable; reading user %s from the database", user_id, exc_info=True)
         return _from_database(user_id), {}

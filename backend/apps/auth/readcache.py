@@ -113,8 +113,8 @@ class ReadCacheMiddleware:
         user_id = token[jwt_settings.USER_ID_CLAIM]
         # The identity generations as read with the identity (or before it was read from the
         # database): what the fast path's record of the user is kept under.
-        also = [readcache.user_version_key(user_id), readcache.GLOBAL_VERSION, *identity.generation_keys(user_id)]
-        user, found = auth.load(user_id, token, also=also)
+        also = fastpath.read_cache_also(user_id)
+        user, found = auth.load(user_id, token, also=also, prefetched=request.META.get(fastpath.PREFETCHED))
         setattr(request, AUTHENTICATED, (raw, user, token))  # DRF's authentication takes it as is
         return user, found
 

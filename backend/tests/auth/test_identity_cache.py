@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
@@ -159,3 +160,31 @@ def test_requests_are_answered_from_the_database_when_the_cache_is_down(
     # A change while the cache is down still takes effect: every request reads the database.
     User.objects.filter(pk=world.user("docmanager").pk).update(is_active=False)
     assert client.get("/api/auth/me/").status_code == 401
+
+
+def test_prefetched_values_are_used_only_when_they_cover_every_key(
+    world: World, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The WSGI fast path reads the identity's keys for Django when it has no answer; values
+    that do not cover every key (another user's, a missing generation) are read again."""
+    user = world.user("docmanager")
+    identity.load(user.pk)  # stored under the current generations
+    wanted = identity.keys(user.pk, ["session-revoked:abc"])
+    current = cache.get_many(wanted)
+    prefetched = {key: current.get(key) for key in wanted}
+    reads: list[Any] = []
+    original = cache.get_many
+
+    def counting(keys: list[str]) -> Any:
+        reads.append(keys)
+        return original(keys)
+
+    monkeypatch.setattr(cache, "get_many", counting)
+
+    loaded, found = identity.load(user.pk, ["session-revoked:abc"], prefetched)
+    assert (loaded.pk, reads) == (user.pk, [])
+    assert found == {key: value for key, value in prefetched.items() if key == "session-revoked:abc" and value}
+
+    partial = {key: value for key, value in prefetched.items() if not key.startswith("identity-gen:all")}
+    assert identity.load(user.pk, ["session-revoked:abc"], partial)[0].pk == user.pk
+    assert reads == [wanted]
