@@ -19,6 +19,13 @@ WSGI layer (config/wsgi.py) answers the same request without entering Django at 
    - and only then counts the request against the user's throttle;
 3. it answers 200 with the stored body and headers, or 304 when If-None-Match matches.
 
+When it has no answer, the same script reads what Django's authentication reads next (the
+identity, its generations, the session, the read-cache versions: `prefetch_keys`) and hands
+the values over in the environ, so the miss does not ask Redis for them again; and after
+Django answered, the read cache's entry, the fast answer and the user's record are written in
+one script (`_STORE`). A miss costs three round trips: this lookup, the read cache's entry with
+its versions and the throttle, and the write.
+
 Anything else (no record, an ended session, another auth version, a stale version, the
 throttle exceeded, Redis unreachable, a directory account) falls through to Django, which
 answers as it always did. The record and the entry are written after Django answered a GET
