@@ -2,7 +2,7 @@
 
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet, Sum, Window
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -38,6 +38,12 @@ SUMMARY_FIELDS = (
 
 
 def _summaries(queryset: QuerySet[Request], order: str) -> dict[str, Any]:
+    """The first TOP requests in `order` and how many there are, in one query: the count is a
+    window over the whole filtered set (COUNT(*) OVER (), computed before the LIMIT), carried
+    by every row; no row means none."""
+    found = list(
+        queryset.annotate(total=Window(Count("id"))).order_by(order, "id").values(*SUMMARY_FIELDS, "total")[:TOP]
+    )
     rows = [
         {
             "id": row["id"],
@@ -52,9 +58,9 @@ def _summaries(queryset: QuerySet[Request], order: str) -> dict[str, Any]:
             "decided_at": row["decided_at"],
             "executed_at": row["executed_at"],
         }
-        for row in queryset.order_by(order, "id").values(*SUMMARY_FIELDS)[:TOP]
+        for row in found
     ]
-    return {"count": queryset.count(), "top": rows}
+    return {"count": found[0]["total"] if found else 0, "top": rows}
 
 
 def _room_utilization(user: Any) -> list[dict[str, Any]]:
