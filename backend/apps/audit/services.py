@@ -4,6 +4,9 @@ import hashlib
 import json
 import logging
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC
 from typing import Any
@@ -92,7 +95,8 @@ def record(
     comment: str = "",
     actor: Any = _UNSET,
 ) -> AuditEvent:
-    """Append one event to the chain, in the caller's transaction (or its own)."""
+    """Append one event to the chain, in the caller's transaction (or its own); inside
+    `appended_together`, when that block ends."""
     if instance is not None:
         entity_type = entity_type or instance._meta.model_name or ""
         entity_id = entity_id or instance.pk
@@ -105,35 +109,87 @@ def record(
     if actor is _UNSET:
         actor = ctx.resolve_actor()
 
+    event = AuditEvent(
+        actor=actor,
+        actor_username=getattr(actor, "username", "") if actor is not None else "",
+        action=action,
+        entity_type=entity_type,
+        entity_id=str(entity_id) if entity_id not in (None, "") else "",
+        entity_repr=str(entity_repr)[:255],
+        unit_id=unit_id,
+        changes=json_values(changes or {}),
+        comment=comment,
+        ip_address=ctx.ip_address,
+        user_agent=ctx.user_agent,
+        request_id=ctx.request_id,
+    )
+    pending = _pending.get()
+    if pending is not None:  # inside `appended_together`: appended when it ends
+        pending.append(event)
+        return event
     # No savepoint of its own: an event that cannot be appended fails the caller's whole
     # write (nothing is done without its audit trail), and a savepoint is two round trips.
     with transaction.atomic(savepoint=False):
-        head = _lock_head()
-        event = AuditEvent(
-            sequence=head.last_sequence + 1,
-            timestamp=timezone.now(),
-            actor=actor,
-            actor_username=getattr(actor, "username", "") if actor is not None else "",
-            action=action,
-            entity_type=entity_type,
-            entity_id=str(entity_id) if entity_id not in (None, "") else "",
-            entity_repr=str(entity_repr)[:255],
-            unit_id=unit_id,
-            changes=json_values(changes or {}),
-            comment=comment,
-            ip_address=ctx.ip_address,
-            user_agent=ctx.user_agent,
-            request_id=ctx.request_id,
-            prev_hash=head.last_hash,
-        )
-        event.hash = compute_hash(event)
-        event.save()
-        head.last_sequence = event.sequence
-        head.last_hash = event.hash
-        head.save(update_fields=["last_sequence", "last_hash"])
-        line = json.dumps({**canonical_payload(event), "hash": event.hash}, ensure_ascii=False)
-        transaction.on_commit(lambda: _committed(line, action))
+        _append([event])
     return event
+
+
+# The events of the `appended_together` block being run, in the order recorded.
+_pending: ContextVar[list[AuditEvent] | None] = ContextVar("audit_pending", default=None)
+
+
+@contextmanager
+def appended_together() -> Iterator[None]:
+    """Append the events `record`ed inside the block to the chain together when it ends, in
+    the order recorded and in one lock of the head, in the caller's transaction (a decorator
+    under `transaction.atomic`, or a block inside one). Nothing is appended if the block
+    raises.
+
+    A transition that writes several events (an approval and its signature; a storage
+    request's crates and the request) takes the head, which every writer queues for, at its
+    end instead of at its first event, and in three round trips instead of three per event.
+    Only for blocks that roll back as a whole: an event recorded in an inner savepoint that
+    rolls back while the block goes on would still be appended."""
+    if _pending.get() is not None:  # nested: the outermost block appends
+        yield
+        return
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("appended_together() belongs inside the business transaction")
+    pending: list[AuditEvent] = []
+    token = _pending.set(pending)
+    try:
+        yield
+    finally:
+        _pending.reset(token)
+    if pending:
+        with transaction.atomic(savepoint=False):
+            _append(pending)
+
+
+def _append(events: list[AuditEvent]) -> None:
+    """Chain `events` after the head, store them and move the head (the caller's transaction)."""
+    head = _lock_head()
+    now = timezone.now()  # after the lock: the chain's timestamps never go back
+    sequence, prev_hash = head.last_sequence, head.last_hash
+    for event in events:
+        sequence += 1
+        event.sequence, event.timestamp, event.prev_hash = sequence, now, prev_hash
+        event.hash = compute_hash(event)
+        prev_hash = event.hash
+    if len(events) == 1:
+        events[0].save()
+        head.last_sequence, head.last_hash = sequence, prev_hash
+        head.save(update_fields=["last_sequence", "last_hash"])
+    else:
+        AuditEvent.objects.bulk_create(events)
+        _advance_head(events)
+    lines = [(json.dumps({**canonical_payload(e), "hash": e.hash}, ensure_ascii=False), e.action) for e in events]
+
+    def committed() -> None:
+        for line, action in lines:
+            _committed(line, action)
+
+    transaction.on_commit(committed)
 
 
 def record_many(entries: list[dict[str, Any]], *, actor: Any) -> list[AuditEvent]:

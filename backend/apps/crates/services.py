@@ -462,6 +462,7 @@ def _check_document_number(*, crate: Crate, number: str, exclude_pk: int | None 
 
 
 @transaction.atomic
+@audit.appended_together()
 def document_create(*, actor: Any, crate: Crate, **fields: Any) -> Document:
     """Add a document to a draft crate; its retention and the crate's are computed here.
     `fields`: Document.EDITABLE_FIELDS (number, title, document_type, record_date)."""

@@ -383,6 +383,7 @@ def request_delete(*, request: Request, actor: Any) -> None:
 
 
 @transaction.atomic
+@audit.appended_together()
 def request_submit(*, request: Request, actor: Any) -> Request:
     request = _lock_request(request.pk)
     to_status = _guard(request, actor, "submit")
@@ -501,6 +502,7 @@ def _check_no_hold(request: Request) -> None:
 
 
 @transaction.atomic
+@audit.appended_together()
 def _decide(*, request_id: int, actor: Any, action: str, comment: str) -> Request:
     request = _lock_request(request_id)
     to_status = _guard(request, actor, action)
@@ -615,6 +617,7 @@ def _check_destruction_record(request: Request, actor: Any, data: dict[str, Any]
 
 
 @transaction.atomic
+@audit.appended_together()
 def _execute(*, request_id: int, actor: Any, data: dict[str, Any]) -> Request:
     request = _lock_request(request_id)
     to_status = _guard(request, actor, "execute")

@@ -22,11 +22,11 @@ from tests.requests.conftest import PASSWORD
 # Approver or Store Head notified.
 EXPECTED = {
     "crate_create": 10,
-    "document_create": 16,
+    "document_create": 13,
     "request_create": 14,
     "request_submit": 17,
-    "request_approve": 20,
-    "request_execute": 23,
+    "request_approve": 17,
+    "request_execute": 20,
 }
 
 
