@@ -238,7 +238,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
         return DocumentWriteSerializer(crates=visible, **kwargs)
 
     def _read(self, document: Document, *, status_code: int = status.HTTP_200_OK) -> Response:
-        return Response(DocumentSerializer(self.get_queryset().get(pk=document.pk)).data, status=status_code)
+        # What the document's page answers (plain dicts, the same JSON as DocumentSerializer).
+        fresh = self.get_queryset().get(pk=document.pk)
+        return Response(representations.document_row(fresh), status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         data = self._write_serializer(data=request.data)

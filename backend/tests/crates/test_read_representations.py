@@ -73,3 +73,27 @@ def test_document_reads_are_what_the_serializer_answers(world: World) -> None:
     detail = client.get(f"/api/documents/{first['id']}/")
     assert detail.status_code == 200
     assert detail.json() == first
+
+
+def test_a_document_write_answers_what_the_serializer_and_the_page_answer(world: World) -> None:
+    crate = make_crate(world, documents=0)
+    client = world.client("docmanager")
+    created = client.post(
+        "/api/documents/",
+        {
+            "crate": crate.pk,
+            "number": "LOG-9",
+            "title": "Log",
+            "document_type": world.log.pk,
+            "record_date": "2024-01-31",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    path = f"/api/documents/{created.json()['id']}/"
+    document = selectors.documents_for(world.user("docmanager")).get(pk=created.json()["id"])
+    assert created.json() == _json(DocumentSerializer(document).data) == client.get(path).json()
+    corrected = client.patch(path, {"title": "Autoclave log", "reason": "typo in the title"}, format="json")
+    assert corrected.status_code == 200, corrected.content
+    assert corrected.json()["title"] == "Autoclave log"
+    assert corrected.json() == client.get(path).json()
