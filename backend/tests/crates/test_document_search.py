@@ -104,7 +104,10 @@ def test_a_number_shaped_term_matches_numbers_from_their_start_by_the_prefix_ind
         False,
         False,
     ]
-    # The prefix is an index range scan (the trigram scan's cost grows with the table).
+    # The prefix is an index range scan (the trigram scan's cost grows with the table): an
+    # index of PostgreSQL's (the embedded SQLite of development has no plan to look at).
+    if connection.vendor != "postgresql":
+        return
     query = Document.objects.filter(number__istartswith="DOC-1234-00").values("pk").query
     sql, params = query.sql_with_params()
     with connection.cursor() as cursor:
