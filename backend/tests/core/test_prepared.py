@@ -94,3 +94,15 @@ def test_another_thread_reads_on_its_own_connection(world: World) -> None:
     thread.start()
     thread.join()
     assert outcome == [None]
+
+
+def test_a_list_of_keys_is_one_array_parameter(world: World) -> None:
+    """Lists of keys of any length run the SQL compiled for the first (`pk = ANY(%s)`)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("an array parameter is PostgreSQL's")
+    crates = [make_crate(world, documents=0) for _ in range(3)]
+    keys = [crate.pk for crate in crates]
+    assert [c.pk for c in selectors.crate_rows_of_page(keys[:1])] == keys[:1]
+    assert sorted(c.pk for c in selectors.crate_rows_of_page(keys)) == sorted(keys)
+    assert selectors.crate_rows_of_page([]) == []
+    assert len(selectors._crate_rows._compiled) == 1  # one shape, compiled once
