@@ -14,6 +14,14 @@ placeholders are integers no row can hold; compiling verifies that each lands in
 parameters exactly where a plain filter puts it, so a value folded into the SQL text (or
 transformed on its way) fails loudly instead of reading the wrong rows. Prefetches of the
 queryset run as usual, after the main query.
+
+On PostgreSQL the SQL is also a server-side prepared statement, on each connection that runs
+it: these reads join up to nine tables, and PostgreSQL spent ten times longer planning them
+than running them (the requests list's rows: 3.4 ms planning, 0.3 ms running). After five
+runs PostgreSQL keeps a generic plan, and a run is planned in microseconds. Only these reads
+are prepared (their SQL text is fixed, `pk = ANY(array)`); every other query keeps Django's
+client-side binding. A prepared statement lives in its server session, so this needs direct
+connections or a session-pooling PgBouncer, never transaction pooling (docs/operations.md).
 """
 
 import copy
@@ -24,7 +32,10 @@ from typing import Any, Generic, TypeVar
 
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
+from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BigIntegerField, F, Lookup, Model, QuerySet, Value
+from django.db.models.sql.compiler import SQLCompiler, cursor_iter
+from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
 M = TypeVar("M", bound=Model)
 
@@ -115,7 +126,54 @@ def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
         compiler.connection = connection if connection is not None else connections[using]
         compiler.using = using
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
+        compiler.execute_sql = _execute_prepared(compiler, compiled.sql, params)
         return compiler
 
     query.get_compiler = get_compiler  # type: ignore[method-assign]  # this one query object only
     return query
+
+
+# psycopg prepares a statement on a cursor that binds on the server and asks for it, and only
+# once the connection's `prepare_threshold` is set: Django leaves it None (nothing prepared).
+# A threshold no count reaches: nothing is prepared by counting, only by asking.
+_NEVER_BY_COUNT = 2**31 - 1
+
+
+class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+    """Binds on the server and prepares each statement on its first run; psycopg keeps the
+    statements per connection (its LRU of 100, dropped on a rollback) and reuses them by text."""
+
+    def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kwargs: Any) -> Any:
+        return super().execute(query, params, prepare=True, **kwargs)
+
+
+def _execute_prepared(compiler: Any, sql: str, params: tuple[Any, ...]) -> Any:
+    """`SQLCompiler.execute_sql` for a list of rows (MULTI), run as a prepared statement. Django's
+    cursor wrapper is kept (errors, query logging and counting as for any query)."""
+
+    def execute_sql(
+        result_type: str = MULTI, chunked_fetch: bool = False, chunk_size: int = GET_ITERATOR_CHUNK_SIZE
+    ) -> Any:
+        connection = compiler.connection
+        if result_type != MULTI or connection.vendor != "postgresql":
+            return SQLCompiler.execute_sql(compiler, result_type, chunked_fetch, chunk_size)
+        connection.ensure_connection()
+        raw = connection.connection
+        if raw.prepare_threshold is None:
+            raw.prepare_threshold = _NEVER_BY_COUNT
+        with connection.wrap_database_errors:
+            cursor = connection._prepare_cursor(_PreparingCursor(raw))
+        try:
+            cursor.execute(sql, params)
+        except BaseException:
+            cursor.close()
+            raise
+        fetched = cursor_iter(
+            cursor,
+            connection.features.empty_fetchmany_value,
+            compiler.col_count if compiler.has_extra_select else None,
+            chunk_size,
+        )
+        return list(fetched)  # all rows now, as Django does without chunked reads; closes the cursor
+
+    return execute_sql

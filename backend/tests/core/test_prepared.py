@@ -106,3 +106,26 @@ def test_a_list_of_keys_is_one_array_parameter(world: World) -> None:
     assert sorted(c.pk for c in selectors.crate_rows_of_page(keys)) == sorted(keys)
     assert selectors.crate_rows_of_page([]) == []
     assert len(selectors._crate_rows._compiled) == 1  # one shape, compiled once
+
+
+def test_on_postgresql_the_read_is_one_prepared_statement(world: World) -> None:
+    """The read is a server-side prepared statement of its connection, one for any number of
+    keys, so PostgreSQL may keep a generic plan and stop planning it on every run (it does on
+    the bench data: OPTIMIZATIONS.md §2.L; on this test's few rows it keeps custom plans).
+    Each run still reads its own keys' rows."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a prepared statement of PostgreSQL")
+    crates = [make_crate(world, documents=1) for _ in range(3)]
+    for crate in crates * 3:  # each run with its own key reads that crate
+        assert [row.pk for row in selectors.crate_rows_of_page([crate.pk])] == [crate.pk]
+    assert [row.pk for row in selectors.crate_rows_of_page([c.pk for c in crates])] == sorted(
+        (c.pk for c in crates), reverse=True
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT generic_plans, custom_plans FROM pg_prepared_statements WHERE statement LIKE %s",
+            ['%FROM "crates_crate"%= ANY(%'],
+        )
+        (generic, custom), *others = cursor.fetchall()
+    assert others == []  # one statement for any number of keys
+    assert generic + custom == 10  # every run executed that statement
