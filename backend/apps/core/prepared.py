@@ -30,11 +30,11 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+import psycopg
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
-from django.db.backends.postgresql.base import ServerBindingCursor
 from django.db.models import BigIntegerField, F, Lookup, Model, QuerySet, Value
-from django.db.models.sql.compiler import SQLCompiler, cursor_iter
+from django.db.models.sql.compiler import cursor_iter
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
 
 M = TypeVar("M", bound=Model)
@@ -134,12 +134,13 @@ def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
 
 
 # psycopg prepares a statement on a cursor that binds on the server and asks for it, and only
-# once the connection's `prepare_threshold` is set: Django leaves it None (nothing prepared).
-# A threshold no count reaches: nothing is prepared by counting, only by asking.
+# while the connection's `prepare_threshold` is set: Django leaves it None (nothing prepared),
+# and it is set only while a prepared read runs, so Django's other queries are neither counted
+# nor prepared. A threshold no count reaches: nothing is prepared by counting, only by asking.
 _NEVER_BY_COUNT = 2**31 - 1
 
 
-class _PreparingCursor(ServerBindingCursor):  # type: ignore[misc]
+class _PreparingCursor(psycopg.Cursor[Any]):
     """Binds on the server and prepares each statement on its first run; psycopg keeps the
     statements per connection (its LRU of 100, dropped on a rollback) and reuses them by text."""
 
@@ -156,18 +157,19 @@ def _execute_prepared(compiler: Any, sql: str, params: tuple[Any, ...]) -> Any:
     ) -> Any:
         connection = compiler.connection
         if result_type != MULTI or connection.vendor != "postgresql":
-            return SQLCompiler.execute_sql(compiler, result_type, chunked_fetch, chunk_size)
+            return type(compiler).execute_sql(compiler, result_type, chunked_fetch, chunk_size)
         connection.ensure_connection()
         raw = connection.connection
-        if raw.prepare_threshold is None:
-            raw.prepare_threshold = _NEVER_BY_COUNT
         with connection.wrap_database_errors:
             cursor = connection._prepare_cursor(_PreparingCursor(raw))
+        threshold, raw.prepare_threshold = raw.prepare_threshold, _NEVER_BY_COUNT
         try:
             cursor.execute(sql, params)
         except BaseException:
             cursor.close()
             raise
+        finally:
+            raw.prepare_threshold = threshold
         fetched = cursor_iter(
             cursor,
             connection.features.empty_fetchmany_value,
