@@ -521,6 +521,10 @@ IDENTITY_CACHE_SECONDS = int(os.environ.get("IDENTITY_CACHE_SECONDS", "300"))
 READ_CACHE_SECONDS = int(os.environ.get("READ_CACHE_SECONDS", "30"))
 # apps.auth.fastpath: current cached answers served by the WSGI workers in front of Django.
 READ_CACHE_FAST_PATH = env_bool("READ_CACHE_FAST_PATH", True)
+# apps.core.prepared: the list pages' row reads are server-side prepared statements on
+# PostgreSQL (planned once per connection, not per request). Turn off behind a pooler that
+# cannot carry them: PgBouncer in transaction mode before 1.21, or without max_prepared_statements.
+DB_PREPARED_STATEMENTS = env_bool("DB_PREPARED_STATEMENTS", True)
 # apps.core.pagination: lists count at most this many rows; past it `count_exact` is false.
 PAGINATION_COUNT_CAP = int(os.environ.get("PAGINATION_COUNT_CAP", "1000"))
 REST_FRAMEWORK["DEFAULT_RENDERER_CLASSES"] = [

@@ -21,7 +21,8 @@ than running them (the requests list's rows: 3.4 ms planning, 0.3 ms running). A
 runs PostgreSQL keeps a generic plan, and a run is planned in microseconds. Only these reads
 are prepared (their SQL text is fixed, `pk = ANY(array)`); every other query keeps Django's
 client-side binding. A prepared statement lives in its server session, so this needs direct
-connections or a session-pooling PgBouncer, never transaction pooling (docs/operations.md).
+connections (as configured) or a pooler that carries prepared statements: PgBouncer 1.21 or
+later with `max_prepared_statements` set; `DB_PREPARED_STATEMENTS=false` turns this off.
 """
 
 import copy
@@ -31,6 +32,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 import psycopg
+from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
 from django.db import connections
 from django.db.models import BigIntegerField, F, Lookup, Model, QuerySet, Value
@@ -156,7 +158,7 @@ def _execute_prepared(compiler: Any, sql: str, params: tuple[Any, ...]) -> Any:
         result_type: str = MULTI, chunked_fetch: bool = False, chunk_size: int = GET_ITERATOR_CHUNK_SIZE
     ) -> Any:
         connection = compiler.connection
-        if result_type != MULTI or connection.vendor != "postgresql":
+        if result_type != MULTI or connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             return type(compiler).execute_sql(compiler, result_type, chunked_fetch, chunk_size)
         connection.ensure_connection()
         raw = connection.connection

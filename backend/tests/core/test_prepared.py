@@ -8,6 +8,7 @@ import pytest
 from django.db import connection, connections
 from django.db.models import QuerySet
 from django.db.models.expressions import RawSQL
+from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
 from apps.core.prepared import PreparedRead
@@ -129,3 +130,16 @@ def test_on_postgresql_the_read_is_one_prepared_statement(world: World) -> None:
         (generic, custom), *others = cursor.fetchall()
     assert others == []  # one statement for any number of keys
     assert generic + custom == 10  # every run executed that statement
+
+
+def test_with_prepared_statements_off_the_read_is_not_prepared(world: World) -> None:
+    """`DB_PREPARED_STATEMENTS=false` (a pooler that cannot carry them): the same rows, no
+    statement left in the session."""
+    if connection.vendor != "postgresql":
+        pytest.skip("a prepared statement of PostgreSQL")
+    crate = make_crate(world, documents=1)
+    with override_settings(DB_PREPARED_STATEMENTS=False):
+        assert [row.pk for row in selectors.crate_rows_of_page([crate.pk])] == [crate.pk]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone() == (0,)
