@@ -1,4 +1,4 @@
-import type { CurrentUser } from '@/lib/types';
+import type { CurrentUser, DocumentType, RetentionRecompute } from '@/lib/types';
 
 /** A complete signed-in user (the generated type has every field the server sends). */
 export function makeUser(overrides: Partial<CurrentUser> = {}): CurrentUser {
@@ -21,6 +21,43 @@ export function makeUser(overrides: Partial<CurrentUser> = {}): CurrentUser {
     date_joined: '2026-01-01T00:00:00Z',
     capabilities: [],
     allowed_actions: [],
+    ...overrides,
+  };
+}
+
+/** The Batch Manufacturing Record type (id 7): seven years from the record date. */
+export function makeDocumentType(overrides: Partial<DocumentType> = {}): DocumentType {
+  return {
+    id: 7,
+    code: 'BMR',
+    name: 'Batch Manufacturing Record',
+    retention_years: 7,
+    retention_trigger: 'record_date',
+    event_name: '',
+    is_active: true,
+    created_at: '2026-01-01T00:00:00Z',
+    updated_at: '2026-01-01T00:00:00Z',
+    ...overrides,
+  };
+}
+
+/** A recompute (id 31) of BMR's schedule, 7 -> 5 years, over 1,200 documents, not started. */
+export function makeRecompute(overrides: Partial<RetentionRecompute> = {}): RetentionRecompute {
+  return {
+    id: 31,
+    document_type: 7,
+    document_type_code: 'BMR',
+    requested_by: 1,
+    requested_by_name: 'Sanjay Sysadmin',
+    reason: 'SOP-114 rev 4',
+    changes: { retention_years: [7, 5] },
+    status: 'pending',
+    done: 0,
+    total: 1200,
+    documents_changed: 0,
+    crates_changed: 0,
+    created_at: '2026-12-03T10:00:00Z',
+    finished_at: null,
     ...overrides,
   };
 }

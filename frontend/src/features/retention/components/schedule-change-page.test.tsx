@@ -6,7 +6,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AuthProvider } from '@/contexts/AuthContext';
 import { WebSocketProvider } from '@/contexts/WebSocketContext';
 import { authStorage } from '@/lib/auth-storage';
-import { makeUser } from '@/test/factories';
+import { makeDocumentType, makeRecompute, makeUser } from '@/test/factories';
 import { ScheduleChangePage } from './schedule-change-page';
 import { changesText, scheduleText } from './schedules-page';
 
@@ -18,15 +18,7 @@ const user = makeUser({
   capabilities: ['manage_document_types'],
 });
 
-const BMR = {
-  id: 7,
-  code: 'BMR',
-  name: 'Batch Manufacturing Record',
-  retention_years: 7,
-  retention_trigger: 'record_date',
-  event_name: '',
-  is_active: true,
-};
+const BMR = makeDocumentType();
 
 const SIGNED = {
   record: { type: 'documenttype', id: 7, number: '7' },
@@ -40,22 +32,7 @@ const SIGNED = {
   signed_at: null,
 };
 
-const RECOMPUTE = {
-  id: 31,
-  document_type: 7,
-  document_type_code: 'BMR',
-  requested_by: 1,
-  requested_by_name: 'Sanjay Sysadmin',
-  reason: 'SOP-114 rev 4',
-  changes: { retention_years: [7, 5] },
-  status: 'pending',
-  done: 0,
-  total: 1200,
-  documents_changed: 0,
-  crates_changed: 0,
-  created_at: '2026-12-03T10:00:00Z',
-  finished_at: null,
-};
+const RECOMPUTE = makeRecompute();
 
 function json(status: number, body: unknown) {
   return new Response(JSON.stringify(body), {
@@ -266,7 +243,7 @@ describe('ScheduleChangePage', () => {
 
 describe('schedule texts', () => {
   it('says how long and from what', () => {
-    expect(scheduleText(BMR as never)).toBe('7 years from the record date');
+    expect(scheduleText(BMR)).toBe('7 years from the record date');
     expect(
       scheduleText({ retention_years: 1, retention_trigger: 'event', event_name: 'batch expiry' }),
     ).toBe('1 year from the batch expiry');

@@ -1,7 +1,7 @@
 import { screen, within } from '@testing-library/react';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { page, renderScreen, stubApi } from '@/test/render';
-import { makeUser } from '@/test/factories';
+import { makeDocumentType, makeRecompute, makeUser } from '@/test/factories';
 import { SchedulesPage } from './schedules-page';
 
 const sysadmin = makeUser({
@@ -12,16 +12,8 @@ const sysadmin = makeUser({
 const unitAdmin = makeUser({ username: 'unitadmin', roles: ['Unit Admin'], capabilities: [] });
 
 const TYPES = [
-  {
-    id: 7,
-    code: 'BMR',
-    name: 'Batch Manufacturing Record',
-    retention_years: 7,
-    retention_trigger: 'record_date',
-    event_name: '',
-    is_active: true,
-  },
-  {
+  makeDocumentType(),
+  makeDocumentType({
     id: 8,
     code: 'STAB',
     name: 'Stability study',
@@ -29,24 +21,15 @@ const TYPES = [
     retention_trigger: 'event',
     event_name: 'study closure',
     is_active: false,
-  },
+  }),
 ];
-const RECOMPUTE = {
-  id: 31,
-  document_type: 7,
-  document_type_code: 'BMR',
-  requested_by: 1,
-  requested_by_name: 'Sanjay Sysadmin',
-  reason: 'SOP-114 rev 4',
-  changes: { retention_years: [7, 5] },
+const RECOMPUTE = makeRecompute({
   status: 'done',
   done: 1200,
-  total: 1200,
   documents_changed: 1200,
   crates_changed: 40,
-  created_at: '2026-12-03T10:00:00Z',
   finished_at: '2026-12-03T10:01:00Z',
-};
+});
 
 const headers = (table: HTMLElement) =>
   within(table)
