@@ -42,6 +42,7 @@ import subprocess
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -949,31 +950,29 @@ def print_fanout(fanout_result: dict[str, Any]) -> None:
     )
 
 
-async def run_fanout_only(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
-    """--only fanout: the users sign in (the sockets need their tickets), then figure 4 alone."""
+async def _signed_in_alone(
+    stack: Stack, count: int, phase: Callable[[list[User], World], Awaitable[dict[str, Any]]]
+) -> dict[str, Any]:
+    """`count` users sign in (a phase needs their tokens), then `phase` runs alone."""
     rows, world = load_world(stack.database)
-    users = make_users(stack, rows, args.users)
+    users = make_users(stack, rows, count)
     await login_all(users, 8)
     users = [u for u in users if u.token]
     if not users:
         sys.exit(f"no user could log in: see {stack.workdir}/logs/app.log")
-    result = await fanout(stack, users, world, args)
+    result = await phase(users, world)
     for u in users:
         u.http.close()
     return result
+
+
+async def run_fanout_only(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
+    """--only fanout: the users sign in (the sockets need their tickets), then figure 4 alone."""
+    return await _signed_in_alone(stack, args.users, lambda users, world: fanout(stack, users, world, args))
 
 
 async def run_cpu_only(stack: Stack, args: argparse.Namespace) -> dict[str, Any]:
-    rows, world = load_world(stack.database)
-    users = make_users(stack, rows, args.cpu_users)
-    await login_all(users, 8)
-    users = [u for u in users if u.token]
-    if not users:
-        sys.exit(f"no user could log in: see {stack.workdir}/logs/app.log")
-    result = await cpu_read_mix(stack, users, world, args)
-    for u in users:
-        u.http.close()
-    return result
+    return await _signed_in_alone(stack, args.cpu_users, lambda users, world: cpu_read_mix(stack, users, world, args))
 
 
 def verdict(value: float, limit: float, *, at_least: bool = False) -> str:
