@@ -24,6 +24,7 @@ from django.db.models.functions import Coalesce
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
+from apps.core.columns import own_columns_and
 from apps.core.errors import ApplicationError, field_error
 from apps.core.filters import ID_FILTERS, IdFilter
 from apps.core.labels import MAX_LABELS
@@ -88,8 +89,8 @@ def _crates_base(with_documents: bool) -> QuerySet[Crate]:
                 "documents",
                 # What a crate page shows of each document's type and creator (as the lists do).
                 queryset=with_crate_legal_hold(
-                    Document.objects.select_related("document_type", "created_by").only(
-                        *(field.name for field in Document._meta.concrete_fields),
+                    own_columns_and(
+                        Document.objects.select_related("document_type", "created_by"),
                         "document_type__code",
                         "document_type__name",
                         "created_by__full_name",
@@ -135,16 +136,12 @@ def crate_page(user: Any, crate_id: int) -> Crate | None:
     return found[0] if found else None
 
 
-# What a list row shows of the related rows (apps/crates/representations.py): the creator, unit,
-# department and location whole (a user's password hash, flags, dates...) cost more to build
-# than the crate. Any other attribute would be read by a query per row, which the lists'
-# query-count tests (page size 1 against 50) catch.
+# What a list row shows of the related rows (apps/crates/representations.py, apps/core/columns.py).
 _CRATE_RELATED_SHOWN = ("unit__code", "department__code", "department__name", "location__path", "created_by__full_name")
 
 
 def _crate_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Crate]:
-    own = [field.name for field in Crate._meta.concrete_fields]
-    return _crates_base(False).only(*own, *_CRATE_RELATED_SHOWN).filter(any_of("pk", keys))
+    return own_columns_and(_crates_base(False), *_CRATE_RELATED_SHOWN).filter(any_of("pk", keys))
 
 
 _crate_rows = PreparedRead(_crate_rows_queryset)
@@ -164,8 +161,7 @@ _DOCUMENT_RELATED_SHOWN = (
 
 
 def _document_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Document]:
-    own = [field.name for field in Document._meta.concrete_fields]
-    return _documents_base().only(*own, *_DOCUMENT_RELATED_SHOWN).filter(any_of("pk", keys))
+    return own_columns_and(_documents_base(), *_DOCUMENT_RELATED_SHOWN).filter(any_of("pk", keys))
 
 
 _document_rows = PreparedRead(_document_rows_queryset)
