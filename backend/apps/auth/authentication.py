@@ -47,10 +47,16 @@ AUTHENTICATED = "dms_authenticated"
 
 class VersionedJWTAuthentication(JWTAuthentication):
     @staticmethod
-    def keys_also(validated_token: Token, also: Sequence[str] = ()) -> list[str]:
-        """What `load` reads besides the identity: `also` and the session's revocation."""
+    def _session_key(validated_token: Token) -> str | None:
+        """The cache key of the token's sign-in session's revocation (None: no session claim)."""
         session_id = validated_token.get(sessions.SESSION_CLAIM)
-        return [*also, *([sessions.cache_key(str(session_id))] if session_id else [])]
+        return sessions.cache_key(str(session_id)) if session_id else None
+
+    @classmethod
+    def keys_also(cls, validated_token: Token, also: Sequence[str] = ()) -> list[str]:
+        """What `load` reads besides the identity: `also` and the session's revocation."""
+        session_key = cls._session_key(validated_token)
+        return [*also, *([session_key] if session_key else [])]
 
     def authenticate(self, request: Any) -> tuple[Any, Token] | None:
         # ReadCacheMiddleware ran every check below on this very request and token moments ago
@@ -78,8 +84,7 @@ class VersionedJWTAuthentication(JWTAuthentication):
         revocation and `also` come in one cache round trip (or were `prefetched`, see
         identity.load)."""
         user, found = identity.load(user_id, self.keys_also(validated_token, also), prefetched)
-        session_id = validated_token.get(sessions.SESSION_CLAIM)
-        session_key = sessions.cache_key(str(session_id)) if session_id else None
+        session_key = self._session_key(validated_token)
         if user is None:
             raise AuthenticationFailed("User not found", code="user_not_found")
         check_token_version(user, validated_token)
