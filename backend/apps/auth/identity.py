@@ -55,7 +55,7 @@ def _from_database(user_id: Any) -> Any:
         .first()
     )
     if user is not None:
-        user.get_all_permissions()  # fills the backends' per-instance permission caches
+        _ = user.permission_names  # fills the backends' per-instance permission caches too
         _ = user.role_names
     return user
 

@@ -52,7 +52,7 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 raise NotFound("Invalid page.")
         offset = (number - 1) * page_size
         rows_for_keys = getattr(view, "page_rows_for_keys", None)
-        if rows_for_keys is not None and self._keyed(queryset):
+        if rows_for_keys is not None and isinstance(queryset, QuerySet):
             rows, counted = self._rows_by_keys(queryset, offset, page_size + 1, cap, rows_for_keys)
         else:
             rows = list(self._page_rows(queryset, offset, page_size + 1))
@@ -72,27 +72,28 @@ class PageNumberPagination(pagination.PageNumberPagination):
             self.count, self.count_exact = max(cap, offset + len(rows)), False
         return rows
 
-    @staticmethod
-    def _keyed(queryset: Any) -> bool:
-        return isinstance(queryset, QuerySet) and connections[queryset.db].vendor == "postgresql"
-
-    @staticmethod
+    @classmethod
     def _rows_by_keys(
-        queryset: QuerySet[Any], offset: int, limit: int, cap: int, rows_for_keys: Callable[[list[int]], list[Any]]
+        cls, queryset: QuerySet[Any], offset: int, limit: int, cap: int, rows_for_keys: Callable[[list[int]], list[Any]]
     ) -> tuple[list[Any], int]:
         """The page's keys and the capped count in one query, then the rows of those keys read
         by the view's `page_rows_for_keys`, whose SQL is compiled once per process
         (apps/core/prepared.py): compiling a list's annotated rows query cost more CPU than
         running it (OPTIMIZATIONS.md §2.H). Two queries on every page, as before."""
-        capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-        # An uncorrelated scalar subquery: PostgreSQL computes it once (an InitPlan), not per row.
-        # Its text is Django's own compiled SQL; every value stays a parameter.
-        counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
-        keyed = list(queryset.values_list("pk", counted)[offset : offset + limit])
-        keys = [key for key, _ in keyed]
+        if connections[queryset.db].vendor == "postgresql":
+            capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+            # An uncorrelated scalar subquery: PostgreSQL computes it once (an InitPlan), not per
+            # row. Its text is Django's own compiled SQL; every value stays a parameter.
+            counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
+            keyed = list(queryset.values_list("pk", counted)[offset : offset + limit])
+            keys = [key for key, _ in keyed]
+            # No row on the page: an empty list on page 1 (a later page is refused by the caller).
+            total = keyed[0][1] if keyed else offset
+        else:  # SQLite (the embedded default of `make run`): the keys, then the count
+            keys = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
+            total = cls._count_up_to(queryset, cap)
         by_key = {row.pk: row for row in rows_for_keys(keys)}
-        # No row on the page: an empty list on page 1 (a later page is refused by the caller).
-        return [by_key[key] for key in keys if key in by_key], keyed[0][1] if keyed else offset
+        return [by_key[key] for key in keys if key in by_key], total
 
     @staticmethod
     def _page_rows(queryset: Any, offset: int, limit: int) -> Any:

@@ -34,7 +34,7 @@ from typing import Any, Generic, TypeVar
 import psycopg
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db import connections
+from django.db import DEFAULT_DB_ALIAS, NotSupportedError, connections
 from django.db.models import BigIntegerField, F, Lookup, Model, QuerySet, Value
 from django.db.models.sql.compiler import cursor_iter
 from django.db.models.sql.constants import GET_ITERATOR_CHUNK_SIZE, MULTI
@@ -54,6 +54,16 @@ class AnyOf(Lookup):  # type: ignore[type-arg]
         lhs, lhs_params = self.process_lhs(compiler, connection)
         rhs, rhs_params = compiler.compile(self.rhs)
         return f"{lhs} = ANY({rhs})", [*lhs_params, *rhs_params]
+
+    def as_sqlite(self, compiler: Any, connection: Any) -> tuple[str, list[Any]]:
+        # SQLite has no arrays: the keys as a list of parameters (`lhs IN (%s, ...)`).
+        if not isinstance(self.rhs, Value):
+            raise NotSupportedError("any_of on SQLite takes a list of keys, not a subquery")
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        keys = list(self.rhs.value)
+        if not keys:
+            return "1 = 0", []
+        return f"{lhs} IN ({', '.join(['%s'] * len(keys))})", [*lhs_params, *keys]
 
 
 def any_of(field: str, keys: Any) -> AnyOf:
@@ -80,7 +90,12 @@ class PreparedRead(Generic[M]):
         self._lock = threading.Lock()
 
     def fetch(self, shape: Hashable, **values: int | list[int]) -> list[M]:
-        compiled = self._compiled.get(shape) or self._compile(shape, values)
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
+                # SQLite (the embedded default of `make run`): built and compiled every time.
+                return list(self._build(shape, **values))
+            compiled = self._compile(shape, values)
         params = list(compiled.params)
         for name, value in values.items():
             given = [int(key) for key in value] if isinstance(value, list) else int(value)

@@ -2,7 +2,9 @@
 crate's page, the documents list and search): the same JSON as CrateSerializer,
 CrateDetailSerializer and DocumentSerializer (tests compare them), without DRF's per-field
 work, which was most of these reads' server time (a crate's page: its ten documents through a
-22-field ModelSerializer each). They read the rows crates_for() and documents_for() load.
+22-field ModelSerializer each). They read the rows of selectors.crates_as_rows() and
+selectors.documents_as_rows(): what a row shows of its unit, department, location, type and
+creator is a plain value of the row.
 """
 
 from typing import Any
@@ -14,17 +16,16 @@ from apps.policy import access, rules
 
 def crate_row(crate: Any, user: Any) -> dict[str, Any]:
     """CrateSerializer's answer for `user`."""
-    location = crate.location
     return {
         "id": crate.pk,
         "number": crate.number,
         "unit": crate.unit_id,
-        "unit_code": crate.unit.code,
+        "unit_code": crate.unit_code,
         "department": crate.department_id,
-        "department_code": crate.department.code,
-        "department_name": crate.department.name,
+        "department_code": crate.department_code,
+        "department_name": crate.department_name,
         "location": crate.location_id,
-        "location_path": location.path if location is not None else None,
+        "location_path": crate.location_path,
         "previous_location": crate.previous_location_id,
         "status": crate.status,
         "description": crate.description,
@@ -33,7 +34,7 @@ def crate_row(crate: Any, user: Any) -> dict[str, Any]:
         "legal_hold": crate.legal_hold,
         "document_count": crate.document_count,
         "created_by": crate.created_by_id,
-        "created_by_name": crate.created_by.full_name,
+        "created_by_name": crate.created_by_name,
         "allowed_actions": access.crate_allowed_actions(user, crate),
         "created_at": _datetime(crate.created_at),
         "updated_at": _datetime(crate.updated_at),
@@ -52,29 +53,27 @@ def crate_detail_row(crate: Any, user: Any) -> dict[str, Any]:
 
 def document_row(document: Any) -> dict[str, Any]:
     """DocumentSerializer's answer."""
-    crate, document_type = document.crate, document.document_type
-    location = crate.location
     return {
         "id": document.pk,
         "crate": document.crate_id,
-        "crate_number": crate.number,
-        "crate_status": crate.status,
+        "crate_number": document.crate_number,
+        "crate_status": document.crate_status,
         "crate_legal_hold": document.crate_legal_hold,
-        "unit": crate.unit_id,
-        "unit_code": crate.unit.code,
-        "department_name": crate.department.name,
-        "location_path": location.path if location is not None else None,
+        "unit": document.crate_unit,
+        "unit_code": document.unit_code,
+        "department_name": document.department_name,
+        "location_path": document.location_path,
         "number": document.number,
         "title": document.title,
         "document_type": document.document_type_id,
-        "document_type_code": document_type.code,
-        "document_type_name": document_type.name,
+        "document_type_code": document.document_type_code,
+        "document_type_name": document.document_type_name,
         "record_date": _date(document.record_date),
         "trigger_date": _date(document.trigger_date),
         "retention_until": _date(document.retention_until),
         "status": document.status,
         "created_by": document.created_by_id,
-        "created_by_name": document.created_by.full_name,
+        "created_by_name": document.created_by_name,
         "created_at": _datetime(document.created_at),
         "updated_at": _datetime(document.updated_at),
     }

@@ -7,6 +7,7 @@ from types import SimpleNamespace
 from typing import Any
 
 import django_filters
+from django.db import connections
 from django.db.models import (
     BooleanField,
     Count,
@@ -20,6 +21,7 @@ from django.db.models import (
     Subquery,
     Value,
 )
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Coalesce
 
 from apps.audit.models import AuditEvent
@@ -84,21 +86,21 @@ def _crates_base(with_documents: bool) -> QuerySet[Crate]:
         )
     )
     if with_documents:
-        queryset = queryset.prefetch_related(
-            Prefetch(
-                "documents",
-                # What a crate page shows of each document's type and creator (as the lists do).
-                queryset=with_crate_legal_hold(
-                    own_columns_and(
-                        Document.objects.select_related("document_type", "created_by"),
-                        "document_type__code",
-                        "document_type__name",
-                        "created_by__full_name",
-                    )
-                ),
-            )
+        # For the serializers (the disposition review, a legal hold's answer): what they show of
+        # each document's type and creator, not their whole rows (a user's password hash...).
+        own = [field.name for field in Document._meta.concrete_fields]
+        documents = Document.objects.select_related("document_type", "created_by").only(
+            *own, "document_type__code", "document_type__name", "created_by__full_name"
         )
+        queryset = queryset.prefetch_related(Prefetch("documents", queryset=with_crate_legal_hold(documents)))
     return queryset
+
+
+@cache
+def _crate_page_base() -> QuerySet[Crate]:
+    # A crate's page (representations.crate_detail_row): the crate and its documents as rows.
+    documents = documents_as_rows(with_crate_legal_hold(Document.objects.all()))
+    return crates_as_rows(_crates_base(False)).prefetch_related(Prefetch("documents", queryset=documents))
 
 
 @cache
@@ -114,18 +116,55 @@ def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
     return scope_to_unit(_crates_base(with_documents).all(), user)
 
 
+# What a row shows of the rows it joins, as plain values (apps/core/columns.py), for
+# apps/crates/representations.py.
+_CRATE_SHOWN = {
+    "unit_code": "unit__code",
+    "department_code": "department__code",
+    "department_name": "department__name",
+    "location_path": "location__path",
+    "created_by_name": "created_by__full_name",
+}
+_DOCUMENT_SHOWN = {
+    "crate_number": "crate__number",
+    "crate_status": "crate__status",
+    "crate_unit": "crate__unit_id",
+    "unit_code": "crate__unit__code",
+    "department_name": "crate__department__name",
+    "location_path": "crate__location__path",
+    "document_type_code": "document_type__code",
+    "document_type_name": "document_type__name",
+    "created_by_name": "created_by__full_name",
+}
+
+
+def crates_as_rows(queryset: QuerySet[Crate]) -> QuerySet[Crate]:
+    """`queryset` (of crates_for()) with what representations.crate_row reads."""
+    return own_columns_and(queryset, **_CRATE_SHOWN)
+
+
+def documents_as_rows(queryset: QuerySet[Document]) -> QuerySet[Document]:
+    """`queryset` (of documents_for()) with what representations.document_row reads."""
+    return own_columns_and(queryset, **_DOCUMENT_SHOWN)
+
+
+def crate_pages(user: Any) -> QuerySet[Crate]:
+    """Crates of the user's units as a crate's page reads them (representations.crate_detail_row)."""
+    return scope_to_unit(_crate_page_base().all(), user)
+
+
 def _crate_page_queryset(shape: str, *, crate_id: int, unit_id: int | None = None) -> QuerySet[Crate]:
     # The unit scope's one rule (`access.unit_scope_q`), asked for a stand-in user of the unit.
     reader = SimpleNamespace(is_authenticated=True, is_system_admin=shape == "all", unit_id=unit_id)
-    return scope_to_unit(_crates_base(True).all(), reader).filter(pk=crate_id)
+    return crate_pages(reader).filter(pk=crate_id)
 
 
 _crate_page = PreparedRead(_crate_page_queryset)
 
 
 def crate_page(user: Any, crate_id: int) -> Crate | None:
-    """The crate with its documents, as `crates_for(user, with_documents=True)` reads it, or
-    None if the user may not see it: its SQL is compiled once per process (apps/core/prepared.py)."""
+    """The crate with its documents, as `crate_pages(user)` reads it, or None if the user may
+    not see it: its SQL is compiled once per process (apps/core/prepared.py)."""
     scope = access.unit_scope_q(user)
     if scope is access.NOTHING:
         return None  # no unit to see (an account without a unit)
@@ -136,32 +175,15 @@ def crate_page(user: Any, crate_id: int) -> Crate | None:
     return found[0] if found else None
 
 
-# What a list row shows of the related rows (apps/crates/representations.py, apps/core/columns.py).
-_CRATE_RELATED_SHOWN = ("unit__code", "department__code", "department__name", "location__path", "created_by__full_name")
-
-
 def _crate_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Crate]:
-    return own_columns_and(_crates_base(False), *_CRATE_RELATED_SHOWN).filter(any_of("pk", keys))
+    return crates_as_rows(_crates_base(False)).filter(any_of("pk", keys))
 
 
 _crate_rows = PreparedRead(_crate_rows_queryset)
-# As for crates: what a document's row shows of its crate, type and creator.
-_DOCUMENT_RELATED_SHOWN = (
-    "crate__number",
-    "crate__status",
-    "crate__unit_id",
-    "crate__location_id",
-    "crate__unit__code",
-    "crate__department__name",
-    "crate__location__path",
-    "document_type__code",
-    "document_type__name",
-    "created_by__full_name",
-)
 
 
 def _document_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Document]:
-    return own_columns_and(_documents_base(), *_DOCUMENT_RELATED_SHOWN).filter(any_of("pk", keys))
+    return documents_as_rows(_documents_base()).filter(any_of("pk", keys))
 
 
 _document_rows = PreparedRead(_document_rows_queryset)
@@ -322,20 +344,38 @@ class DocumentFilter(django_filters.FilterSet):
         value = value.strip()
         if not value:
             return queryset
-        # A union of three index scans (the trigram indexes on the document's number and title,
-        # and on the crate's number): an OR across the join to crates would make PostgreSQL
-        # filter every document instead (2.7 s against 30 ms on 300,000 documents).
-        if DOCUMENT_NUMBER_SHAPE.fullmatch(value):
-            # A number (scanned or typed from its start): a prefix range scan of the number's
-            # index, whose cost does not grow with the table as the trigram scan of a term
-            # made of the trigrams every number shares ("DOC-", ...) does.
-            by_number = Document.objects.order_by().filter(number__istartswith=value).values("pk")
-        else:
-            by_number = Document.objects.order_by().filter(number__icontains=value).values("pk")
-        by_title = Document.objects.order_by().filter(title__icontains=value).values("pk")
-        crates = Crate.objects.order_by().filter(number__icontains=value).values("pk")
-        by_crate = Document.objects.order_by().filter(crate__in=crates).values("pk")
-        return queryset.filter(pk__in=by_number.union(by_title, by_crate))
+        # A number (scanned or typed from its start) is searched by its prefix.
+        sql, patterns = _search_union(by_prefix=bool(DOCUMENT_NUMBER_SHAPE.fullmatch(value)))
+        term = connections[queryset.db].ops.prep_for_like_query(value)
+        return queryset.filter(pk__in=RawSQL(sql, [pattern.replace(_TERM, term) for pattern in patterns]))  # noqa: S611
+
+
+# Stands for the search term in the union's compiled SQL: letters only, so the LIKE escaping
+# leaves it as it is and the term's escaped text can take its place in each pattern.
+_TERM = "SearchTermStandIn"
+
+
+@cache
+def _search_union(*, by_prefix: bool) -> tuple[str, tuple[str, ...]]:
+    """The documents a search matches, as SQL compiled once per process with a stand-in term,
+    and its LIKE patterns. A union of three index scans (the trigram indexes on the document's
+    number and title, and on the crate's number): an OR across the join to crates would make
+    PostgreSQL filter every document instead (2.7 s against 30 ms on 300,000 documents). Built
+    and resolved for every search, the union cost more CPU than the rest of the list
+    (OPTIMIZATIONS.md §2.N)."""
+    if by_prefix:
+        # A prefix range scan of the number's index, whose cost does not grow with the table as
+        # the trigram scan of a term made of the trigrams every number shares ("DOC-") does.
+        by_number = Document.objects.order_by().filter(number__istartswith=_TERM).values("pk")
+    else:
+        by_number = Document.objects.order_by().filter(number__icontains=_TERM).values("pk")
+    by_title = Document.objects.order_by().filter(title__icontains=_TERM).values("pk")
+    crates = Crate.objects.order_by().filter(number__icontains=_TERM).values("pk")
+    by_crate = Document.objects.order_by().filter(crate__in=crates).values("pk")
+    sql, params = by_number.union(by_title, by_crate).query.sql_with_params()
+    if not params or not all(isinstance(param, str) and _TERM in param for param in params):
+        raise ValueError(f"the search's parameters are not all its term: {params!r}")
+    return sql, tuple(params)
 
 
 # --- Scan: what a scanned code is (docs/api.md, "Scan") ---------------------------------------

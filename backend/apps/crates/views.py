@@ -224,7 +224,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Document]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Document.objects.none()
-        return selectors.documents_for(self.request.user)
+        documents = selectors.documents_for(self.request.user)
+        # A document's page reads what its row shows (representations.document_row).
+        return selectors.documents_as_rows(documents) if self.action == "retrieve" else documents
 
     # Reads as plain dicts: the same JSON as DocumentSerializer (apps/crates/representations.py).
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -239,7 +241,7 @@ class DocumentViewSet(viewsets.ModelViewSet):
 
     def _read(self, document: Document, *, status_code: int = status.HTTP_200_OK) -> Response:
         # What the document's page answers (plain dicts, the same JSON as DocumentSerializer).
-        fresh = self.get_queryset().get(pk=document.pk)
+        fresh = selectors.documents_as_rows(self.get_queryset()).get(pk=document.pk)
         return Response(representations.document_row(fresh), status=status_code)
 
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Q
+from django.utils import timezone
 
 from apps.core.errors import ApplicationError
 from apps.policy import capabilities as cap
@@ -332,12 +333,18 @@ def check_crate(crate: Any, action: str) -> None:
         raise refusal
 
 
-def crate_allowed_actions(user: Any, crate: Any, *, actions: Iterable[str] = CRATE_ACTIONS) -> list[str]:
-    """What `user` may do with `crate` now (needs the REQUEST_FACTS annotated)."""
+def crate_allowed_actions(
+    user: Any, crate: Any, *, actions: Iterable[str] = CRATE_ACTIONS, today: Any = None
+) -> list[str]:
+    """What `user` may do with `crate` now (needs the REQUEST_FACTS annotated). A list asks
+    this for every row: who may act is asked first (it refuses most actions of most roles
+    without the state's messages being written), and `today` can be given once."""
+    today = today or timezone.localdate()
     return [
         action
         for action in actions
-        if crate_state_refusal(crate, action) is None and actor_refusal(CRATE_ACTORS[action], user, crate) is None
+        if actor_refusal(CRATE_ACTORS[action], user, crate) is None
+        and crate_state_refusal(crate, action, today=today) is None
     ]
 
 

@@ -7,6 +7,7 @@ new entity (an inventory count, say) adds its enum and one `StateTable`.
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db import models
 
@@ -73,7 +74,7 @@ class StateTable:
     transitions: Mapping[tuple[str, str], str]
     verbs: Mapping[str, str] = field(default_factory=dict)
 
-    @property
+    @cached_property
     def actions(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(action for _, action in self.transitions))
 

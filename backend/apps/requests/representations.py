@@ -4,8 +4,9 @@ the two on requests of every type and state), without DRF's per-field work.
 The requests list is the most expensive read of the SPA: 25 requests, each with its items and
 signatures, went through three nested ModelSerializers, whose field objects are built and
 walked again for every row, after Django's prefetch had built a queryset per request. Here
-the requests come from requests_for(), their items and signatures as column values, and dates
-are formatted as DRF does (ISO 8601, UTC as "Z").
+the requests come from selectors.requests_as_rows() (their users' names and units' codes as
+values of the row), their items and signatures as column values, and dates are formatted as
+DRF does (ISO 8601, UTC as "Z").
 """
 
 from collections import defaultdict
@@ -21,11 +22,6 @@ from apps.core.representations import iso_datetime as _datetime
 from apps.policy import access, rules
 from apps.requests.models import Request, RequestItem
 from apps.signatures.models import Signature
-
-
-def _name(user: Any) -> str | None:
-    return user.full_name if user is not None else None
-
 
 # What each item shows, and the column it comes from (one query for the page's items).
 _ITEM_COLUMNS = {
@@ -91,9 +87,9 @@ def _signatures_by_request(request_ids: list[int]) -> dict[int, list[dict[str, A
 
 
 def request_rows(requests: Sequence[Any], user: Any) -> list[dict[str, Any]]:
-    """RequestSerializer's answer for each of `requests` (loaded by requests_for() without its
-    prefetches): the page's items and signatures in one query each, as column values. Django's
-    prefetch built a filtered queryset for every request of the page (half the list's time)."""
+    """RequestSerializer's answer for each of `requests` (loaded by selectors.requests_as_rows()):
+    the page's items and signatures in one query each, as column values. Django's prefetch
+    built a filtered queryset for every request of the page (half the list's time)."""
     ids = [request.pk for request in requests]
     items, signatures = _items_by_request(ids), _signatures_by_request(ids)
     return [request_row(request, user, items[request.pk], signatures[request.pk]) for request in requests]
@@ -102,38 +98,37 @@ def request_rows(requests: Sequence[Any], user: Any) -> list[dict[str, Any]]:
 def request_row(
     request: Any, user: Any, items: list[dict[str, Any]], signatures: list[dict[str, Any]]
 ) -> dict[str, Any]:
-    target = request.target_unit
     return {
         "id": request.pk,
         "number": request.number,
         "request_type": request.request_type,
         "status": request.status,
         "unit": request.unit_id,
-        "unit_code": request.unit.code,
+        "unit_code": request.unit_code,
         "requester": request.requester_id,
-        "requester_name": request.requester.full_name,
+        "requester_name": request.requester_name,
         "purpose": request.purpose,
         "expected_return_date": _date(request.expected_return_date),
         "target_unit": request.target_unit_id,
-        "target_unit_code": target.code if target is not None else None,
+        "target_unit_code": request.target_unit_code,
         "items": items,
         "submitted_at": _datetime(request.submitted_at),
         "decided_by": request.decided_by_id,
-        "decided_by_name": _name(request.decided_by),
+        "decided_by_name": request.decided_by_name,
         "decided_at": _datetime(request.decided_at),
         "decision_comment": request.decision_comment,
         "executed_by": request.executed_by_id,
-        "executed_by_name": _name(request.executed_by),
+        "executed_by_name": request.executed_by_name,
         "executed_at": _datetime(request.executed_at),
         "received_by": request.received_by_id,
-        "received_by_name": _name(request.received_by),
+        "received_by_name": request.received_by_name,
         "received_at": _datetime(request.received_at),
         "completed_at": _datetime(request.completed_at),
         "cancelled_at": _datetime(request.cancelled_at),
         "destruction_method": request.destruction_method,
         "destruction_vendor": request.destruction_vendor,
         "destruction_witness": request.destruction_witness_id,
-        "destruction_witness_name": _name(request.destruction_witness),
+        "destruction_witness_name": request.destruction_witness_name,
         "certificate_sha256": request.certificate_sha256,
         "is_overdue": rules.is_overdue(request),
         "signatures": signatures,

@@ -39,18 +39,24 @@ def requests_for(user: Any) -> QuerySet[Request]:
     return scope_to_unit(_requests_base().all(), user, "unit", "target_unit").filter(access.request_visible_q(user))
 
 
-# What a list row shows of the related rows (apps/requests/representations.py, apps/core/columns.py).
-_RELATED_SHOWN = (
-    "unit__code",
-    "target_unit__code",
-    *(f"{user}__full_name" for user in ("requester", "decided_by", "executed_by", "received_by")),
-    "destruction_witness__full_name",
-)
+# What a row shows of the rows it joins, as plain values (apps/core/columns.py), for
+# apps/requests/representations.py.
+_SHOWN = {
+    "unit_code": "unit__code",
+    "target_unit_code": "target_unit__code",
+    **{f"{user}_name": f"{user}__full_name" for user in ("requester", "decided_by", "executed_by", "received_by")},
+    "destruction_witness_name": "destruction_witness__full_name",
+}
+
+
+def requests_as_rows(queryset: QuerySet[Request]) -> QuerySet[Request]:
+    """`queryset` (of requests_for()) with what representations.request_rows reads, without its
+    prefetches (the rows read items and signatures as columns)."""
+    return own_columns_and(queryset.prefetch_related(None), leaving={"certificate_content"}, **_SHOWN)
 
 
 def _request_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Request]:
-    rows = own_columns_and(_requests_base().prefetch_related(None), *_RELATED_SHOWN, leaving={"certificate_content"})
-    return rows.filter(any_of("pk", keys))
+    return requests_as_rows(_requests_base()).filter(any_of("pk", keys))
 
 
 _request_rows = PreparedRead(_request_rows_queryset)

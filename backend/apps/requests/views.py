@@ -29,6 +29,7 @@ from apps.requests.selectors import (
     extensions_for,
     request_context,
     request_rows_of_page,
+    requests_as_rows,
     requests_for,
     sendbacks_for,
 )
@@ -133,13 +134,13 @@ class RequestViewSet(
         queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
         page = self.paginate_queryset(queryset)
         if page is None:
-            return Response(representations.request_rows(list(queryset), request.user))
+            return Response(representations.request_rows(list(requests_as_rows(queryset)), request.user))
         return self.get_paginated_response(representations.request_rows(page, request.user))
 
     def _read(self, request_obj: Request, status_code: int = status.HTTP_200_OK) -> Response:
         # The answer of a write: the request's page as plain dicts, the same JSON as
         # RequestSerializer (a test compares them) without DRF's per-field work on every write.
-        fresh = requests_for(self.request.user).prefetch_related(None).get(pk=request_obj.pk)
+        fresh = requests_as_rows(requests_for(self.request.user)).get(pk=request_obj.pk)
         return Response(representations.request_rows([fresh], self.request.user)[0], status=status_code)
 
     def create(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:

@@ -188,3 +188,23 @@ def test_prefetched_values_are_used_only_when_they_cover_every_key(
     partial = {key: value for key, value in prefetched.items() if not key.startswith("identity-gen:all")}
     assert identity.load(user.pk, ["session-revoked:abc"], partial)[0].pk == user.pk
     assert reads == [wanted]
+
+
+def test_has_perm_answers_as_djangos_backends_do(world: World) -> None:
+    """User.has_perm reads the user's permission set once instead of walking the backends on
+    every call: the same answer for every permission, role, an inactive user and a superuser."""
+    from django.contrib.auth.models import _user_has_perm
+
+    every = [f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")]
+    inactive = User.objects.get(username="approver")
+    inactive.is_active = False
+    superuser = User.objects.get(username="viewer")
+    superuser.is_superuser = True
+    users = [User.objects.get(username=name) for name in world.users] + [inactive, superuser]
+    held = 0
+    for user in users:
+        for perm in every:
+            assert user.has_perm(perm) is _user_has_perm(user, perm, None), (user.username, perm)
+            held += user.has_perm(perm)
+    assert 0 < held < len(users) * len(every)  # some held, some not
+    assert not inactive.has_perm("crates.add_crate") and superuser.has_perm("crates.add_crate")

@@ -37,7 +37,7 @@ def test_a_crate_page_reads_what_the_plain_queryset_reads(world: World) -> None:
         user = world.user(username)
         for crate in crates:  # one after another: no run keeps the values of the one before
             prepared = selectors.crate_page(user, crate.pk)
-            plain = selectors.crates_for(user, with_documents=True).get(pk=crate.pk)
+            plain = selectors.crate_pages(user).get(pk=crate.pk)
             assert prepared is not None and prepared.pk == crate.pk
             assert crate_detail_row(prepared, user) == crate_detail_row(plain, user)
 
@@ -58,6 +58,9 @@ def test_a_crate_page_is_two_queries(world: World) -> None:
 
 
 def test_a_value_folded_into_the_sql_text_is_refused(db: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("compiled once only on PostgreSQL; SQLite builds the queryset every time")
+
     def folded(shape: str, *, crate_id: int) -> QuerySet[Crate]:
         return Crate.objects.filter(pk__gt=RawSQL(str(crate_id), []))
 
@@ -66,6 +69,9 @@ def test_a_value_folded_into_the_sql_text_is_refused(db: None) -> None:
 
 
 def test_a_value_the_build_ignores_is_refused(db: None) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("compiled once only on PostgreSQL; SQLite builds the queryset every time")
+
     def ignores(shape: str, *, crate_id: int) -> QuerySet[Crate]:
         return Crate.objects.all()
 
