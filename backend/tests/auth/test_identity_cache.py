@@ -193,7 +193,7 @@ def test_prefetched_values_are_used_only_when_they_cover_every_key(
 def test_has_perm_answers_as_djangos_backends_do(world: World) -> None:
     """User.has_perm reads the user's permission set once instead of walking the backends on
     every call: the same answer for every permission, role, an inactive user and a superuser."""
-    from django.contrib.auth.models import _user_has_perm
+    from django.contrib.auth.models import _user_has_perm  # type: ignore[attr-defined]
 
     every = [f"{p.content_type.app_label}.{p.codename}" for p in Permission.objects.select_related("content_type")]
     inactive = User.objects.get(username="approver")
