@@ -5,7 +5,7 @@ from django.db.models import QuerySet
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
-from apps.core.filters import ID_FILTERS
+from apps.core.filters import ID_FILTERS, FilterSet
 
 
 def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
@@ -13,7 +13,7 @@ def audit_events_for(user: Any) -> QuerySet[AuditEvent]:
     return scope_to_unit(AuditEvent.objects.all(), user)
 
 
-class AuditEventFilter(django_filters.FilterSet):
+class AuditEventFilter(FilterSet):
     timestamp_after = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="gte")
     timestamp_before = django_filters.IsoDateTimeFilter(field_name="timestamp", lookup_expr="lte")
     date_from = django_filters.DateFilter(field_name="timestamp", lookup_expr="date__gte")

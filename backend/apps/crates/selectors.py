@@ -28,7 +28,7 @@ from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
 from apps.core.columns import own_columns_and
 from apps.core.errors import ApplicationError, field_error
-from apps.core.filters import ID_FILTERS, IdFilter
+from apps.core.filters import ID_FILTERS, FilterSet, IdFilter
 from apps.core.labels import MAX_LABELS
 from apps.core.prepared import PreparedRead, any_of
 from apps.crates.models import Crate, Document
@@ -281,7 +281,7 @@ def crate_neighbours(user: Any, crate: Crate) -> dict[str, Any]:
     }
 
 
-class CrateFilter(django_filters.FilterSet):
+class CrateFilter(FilterSet):
     within = django_filters.NumberFilter(method="filter_within", label="At this location or anywhere inside it")
     due_for_destruction = django_filters.BooleanFilter(
         method="filter_due_for_destruction", label="Stored, retention reached, no legal hold"
@@ -324,7 +324,7 @@ class CrateFilter(django_filters.FilterSet):
 DOCUMENT_NUMBER_SHAPE = re.compile(r"(?=.*\d)[A-Za-z0-9]+(?:[-/_.][A-Za-z0-9]+)+[-/_.]?")
 
 
-class DocumentFilter(django_filters.FilterSet):
+class DocumentFilter(FilterSet):
     """The Documents page (docs/api.md): search by number and title, and the record's facets."""
 
     search = django_filters.CharFilter(method="filter_search", label="Document number or title, or its crate's number")

@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.auth import readcache
+from apps.core.filters import FilterSet
 from apps.core.pagination import paginated_rows
 from apps.core.schema import READ_ERRORS
 from apps.notifications import representations, services
@@ -18,7 +19,7 @@ from apps.notifications.models import Notification
 from apps.notifications.serializers import NotificationSerializer, ReadAllResultSerializer
 
 
-class NotificationFilter(django_filters.FilterSet):
+class NotificationFilter(FilterSet):
     unread = django_filters.BooleanFilter(field_name="read_at", lookup_expr="isnull", label="Only unread")
 
     class Meta:

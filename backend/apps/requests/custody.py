@@ -19,7 +19,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from apps.auth.permissions import scope_to_unit
-from apps.core.filters import IdFilter
+from apps.core.filters import FilterSet, IdFilter
 from apps.core.schema import READ_ERRORS
 from apps.policy import rules
 from apps.policy.states import SendBackStatus
@@ -40,7 +40,7 @@ def custody_items_for(user: Any) -> QuerySet[RequestItem]:
     return scope_to_unit(queryset, user, "request__unit")
 
 
-class CustodyFilter(django_filters.FilterSet):
+class CustodyFilter(FilterSet):
     mine = django_filters.BooleanFilter(method="filter_mine", label="Out to me")
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Past the expected return date")
     requester = IdFilter(field_name="request__requester")

@@ -9,7 +9,7 @@ from django.db.models import BooleanField, ExpressionWrapper, Prefetch, QuerySet
 
 from apps.auth.permissions import scope_to_unit
 from apps.core.columns import own_columns_and
-from apps.core.filters import ID_FILTERS
+from apps.core.filters import ID_FILTERS, FilterSet
 from apps.core.prepared import PreparedRead, any_of
 from apps.crates.models import Crate, Document
 from apps.policy import access, rules
@@ -69,7 +69,7 @@ def request_rows_of_page(keys: list[int]) -> list[Request]:
     return _request_rows.fetch("page", keys=keys)
 
 
-class RequestFilter(django_filters.FilterSet):
+class RequestFilter(FilterSet):
     overdue = django_filters.BooleanFilter(method="filter_overdue", label="Issued and past the expected return date")
     mine = django_filters.BooleanFilter(method="filter_mine", label="Raised by me")
     awaiting_my_action = django_filters.ChoiceFilter(
@@ -109,7 +109,7 @@ def sendbacks_for(user: Any) -> QuerySet[SendBack]:
     return scope_to_unit(queryset, user)
 
 
-class SendBackFilter(django_filters.FilterSet):
+class SendBackFilter(FilterSet):
     class Meta:
         model = SendBack
         fields = ["status", "request", "unit"]
@@ -172,7 +172,7 @@ def extensions_for(user: Any) -> QuerySet[ReturnExtension]:
     return scope_to_unit(queryset, user)
 
 
-class ExtensionFilter(django_filters.FilterSet):
+class ExtensionFilter(FilterSet):
     class Meta:
         model = ReturnExtension
         fields = ["status", "request", "unit"]

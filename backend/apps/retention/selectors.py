@@ -8,7 +8,7 @@ import django_filters
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from apps.core.filters import ID_FILTERS
+from apps.core.filters import ID_FILTERS, FilterSet
 from apps.crates import selectors as crates_selectors
 from apps.crates.models import Crate
 from apps.policy import access, rules
@@ -46,7 +46,7 @@ def recomputes_for(user: Any) -> QuerySet[RetentionRecompute]:
     return RetentionRecompute.objects.select_related("document_type", "requested_by")
 
 
-class HoldFilter(django_filters.FilterSet):
+class HoldFilter(FilterSet):
     search = django_filters.CharFilter(method="filter_search", label="Number, title or reason")
 
     class Meta:

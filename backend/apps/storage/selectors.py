@@ -4,7 +4,7 @@ import django_filters
 from django.db.models import F, QuerySet
 
 from apps.auth.permissions import scope_to_unit
-from apps.core.filters import ID_FILTERS
+from apps.core.filters import ID_FILTERS, FilterSet
 from apps.storage.models import StorageLocation
 
 
@@ -12,7 +12,7 @@ def locations_for(user: Any) -> QuerySet[StorageLocation]:
     return scope_to_unit(StorageLocation.objects.select_related("unit"), user)
 
 
-class StorageLocationFilter(django_filters.FilterSet):
+class StorageLocationFilter(FilterSet):
     available = django_filters.BooleanFilter(method="filter_available", label="Has free capacity")
     root = django_filters.BooleanFilter(field_name="parent", lookup_expr="isnull")
 
