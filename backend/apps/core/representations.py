@@ -7,10 +7,14 @@ from django.utils import timezone
 
 
 def iso_datetime(value: datetime.datetime | None) -> str | None:
-    """DRF's DateTimeField: in the current time zone, ISO 8601, "+00:00" written "Z"."""
+    """DRF's DateTimeField: in the current time zone, ISO 8601, "+00:00" written "Z". No request
+    activates a time zone of its own (settings.TIME_ZONE for everybody, docs/decisions.md), so
+    the current one is the default one, which is not looked up again for every value (a list
+    writes hundreds of them; the lookup through the request-local state was a tenth of the
+    requests list's CPU)."""
     if value is None:
         return None
-    text = value.astimezone(timezone.get_current_timezone()).isoformat()
+    text = value.astimezone(timezone.get_default_timezone()).isoformat()
     return text[:-6] + "Z" if text.endswith("+00:00") else text
 
 

@@ -7,6 +7,7 @@ selectors.documents_as_rows(): what a row shows of its unit, department, locatio
 creator is a plain value of the row.
 """
 
+from collections.abc import Callable
 from typing import Any
 
 from apps.core.representations import iso_date as _date
@@ -14,8 +15,8 @@ from apps.core.representations import iso_datetime as _datetime
 from apps.policy import access, rules
 
 
-def crate_row(crate: Any, user: Any) -> dict[str, Any]:
-    """CrateSerializer's answer for `user`."""
+def crate_row(crate: Any, allowed_actions: Callable[[Any], list[str]]) -> dict[str, Any]:
+    """CrateSerializer's answer for the user of `allowed_actions` (access.crate_allowed_actions_for)."""
     return {
         "id": crate.pk,
         "number": crate.number,
@@ -35,7 +36,7 @@ def crate_row(crate: Any, user: Any) -> dict[str, Any]:
         "document_count": crate.document_count,
         "created_by": crate.created_by_id,
         "created_by_name": crate.created_by_name,
-        "allowed_actions": access.crate_allowed_actions(user, crate),
+        "allowed_actions": allowed_actions(crate),
         "created_at": _datetime(crate.created_at),
         "updated_at": _datetime(crate.updated_at),
     }
@@ -43,7 +44,7 @@ def crate_row(crate: Any, user: Any) -> dict[str, Any]:
 
 def crate_detail_row(crate: Any, user: Any) -> dict[str, Any]:
     """CrateDetailSerializer's answer for `user`: the crate with its documents and holds."""
-    row = crate_row(crate, user)
+    row = crate_row(crate, access.crate_allowed_actions_for(user))
     row["documents"] = [document_row(document) for document in crate.documents.all()]
     row["holds"] = (
         list(rules.covering_holds(crate).order_by("number").values("id", "number", "title")) if crate.legal_hold else []

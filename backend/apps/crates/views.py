@@ -111,7 +111,8 @@ class CrateViewSet(viewsets.ModelViewSet):
 
     # Reads as plain dicts: the same JSON as the serializers (apps/crates/representations.py).
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
-        return paginated_rows(self, lambda crate: representations.crate_row(crate, request.user))
+        allowed_actions = access.crate_allowed_actions_for(request.user)
+        return paginated_rows(self, lambda crate: representations.crate_row(crate, allowed_actions))
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:

@@ -8,7 +8,7 @@ Administrator included: a requester never approves their own request, and its ap
 executes it.
 """
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
@@ -336,16 +336,30 @@ def check_crate(crate: Any, action: str) -> None:
 def crate_allowed_actions(
     user: Any, crate: Any, *, actions: Iterable[str] = CRATE_ACTIONS, today: Any = None
 ) -> list[str]:
-    """What `user` may do with `crate` now (needs the REQUEST_FACTS annotated). A list asks
-    this for every row: who may act is asked first (it refuses most actions of most roles
-    without the state's messages being written), and `today` can be given once."""
+    """What `user` may do with `crate` now (needs the REQUEST_FACTS annotated)."""
+    return crate_allowed_actions_for(user, actions=actions, today=today)(crate)
+
+
+def crate_allowed_actions_for(
+    user: Any, *, actions: Iterable[str] = CRATE_ACTIONS, today: Any = None
+) -> Callable[[Any], list[str]]:
+    """`crate_allowed_actions(user, crate)` for each crate of a list. Who may act on a crate
+    depends on the user and the crate's unit only (no crate rule names a person), so it is asked
+    once per unit, not for every row and action; the state is asked of each crate."""
     today = today or timezone.localdate()
-    return [
-        action
-        for action in actions
-        if actor_refusal(CRATE_ACTORS[action], user, crate) is None
-        and crate_state_refusal(crate, action, today=today) is None
-    ]
+    wanted = tuple(actions)
+    if any(CRATE_ACTORS[action].only_by or CRATE_ACTORS[action].never_by for action in wanted):
+        raise ValueError("a crate rule that names a person cannot be asked once per unit")
+    by_unit: dict[Any, list[str]] = {}
+
+    def allowed(crate: Any) -> list[str]:
+        permitted = by_unit.get(crate.unit_id)
+        if permitted is None:
+            permitted = [action for action in wanted if actor_refusal(CRATE_ACTORS[action], user, crate) is None]
+            by_unit[crate.unit_id] = permitted
+        return [action for action in permitted if crate_state_refusal(crate, action, today=today) is None]
+
+    return allowed
 
 
 # --- Users (docs/roles.md: a Unit Admin manages their own unit, never a System Administrator) ---

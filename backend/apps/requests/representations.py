@@ -14,7 +14,6 @@ from collections.abc import Sequence
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
-from django.db import connections
 
 from apps.core.prepared import PreparedRead, any_of
 from apps.core.representations import iso_date as _date
@@ -60,10 +59,7 @@ _items = PreparedRead[Any](_items_queryset)
 
 
 def _items_by_request(request_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    if connections[RequestItem.objects.db].vendor == "postgresql":
-        rows = _items.fetch("page", keys=request_ids)
-    else:
-        rows = _item_columns(RequestItem.objects.filter(request_id__in=request_ids))
+    rows = _items.fetch("page", keys=request_ids)
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         item = {name: row[column] for name, column in _ITEM_COLUMNS.items()}
@@ -72,12 +68,20 @@ def _items_by_request(request_ids: list[int]) -> dict[int, list[dict[str, Any]]]
     return grouped
 
 
-def _signatures_by_request(request_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
-    rows = (
-        Signature.objects.filter(subject_type=ContentType.objects.get_for_model(Request), subject_id__in=request_ids)
+def _signatures_queryset(shape: str, *, subject_type: int, keys: list[int]) -> Any:
+    return (
+        Signature.objects.filter(any_of("subject_id", keys), subject_type_id=subject_type)
         .order_by("signed_at", "id")
         .values("subject_id", *_SIGNATURE_COLUMNS)
     )
+
+
+_signatures = PreparedRead[Any](_signatures_queryset)
+
+
+def _signatures_by_request(request_ids: list[int]) -> dict[int, list[dict[str, Any]]]:
+    subject_type = ContentType.objects.get_for_model(Request).pk  # cached by Django after the first
+    rows = _signatures.fetch("page", subject_type=subject_type, keys=request_ids)
     grouped: dict[int, list[dict[str, Any]]] = defaultdict(list)
     for row in rows:
         signature = {name: row[name] for name in _SIGNATURE_COLUMNS}

@@ -161,3 +161,29 @@ def test_send_back_actions(world: World) -> None:
         assert response.data["allowed_actions"] == expected, username
     SendBack.objects.filter(pk=sendback.pk).update(status="received")
     assert world.client("storehead").get(f"/api/sendbacks/{sendback.pk}/").data["allowed_actions"] == []
+
+
+@pytest.mark.parametrize("username", ["sysadmin", "docmanager", "storehead", "approver2", "viewer"])
+def test_a_lists_allowed_actions_equal_each_crates_own(world: World, username: str) -> None:
+    """A list asks who may act once per unit (access.crate_allowed_actions_for): the same
+    answer as asking every rule of every crate, across units and states."""
+    from apps.crates.selectors import crates_for
+    from apps.policy import access
+
+    past = datetime.date.today() - datetime.timedelta(days=1)
+    for unit, shelf in ((world.goa, None), (world.kur, world.kur_shelf)):
+        make_crate(world, unit=unit, location=shelf)
+        stored_crate(world, unit=unit, location=shelf, retention_until=past)
+        stored_crate(world, unit=unit, location=shelf, retention_until=past, legal_hold=True)
+    user = world.user(username)
+    allowed = access.crate_allowed_actions_for(user)
+    crates = list(crates_for(user))
+    assert crates
+    for crate in crates:
+        each = [
+            action
+            for action in access.CRATE_ACTIONS
+            if access.actor_refusal(access.CRATE_ACTORS[action], user, crate) is None
+            and access.crate_state_refusal(crate, action) is None
+        ]
+        assert allowed(crate) == each, (username, crate.number)
