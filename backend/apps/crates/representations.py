@@ -42,10 +42,12 @@ def crate_row(crate: Any, allowed_actions: Callable[[Any], list[str]]) -> dict[s
     }
 
 
-def crate_detail_row(crate: Any, user: Any) -> dict[str, Any]:
-    """CrateDetailSerializer's answer for `user`: the crate with its documents and holds."""
+def crate_detail_row(page: Any, user: Any) -> dict[str, Any]:
+    """CrateDetailSerializer's answer for `user`: the crate of a selectors.CratePage with its
+    documents and holds."""
+    crate = page.crate
     row = crate_row(crate, access.crate_allowed_actions_for(user))
-    row["documents"] = [document_row(document) for document in crate.documents.all()]
+    row["documents"] = [document_row(document) for document in page.documents]
     row["holds"] = (
         list(rules.covering_holds(crate).order_by("number").values("id", "number", "title")) if crate.legal_hold else []
     )

@@ -98,9 +98,8 @@ def _crates_base(with_documents: bool) -> QuerySet[Crate]:
 
 @cache
 def _crate_page_base() -> QuerySet[Crate]:
-    # A crate's page (representations.crate_detail_row): the crate and its documents as rows.
-    documents = documents_as_rows(with_crate_legal_hold(Document.objects.all()))
-    return crates_as_rows(_crates_base(False)).prefetch_related(Prefetch("documents", queryset=documents))
+    # A crate's page (representations.crate_detail_row): the crate as a row.
+    return crates_as_rows(_crates_base(False))
 
 
 @cache
@@ -153,6 +152,17 @@ def crate_pages(user: Any) -> QuerySet[Crate]:
     return scope_to_unit(_crate_page_base().all(), user)
 
 
+def crate_page_documents(crate_id: int) -> QuerySet[Document]:
+    """A crate page's documents, as rows (representations.document_row)."""
+    return documents_as_rows(with_crate_legal_hold(Document.objects.all())).filter(crate_id=crate_id)
+
+
+@dataclass(frozen=True)
+class CratePage:
+    crate: Crate
+    documents: list[Document]
+
+
 def _crate_page_queryset(shape: str, *, crate_id: int, unit_id: int | None = None) -> QuerySet[Crate]:
     # The unit scope's one rule (`access.unit_scope_q`), asked for a stand-in user of the unit.
     reader = SimpleNamespace(is_authenticated=True, is_system_admin=shape == "all", unit_id=unit_id)
@@ -160,11 +170,13 @@ def _crate_page_queryset(shape: str, *, crate_id: int, unit_id: int | None = Non
 
 
 _crate_page = PreparedRead(_crate_page_queryset)
+_crate_page_documents = PreparedRead(lambda shape, *, crate_id: crate_page_documents(crate_id))
 
 
-def crate_page(user: Any, crate_id: int) -> Crate | None:
-    """The crate with its documents, as `crate_pages(user)` reads it, or None if the user may
-    not see it: its SQL is compiled once per process (apps/core/prepared.py)."""
+def crate_page(user: Any, crate_id: int) -> CratePage | None:
+    """The crate and its documents, as `crate_pages(user)` and `crate_page_documents` read them,
+    or None if the user may not see it: two reads whose SQL is compiled once per process
+    (apps/core/prepared.py; a prefetch would compile its query again for every page)."""
     scope = access.unit_scope_q(user)
     if scope is access.NOTHING:
         return None  # no unit to see (an account without a unit)
@@ -172,7 +184,9 @@ def crate_page(user: Any, crate_id: int) -> Crate | None:
         found = _crate_page.fetch("all", crate_id=crate_id)
     else:
         found = _crate_page.fetch("unit", crate_id=crate_id, unit_id=user.unit_id)
-    return found[0] if found else None
+    if not found:
+        return None
+    return CratePage(found[0], _crate_page_documents.fetch("crate", crate_id=crate_id))
 
 
 def _crate_rows_queryset(shape: str, *, keys: list[int]) -> QuerySet[Crate]:

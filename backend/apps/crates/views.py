@@ -116,13 +116,13 @@ class CrateViewSet(viewsets.ModelViewSet):
 
     def retrieve(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         try:
-            crate = selectors.crate_page(request.user, int(kwargs["pk"]))
+            page = selectors.crate_page(request.user, int(kwargs["pk"]))
         except (TypeError, ValueError):
-            crate = None
-        if crate is None:
+            page = None
+        if page is None:
             raise Http404
-        self.check_object_permissions(request, crate)
-        return Response(representations.crate_detail_row(crate, request.user))
+        self.check_object_permissions(request, page.crate)
+        return Response(representations.crate_detail_row(page, request.user))
 
     def _detail(self, crate: Crate, *, status_code: int = status.HTTP_200_OK) -> Response:
         fresh = selectors.crate_page(self.request.user, crate.pk)

@@ -37,8 +37,11 @@ def test_a_crate_page_reads_what_the_plain_queryset_reads(world: World) -> None:
         user = world.user(username)
         for crate in crates:  # one after another: no run keeps the values of the one before
             prepared = selectors.crate_page(user, crate.pk)
-            plain = selectors.crate_pages(user).get(pk=crate.pk)
-            assert prepared is not None and prepared.pk == crate.pk
+            plain = selectors.CratePage(
+                selectors.crate_pages(user).get(pk=crate.pk), list(selectors.crate_page_documents(crate.pk))
+            )
+            assert prepared is not None and prepared.crate.pk == crate.pk
+            assert len(prepared.documents) == len(plain.documents) > 0
             assert crate_detail_row(prepared, user) == crate_detail_row(plain, user)
 
 
@@ -53,7 +56,7 @@ def test_a_crate_page_is_two_queries(world: World) -> None:
     crate = make_crate(world, documents=4)
     selectors.crate_page(world.user("docmanager"), crate.pk)  # compiled (per process) here or before
     with CaptureQueriesContext(connection) as captured:
-        assert len(selectors.crate_page(world.user("docmanager"), crate.pk).documents.all()) == 4  # type: ignore[union-attr]
+        assert len(selectors.crate_page(world.user("docmanager"), crate.pk).documents) == 4  # type: ignore[union-attr]
     assert len(captured) == 2  # the crate, its documents
 
 
