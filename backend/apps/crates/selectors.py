@@ -115,6 +115,14 @@ def crates_for(user: Any, *, with_documents: bool = False) -> QuerySet[Crate]:
     return scope_to_unit(_crates_base(with_documents).all(), user)
 
 
+def crate_list_for(user: Any) -> QuerySet[Crate]:
+    """The crates a list pages through: `crates_for(user)` without the rows' joins and
+    annotations. A list chooses a page's keys from it (filters and ordering are on the crates'
+    own columns and rules) and reads the rows by `crate_rows_of_page`; carried through the
+    filters and compiled for the keys, the annotations cost more CPU than the query's run."""
+    return scope_to_unit(Crate.objects.all(), user)
+
+
 # What a row shows of the rows it joins, as plain values (apps/core/columns.py), for
 # apps/crates/representations.py.
 _CRATE_SHOWN = {
@@ -216,6 +224,11 @@ def document_rows_of_page(keys: list[int]) -> list[Document]:
 
 def documents_for(user: Any) -> QuerySet[Document]:
     return scope_to_unit(_documents_base().all(), user, "crate__unit")
+
+
+def document_list_for(user: Any) -> QuerySet[Document]:
+    """The documents a list pages through (as `crate_list_for`; rows by `document_rows_of_page`)."""
+    return scope_to_unit(Document.objects.all(), user, "crate__unit")
 
 
 def with_crate_legal_hold(queryset: QuerySet[Document]) -> QuerySet[Document]:

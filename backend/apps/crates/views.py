@@ -104,6 +104,8 @@ class CrateViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Crate]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Crate.objects.none()
+        if self.action == "list":  # the page's keys; its rows are read by page_rows_for_keys
+            return selectors.crate_list_for(self.request.user)
         return selectors.crates_for(self.request.user, with_documents=self.action == "retrieve")
 
     def get_serializer_class(self) -> type:
@@ -225,6 +227,8 @@ class DocumentViewSet(viewsets.ModelViewSet):
     def get_queryset(self) -> QuerySet[Document]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
             return Document.objects.none()
+        if self.action == "list":  # the page's keys; its rows are read by page_rows_for_keys
+            return selectors.document_list_for(self.request.user)
         documents = selectors.documents_for(self.request.user)
         # A document's page reads what its row shows (representations.document_row).
         return selectors.documents_as_rows(documents) if self.action == "retrieve" else documents
