@@ -102,7 +102,9 @@ class PreparedRead(Generic[M]):
             for index in compiled.positions[name]:
                 params[index] = given
         queryset = compiled.queryset.all()
+        iterable = queryset._iterable_class
         queryset.query = _with_sql(compiled, tuple(params))
+        queryset._iterable_class = iterable  # the setter above makes any values_list() a values()
         return list(queryset)
 
     def _compile(self, shape: Hashable, values: dict[str, int | list[int]]) -> _Compiled:

@@ -1,5 +1,6 @@
 """GET /api/dashboard/ (docs/api.md): the user's unit at a glance, in a fixed number of queries."""
 
+from types import SimpleNamespace
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet, Sum, Window
@@ -14,6 +15,7 @@ from apps.auth import readcache
 from apps.auth.models import Unit
 from apps.auth.permissions import scope_to_unit
 from apps.core import readcache as unit_cache
+from apps.core.prepared import PreparedRead
 from apps.core.schema import UNAUTHORIZED
 from apps.crates.models import Crate
 from apps.notifications.models import Notification
@@ -37,13 +39,18 @@ SUMMARY_FIELDS = (
 )
 
 
-def _summaries(queryset: QuerySet[Request], order: str) -> dict[str, Any]:
+def _summary_rows(queryset: QuerySet[Request], order: str) -> Any:
     """The first TOP requests in `order` and how many there are, in one query: the count is a
     window over the whole filtered set (COUNT(*) OVER (), computed before the LIMIT), carried
     by every row; no row means none."""
-    found = list(
-        queryset.annotate(total=Window(Count("id"))).order_by(order, "id").values(*SUMMARY_FIELDS, "total")[:TOP]
-    )
+    return queryset.annotate(total=Window(Count("id"))).order_by(order, "id").values(*SUMMARY_FIELDS, "total")[:TOP]
+
+
+def _summaries(queryset: QuerySet[Request], order: str) -> dict[str, Any]:
+    return _summaries_of(list(_summary_rows(queryset, order)))
+
+
+def _summaries_of(found: list[dict[str, Any]]) -> dict[str, Any]:
     rows = [
         {
             "id": row["id"],
@@ -185,13 +192,72 @@ def _unit_figures(user: Any, crates: QuerySet[Crate], requests: QuerySet[Request
     }
 
 
+# What is the user's own on the dashboard (what waits for them, their drafts, their unread
+# count) is read on every miss of its cache: as prepared reads (apps/core/prepared.py),
+# compiled once per process and role shape, they cost no query building per request, which
+# was most of a dashboard's CPU (OPTIMIZATIONS.md §2.N). Each is built for a stand-in of the
+# user: the same rules (`access`, the unit scope) asked of the same id, unit and capability.
+def _reader(*, user_id: int, unit_id: int | None, everywhere: bool) -> Any:
+    # Asked by the awaiting rules only for a user whose actor rule is not empty (`_awaiting_summaries`).
+    return SimpleNamespace(
+        pk=user_id, unit_id=unit_id, is_system_admin=everywhere, is_authenticated=True, has_perm=lambda perm: True
+    )
+
+
+def _visible(reader: Any) -> QuerySet[Request]:
+    visible = scope_to_unit(Request.objects.filter(access.request_visible_q(reader)), reader, "unit", "target_unit")
+    return visible.select_related("unit", "target_unit", "requester")
+
+
+# Each list of what waits for the user, in the order it is shown.
+_AWAITED = {"approve": "submitted_at", "execute": "decided_at", "receive": "executed_at"}
+
+
+def _awaiting_queryset(shape: tuple[str, bool], *, user_id: int, unit_id: int | None = None) -> Any:
+    action, everywhere = shape
+    reader = _reader(user_id=user_id, unit_id=unit_id, everywhere=everywhere)
+    return _summary_rows(_visible(reader).filter(access.awaiting_action_q(reader, action)), _AWAITED[action])
+
+
+def _own_drafts_queryset(shape: str, *, user_id: int, unit_id: int) -> Any:
+    reader = _reader(user_id=user_id, unit_id=unit_id, everywhere=False)
+    drafts = Request.objects.filter(status=Request.Status.DRAFT, requester_id=user_id)
+    return (
+        scope_to_unit(drafts, reader, "unit", "target_unit")
+        .order_by()
+        .values_list("request_type")
+        .annotate(count=Count("id"))
+    )
+
+
+def _unread_queryset(shape: str, *, user_id: int) -> Any:
+    # The count rides on the first row (a window over all of them); no row means none.
+    unread = Notification.objects.filter(user_id=user_id, read_at__isnull=True)
+    return unread.annotate(total=Window(Count("id"))).order_by().values("total")[:1]
+
+
+_awaiting = PreparedRead[Any](_awaiting_queryset)
+_own_drafts = PreparedRead[Any](_own_drafts_queryset)
+_unread = PreparedRead[Any](_unread_queryset)
+
+
+def _awaiting_summaries(user: Any, action: str) -> dict[str, Any]:
+    """What waits for `user` to take `action` (`access.awaiting_action_q`): none without the
+    capability, as the rule's empty filter answers without a query."""
+    if access.actor_q(access.REQUEST_ACTORS[action], user) is access.NOTHING:
+        return {"count": 0, "top": []}
+    if user.is_system_admin:
+        found = _awaiting.fetch((action, True), user_id=user.pk)
+    else:
+        found = _awaiting.fetch((action, False), user_id=user.pk, unit_id=user.unit_id)
+    return _summaries_of(found)
+
+
 def dashboard_for(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     crates = scope_to_unit(Crate.objects.all(), user)
-    visible = scope_to_unit(Request.objects.filter(access.request_visible_q(user)), user, "unit", "target_unit")
-    visible = visible.select_related("unit", "target_unit", "requester")
     if access.unit_scope_q(user) is None:  # all units (System Administrator): not shared
-        unit = _unit_figures(user, crates, visible)
+        unit = _unit_figures(user, crates, _visible(user))
     else:
         # Shared by the unit: everything but drafts, which are their author's alone; the user's
         # own drafts are counted apart and added.
@@ -199,22 +265,19 @@ def dashboard_for(user: Any) -> dict[str, Any]:
         shared = shared.select_related("unit", "target_unit", "requester")
         unit = unit_cache.for_unit(user.unit_id, "dashboard", lambda: _unit_figures(user, crates, shared))
         requests_by_type = {kind: dict(counts) for kind, counts in unit["requests_by_type"].items()}
-        own_drafts = scope_to_unit(
-            Request.objects.filter(status=Request.Status.DRAFT, requester_id=user.pk), user, "unit", "target_unit"
-        )
-        for request_type, count in own_drafts.order_by().values_list("request_type").annotate(count=Count("id")):
+        for request_type, count in _own_drafts.fetch("own", user_id=user.pk, unit_id=user.unit_id):
             requests_by_type[request_type][Request.Status.DRAFT] = count
         unit = {**unit, "requests_by_type": requests_by_type}
     return {
         "crates_by_status": unit["crates_by_status"],
         "requests_by_type": unit["requests_by_type"],
-        "pending_approvals": _summaries(visible.filter(access.awaiting_action_q(user, "approve")), "submitted_at"),
-        "to_execute": _summaries(visible.filter(access.awaiting_action_q(user, "execute")), "decided_at"),
-        "to_receive": _summaries(visible.filter(access.awaiting_action_q(user, "receive")), "executed_at"),
+        "pending_approvals": _awaiting_summaries(user, "approve"),
+        "to_execute": _awaiting_summaries(user, "execute"),
+        "to_receive": _awaiting_summaries(user, "receive"),
         "overdue_withdrawals": unit["overdue_withdrawals"],
         "due_for_destruction": unit["due_for_destruction"],
         "location_utilization": unit["location_utilization"],
-        "unread_notifications": Notification.objects.filter(user=user, read_at__isnull=True).count(),
+        "unread_notifications": next((row["total"] for row in _unread.fetch("unread", user_id=user.pk)), 0),
         "by_unit": _by_unit(user, today),
     }
 

@@ -152,3 +152,12 @@ def test_with_prepared_statements_off_the_read_is_not_prepared(world: World) -> 
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone() == (0,)
+
+
+def test_a_values_list_read_gives_tuples(world: World) -> None:
+    crate = make_crate(world)
+
+    def numbers(shape: str, *, crate_id: int) -> QuerySet[Crate]:
+        return Crate.objects.filter(pk=crate_id).values_list("pk", "number")  # type: ignore[return-value]
+
+    assert PreparedRead(numbers).fetch("numbers", crate_id=crate.pk) == [(crate.pk, crate.number)]
