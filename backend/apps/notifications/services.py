@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from apps.auth.models import User
 from apps.core import domain_signals
+from apps.core.prepared import PreparedRead, any_of
 from apps.notifications.models import Notification
 
 
@@ -148,3 +149,12 @@ def notifications_mark_all_read(*, user: Any) -> int:
 
 def notifications_for(user: Any) -> QuerySet[Notification]:
     return Notification.objects.filter(user=user)
+
+
+_notification_rows = PreparedRead(lambda shape, *, keys: Notification.objects.filter(any_of("pk", keys)))
+
+
+def notification_rows_of_page(keys: list[int]) -> list[Notification]:
+    """The notifications of a list page, chosen from the reader's own (apps/core/pagination.py),
+    read by their keys with SQL compiled once per process."""
+    return _notification_rows.fetch("page", keys=keys)

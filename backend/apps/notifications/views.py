@@ -39,6 +39,8 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     search_fields = ["title", "body"]
     ordering_fields = ["created_at"]
     ordering = ["-created_at", "-id"]
+    # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
+    page_rows_for_keys = staticmethod(services.notification_rows_of_page)
 
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

@@ -36,7 +36,17 @@ def _requests_base() -> QuerySet[Request]:
 def requests_for(user: Any) -> QuerySet[Request]:
     """Requests the user may see: their unit's, and transfers addressed to their unit; of the
     drafts, only their own (`access.request_visible_q`)."""
-    return scope_to_unit(_requests_base().all(), user, "unit", "target_unit").filter(access.request_visible_q(user))
+    return _visible_to(user, _requests_base().all())
+
+
+def _visible_to(user: Any, requests: QuerySet[Request]) -> QuerySet[Request]:
+    return scope_to_unit(requests, user, "unit", "target_unit").filter(access.request_visible_q(user))
+
+
+def request_list_for(user: Any) -> QuerySet[Request]:
+    """The requests a list pages through: `requests_for(user)` without the rows' joins and
+    prefetches (a page's keys are chosen from it; its rows are read by `request_rows_of_page`)."""
+    return _visible_to(user, Request.objects.all())
 
 
 # What a row shows of the rows it joins, as plain values (apps/core/columns.py), for

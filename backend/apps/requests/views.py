@@ -28,6 +28,7 @@ from apps.requests.selectors import (
     SendBackFilter,
     extensions_for,
     request_context,
+    request_list_for,
     request_rows_of_page,
     requests_as_rows,
     requests_for,
@@ -124,6 +125,8 @@ class RequestViewSet(
     )
 
     def get_queryset(self) -> QuerySet[Request]:
+        if self.action == "list":  # the page's keys; its rows are read by page_rows_for_keys
+            return request_list_for(self.request.user)
         queryset = requests_for(self.request.user)
         if self.action in self.WRITE_ACTIONS:
             return queryset.select_related(None).prefetch_related(None)

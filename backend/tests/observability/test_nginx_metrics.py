@@ -5,6 +5,7 @@ import http.server
 import ssl
 import subprocess
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
@@ -94,5 +95,9 @@ def test_nginx_sets_the_request_id_that_the_backend_receives_and_nginx_logs(ngin
     # /api/health/ is not access-logged; an API call is, with the same id.
     get(nginx_in_front, "/api/units/")
     api_id = _Backend.seen[-1][1]
-    access_log = (nginx_in_front.root / "logs" / "access.log").read_text()
-    assert f"rid={api_id}" in access_log
+    # nginx writes the line in its log phase, after the response has gone: wait for it.
+    access_log = nginx_in_front.root / "logs" / "access.log"
+    deadline = time.monotonic() + 5
+    while f"rid={api_id}" not in access_log.read_text() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert f"rid={api_id}" in access_log.read_text()
