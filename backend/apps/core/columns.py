@@ -18,7 +18,10 @@ def own_columns_and(queryset: QuerySet[M], *, leaving: Collection[str] = (), **s
     (five for a crate, seven for a document) was a fifth of a list's time (§2.N): here they are
     plain values on the row. Any other attribute of them is read by a query per row, which the
     lists' query-count tests (page size 1 against 50) catch."""
-    model: Any = queryset.model
-    own = [field.name for field in model._meta.concrete_fields if field.name not in leaving]
     joined = {name: F(path) for name, path in shown.items()}
-    return queryset.select_related(None).only(*own).annotate(**joined)
+    return queryset.select_related(None).only(*own_columns(queryset.model, leaving=leaving)).annotate(**joined)
+
+
+def own_columns(model: Any, *, leaving: Collection[str] = ()) -> list[str]:
+    """The names of every column of `model`'s own table (but `leaving`), for `only()`."""
+    return [field.name for field in model._meta.concrete_fields if field.name not in leaving]

@@ -26,7 +26,7 @@ from django.db.models.functions import Coalesce
 
 from apps.audit.models import AuditEvent
 from apps.auth.permissions import scope_to_unit
-from apps.core.columns import own_columns_and
+from apps.core.columns import own_columns, own_columns_and
 from apps.core.errors import ApplicationError, field_error
 from apps.core.filters import ID_FILTERS, FilterSet, IdFilter
 from apps.core.labels import MAX_LABELS
@@ -88,9 +88,8 @@ def _crates_base(with_documents: bool) -> QuerySet[Crate]:
     if with_documents:
         # For the serializers (the disposition review, a legal hold's answer): what they show of
         # each document's type and creator, not their whole rows (a user's password hash...).
-        own = [field.name for field in Document._meta.concrete_fields]
         documents = Document.objects.select_related("document_type", "created_by").only(
-            *own, "document_type__code", "document_type__name", "created_by__full_name"
+            *own_columns(Document), "document_type__code", "document_type__name", "created_by__full_name"
         )
         queryset = queryset.prefetch_related(Prefetch("documents", queryset=with_crate_legal_hold(documents)))
     return queryset

@@ -333,20 +333,16 @@ def check_crate(crate: Any, action: str) -> None:
         raise refusal
 
 
-def crate_allowed_actions(
-    user: Any, crate: Any, *, actions: Iterable[str] = CRATE_ACTIONS, today: Any = None
-) -> list[str]:
+def crate_allowed_actions(user: Any, crate: Any, *, actions: Iterable[str] = CRATE_ACTIONS) -> list[str]:
     """What `user` may do with `crate` now (needs the REQUEST_FACTS annotated)."""
-    return crate_allowed_actions_for(user, actions=actions, today=today)(crate)
+    return crate_allowed_actions_for(user, actions=actions)(crate)
 
 
-def crate_allowed_actions_for(
-    user: Any, *, actions: Iterable[str] = CRATE_ACTIONS, today: Any = None
-) -> Callable[[Any], list[str]]:
+def crate_allowed_actions_for(user: Any, *, actions: Iterable[str] = CRATE_ACTIONS) -> Callable[[Any], list[str]]:
     """`crate_allowed_actions(user, crate)` for each crate of a list. Who may act on a crate
     depends on the user and the crate's unit only (no crate rule names a person), so it is asked
     once per unit, not for every row and action; the state is asked of each crate."""
-    today = today or timezone.localdate()
+    today = timezone.localdate()
     wanted = tuple(actions)
     if any(CRATE_ACTORS[action].only_by or CRATE_ACTORS[action].never_by for action in wanted):
         raise ValueError("a crate rule that names a person cannot be asked once per unit")

@@ -21,6 +21,7 @@ from apps.crates.models import Crate
 from apps.notifications.models import Notification
 from apps.policy import access, rules
 from apps.requests.models import Request
+from apps.requests.selectors import request_list_for
 from apps.storage.models import StorageLocation
 
 TOP = 5
@@ -205,8 +206,7 @@ def _reader(*, user_id: int, unit_id: int | None, everywhere: bool) -> Any:
 
 
 def _visible(reader: Any) -> QuerySet[Request]:
-    visible = scope_to_unit(Request.objects.filter(access.request_visible_q(reader)), reader, "unit", "target_unit")
-    return visible.select_related("unit", "target_unit", "requester")
+    return request_list_for(reader).select_related("unit", "target_unit", "requester")
 
 
 # Each list of what waits for the user, in the order it is shown.
