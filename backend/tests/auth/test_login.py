@@ -1,6 +1,7 @@
 """Login, lockout, throttling, token rotation and revocation (docs/roles.md, docs/api.md)."""
 
 import datetime
+import time
 
 import pytest
 from django.test import override_settings
@@ -169,6 +170,20 @@ def test_tampered_and_expired_tokens_are_refused(world: World) -> None:
     expired = APIClient()
     expired.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
     assert expired.get("/api/auth/me/").status_code == 401
+
+
+def test_a_token_accepted_once_is_refused_when_it_expires(world: World) -> None:
+    # Signatures are verified once per token and process (apps/auth/authentication.py); the
+    # expiry is still checked on every request.
+    token = AccessToken.for_user(world.user("viewer"))
+    token["ver"] = world.user("viewer").auth_version
+    token.set_exp(lifetime=datetime.timedelta(seconds=1))
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert client.get("/api/auth/me/").status_code == 200
+    time.sleep(max(0.0, token["exp"] - time.time()) + 0.05)
+    response = client.get("/api/auth/me/")
+    assert response.status_code == 401, response.json()
 
 
 @pytest.mark.parametrize(
