@@ -11,6 +11,8 @@ class CoreConfig(AppConfig):
         from apps.core import (
             metrics,  # noqa: F401
             readcache,
+            timestamps,
         )
 
         readcache.connect()
+        timestamps.use_c_loader()
