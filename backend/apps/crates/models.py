@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import models
 
 from apps.core.limits import LONG_TEXT_MAX_LENGTH
+from apps.core.loading import FastLoading
 from apps.policy import states
 
 
@@ -31,7 +32,7 @@ class DocumentType(models.Model):
         return f"{self.code} — {self.name}"
 
 
-class Crate(models.Model):
+class Crate(FastLoading):
     # The enum lives with the crate state table (apps.policy.states).
     Status = states.CrateStatus
 
@@ -91,7 +92,7 @@ class Crate(models.Model):
         return self.number
 
 
-class Document(models.Model):
+class Document(FastLoading):
     class Status(models.TextChoices):
         IN_STORAGE = "in_storage", "In storage"
         WITHDRAWN = "withdrawn", "Withdrawn"

@@ -3,6 +3,7 @@ from django.contrib.contenttypes.fields import GenericRelation
 from django.db import models
 
 from apps.core.limits import LONG_TEXT_MAX_LENGTH
+from apps.core.loading import FastLoading
 from apps.policy import states
 
 
@@ -13,7 +14,7 @@ class DestructionMethod(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class Request(models.Model):
+class Request(FastLoading):
     # The enums live with the state tables (apps.policy.states).
     Type = states.RequestType
     Status = states.RequestStatus
