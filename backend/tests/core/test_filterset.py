@@ -33,6 +33,17 @@ def test_the_form_class_is_built_once_and_each_request_has_its_own_form(db: None
     assert first.form.cleaned_data["status"] == "stored" and second.form.cleaned_data["status"] == "draft"
 
 
+def test_forms_share_their_fields_but_not_what_a_request_sent(db: None) -> None:
+    bad, good = CrateFilter(data={"status": "nope"}), CrateFilter(data={"status": "stored"})
+    # One field object per class (Django deep-copies them for every form): none is changed by use.
+    assert bad.form.fields["status"] is good.form.fields["status"]
+    assert not bad.is_valid() and good.is_valid()
+    assert set(bad.form.errors) == {"status"} and not good.form.errors
+    assert good.form.cleaned_data["status"] == "stored" and "status" not in bad.form.cleaned_data
+    again = CrateFilter(data={"status": "draft"})
+    assert again.is_valid() and again.form.cleaned_data["status"] == "draft"
+
+
 @pytest.mark.parametrize(
     "data",
     [
