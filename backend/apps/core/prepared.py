@@ -28,7 +28,7 @@ later with `max_prepared_statements` set; `DB_PREPARED_STATEMENTS=false` turns t
 import copy
 import threading
 from collections.abc import Callable, Hashable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 import psycopg
@@ -78,6 +78,9 @@ class _Compiled:
     sql: str
     params: tuple[Any, ...]
     positions: dict[str, tuple[int, ...]]
+    # The row converters Django computes for every run (a call per column to the backend and
+    # the field), computed once per connection: they are bound to the connection's operations.
+    converters: dict[int, Any] = field(default_factory=dict)
 
 
 class PreparedRead(Generic[M]):
@@ -146,10 +149,26 @@ def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
         compiler.using = using
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
         compiler.execute_sql = _execute_prepared(compiler, compiled.sql, params)
+        compiler.get_converters = _converters_once(compiled, compiler)
         return compiler
 
     query.get_compiler = get_compiler  # type: ignore[method-assign]  # this one query object only
     return query
+
+
+def _converters_once(compiled: _Compiled, compiler: Any) -> Callable[[Any], Any]:
+    """`SQLCompiler.get_converters` for the rows of a compiled read, kept per connection (the
+    read's columns are the same for every run)."""
+
+    def get_converters(expressions: Any) -> Any:
+        key = id(compiler.connection)
+        found = compiled.converters.get(key)
+        if found is None or found[0] is not compiler.connection:
+            found = (compiler.connection, type(compiler).get_converters(compiler, expressions))
+            compiled.converters[key] = found
+        return found[1]
+
+    return get_converters
 
 
 # psycopg prepares a statement on a cursor that binds on the server and asks for it, and only

@@ -306,11 +306,9 @@ def crate_state_refusal(crate: Any, action: str, *, today: Any = None) -> Applic
             if reasons:
                 return _conflict(" ".join(reasons))
         return None
-    if not CRATE_TABLE.allows(crate.status, action):
-        try:
-            CRATE_TABLE.next_state(crate.status, action, label=label)
-        except ApplicationError as error:
-            return error
+    refusal = CRATE_TABLE.refusal(crate.status, action, label=label)
+    if refusal is not None:
+        return refusal
     if action in {"edit", "delete"} and crate.frozen_by is not None:
         return _conflict(
             f"{crate.number} is in request {crate.frozen_by}, submitted or approved: it cannot change until the "

@@ -11,7 +11,7 @@ from functools import cached_property
 
 from django.db import models
 
-from apps.core.errors import invalid_transition
+from apps.core.errors import ApplicationError, invalid_transition
 
 
 class RequestType(models.TextChoices):
@@ -89,14 +89,22 @@ class StateTable:
 
     def next_state(self, state: str, action: str, *, label: str | None = None) -> str:
         """The state `action` leads to from `state`; 409 invalid_transition if none."""
+        refusal = self.refusal(state, action, label=label)
+        if refusal is not None:
+            raise refusal
+        return self.transitions[(state, action)]
+
+    def refusal(self, state: str, action: str, *, label: str | None = None) -> ApplicationError | None:
+        """Why `action` is not possible from `state` (409 invalid_transition), or None: returned,
+        not raised, for a list that asks it of every row and action."""
         if (state, action) in self.transitions:
-            return self.transitions[(state, action)]
+            return None
         if action not in self.verbs:
             raise ValueError(f"unknown {self.entity} action {action!r}")
         label = label or f"The {self.entity}"
         if action not in self.actions:
-            raise invalid_transition(f"{label} cannot be {self.verb(action)}.")
-        raise invalid_transition(f"{label} is {state}; it cannot be {self.verb(action)}.")
+            return invalid_transition(f"{label} cannot be {self.verb(action)}.")
+        return invalid_transition(f"{label} is {state}; it cannot be {self.verb(action)}.")
 
 
 # --- Requests: one table per request type ---------------------------------------------------

@@ -3,6 +3,7 @@ gives exactly what the plain queryset gives, and a build whose values would not 
 of its SQL is refused when it is compiled, not run with the placeholders."""
 
 import threading
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -161,3 +162,35 @@ def test_a_values_list_read_gives_tuples(world: World) -> None:
         return Crate.objects.filter(pk=crate_id).values_list("pk", "number")  # type: ignore[return-value]
 
     assert PreparedRead(numbers).fetch("numbers", crate_id=crate.pk) == [(crate.pk, crate.number)]
+
+
+def test_row_converters_are_computed_once_per_connection(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Django asks the backend and every column for its converters on every run; a prepared
+    read keeps them per connection, and its rows are converted as the plain queryset's."""
+    if connection.vendor != "postgresql":
+        pytest.skip("compiled once only on PostgreSQL; SQLite builds the queryset every time")
+    from django.db.models.sql.compiler import SQLCompiler
+
+    crates = [make_crate(world, documents=2), stored_crate(world, documents=1)]
+    read = PreparedRead(lambda shape, *, crate_id: selectors.crate_page_documents(crate_id))
+    read.fetch("documents", crate_id=crates[0].pk)
+    asked: list[object] = []
+    own = SQLCompiler.get_converters
+
+    def counted(self: SQLCompiler, expressions: Any) -> Any:
+        asked.append(expressions)
+        return own(self, expressions)
+
+    monkeypatch.setattr(SQLCompiler, "get_converters", counted)
+    for crate in crates:
+        prepared = read.fetch("documents", crate_id=crate.pk)
+        assert not asked
+        plain = list(selectors.crate_page_documents(crate.pk))
+        assert asked  # the plain queryset asks on every run
+        asked.clear()
+        assert [row.__dict__.keys() - {"_state"} for row in prepared] == [
+            row.__dict__.keys() - {"_state"} for row in plain
+        ]
+        assert [{k: v for k, v in row.__dict__.items() if k != "_state"} for row in prepared] == [
+            {k: v for k, v in row.__dict__.items() if k != "_state"} for row in plain
+        ]
