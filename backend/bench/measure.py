@@ -5,7 +5,11 @@ the CPU seconds the server processes and PostgreSQL backends spend on it do not 
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
+import statistics
+import time
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
@@ -75,3 +79,37 @@ def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
     whole (it was started during the interval); one that ended is lost (rare: the pools
     keep their connections, and the bench disables PostgreSQL's parallel workers)."""
     return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
+def wake_penalty(gap: float, repeats: int = 60) -> dict[str, float]:
+    """CPU of one fixed piece of Python work (JSON and hashing, ~3 ms: a list request) run back to back, and run
+    after `gap` seconds idle (the pause between requests of figure 1's paced phase), in this
+    process. On a shared virtual machine a core that went idle comes back with cold caches: the
+    same work costs more CPU after a pause, and so does every request of a paced phase. The
+    ratio is printed with figure 1 (OPTIMIZATIONS.md §2.O); it is of the machine, not the code."""
+    rows = [{"id": n, "number": f"CRT-{n:06d}", "status": "stored", "tags": [n, n + 1]} for n in range(800)]
+
+    def work() -> None:
+        text = json.dumps(rows)
+        json.loads(text)
+        for n in range(1500):
+            hashlib.sha256(f"{n}{text[:64]}".encode()).hexdigest()
+
+    def cpu_of_work() -> float:
+        started = time.process_time()
+        work()
+        return (time.process_time() - started) * 1000
+
+    work()  # imported and warmed
+    after_gap, back_to_back = [], []
+    for _ in range(repeats):  # interleaved, so both see the same machine; medians
+        time.sleep(gap)
+        after_gap.append(cpu_of_work())
+        back_to_back.append(cpu_of_work())
+    paced, back = statistics.median(after_gap), statistics.median(back_to_back)
+    return {
+        "gap_ms": round(gap * 1000, 1),
+        "back_to_back_ms": round(back, 3),
+        "after_gap_ms": round(paced, 3),
+        "ratio": round(paced / back, 2) if back else 0.0,
+    }

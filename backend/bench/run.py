@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import data
-from bench.measure import cpu_snapshot, cpu_spent, percentile_ms, process_tree
+from bench.measure import cpu_snapshot, cpu_spent, percentile_ms, process_tree, wake_penalty
 
 BACKEND_DIR = Path(__file__).resolve().parents[1]
 REPO_ROOT = BACKEND_DIR.parent
@@ -987,6 +987,13 @@ def print_summary(results: dict[str, Any]) -> None:
         f"1. CPU per request, read mix: {cpu['total_ms']} ms (server {cpu['server_ms']} + PostgreSQL "
         f"{cpu['postgres_ms']}); target <= 5 ms: {verdict(cpu['total_ms'], 5)}"
     )
+    if "wake_penalty" in results:
+        wake = results["wake_penalty"]
+        print(
+            f"   (this machine: the same Python work costs {wake['after_gap_ms']} ms of CPU after a "
+            f"{wake['gap_ms']} ms pause, {wake['back_to_back_ms']} ms back to back: {wake['ratio']}x; "
+            "figure 1 is paced)"
+        )
     if "load" in results:
         print_load_figures(results)
     if "cpu_10x" in results:
@@ -1140,6 +1147,8 @@ def main() -> None:
             finally:
                 stack.stop()
         results["load_at_end"] = [round(x, 1) for x in os.getloadavg()]
+        if "cpu_1x" in results:
+            results["wake_penalty"] = wake_penalty(1 / args.cpu_rate)
         results["config"] = {k: v for k, v in vars(args).items() if k != "output"}
         if args.only == "fanout":
             print(f"load average at start {results['layout']['load_at_start']}, at end {results['load_at_end']}")

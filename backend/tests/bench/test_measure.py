@@ -11,6 +11,7 @@ from bench.measure import (
     percentile_ms,
     process_cpu,
     process_tree,
+    wake_penalty,
 )
 
 
@@ -55,3 +56,10 @@ def test_own_process_is_read_from_proc_and_its_children_are_found() -> None:
     assert set(snapshot) == {os.getpid(), child.pid}
     assert snapshot[os.getpid()] > 0
     assert process_cpu(child.pid) is None  # ended and reaped
+
+
+def test_wake_penalty_compares_the_same_work_after_a_pause_and_back_to_back() -> None:
+    found = wake_penalty(0.001, repeats=5)
+    assert found["gap_ms"] == 1.0
+    assert found["back_to_back_ms"] > 0 and found["after_gap_ms"] > 0
+    assert abs(found["ratio"] - found["after_gap_ms"] / found["back_to_back_ms"]) < 0.02
