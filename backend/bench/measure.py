@@ -82,11 +82,12 @@ def cpu_spent(before: dict[int, float], after: dict[int, float]) -> float:
 
 
 def wake_penalty(gap: float, repeats: int = 60) -> dict[str, float]:
-    """CPU of one fixed piece of Python work (JSON and hashing, ~3 ms: a list request) run back to back, and run
-    after `gap` seconds idle (the pause between requests of figure 1's paced phase), in this
-    process. On a shared virtual machine a core that went idle comes back with cold caches: the
-    same work costs more CPU after a pause, and so does every request of a paced phase. The
-    ratio is printed with figure 1 (OPTIMIZATIONS.md §2.O); it is of the machine, not the code."""
+    """CPU of one fixed piece of Python work (JSON and hashing, 2 to 4 ms) run back to back, and
+    run after `gap` seconds idle (the pause between requests of figure 1's paced phase), in this
+    process. On the shared virtual machine this was measured on, the same work cost more CPU
+    after a pause (cold caches, or a virtual CPU given back late: the cause is the host's), and
+    so does every request of a paced phase. The ratio is printed with figure 1
+    (OPTIMIZATIONS.md §2.O); it describes the machine, not the code, and varies run to run."""
     rows = [{"id": n, "number": f"CRT-{n:06d}", "status": "stored", "tags": [n, n + 1]} for n in range(800)]
 
     def work() -> None:

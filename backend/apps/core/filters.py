@@ -74,7 +74,7 @@ class SharedFields(dict[str, forms.Field]):
     """A filter form class's fields, shared by its instances. Django's Form.__init__ deep-copies
     its class's fields for every instance (a form may change its own fields); a filter form never
     does (what a request sent is bound to the form, its errors and cleaned data are the form's),
-    and the copy was half the cost of validating a list's filters."""
+    and the copy was a measurable part of every list request (OPTIMIZATIONS.md §2.O)."""
 
     def __deepcopy__(self, memo: dict[int, Any]) -> dict[str, forms.Field]:
         return dict(self)
