@@ -79,8 +79,8 @@ class _Compiled:
     params: tuple[Any, ...]
     positions: dict[str, tuple[int, ...]]
     # The row converters Django computes for every run (a call per column to the backend and
-    # the field), computed once per connection: they are bound to the connection's operations.
-    converters: dict[int, Any] = field(default_factory=dict)
+    # the field), computed once per connection (they are bound to its operations), by connection.
+    converters: dict[Any, Any] = field(default_factory=dict)
 
 
 class PreparedRead(Generic[M]):
@@ -161,12 +161,11 @@ def _converters_once(compiled: _Compiled, compiler: Any) -> Callable[[Any], Any]
     read's columns are the same for every run)."""
 
     def get_converters(expressions: Any) -> Any:
-        key = id(compiler.connection)
-        found = compiled.converters.get(key)
-        if found is None or found[0] is not compiler.connection:
-            found = (compiler.connection, type(compiler).get_converters(compiler, expressions))
-            compiled.converters[key] = found
-        return found[1]
+        found = compiled.converters.get(compiler.connection)
+        if found is None:
+            found = type(compiler).get_converters(compiler, expressions)
+            compiled.converters[compiler.connection] = found
+        return found
 
     return get_converters
 

@@ -392,13 +392,15 @@ def _connect(stack: Stack, url: str, **options: Any) -> Any:
         raise AssertionError(f"WebSocket handshake timed out: {url}\n{stack.diagnostics()}") from error
 
 
-def _open_socket(stack: Stack, token: str):
+def _ticket(stack: Stack, token: str) -> str:
     ticket = stack.request("POST", "/api/auth/ws-ticket/", {}, token=token)
     assert ticket.status in (200, 201), ticket.body
+    return str(ticket.json()["ticket"])
+
+
+def _open_socket(stack: Stack, token: str):
     return _connect(
-        stack,
-        f"wss://{HOST}:{stack.https_port}/ws/updates/?ticket={ticket.json()['ticket']}",
-        ssl=stack.ssl_context,
+        stack, f"wss://{HOST}:{stack.https_port}/ws/updates/?ticket={_ticket(stack, token)}", ssl=stack.ssl_context
     )
 
 
@@ -542,9 +544,7 @@ def test_an_event_reaches_the_sockets_of_every_daphne_process(stack: Stack) -> N
     other_unit = stack.login("storehead2")
 
     def socket_on(port: int, token: str) -> Any:
-        ticket = stack.request("POST", "/api/auth/ws-ticket/", {}, token=token)
-        assert ticket.status in (200, 201), ticket.body
-        return _connect(stack, f"ws://127.0.0.1:{port}/ws/updates/?ticket={ticket.json()['ticket']}")
+        return _connect(stack, f"ws://127.0.0.1:{port}/ws/updates/?ticket={_ticket(stack, token)}")
 
     assert len(stack.websocket_ports) == 2
     ours = [socket_on(port, token) for port in stack.websocket_ports for token in (storehead, docmanager)]
