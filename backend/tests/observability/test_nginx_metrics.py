@@ -1,6 +1,7 @@
 """The shipped nginx config never forwards /metrics, and hands every request a request id
 that the backend receives (X-Request-ID) and nginx logs (rid=)."""
 
+import http.client
 import http.server
 import ssl
 import subprocess
@@ -18,9 +19,11 @@ from tests.production.support import NginxLayout, free_port, make_test_certifica
 
 class _Backend(http.server.BaseHTTPRequestHandler):
     seen: list[tuple[str, str]] = []
+    headers_seen: list[Any] = []
 
     def do_GET(self) -> None:  # noqa: N802 - the stdlib's name
         _Backend.seen.append((self.path, self.headers.get("X-Request-ID", "")))
+        _Backend.headers_seen.append(self.headers)
         body = b"backend"
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -55,7 +58,7 @@ def nginx_in_front(tmp_path: Path) -> Iterator[NginxLayout]:
     args = [nginx, "-c", str(conf), "-p", str(conf.parent), "-e", str(conf.parent / "logs" / "error.log")]
     subprocess.run([*args, "-t"], check=True, capture_output=True)
     subprocess.run(args, check=True, capture_output=True)  # daemonizes; stopped below by its pid file
-    _Backend.seen = []
+    _Backend.seen, _Backend.headers_seen = [], []
     try:
         yield layout
     finally:
@@ -101,3 +104,39 @@ def test_nginx_sets_the_request_id_that_the_backend_receives_and_nginx_logs(ngin
     while f"rid={api_id}" not in access_log.read_text() and time.monotonic() < deadline:
         time.sleep(0.05)
     assert f"rid={api_id}" in access_log.read_text()
+
+
+def test_a_websocket_upgrade_carries_the_request_id_and_the_client_address(nginx_in_front: NginxLayout) -> None:
+    """/ws/ sets headers of its own (Upgrade, Connection), which in nginx drops every header the
+    server block sets: the socket must still get nginx's request id and the client's address
+    (Daphne's --proxy-headers turns X-Forwarded-For into the socket's audit address), never
+    the values a client sends."""
+    context = ssl.create_default_context()
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    conn = http.client.HTTPSConnection("127.0.0.1", nginx_in_front.https_port, context=context, timeout=10)
+    try:
+        conn.request(
+            "GET",
+            "/ws/updates/?ticket=t",
+            headers={
+                "Host": "dms.example",
+                "Upgrade": "websocket",
+                "Connection": "Upgrade",
+                "X-Request-ID": "forged",
+                "X-Forwarded-For": "203.0.113.9",
+            },
+        )
+        conn.getresponse().read()
+    finally:
+        conn.close()
+
+    [(path, request_id)] = _Backend.seen
+    [headers] = _Backend.headers_seen
+    assert path == "/ws/updates/?ticket=t"
+    assert len(request_id) == 32 and request_id != "forged"
+    assert headers["X-Forwarded-For"] == "127.0.0.1"
+    assert headers["X-Real-IP"] == "127.0.0.1"
+    assert headers["X-Forwarded-Proto"] == "https"
+    assert headers["Host"] == "dms.example"
+    assert (headers["Upgrade"], headers["Connection"]) == ("websocket", "upgrade")
