@@ -139,6 +139,13 @@ TEMPLATES = [
 ]
 
 # --- Database -------------------------------------------------------------------------------
+# Every PostgreSQL session plans a prepared statement once, generically, from its first run.
+# The only statements prepared are the fixed reads of apps.core.prepared (and the audit
+# triggers' PL/pgSQL). By default PostgreSQL plans the first five runs of each statement on
+# each connection for their values (up to 3.4 ms for a requests page), then keeps the generic
+# plan it chose for every one of these reads on the bench data; on a pool of 16 connections
+# those 80 first runs were most of a short phase's PostgreSQL CPU (OPTIMIZATIONS.md §2.P).
+POSTGRES_SESSION_OPTIONS = "-c plan_cache_mode=force_generic_plan"
 DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
@@ -150,6 +157,7 @@ if DATABASE_URL:
                 "max_size": int(os.environ.get("DB_POOL_MAX", "20")),
                 "timeout": 30,
             },
+            "options": POSTGRES_SESSION_OPTIONS,
         }
 else:
     DATA_DIR.mkdir(parents=True, exist_ok=True)

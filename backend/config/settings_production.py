@@ -21,6 +21,7 @@ from .settings import (
     LOG_FORMATTER,
     LOGGING,
     MIDDLEWARE,
+    POSTGRES_SESSION_OPTIONS,
     REST_FRAMEWORK,
     SIMPLE_JWT,
     TEMPLATES,
@@ -102,7 +103,7 @@ DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 DATABASES["default"]["OPTIONS"] = {
     "pool": _pool,
     # No single statement may run longer than 30 s (and pin a pooled connection).
-    "options": f"-c statement_timeout={_env_int('DB_STATEMENT_TIMEOUT_MS', 30000)}",
+    "options": f"-c statement_timeout={_env_int('DB_STATEMENT_TIMEOUT_MS', 30000)} {POSTGRES_SESSION_OPTIONS}",
     "application_name": os.environ.get("DB_APPLICATION_NAME", "cipla-dms"),
     "connect_timeout": 5,
 }
