@@ -2,10 +2,15 @@
 
 import os
 
-from django.core.asgi import get_asgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_asgi_app = get_asgi_application()
+django.setup(set_prefix=False)  # as django.core.asgi.get_asgi_application does
+
+from apps.core.routing import ASGIApplication  # noqa: E402 - needs the settings configured above
+
+# Django's ASGI handler, resolving each path once per process (apps/core/routing.py).
+django_asgi_app = ASGIApplication()
 
 from channels.routing import ProtocolTypeRouter, URLRouter  # noqa: E402
 

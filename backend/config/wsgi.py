@@ -8,11 +8,16 @@ cached GET answers of the API are served in front of Django (apps/auth/fastpath.
 
 import os
 
-from django.core.wsgi import get_wsgi_application
+import django
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-django_application = get_wsgi_application()
+django.setup(set_prefix=False)  # as django.core.wsgi.get_wsgi_application does
 
-from apps.auth.fastpath import FastPath  # noqa: E402 - needs the settings configured above
+from apps.core.routing import WSGIApplication  # noqa: E402 - needs the settings configured above
+
+# Django's WSGI handler, resolving each path once per process (apps/core/routing.py).
+django_application = WSGIApplication()
+
+from apps.auth.fastpath import FastPath  # noqa: E402
 
 application = FastPath(django_application)

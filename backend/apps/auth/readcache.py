@@ -18,7 +18,6 @@ throttle exceeded, the cache unreachable) takes the ordinary path, which answers
 did.
 """
 
-import functools
 import hashlib
 import logging
 import uuid
@@ -28,14 +27,14 @@ from typing import Any
 from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, get_urlconf, resolve
+from django.urls import Resolver404, get_urlconf
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from apps.auth import fastpath, identity
 from apps.auth.authentication import AUTHENTICATED, VersionedJWTAuthentication
 from apps.auth.throttles import COUNTED, Window, get_many_and_hit
-from apps.core import readcache
+from apps.core import readcache, routing
 
 logger = logging.getLogger(__name__)
 
@@ -52,12 +51,10 @@ def declared_scope(request: HttpRequest) -> str | None:
     return _declared_scope(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
 
 
-@functools.lru_cache(maxsize=4096)
 def _declared_scope(urlconf: str, path: str) -> str | None:
-    # Remembered per path: Django resolves the path again to run the view, and resolving an
-    # API path walks up to a hundred patterns (the crates list: ~0.1 ms, OPTIMIZATIONS.md §2.O).
+    # The same remembered resolution Django's handler uses to run the view (apps/core/routing.py).
     try:
-        match = resolve(path, urlconf)
+        match = routing.resolve(path, urlconf)
     except Resolver404:
         return None
     declared = getattr(getattr(match.func, "cls", None), "read_cache", None)
