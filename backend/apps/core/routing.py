@@ -4,10 +4,11 @@ Django resolves every request's path by walking the URL patterns in order, raisi
 catching a Resolver404 for each include that does not match and listing every pattern it
 tried. This project has ~275 patterns, most of them in eleven includes under `api/`: an API
 path cost 50 to 140 µs of CPU in a loop, 7 % of the read mix's CPU in a sampling profile, and
-2.9 % of its instructions (OPTIMIZATIONS.md §2.P). A path resolves to the same view and arguments every time,
-so the match is remembered per resolver and path (an LRU of 4,096 paths; a path that does not
-resolve is not remembered and raises every time). Each caller gets a copy of the match with its
-own argument dicts: middleware's process_view receives them and may change them.
+2.9 % of its instructions (OPTIMIZATIONS.md §2.P). A path resolves to the same view and
+arguments every time, so the match is remembered per resolver and path (an LRU of 4,096 paths;
+a path that does not resolve is not remembered and raises every time). Each caller gets a copy
+of the match with its own argument dicts: middleware's process_view receives them and may
+change them.
 """
 
 import functools
