@@ -24,10 +24,9 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from django.conf import settings
 from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse, HttpResponseNotModified
-from django.urls import Resolver404, get_urlconf
+from django.urls import Resolver404
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
@@ -48,13 +47,9 @@ CACHE_CONTROL = "private, no-cache"  # a browser keeps it, and revalidates it (I
 
 def declared_scope(request: HttpRequest) -> str | None:
     """USER or UNIT if the view answering this GET declares its answer cacheable, else None."""
-    return _declared_scope(get_urlconf() or settings.ROOT_URLCONF, request.path_info)
-
-
-def _declared_scope(urlconf: str, path: str) -> str | None:
-    # The same remembered resolution Django's handler uses to run the view (apps/core/routing.py).
     try:
-        match = routing.resolve(path, urlconf)
+        # The same remembered resolution Django's handler runs the view with (apps/core/routing.py).
+        match = routing.resolve(request.path_info)
     except Resolver404:
         return None
     declared = getattr(getattr(match.func, "cls", None), "read_cache", None)

@@ -16,7 +16,7 @@ import functools
 from django.core.handlers.asgi import ASGIHandler
 from django.core.handlers.wsgi import WSGIHandler
 from django.http import HttpRequest
-from django.urls import ResolverMatch, URLResolver, get_resolver, set_urlconf
+from django.urls import ResolverMatch, URLResolver, get_resolver, get_urlconf, set_urlconf
 
 
 @functools.lru_cache(maxsize=4096)
@@ -27,7 +27,7 @@ def _match(resolver: URLResolver, path: str) -> ResolverMatch:
 
 def resolve(path: str, urlconf: str | None = None) -> ResolverMatch:
     """`django.urls.resolve(path, urlconf)`, remembered per path."""
-    shared = _match(get_resolver(urlconf), path)
+    shared = _match(get_resolver(get_urlconf() if urlconf is None else urlconf), path)
     match = ResolverMatch.__new__(ResolverMatch)  # copy.copy: Django refuses to pickle a match
     match.__dict__.update(shared.__dict__)
     for name in ("kwargs", "captured_kwargs", "extra_kwargs"):
