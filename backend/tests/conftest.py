@@ -191,3 +191,17 @@ def today() -> datetime.date:
 
 def is_postgres() -> bool:
     return connections["default"].vendor == "postgresql"
+
+
+def record_calls(monkeypatch: pytest.MonkeyPatch, owner: Any, name: str) -> list[tuple[Any, ...]]:
+    """Record the positional arguments of every call of `owner.name` from now on (a class's
+    method: `self` first), each call still running the original. Returns the list it fills."""
+    calls: list[tuple[Any, ...]] = []
+    original = getattr(owner, name)
+
+    def recorded(*args: Any, **kwargs: Any) -> Any:
+        calls.append(args)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(owner, name, recorded)
+    return calls

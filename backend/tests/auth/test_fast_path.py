@@ -20,7 +20,7 @@ from apps.auth.fastpath import FastPath
 from apps.auth.models import User
 from apps.auth.readcache import USER, _scope_key
 from apps.core import readcache as core_readcache
-from tests.conftest import World
+from tests.conftest import World, record_calls
 from tests.requests.conftest import make_crate
 
 # The fast path is a Redis Lua script in front of Django: without a Redis there is nothing to
@@ -232,14 +232,7 @@ def test_a_miss_costs_three_redis_round_trips_and_a_hit_one(
     _, token = _token(world, "docmanager")
     layer.get("/api/auth/me/?warm=1", token)  # identity cached, the user's version started
     layer.get("/api/auth/me/?warm=2", token)
-    sent: list[bytes] = []
-    original = AbstractConnection.send_packed_command
-
-    def counting(self: Any, command: Any, check_health: bool = True) -> Any:
-        sent.append(command)
-        return original(self, command, check_health)
-
-    monkeypatch.setattr(AbstractConnection, "send_packed_command", counting)
+    sent = record_calls(monkeypatch, AbstractConnection, "send_packed_command")
     miss = layer.get("/api/auth/me/", token)
     assert (miss[0], miss[3], len(sent)) == (200, False, 3)
     # The read cache's own entry was stored in that write (Django answers from it too).
@@ -255,14 +248,7 @@ def test_a_miss_decodes_the_token_once_and_a_tampered_one_is_refused(
     world: World, layer: Layer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     _, token = _token(world, "docmanager")
-    decoded: list[Any] = []
-    original = VersionedJWTAuthentication.get_validated_token
-
-    def spy(self: Any, raw: Any) -> Any:
-        decoded.append(raw)
-        return original(self, raw)
-
-    monkeypatch.setattr(VersionedJWTAuthentication, "get_validated_token", spy)
+    decoded = record_calls(monkeypatch, VersionedJWTAuthentication, "get_validated_token")
     status, _, body, fast = layer.get("/api/auth/me/?decode=1", token)
     assert (status, fast, len(decoded)) == (200, False, 1)
     assert b'"username":"docmanager"' in body

@@ -15,7 +15,7 @@ from apps.auth import roles, throttles
 from apps.auth.authentication import AUTHENTICATED, VersionedJWTAuthentication
 from apps.auth.models import User
 from apps.notifications import services as notifications
-from tests.conftest import World
+from tests.conftest import World, record_calls
 from tests.requests.conftest import make_crate
 
 
@@ -249,14 +249,7 @@ def test_the_api_decodes_the_token_once_when_the_read_cache_authenticated_it(
     world: World, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     client = world.login("docmanager")
-    decoded: list[Any] = []
-    original = VersionedJWTAuthentication.get_validated_token
-
-    def spy(self: Any, raw: Any) -> Any:
-        decoded.append(raw)
-        return original(self, raw)
-
-    monkeypatch.setattr(VersionedJWTAuthentication, "get_validated_token", spy)
+    decoded = record_calls(monkeypatch, VersionedJWTAuthentication, "get_validated_token")
     response = client.get("/api/auth/me/?once=1")
     assert (response.status_code, response.data["username"], len(decoded)) == (200, "docmanager", 1)
 

@@ -3,7 +3,6 @@ gives exactly what the plain queryset gives, and a build whose values would not 
 of its SQL is refused when it is compiled, not run with the placeholders."""
 
 import threading
-from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -16,7 +15,7 @@ from apps.core.prepared import PreparedRead
 from apps.crates import selectors
 from apps.crates.models import Crate
 from apps.crates.representations import crate_detail_row
-from tests.conftest import World
+from tests.conftest import World, record_calls
 from tests.requests.conftest import create_request, make_crate, place_hold, stored_crate
 
 
@@ -175,14 +174,7 @@ def test_row_converters_are_computed_once_per_connection(world: World, monkeypat
     crates = [make_crate(world, documents=2), stored_crate(world, documents=1)]
     read = PreparedRead(lambda shape, *, crate_id: selectors.crate_page_documents(crate_id))
     read.fetch("documents", crate_id=crates[0].pk)
-    asked: list[object] = []
-    own = SQLCompiler.get_converters
-
-    def counted(self: SQLCompiler, expressions: Any) -> Any:
-        asked.append(expressions)
-        return own(self, expressions)
-
-    monkeypatch.setattr(SQLCompiler, "get_converters", counted)
+    asked = record_calls(monkeypatch, SQLCompiler, "get_converters")
     for crate in crates:
         prepared = read.fetch("documents", crate_id=crate.pk)
         assert not asked
