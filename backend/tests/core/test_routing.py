@@ -1,14 +1,12 @@
 """Paths resolve as Django resolves them, once per process (apps/core/routing.py)."""
 
 import asyncio
-import io
-import sys
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from asgiref.testing import ApplicationCommunicator
-from django.test import override_settings
+from django.test import RequestFactory, override_settings
 from django.urls import Resolver404, URLResolver, get_resolver
 from django.urls import resolve as djangos_resolve
 
@@ -105,18 +103,8 @@ def test_another_urlconf_is_resolved_by_its_own_patterns() -> None:
 
 
 def _wsgi_get(application: Any, path: str) -> int:
-    environ = {
-        "REQUEST_METHOD": "GET",
-        "PATH_INFO": path,
-        "QUERY_STRING": "",
-        "SERVER_NAME": "testserver",
-        "SERVER_PORT": "80",
-        "HTTP_HOST": "testserver",
-        "wsgi.url_scheme": "http",
-        "wsgi.input": io.BytesIO(b""),
-        "wsgi.errors": sys.stderr,
-    }
     statuses: list[str] = []
+    environ = RequestFactory().get(path).environ
     b"".join(application(environ, lambda status, headers, exc_info=None: statuses.append(status)))
     return int(statuses[0][:3])
 
