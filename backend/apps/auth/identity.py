@@ -57,6 +57,7 @@ def _from_database(user_id: Any) -> Any:
     if user is not None:
         _ = user.permission_names  # fills the backends' per-instance permission caches too
         _ = user.role_names
+        _ = user.permissions_digest
     return user
 
 

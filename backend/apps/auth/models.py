@@ -1,3 +1,4 @@
+import hashlib
 from functools import cached_property
 from typing import Any
 
@@ -79,6 +80,13 @@ class User(AbstractUser):
     def permission_names(self) -> frozenset[str]:
         """Every permission the user holds ("app.codename"), read once per user object."""
         return frozenset(self.get_all_permissions())
+
+    @cached_property
+    def permissions_digest(self) -> str:
+        """A short digest of `permission_names`: the read cache shares an answer between the users
+        of a unit who hold the same permissions (apps/auth/readcache.py). Computed with the
+        cached identity (apps/auth/identity.py), not for every request."""
+        return hashlib.sha256(",".join(sorted(self.permission_names)).encode()).hexdigest()[:24]
 
     def has_perm(self, perm: str, obj: Any = None) -> bool:
         # Asked for each row of a list (its allowed actions): Django walks the authentication

@@ -18,7 +18,6 @@ throttle exceeded, the cache unreachable) takes the ordinary path, which answers
 did.
 """
 
-import hashlib
 import logging
 import uuid
 from collections.abc import Callable
@@ -63,9 +62,7 @@ def declared_scope(request: HttpRequest) -> str | None:
 def _scope_key(scope: str, user: Any) -> str:
     if scope == USER:
         return f"user:{user.pk}"
-    permissions = ",".join(sorted(user.get_all_permissions()))
-    digest = hashlib.sha256(permissions.encode()).hexdigest()[:24]
-    return f"unit:{user.unit_id}:{digest}"
+    return f"unit:{user.unit_id}:{user.permissions_digest}"
 
 
 def _not_modified(request: HttpRequest, etag: str) -> bool:
