@@ -150,6 +150,10 @@ DATABASE_URL = os.environ.get("DATABASE_URL", "")
 if DATABASE_URL:
     DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=0)}
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # Django's backend, whose pool checks each connection it hands out by its socket, so
+        # one that PostgreSQL closed is replaced, not handed out (config/postgresql/base.py).
+        DATABASES["default"]["ENGINE"] = "config.postgresql"
+        DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
         # Django's native psycopg pool; CONN_MAX_AGE must stay 0 with a pool.
         DATABASES["default"]["OPTIONS"] = {
             "pool": {

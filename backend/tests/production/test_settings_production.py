@@ -67,7 +67,8 @@ from django.conf import settings as s
 db = s.DATABASES["default"]
 log = s.LOGGING["handlers"]
 print(json.dumps({
-    "engine": db["ENGINE"], "conn_max_age": db["CONN_MAX_AGE"], "pool": dict(db["OPTIONS"]["pool"]),
+    "engine": db["ENGINE"], "conn_max_age": db["CONN_MAX_AGE"], "health_checks": db["CONN_HEALTH_CHECKS"],
+    "pool": dict(db["OPTIONS"]["pool"]),
     "options": db["OPTIONS"]["options"], "cache_backend": s.CACHES["default"]["BACKEND"],
     "cache_location": s.CACHES["default"]["LOCATION"],
     "cache_max_connections": s.CACHES["default"]["OPTIONS"]["CONNECTION_POOL_KWARGS"]["max_connections"],
@@ -110,7 +111,8 @@ def test_production_values_match_the_design(tmp_path: Path) -> None:
     assert out.returncode == 0, out.stderr
     s = json.loads(out.stdout.strip().splitlines()[-1])
 
-    assert s["engine"] == "django.db.backends.postgresql" and s["conn_max_age"] == 0
+    # Django's PostgreSQL backend, whose pool checks each connection it hands out by its socket.
+    assert s["engine"] == "config.postgresql" and s["conn_max_age"] == 0 and s["health_checks"] is True
     assert (s["pool"]["min_size"], s["pool"]["max_size"]) == (1, 4)
     assert s["options"] == "-c statement_timeout=30000 -c plan_cache_mode=force_generic_plan"
     assert s["cache_backend"] == "django_redis.cache.RedisCache" and s["cache_location"].endswith("@redis:6379/2")
