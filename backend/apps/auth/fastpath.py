@@ -21,10 +21,14 @@ WSGI layer (config/wsgi.py) answers the same request without entering Django at 
 
 When it has no answer, the same script reads what Django's authentication reads next (the
 identity, its generations, the session, the read-cache versions: `prefetch_keys`) and hands
-the values over in the environ, so the miss does not ask Redis for them again; and after
-Django answered, the read cache's entry, the fast answer and the user's record are written in
-one script (`_STORE`). A miss costs three round trips: this lookup, the read cache's entry with
-its versions and the throttle, and the write.
+the values over in the environ, so the miss does not ask Redis for them again. When the user's
+record was current and only the answer was missing or stale (a `KnownMiss`), the script also
+counts the request against the throttle and reads the unit's data version, which is all
+ReadCacheMiddleware would read next: it then computes the answer without a round trip of its
+own (the read cache's entry for the path was written with the fast answer, under the same
+versions, so it is missing or stale too). After Django answered, the read cache's entry, the
+fast answer and the user's record are written in one script (`_STORE`). A miss costs two
+round trips (this lookup and the write) when the user has a current record, three otherwise.
 
 Anything else (no record, an ended session, another auth version, a stale version, the
 throttle exceeded, Redis unreachable, a directory account) falls through to Django, which
@@ -37,7 +41,6 @@ Django's full path has produced it for the same scope.
 import hashlib
 import json
 import logging
-import time
 import uuid
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -50,6 +53,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from apps.auth import identity, sessions
 from apps.auth.authentication import VERSION_CLAIM, VersionedJWTAuthentication
+from apps.auth.throttles import COUNTED, Window
 from apps.core import readcache
 
 logger = logging.getLogger(__name__)
@@ -65,6 +69,9 @@ PENDING = "dms.readcache.pending"
 PREFETCHED = "dms.fastpath.prefetched"
 # The WSGI environ key of the bearer token this layer validated: (raw token, validated token).
 VALIDATED = "dms.fastpath.validated"
+# The WSGI environ key of a `KnownMiss`: the lookup found the user's record current and no
+# current answer, counted the request and read what the read cache needs to compute one.
+KNOWN_MISS = "dms.fastpath.known_miss"
 # Headers that belong to one response only (recomputed or given anew by this layer).
 _NOT_STORED = frozenset({"x-request-id", "content-length", "date", "set-cookie"})
 # Headers a 304 does not carry (RFC 9110 15.4.5).
@@ -72,35 +79,43 @@ _NOT_IN_304 = frozenset({"content-type", "content-length", "content-encoding"})
 _OPEN_SESSION = "0"  # sessions.py stores "0" for a session that is not revoked
 
 _LOOKUP = """
-local function answer()
-  local rec = redis.call('HMGET', KEYS[1], 'ver', 'unit', 'user', 'g1', 'g2')
-  if not rec[1] or rec[1] ~= ARGV[1] then return nil end
-  if redis.call('GET', KEYS[2]) ~= ARGV[2] then return nil end
-  if (redis.call('GET', KEYS[3]) or '') ~= rec[4] or (redis.call('GET', KEYS[4]) or '') ~= rec[5] then
-    return nil
-  end
-  local entry = nil
-  for _, scope in ipairs({rec[2], rec[3]}) do
-    local found = redis.call('HGETALL', ARGV[3] .. scope .. ':' .. ARGV[4])
-    if #found > 0 then entry = found break end
-  end
-  if not entry then return nil end
+local function current(entry)
+  if #entry == 0 then return nil end
   local e = {}
   for i = 1, #entry, 2 do e[entry[i]] = entry[i + 1] end
   for i = 1, tonumber(e.n) do
     if (redis.call('GET', e['k' .. i]) or '') ~= e['v' .. i] then return nil end
   end
+  return e
+end
+local function answer()
+  local rec = redis.call('HMGET', KEYS[1], 'ver', 'unit', 'user', 'g1', 'g2', 'uv')
+  if not rec[1] or rec[1] ~= ARGV[1] or not rec[6] then return nil end
+  if redis.call('GET', KEYS[2]) ~= ARGV[2] then return nil end
+  if (redis.call('GET', KEYS[3]) or '') ~= rec[4] or (redis.call('GET', KEYS[4]) or '') ~= rec[5] then
+    return nil
+  end
+  local e = nil
+  for _, scope in ipairs({rec[2], rec[3]}) do
+    local entry = redis.call('HGETALL', ARGV[3] .. scope .. ':' .. ARGV[4])
+    if #entry > 0 then e = current(entry) break end
+  end
+  -- The record is current: the request is counted here, answered or not (Django takes this count).
   local count = 0
   if ARGV[5] ~= '0' then
     count = redis.call('INCR', KEYS[5])
     redis.call('EXPIRE', KEYS[5], ARGV[5])
   end
-  return {count, e.etag, e.headers, e.body}
+  if e then return {count, e.etag, e.headers, e.body} end
+  -- A known miss: the unit's data version and the record's scopes, for the read cache.
+  return {-2, count, redis.call('GET', rec[6]) or '', rec[2], rec[3], rec[6]}
 end
 local found = answer()
-if found then return found end
+if found and found[1] ~= -2 then return found end
 -- No answer: the values Django reads first (KEYS[6..]), so that it need not ask again.
-return {-1, redis.call('MGET', unpack(KEYS, 6, #KEYS))}
+found = found or {-1}
+found[#found + 1] = redis.call('MGET', unpack(KEYS, 6, #KEYS))
+return found
 """
 
 # The writes after Django answered, in one round trip; a script runs atomically, so a reader
@@ -161,14 +176,37 @@ class Note:
     """What ReadCacheMiddleware knows of an answer it served or stored: whose it is, the
     scope it is shared in, and the cache keys and values it was computed under."""
 
-    def __init__(self, *, user: Any, scope: str, unit_scope: str, user_scope: str, versions: dict[str, Any]) -> None:
+    def __init__(
+        self,
+        *,
+        user: Any,
+        scope: str,
+        unit_scope: str,
+        user_scope: str,
+        unit_version: str,
+        versions: dict[str, Any],
+    ) -> None:
         self.user_id = user.pk
         self.auth_version = user.auth_version
         self.scope = scope
         self.unit_scope = unit_scope
         self.user_scope = user_scope
+        self.unit_version = unit_version  # the key (unprefixed) of the user's unit's data version
         self.versions = versions  # cache key (unprefixed) -> value
         self.generations: tuple[bytes, bytes] = (b"", b"")
+
+
+class KnownMiss:
+    """The lookup found the user's record current (token, session, identity generations) and no
+    current answer for this path in its scopes; it counted the request and read the unit's data
+    version. ReadCacheMiddleware uses these instead of its own round trip when the user's scope
+    and unit are the record's."""
+
+    def __init__(self, *, user_id: Any, scopes: tuple[str, str], unit_version: str, unit_version_value: Any) -> None:
+        self.user_id = user_id
+        self.scopes = scopes  # the record's unit and user scopes
+        self.unit_version = unit_version  # its key (prefixed, as the record holds it)
+        self.unit_version_value = unit_version_value  # None when the version is absent
 
 
 def _header(environ: dict[str, Any], name: str) -> str:
@@ -200,14 +238,6 @@ def _not_modified(environ: dict[str, Any], etag: str) -> bool:
     wanted = _header(environ, "HTTP_IF_NONE_MATCH")
     tags = [tag.strip().removeprefix("W/") for tag in wanted.split(",")]
     return bool(wanted) and (wanted.strip() == "*" or etag.removeprefix("W/") in tags)
-
-
-def _rate() -> tuple[int, int] | None:
-    rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
-    if not rate:
-        return None
-    number, period = str(rate).split("/")
-    return int(number), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
 class FastPath:
@@ -281,11 +311,9 @@ class FastPath:
         session_id, version = token.get(sessions.SESSION_CLAIM), token.get(VERSION_CLAIM)
         if not session_id or version is None:
             return None  # tokens from before sessions: the ordinary path decides
-        rate = _rate()
-        throttle_key, window = "", 0
-        if rate is not None:
-            window = rate[1]
-            throttle_key = cache.make_key(f"throttle:user:{user_id}:{int(time.time() // window)}")
+        rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
+        window = Window(user_id, rate) if rate else None
+        throttle_key = cache.make_key(window.key) if window is not None else ""
         user_generation, everyone_generation = identity.generation_keys(user_id)
         prefetch = prefetch_keys(user_id, token)
         client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
@@ -300,21 +328,39 @@ class FastPath:
                 throttle_key or cache.make_key("throttle:none"),
                 *(cache.make_key(key) for key in prefetch),
             ],
-            args=[str(version), raw(_OPEN_SESSION), _entry_prefix(), _path_hash(environ), str(window)],
+            args=[
+                str(version),
+                raw(_OPEN_SESSION),
+                _entry_prefix(),
+                _path_hash(environ),
+                str(window.seconds if window is not None else 0),
+            ],
             client=client,
         )
-        if int(found[0]) == -1:
-            # No answer here. The values were read now, as Django would read them next (the
-            # generations before any database read): identity.load takes them.
-            decode = cache.client.decode  # type: ignore[attr-defined]
-            values = found[1]
-            environ[PREFETCHED] = {
-                key: (decode(value) if value is not None else None) for key, value in zip(prefetch, values, strict=True)
-            }
-            return None
-        if rate is not None and int(found[0]) > rate[0]:
-            return None  # over the limit: the ordinary path counts it and answers 429
-        return found
+        kind = int(found[0])
+        if kind >= 0 or kind == -2:
+            # Counted here (`kind` is the count of an answer): Django's throttle takes this verdict.
+            count = kind if kind >= 0 else int(found[1])
+            environ[COUNTED] = (user_id, window.wait(count) if window is not None else None)
+        if kind >= 0:
+            if environ[COUNTED][1] is not None:
+                return None  # over the limit: the ordinary path answers 429
+            return found
+        # No answer here. The values were read now, as Django would read them next (the
+        # generations before any database read): identity.load takes them.
+        decode = cache.client.decode  # type: ignore[attr-defined]
+        environ[PREFETCHED] = {
+            key: (decode(value) if value is not None else None) for key, value in zip(prefetch, found[-1], strict=True)
+        }
+        if kind == -2:
+            _, _, value, unit_scope, user_scope, unit_version, _ = found
+            environ[KNOWN_MISS] = KnownMiss(
+                user_id=user_id,
+                scopes=(unit_scope.decode(), user_scope.decode()),
+                unit_version=unit_version.decode(),
+                unit_version_value=decode(value) if value else None,
+            )
+        return None
 
     def _store(
         self,
@@ -377,6 +423,7 @@ class FastPath:
             "user": note.user_scope,
             "g1": note.generations[0],
             "g2": note.generations[1],
+            "uv": cache.make_key(note.unit_version),
         }
         record_key, entry_key = _record_key(note.user_id), f"{_entry_prefix()}{note.scope}:{_path_hash(environ)}"
         return record_key, record, entry_key, entry

@@ -31,7 +31,7 @@ from rest_framework_simplejwt.settings import api_settings as jwt_settings
 
 from apps.auth import fastpath, identity
 from apps.auth.authentication import AUTHENTICATED, VersionedJWTAuthentication
-from apps.auth.throttles import COUNTED, Window, get_many_and_hit
+from apps.auth.throttles import COUNTED, Window, counted_verdict, get_many_and_hit
 from apps.core import readcache, routing
 
 logger = logging.getLogger(__name__)
@@ -124,15 +124,32 @@ class ReadCacheMiddleware:
         key = readcache.entry_key(scope_key, f"{accept}|{request.get_full_path()}")
         unit_version = readcache.unit_version_key(user.unit_id)
         rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
-        window = Window(user.pk, rate) if rate else None
-        try:
-            # One round trip: the entry, its versions, and the request counted against the
-            # user's throttle (the API's counter; over the limit the ordinary path answers 429).
-            current, count = get_many_and_hit([key, unit_version, user_key, everyone_key], window)
-        except Exception:
-            logger.warning("read cache unreachable", exc_info=True)
-            return self.get_response(request)
-        wait = window.wait(count) if window is not None else None
+        counted = counted_verdict(request)
+        if counted is not None and str(counted[0]) != str(user.pk):  # the token's claim is a string
+            counted = None
+        # Counted already by the fast path's lookup, or counted now with the read below.
+        window = Window(user.pk, rate) if rate and counted is None else None
+        known = request.META.get(fastpath.KNOWN_MISS)
+        if (
+            known is not None
+            and str(known.user_id) == str(user.pk)
+            and scope_key in known.scopes
+            and known.unit_version == cache.make_key(unit_version)
+        ):
+            # The fast path found no current answer for this path in the user's scopes and read
+            # the unit's version (the identity generations came with the identity): no round trip.
+            read = {unit_version: known.unit_version_value, user_key: found.get(user_key)}
+            read[everyone_key] = found.get(everyone_key)
+            current, count = {name: value for name, value in read.items() if value is not None}, None
+        else:
+            try:
+                # One round trip: the entry, its versions, and the request counted against the
+                # user's throttle (the API's counter; over the limit the ordinary path answers 429).
+                current, count = get_many_and_hit([key, unit_version, user_key, everyone_key], window)
+            except Exception:
+                logger.warning("read cache unreachable", exc_info=True)
+                return self.get_response(request)
+        wait = counted[1] if counted is not None else window.wait(count) if window is not None else None
         setattr(request, COUNTED, (user.pk, wait))  # DRF's throttle takes this verdict
         both = {**found, **current}
         if readcache.start_missing(both, [unit_version, readcache.GLOBAL_VERSION, *([user_version] * (scope == USER))]):
@@ -210,6 +227,7 @@ class ReadCacheMiddleware:
             scope=scope_key,
             unit_scope=_scope_key(UNIT, user),
             user_scope=_scope_key(USER, user),
+            unit_version=unit_version,
             versions=versions,
         )
         note.generations = (fastpath.raw(found.get(user_key)), fastpath.raw(found.get(everyone_key)))

@@ -9,9 +9,15 @@ from rest_framework.throttling import BaseThrottle, SimpleRateThrottle
 
 logger = logging.getLogger(__name__)
 
-# The attribute under which ReadCacheMiddleware leaves on the request the user throttle's
-# verdict of a request it counted: (user id, seconds to wait or None).
+# The user throttle's verdict on a request counted before DRF: (user id, seconds to wait or
+# None). The WSGI fast path leaves it in the environ (its lookup counted the request), and
+# ReadCacheMiddleware on the request (it counted with its own read).
 COUNTED = "dms_user_hit"
+
+
+def counted_verdict(request: Any) -> tuple[Any, float | None] | None:
+    """The verdict on this Django request if the request was counted already, else None."""
+    return getattr(request, COUNTED, None) or request.META.get(COUNTED)
 
 
 class LoginRateThrottle(SimpleRateThrottle):
@@ -115,9 +121,9 @@ class UserRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         user = getattr(request, "user", None)
         ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
-        counted = getattr(getattr(request, "_request", request), COUNTED, None)
-        if counted is not None and counted[0] == ident:
-            # ReadCacheMiddleware counted this very request already, with its cache read.
+        counted = counted_verdict(getattr(request, "_request", request))
+        if counted is not None and str(counted[0]) == str(ident):  # the token's claim is a string
+            # The fast path or ReadCacheMiddleware counted this very request already.
             self.wait_seconds = counted[1]
         else:
             self.wait_seconds = user_hit(ident, api_settings.DEFAULT_THROTTLE_RATES.get(self.scope))

@@ -19,6 +19,7 @@ from apps.auth.authentication import VersionedJWTAuthentication
 from apps.auth.fastpath import FastPath
 from apps.auth.models import User
 from apps.auth.readcache import USER, _scope_key
+from apps.auth.throttles import Window
 from apps.core import readcache as core_readcache
 from tests.conftest import World, record_calls
 from tests.requests.conftest import make_crate
@@ -205,6 +206,23 @@ def test_a_throttled_user_gets_429_in_front_of_django_too(world: World, layer: L
     assert answers[1][3] is True
 
 
+def test_every_request_is_counted_once_against_the_throttle(world: World, layer: Layer, settings: Any) -> None:
+    """Misses (the first without the user's record, the next with it: the fast path counts them
+    and Django takes its count) and hits alike count one each."""
+    _, token = _token(world, "docmanager")
+    settings.REST_FRAMEWORK = {
+        **settings.REST_FRAMEWORK,
+        "DEFAULT_THROTTLE_RATES": {**settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "user": "5/hour"},
+    }
+    paths = ["/api/crates/?n=1", "/api/crates/?n=2", "/api/crates/?n=2", "/api/crates/?n=3", "/api/crates/?n=4"]
+    answers = [layer.get(path, token) for path in paths]
+    assert [a[0] for a in answers] == [200] * 5 and [a[3] for a in answers] == [False, False, True, False, False]
+    over = [layer.get(path, token) for path in ("/api/crates/?n=5", "/api/crates/?n=2")]
+    assert [a[0] for a in over] == [429, 429]
+    user = world.user("docmanager")
+    assert cache.get(Window(user.pk, "5/hour").key) == 7
+
+
 def test_a_bad_token_or_redis_unreachable_falls_through_to_django(
     world: World, layer: Layer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -223,18 +241,21 @@ def test_a_bad_token_or_redis_unreachable_falls_through_to_django(
     assert (status, fast) == (200, False)
 
 
-def test_a_miss_costs_three_redis_round_trips_and_a_hit_one(
+def test_a_miss_costs_two_redis_round_trips_and_a_hit_one(
     world: World, layer: Layer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """A miss: the fast path's lookup (which reads the identity, its generations, the session
-    and the versions for Django when it has no answer), the entry with its versions and the
-    throttle, and one write of both caches' entries after the answer."""
+    """A miss of a user with a current record: the fast path's lookup (which reads the identity,
+    its generations, the session and the versions for Django, counts the request and reads the
+    unit's version when it has no answer) and one write of both caches' entries after the
+    answer. Without a record, the read cache reads its entry, versions and throttle itself."""
     _, token = _token(world, "docmanager")
-    layer.get("/api/auth/me/?warm=1", token)  # identity cached, the user's version started
-    layer.get("/api/auth/me/?warm=2", token)
     sent = record_calls(monkeypatch, AbstractConnection, "send_packed_command")
+    first = layer.get("/api/auth/me/?warm=1", token)  # no record yet: the read cache's own read
+    assert (first[0], first[3]) == (200, False) and len(sent) >= 3
+    layer.get("/api/auth/me/?warm=2", token)
+    sent.clear()
     miss = layer.get("/api/auth/me/", token)
-    assert (miss[0], miss[3], len(sent)) == (200, False, 3)
+    assert (miss[0], miss[3], len(sent)) == (200, False, 2)
     # The read cache's own entry was stored in that write (Django answers from it too).
     user = world.user("docmanager")
     key = core_readcache.entry_key(_scope_key(USER, user), "|/api/auth/me/")
