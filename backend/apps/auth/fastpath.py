@@ -27,8 +27,9 @@ counts the request against the throttle and reads the unit's data version, which
 ReadCacheMiddleware would read next: it then computes the answer without a round trip of its
 own (the read cache's entry for the path was written with the fast answer, under the same
 versions, so it is missing or stale too). After Django answered, the read cache's entry, the
-fast answer and the user's record are written in one script (`_STORE`). A miss costs two
-round trips (this lookup and the write) when the user has a current record, three otherwise.
+fast answer and the user's record are written in one script (`_STORE`), whose reply is read
+before the thread's next write instead of waited for (apps/core/unawaited.py). A miss waits
+for one round trip (this lookup) when the user has a current record, two otherwise.
 
 Anything else (no record, an ended session, another auth version, a stale version, the
 throttle exceeded, Redis unreachable, a directory account) falls through to Django, which
@@ -55,6 +56,7 @@ from apps.auth import identity, sessions
 from apps.auth.authentication import VERSION_CLAIM, VersionedJWTAuthentication
 from apps.auth.throttles import COUNTED, Window
 from apps.core import readcache
+from apps.core.unawaited import UnawaitedWrites
 
 logger = logging.getLogger(__name__)
 
@@ -247,7 +249,7 @@ class FastPath:
         self.application = application
         self.authentication = VersionedJWTAuthentication()
         self._script: Any = None
-        self._store_script: Any = None
+        self._writes = UnawaitedWrites()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         eligible = self.eligible(environ)
@@ -370,8 +372,8 @@ class FastPath:
         captured: dict[str, Any],
         result: Any,
     ) -> None:
-        """One round trip: the read cache's entries and, when the answer qualifies, the fast
-        answer and the user's record."""
+        """One write, not waited for (apps/core/unawaited.py): the read cache's entries and, when
+        the answer qualifies, the fast answer and the user's record."""
         fast = self._fast_entry(environ, note, captured, result) if note is not None else None
         if not pending and fast is None:
             return
@@ -386,9 +388,9 @@ class FastPath:
         keys += [cache.make_key(key) for key, _ in pending]
         try:
             client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
-            if self._store_script is None:
-                self._store_script = client.register_script(_STORE)
-            self._store_script(keys=keys, args=args, client=client)
+            # EVAL, not EVALSHA: a script missing after a Redis restart would only be found
+            # when the reply is read, too late to send it again.
+            self._writes.send(client, "EVAL", _STORE, len(keys), *keys, *args)
         except Exception:
             logger.warning("read cache unreachable; answer not stored", exc_info=True)
 

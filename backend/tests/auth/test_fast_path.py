@@ -247,7 +247,8 @@ def test_a_miss_costs_two_redis_round_trips_and_a_hit_one(
     """A miss of a user with a current record: the fast path's lookup (which reads the identity,
     its generations, the session and the versions for Django, counts the request and reads the
     unit's version when it has no answer) and one write of both caches' entries after the
-    answer. Without a record, the read cache reads its entry, versions and throttle itself."""
+    answer, not waited for. Without a record, the read cache reads its entry, versions and
+    throttle itself."""
     _, token = _token(world, "docmanager")
     sent = record_calls(monkeypatch, AbstractConnection, "send_packed_command")
     first = layer.get("/api/auth/me/?warm=1", token)  # no record yet: the read cache's own read
@@ -256,6 +257,8 @@ def test_a_miss_costs_two_redis_round_trips_and_a_hit_one(
     sent.clear()
     miss = layer.get("/api/auth/me/", token)
     assert (miss[0], miss[3], len(sent)) == (200, False, 2)
+    assert layer.app._writes.unread == 1  # the write's reply is read with the next write, not waited for
+    layer.app._writes.read_replies()
     # The read cache's own entry was stored in that write (Django answers from it too).
     user = world.user("docmanager")
     key = core_readcache.entry_key(_scope_key(USER, user), "|/api/auth/me/")
