@@ -37,6 +37,24 @@ def check_connection(connection: Any) -> None:
         ConnectionPool.check_connection(connection)
 
 
+def use_socket_check(pool: ConnectionPool) -> None:
+    """Make `pool` check each connection it hands out with `check_connection`; when one is
+    refused, every idle connection of the pool is checked at once. PostgreSQL closes them all
+    when it restarts, and the pool alone would find them one checkout at a time, backing off
+    longer after each (1, 2, 4, 8 s...), past its timeout with a pool of a few connections."""
+
+    def check(connection: Any) -> None:
+        try:
+            check_connection(connection)
+        except psycopg.Error:
+            pool.check()  # the broken ones are replaced in the background
+            raise
+
+    # The pool calls what it keeps from its `check=` argument for every checkout; Django passes
+    # psycopg's round-trip check there when it builds the pool.
+    pool._check = check
+
+
 class DatabaseWrapper(base.DatabaseWrapper):
     @property
     def pool(self) -> Any:
@@ -44,7 +62,5 @@ class DatabaseWrapper(base.DatabaseWrapper):
         created = self.alias not in self._connection_pools  # type: ignore[attr-defined]
         pool = super().pool  # type: ignore[misc]
         if created and pool is not None and self.settings_dict["CONN_HEALTH_CHECKS"]:
-            # Django builds the pool with psycopg's round-trip check (`check=`); the pool
-            # calls what it keeps there for every checkout.
-            pool._check = check_connection
+            use_socket_check(pool)
         return pool

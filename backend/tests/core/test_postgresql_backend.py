@@ -2,6 +2,8 @@
 a quiet connection is handed out without a statement, one that PostgreSQL closed is refused and
 the pool hands out another, and Django's own pool runs this check."""
 
+import time
+import uuid
 from collections.abc import Iterator
 
 import psycopg
@@ -9,7 +11,7 @@ import pytest
 from django.db import connection
 from psycopg_pool import ConnectionPool
 
-from config.postgresql.base import check_connection
+from config.postgresql.base import check_connection, use_socket_check
 from tests.conftest import is_postgres, record_calls
 from tests.production.support import pg_url
 
@@ -24,7 +26,9 @@ def _postgres() -> None:
 
 @pytest.fixture
 def pool() -> Iterator[ConnectionPool]:
-    with ConnectionPool(pg_url("postgres"), min_size=1, max_size=1, check=check_connection, timeout=10) as opened:
+    made = ConnectionPool(pg_url("postgres"), min_size=1, max_size=1, timeout=10, open=False)
+    use_socket_check(made)
+    with made as opened:
         yield opened
 
 
@@ -59,6 +63,23 @@ def test_a_connection_postgresql_closed_is_replaced(pool: ConnectionPool, monkey
         assert conn.execute("SELECT 1").fetchone() == (1,)
         assert conn.info.backend_pid != first
     assert len(asked) == 1  # the closed one was asked, and refused
+
+
+def test_after_postgresql_closed_every_pooled_connection_the_next_checkout_is_quick() -> None:
+    """A restart closes every connection: the first refused one has the pool check all its idle
+    ones at once, instead of one per try with a growing back-off (1 + 2 + 4 s for four)."""
+    name = f"dms_check_{uuid.uuid4().hex[:8]}"
+    made = ConnectionPool(
+        pg_url("postgres"), kwargs={"application_name": name}, min_size=4, max_size=4, timeout=5, open=False
+    )
+    use_socket_check(made)
+    with made as opened:
+        opened.wait()
+        assert _terminate(f"application_name = '{name}'") == 4
+        started = time.monotonic()
+        with opened.connection() as conn:
+            assert conn.execute("SELECT 1").fetchone() == (1,)
+        assert time.monotonic() - started < 4
 
 
 def test_a_closed_or_terminated_connection_is_refused() -> None:
