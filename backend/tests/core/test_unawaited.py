@@ -40,7 +40,7 @@ def test_a_write_is_applied_and_its_reply_read_before_the_next_one(
     writes.drop()
 
 
-def test_an_error_reply_or_a_lost_connection_is_logged_and_the_next_write_goes_through(
+def test_a_refused_write_is_logged_and_a_connection_the_server_closed_is_replaced(
     client: redis.Redis, caplog: pytest.LogCaptureFixture
 ) -> None:
     writes = UnawaitedWrites()
