@@ -342,12 +342,10 @@ class FastPath:
         kind = int(found[0])
         if kind >= 0 or kind == -2:
             # Counted here (`kind` is the count of an answer): Django's throttle takes this verdict.
-            count = kind if kind >= 0 else int(found[1])
-            environ[COUNTED] = (user_id, window.wait(count) if window is not None else None)
-        if kind >= 0:
-            if environ[COUNTED][1] is not None:
-                return None  # over the limit: the ordinary path answers 429
-            return found
+            wait = window.wait(kind if kind >= 0 else int(found[1])) if window is not None else None
+            environ[COUNTED] = (user_id, wait)
+            if kind >= 0:
+                return found if wait is None else None  # over the limit: the ordinary path answers 429
         # No answer here. The values were read now, as Django would read them next (the
         # generations before any database read): identity.load takes them.
         decode = cache.client.decode  # type: ignore[attr-defined]

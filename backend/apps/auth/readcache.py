@@ -124,9 +124,7 @@ class ReadCacheMiddleware:
         key = readcache.entry_key(scope_key, f"{accept}|{request.get_full_path()}")
         unit_version = readcache.unit_version_key(user.unit_id)
         rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
-        counted = counted_verdict(request)
-        if counted is not None and str(counted[0]) != str(user.pk):  # the token's claim is a string
-            counted = None
+        counted = counted_verdict(request, user.pk)
         # Counted already by the fast path's lookup, or counted now with the read below.
         window = Window(user.pk, rate) if rate and counted is None else None
         known = request.META.get(fastpath.KNOWN_MISS)

@@ -15,9 +15,11 @@ logger = logging.getLogger(__name__)
 COUNTED = "dms_user_hit"
 
 
-def counted_verdict(request: Any) -> tuple[Any, float | None] | None:
-    """The verdict on this Django request if the request was counted already, else None."""
-    return getattr(request, COUNTED, None) or request.META.get(COUNTED)
+def counted_verdict(request: Any, ident: Any) -> tuple[Any, float | None] | None:
+    """The verdict on this Django request if it was counted already for `ident`, else None.
+    The fast path's verdict carries the token's user id claim, a string."""
+    counted = getattr(request, COUNTED, None) or request.META.get(COUNTED)
+    return counted if counted is not None and str(counted[0]) == str(ident) else None
 
 
 class LoginRateThrottle(SimpleRateThrottle):
@@ -121,8 +123,8 @@ class UserRateThrottle(BaseThrottle):
     def allow_request(self, request: Request, view: Any) -> bool:
         user = getattr(request, "user", None)
         ident = user.pk if user is not None and user.is_authenticated else self.get_ident(request)
-        counted = counted_verdict(getattr(request, "_request", request))
-        if counted is not None and str(counted[0]) == str(ident):  # the token's claim is a string
+        counted = counted_verdict(getattr(request, "_request", request), ident)
+        if counted is not None:
             # The fast path or ReadCacheMiddleware counted this very request already.
             self.wait_seconds = counted[1]
         else:
