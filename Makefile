@@ -81,7 +81,7 @@ worker: install
 beat: install
 	cd backend && $(VENV)/bin/celery -A config beat -l info --schedule $${TMPDIR:-/tmp}/cipla-dms-celerybeat
 
-## bench: the production layout (gunicorn + Daphne + nginx) on loopback under load: the six figures of OPTIMIZATIONS.md
+## bench: the production layout (granian + Daphne + nginx) on loopback under load: the six figures of OPTIMIZATIONS.md
 ##        (BENCH_ARGS="--quick" for a short run without the 10x data set)
 bench: install system-packages
 	cd backend && $(PY) -m bench $(BENCH_ARGS)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Container entrypoint for the backend image (gunicorn, Daphne, Celery worker, Celery beat).
+# Container entrypoint for the backend image (granian, Daphne, Celery worker, Celery beat).
 #   1. waits until PostgreSQL accepts connections (DB_WAIT_TIMEOUT seconds, default 60);
 #   2. if RUN_MIGRATIONS=1 (the backend service only): applies migrations (as the owner role of
 #      MIGRATION_DATABASE_URL if set) under a PostgreSQL advisory lock, so several backend

@@ -56,7 +56,7 @@ def children(pid: int, proc: Path = PROC) -> list[int]:
 
 
 def process_tree(pid: int, proc: Path = PROC) -> list[int]:
-    """The process and all its descendants (gunicorn's master and workers, nginx's)."""
+    """The process and all its descendants (granian's main process and workers, nginx's)."""
     tree, todo = [], [pid]
     while todo:
         current = todo.pop()

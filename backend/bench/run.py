@@ -5,7 +5,7 @@
     cd backend && ../.venv/bin/python -m bench --only fanout   # figure 4 alone (the fan-out), a few minutes
 
 The layout is the one of docker-compose.production.yml, with config.settings_production, the
-machine's PostgreSQL and Redis: gunicorn HTTP workers (--web-concurrency x --threads), Daphne
+machine's PostgreSQL and Redis: granian HTTP workers (--web-concurrency x --threads), Daphne
 processes for the WebSockets (--websocket-processes, the compose file's 2 replicas), one Celery
 worker, and nginx with the shipped configuration
 (TLS, HTTP/2 off for a keep-alive HTTP/1.1 client, rate limits on). Every simulated user
@@ -13,7 +13,7 @@ connects from an address of its own (127.1.x.y: the whole 127/8 block is loopbac
 so nginx's per-address rate limits apply per user exactly as they do for people in offices.
 
 It prints, in one run, the six figures of the performance target (OPTIMIZATIONS.md):
- 1. CPU ms per request (gunicorn + Daphne processes and PostgreSQL backends, from /proc) on the
+ 1. CPU ms per request (granian + Daphne processes and PostgreSQL backends, from /proc) on the
     SPA's read mix, each scenario alone and the weighted mix, at a paced rate;
  2. 200 users thinking 1-5 s: p50/p95/p99, 5xx, served/offered throughput, the generator's CPU;
  3. 200 logins, 8 at a time (p95), and approvals with e-signature (p95);
@@ -120,7 +120,7 @@ def cleanup_redis(env: dict[str, str]) -> None:
 
 @dataclass
 class Stack:
-    """gunicorn + Daphne + Celery + nginx for one database; stopped by PID."""
+    """granian + Daphne + Celery + nginx for one database; stopped by PID."""
 
     args: argparse.Namespace
     env: dict[str, str]
@@ -136,7 +136,7 @@ class Stack:
         args, env = self.args, {**self.env, "DATABASE_URL": f"{data.PG}/{self.database}"}
         http_port = free_port()
         # The compose file's websocket replicas: one Daphne process each (--layout daphne: one).
-        ws_ports = [free_port() for _ in range(args.websocket_processes if args.layout == "gunicorn" else 1)]
+        ws_ports = [free_port() for _ in range(args.websocket_processes if args.layout == "production" else 1)]
         ws_port = ws_ports[0]
         self.https_port = free_port()
         root = self.workdir / f"stack-{self.database}"
@@ -159,17 +159,17 @@ class Stack:
             )
         )
         # The compose file's services, scaled to this machine (--web-concurrency, --threads).
-        if args.layout == "gunicorn":
+        if args.layout == "production":
             self._spawn(
-                "gunicorn",
-                [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+                "http",
+                [PYTHON, "-m", "config.http_server"],
                 {
                     **env,
-                    "GUNICORN_BIND": f"127.0.0.1:{http_port}",
+                    "HTTP_BIND": f"127.0.0.1:{http_port}",
                     "WEB_CONCURRENCY": str(args.web_concurrency),
-                    "GUNICORN_THREADS": str(args.threads),
-                    "GUNICORN_MAX_REQUESTS": "0",  # no recycling mid-run: /proc CPU stays per process
-                    "GUNICORN_LOG_LEVEL": "warning",
+                    "HTTP_THREADS": str(args.threads),
+                    "HTTP_WORKER_MAX_RSS_MB": "65536",  # no recycling mid-run: /proc CPU stays per process
+                    "HTTP_LOG_LEVEL": "warning",
                     "DB_POOL_MIN": "1",
                     "DB_POOL_MAX": str(args.threads),
                     "REDIS_CACHE_MAX_CONNECTIONS": "10",
@@ -180,7 +180,7 @@ class Stack:
                 "daphne" if n == 0 else f"daphne{n + 1}",
                 [PYTHON, "-m", "daphne", "-b", "127.0.0.1", "-p", str(port), "--proxy-headers", ASGI_APP],
                 {**env, "ASGI_THREADS": "8", "DB_POOL_MIN": "1", "DB_POOL_MAX": "8"}
-                if args.layout == "gunicorn"
+                if args.layout == "production"
                 else {**env, "ASGI_THREADS": "16", "DB_POOL_MIN": "8", "DB_POOL_MAX": "20"},
             )
         self._spawn(
@@ -207,7 +207,7 @@ class Stack:
             time.sleep(0.5)
 
     async def _health(self) -> int:
-        """/api/health/ through nginx: gunicorn, PostgreSQL, Redis and the channel layer."""
+        """/api/health/ through nginx: granian, PostgreSQL, Redis and the channel layer."""
         client = Http(self, "127.0.0.1")
         try:
             return (await client.request("GET", "/api/health/"))[0]
@@ -221,9 +221,12 @@ class Stack:
             )
 
     def server_pids(self) -> list[int]:
-        """The application servers: gunicorn's master and workers, and Daphne."""
-        gunicorn = self.procs.get("gunicorn")
-        return [*(process_tree(gunicorn.pid) if gunicorn else []), *self.daphne_pids()]
+        """The application servers: granian's main process and workers, and Daphne."""
+        return [*self.http_pids(), *self.daphne_pids()]
+
+    def http_pids(self) -> list[int]:
+        http = self.procs.get("http")
+        return process_tree(http.pid) if http else []
 
     def daphne_pids(self) -> list[int]:
         return [proc.pid for name, proc in self.procs.items() if name.startswith("daphne")]
@@ -232,8 +235,8 @@ class Stack:
         return process_tree(self.procs["nginx"].pid)
 
     def worker_count(self) -> int:
-        gunicorn = self.procs.get("gunicorn")
-        return len(process_tree(gunicorn.pid)) - 1 if gunicorn else 0
+        http = self.procs.get("http")
+        return len(process_tree(http.pid)) - 1 if http else 0
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):
@@ -820,10 +823,10 @@ async def fanout(stack: Stack, users: list[User], world: World, args: argparse.N
     sent: dict[int, float] = {}
     answered: list[float] = []
     # Where the time goes: each process's CPU over the phase, per event (Daphne sends every
-    # event to every socket; gunicorn serves the writes; this generator reads every socket).
+    # event to every socket; granian serves the writes; this generator reads every socket).
     parts = {
         "daphne": stack.daphne_pids,
-        "gunicorn": lambda: process_tree(stack.procs["gunicorn"].pid) if "gunicorn" in stack.procs else [],
+        "granian": stack.http_pids,
         "nginx": stack.nginx_pids,
     }
     cpu_before = {name: cpu_snapshot(pids()) for name, pids in parts.items()}
@@ -1011,7 +1014,7 @@ def print_summary(results: dict[str, Any]) -> None:
         print("5. scale: skipped (--skip-10x)")
     layout = results["layout"]
     http = (
-        f"gunicorn {layout['http_workers']} worker processes x {layout['threads']} threads (/api/) + Daphne "
+        f"granian {layout['http_workers']} worker processes x {layout['threads']} threads (/api/) + Daphne "
         f"{layout['websocket_processes']} processes (/ws/)"
         if layout["http_workers"]
         else "Daphne 1 process for /api/ and /ws/ (--layout daphne, the former layout)"
@@ -1054,13 +1057,13 @@ def main() -> None:
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of the 200-user phase")
     parser.add_argument("--think-min", type=float, default=1.0)
     parser.add_argument("--think-max", type=float, default=5.0)
-    parser.add_argument("--web-concurrency", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
-    parser.add_argument("--threads", type=int, default=4, help="threads per gunicorn worker")
+    parser.add_argument("--web-concurrency", type=int, default=2 * (os.cpu_count() or 1), help="granian HTTP workers")
+    parser.add_argument("--threads", type=int, default=4, help="threads per HTTP worker")
     parser.add_argument(
         "--layout",
-        choices=("gunicorn", "daphne"),
-        default="gunicorn",
-        help="gunicorn: the production layout; daphne: one Daphne process serving everything (for comparison)",
+        choices=("production", "daphne"),
+        default="production",
+        help="production: granian for HTTP, Daphne for WebSockets; daphne: one Daphne process for all (for comparison)",
     )
     parser.add_argument(
         "--websocket-processes",

@@ -83,7 +83,7 @@ if not DATABASE_URL.startswith(("postgres://", "postgresql://")):
 import dj_database_url  # noqa: E402
 
 _pool = {
-    # A pool per server process. A gunicorn worker runs GUNICORN_THREADS (4) requests at once
+    # A pool per server process. An HTTP worker runs HTTP_THREADS (4) requests at once
     # and each holds one connection at most, so 4 is enough; the compose file sizes each
     # service's pool (PRODUCTION_DEPLOYMENT.md §6 sums them against max_connections). Django
     # returns the connection to the pool at the end of each request (CONN_MAX_AGE 0).

@@ -87,7 +87,7 @@ class _SenderLoop:
     channel layer keeps its connections per loop: every broadcast opened (and closed) a Redis
     connection, 2.9 ms of CPU and tens of ms of waiting on a busy node, 13 times for one approval
     with its notifications. This loop keeps the layer's connection open (OPTIMIZATIONS.md §2.F).
-    A forked child (a gunicorn or Celery worker) starts its own loop: a loop and its connections
+    A forked child (an HTTP or Celery worker) starts its own loop: a loop and its connections
     do not survive a fork."""
 
     def __init__(self) -> None:

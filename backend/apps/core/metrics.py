@@ -4,8 +4,9 @@ Three kinds of figures, each kept where it is correct with several processes and
 - per process, merged per container: HTTP requests and latency by view and status, database
   pool use, open WebSockets. prometheus_client's multiprocess mode: every process of a
   container writes its values to files in PROMETHEUS_MULTIPROC_DIR (container-local, emptied
-  when the container starts) and /metrics, answered by any of them, adds them up. Prometheus
-  scrapes every backend container (each gunicorn and Daphne container is a target);
+  when the container starts) and /metrics, answered by any of them, adds them up; the live
+  gauges of a process that has exited (a replaced HTTP worker) are dropped then. Prometheus
+  scrapes every backend container (each HTTP and Daphne container is a target);
   Broadcast failures too (counting them must not wait on the Redis that failed);
 - shared in Redis (the same answer from every target): Celery task outcomes and audit events
   by action - they happen in workers and web processes alike;
@@ -18,6 +19,7 @@ import ipaddress
 import json
 import logging
 import os
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator
 from typing import Any
@@ -31,7 +33,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_PLAIN_0_0_4
-from prometheus_client.multiprocess import MultiProcessCollector
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 from apps.audit import signals as audit_signals
@@ -252,9 +254,36 @@ class AuditChainCollector(Collector):
             yield checked
 
 
+# A live gauge's file per process (multiprocess_mode "livesum" and the like): gauge_livesum_<pid>.db.
+_LIVE_GAUGE_FILE = re.compile(r"gauge_live[a-z]+_(\d+)\.db")
+
+
+def forget_exited_processes(folder: str) -> None:
+    """Drop the live gauges of processes that have exited (their sockets and pool are gone).
+
+    The HTTP server replaces a worker that dies or outgrows its memory and says nothing to the
+    application; the folder is the container's own, so its process ids are the container's.
+    """
+    for name in os.listdir(folder):
+        match = _LIVE_GAUGE_FILE.fullmatch(name)
+        if match and not _running(int(match[1])):
+            mark_process_dead(int(match[1]), folder)
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)  # signal 0: only asks whether the process exists
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # it exists, under another user
+    return True
+
+
 def exposition() -> bytes:
     registry = CollectorRegistry()
-    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+    if folder := os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        forget_exited_processes(folder)
         MultiProcessCollector(registry)
     else:
         from prometheus_client import REGISTRY

@@ -28,7 +28,7 @@ def test_percentile_is_nearest_rank_in_milliseconds() -> None:
 
 def test_stat_cpu_adds_user_and_system_time_past_a_command_name_with_spaces() -> None:
     fields = ["S", "1", "1", "1", "0", "-1", "4194560", "0", "0", "0", "0", str(3 * CLOCK_TICKS), str(CLOCK_TICKS)]
-    stat = "4242 (gunicorn: worker (x)) " + " ".join(fields) + " 0 0 20 0 5 0 100"
+    stat = "4242 (granian: worker (x)) " + " ".join(fields) + " 0 0 20 0 5 0 100"
 
     assert parse_stat_cpu(stat) == 4.0
 

@@ -167,11 +167,19 @@ metrics.HTTP_REQUESTS.labels("crate-list", "GET", "200").inc({n})
 metrics.WEBSOCKETS_OPEN.inc({n})
 """
 
+_WAIT_FOR_STDIN = """
+import sys
+print("counted", flush=True)
+sys.stdin.read()
+"""
+
 _EXPOSE = """
 import django
 django.setup()
+import os, sys
 from apps.core import metrics
 print(metrics.exposition().decode())
+print(os.getpid(), file=sys.stderr)
 """
 
 
@@ -185,12 +193,25 @@ def test_figures_of_several_worker_processes_add_up(tmp_path: Path) -> None:
     }
     env.pop("DATABASE_URL", None)  # the child processes count; they need no database
     env.pop("REDIS_URL", None)
+    # Two workers count and exit (a worker the server replaced); a third counts and runs on.
     for n in (2, 3):
         subprocess.run([sys.executable, "-c", _COUNT_IN_A_PROCESS.format(n=n)], cwd=BACKEND_DIR, env=env, check=True)
-
-    out = subprocess.run(
-        [sys.executable, "-c", _EXPOSE], cwd=BACKEND_DIR, env=env, check=True, capture_output=True, text=True
-    ).stdout
+    running = subprocess.Popen(
+        [sys.executable, "-c", _COUNT_IN_A_PROCESS.format(n=4) + _WAIT_FOR_STDIN],
+        cwd=BACKEND_DIR,
+        env=env,
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert running.stdout is not None and running.stdout.readline().strip() == "counted"
+        exposing = subprocess.run(
+            [sys.executable, "-c", _EXPOSE], cwd=BACKEND_DIR, env=env, check=True, capture_output=True, text=True
+        )
+        out = exposing.stdout
+    finally:
+        running.communicate("", timeout=30)
 
     samples = {
         (s.name, tuple(sorted(s.labels.items()))): s.value
@@ -198,10 +219,13 @@ def test_figures_of_several_worker_processes_add_up(tmp_path: Path) -> None:
         for s in family.samples
     }
     labels = (("method", "GET"), ("status", "200"), ("view", "crate-list"))
-    assert samples[("dms_http_requests_total", labels)] == 5
-    # Sockets of processes that have exited are not open any more... unless nobody said so:
-    # gunicorn's child_exit hook (mark_process_dead) does; here both processes "live" on.
-    assert samples[("dms_websockets_open", ())] == 5
+    # Requests stay counted after their worker exits; its open sockets do not.
+    assert samples[("dms_http_requests_total", labels)] == 9
+    assert samples[("dms_websockets_open", ())] == 4
+    # The exited workers' live files are gone; the process that answered has its own.
+    assert sorted(name for name in os.listdir(tmp_path) if name.startswith("gauge_live")) == sorted(
+        [f"gauge_livesum_{running.pid}.db", f"gauge_livesum_{exposing.stderr.splitlines()[-1]}.db"]
+    )
 
 
 def test_counting_never_fails_the_work_and_pauses_while_redis_is_down(monkeypatch: Any) -> None:

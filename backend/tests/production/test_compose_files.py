@@ -105,12 +105,14 @@ def test_production_compose_tuning_health_checks_and_limits(tmp_path: Path, exam
     worker = services["celery_worker"]["command"]
     assert "--concurrency=4" in worker and "worker" in worker
     assert "beat" in services["celery_beat"]["command"]
-    # HTTP on gunicorn worker processes, WebSockets on Daphne (PRODUCTION_DEPLOYMENT.md: every core works).
-    assert services["backend"]["command"] == ["gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"]
+    # HTTP on granian worker processes, WebSockets on Daphne (PRODUCTION_DEPLOYMENT.md: every core works).
+    assert services["backend"]["command"] == ["python", "-m", "config.http_server"]
     assert services["backend"]["environment"]["WEB_CONCURRENCY"] == "8"
     assert int(services["backend"]["environment"]["DB_POOL_MAX"]) >= int(
-        services["backend"]["environment"]["GUNICORN_THREADS"]
+        services["backend"]["environment"]["HTTP_THREADS"]
     )
+    # A replaced worker's queued connections move to the others instead of being dropped.
+    assert services["backend"]["sysctls"]["net.ipv4.tcp_migrate_req"] == "1"
     assert services["websocket"]["command"][0] == "daphne"
     assert "config.asgi:application" in services["websocket"]["command"]
     assert services["websocket"]["depends_on"]["backend"]["condition"] == "service_healthy"

@@ -1,7 +1,7 @@
 """The production-like stack on loopback, as docker-compose.production.yml runs it:
 
     client --https/wss--> nginx (shipped config, self-signed cert)
-                           |-- /api/, /admin/ --> gunicorn, 2 worker processes (WSGI) ┐ config.
+                           |-- /api/, /admin/ --> granian, 2 worker processes (WSGI) ┐ config.
                            |-- /ws/           --> Daphne, 2 processes (WebSockets)    ┘ settings_production
                            |-- /static/ (collectstatic output)
                            '-- /  --> SPA server block (frontend/nginx.conf)
@@ -16,6 +16,8 @@ import asyncio
 import datetime
 import http.client
 import json
+import os
+import signal
 import socket
 import ssl
 import subprocess
@@ -27,6 +29,7 @@ from typing import Any
 
 import pytest
 import yaml
+from prometheus_client.parser import text_string_to_metric_families
 from websockets.typing import Origin
 
 from tests.production.conftest import cleanup_redis, production_env
@@ -190,15 +193,20 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
         )
         conf = render_nginx(layout, frontend_root=spa)
 
-        # The backend service's command, with the compose file's worker count scaled down.
+        # The backend service's command, with the compose file's worker count scaled down. Its
+        # metrics folder holds a file of an earlier run, which the server must empty at start.
+        metrics_folder = root / "metrics"
+        metrics_folder.mkdir()
+        (metrics_folder / "counter_1.db").write_bytes(b"an earlier run's figures")
         procs.start(
-            "gunicorn",
-            [PYTHON, "-m", "gunicorn", "-c", "config/gunicorn.conf.py", "config.wsgi:application"],
+            "http",
+            [PYTHON, "-m", "config.http_server"],
             env={
                 **env,
-                "GUNICORN_BIND": f"127.0.0.1:{http_worker_port}",
+                "HTTP_BIND": f"127.0.0.1:{http_worker_port}",
                 "WEB_CONCURRENCY": "2",
-                "GUNICORN_THREADS": "4",
+                "HTTP_THREADS": "4",
+                "PROMETHEUS_MULTIPROC_DIR": str(metrics_folder),
             },
         )
         # The websocket service's command, once per replica.
@@ -266,7 +274,7 @@ def stack(tmp_path_factory: pytest.TempPathFactory, template_database: str) -> I
             env=env,
         )
 
-        for name, port in (("gunicorn", http_worker_port), *(("Daphne", port) for port in websocket_ports)):
+        for name, port in (("granian", http_worker_port), *(("Daphne", port) for port in websocket_ports)):
             wait_until(
                 lambda port=port: _health_direct(port), timeout=60, what=f"{name} on {port}", on_fail=stack.diagnostics
             )
@@ -339,12 +347,59 @@ def test_container_health_check_command_works(stack: Stack, service: str) -> Non
     assert unknown_host.returncode != 0
 
 
-def test_http_runs_on_several_worker_processes(stack: Stack) -> None:
-    """gunicorn's master forks WEB_CONCURRENCY workers, each its own interpreter (its own core)."""
-    master = next(p for p in stack.procs.procs if p.name == "gunicorn").popen.pid
-    children = (Path("/proc") / str(master) / "task" / str(master) / "children").read_text().split()
+def _http_workers(stack: Stack) -> list[int]:
+    main = next(p for p in stack.procs.procs if p.name == "http").popen.pid
+    return [int(pid) for pid in (Path("/proc") / str(main) / "task" / str(main) / "children").read_text().split()]
 
-    assert len(children) == 2
+
+def _metrics_direct(port: int) -> dict[str, float]:
+    """/metrics of the HTTP server, asked on its own port as Prometheus does (summed samples)."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
+    try:
+        conn.request("GET", "/metrics")
+        response = conn.getresponse()
+        assert response.status == 200
+        text = response.read().decode()
+    finally:
+        conn.close()
+    totals: dict[str, float] = {}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            totals[sample.name] = totals.get(sample.name, 0.0) + sample.value
+    return totals
+
+
+def test_http_runs_on_several_worker_processes(stack: Stack) -> None:
+    """granian forks WEB_CONCURRENCY workers, each its own interpreter (its own core)."""
+    assert len(_http_workers(stack)) == 2
+    for _ in range(10):
+        assert stack.request("GET", "/api/health/").status == 200
+    # The metrics folder was emptied when the server started: an earlier run counts for nothing.
+    assert not (stack.root / "metrics" / "counter_1.db").exists()
+
+
+def test_a_dead_http_worker_is_replaced_and_its_live_figures_are_dropped(stack: Stack) -> None:
+    before = _http_workers(stack)
+    # New connections, so both workers (the kernel spreads connections over their sockets) have
+    # served a request and reported their database pool.
+    for _ in range(20):
+        assert _health_direct(stack.http_worker_port)
+    figures = _metrics_direct(stack.http_worker_port)
+    assert figures["dms_db_pool_max_connections"] == 2 * int(stack.env["DB_POOL_MAX"])
+
+    os.kill(before[0], signal.SIGKILL)
+    after = wait_until(
+        lambda: workers if len(workers := _http_workers(stack)) == 2 and before[0] not in workers else None,
+        timeout=30,
+        what="a new HTTP worker",
+        on_fail=stack.diagnostics,
+    )
+
+    assert before[1] in after
+    # The killed worker's pool is gone (the new one has not served yet); its requests stay counted.
+    later = _metrics_direct(stack.http_worker_port)
+    assert later["dms_db_pool_max_connections"] == int(stack.env["DB_POOL_MAX"])
+    assert later["dms_http_requests_total"] >= figures["dms_http_requests_total"]
     for _ in range(10):
         assert stack.request("GET", "/api/health/").status == 200
 
@@ -467,7 +522,7 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
     docmanager = stack.login("docmanager")
     approver = stack.login("approver")
     storehead = stack.login("storehead")
-    # Writes run in the gunicorn workers, sockets live in Daphne: every event crosses the
+    # Writes run in the HTTP workers, sockets live in Daphne: every event crosses the
     # Redis channel layer from one process to another.
     sockets = [_open_socket(stack, storehead), _open_socket(stack, docmanager)]
     try:
@@ -553,7 +608,7 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
         for ws in sockets:
             ws.close()
 
-    # nginx logs the upstream of every request: the API went to gunicorn, the sockets to Daphne.
+    # nginx logs the upstream of every request: the API went to granian, the sockets to Daphne.
     # (A socket's line is written when it closes, a moment after ws.close().)
     log = stack.root / "nginx" / "logs" / "access.log"
     ws = wait_until(
@@ -573,7 +628,7 @@ def test_storage_request_from_creation_to_execution_with_live_events(stack: Stac
 
 
 def test_an_event_reaches_the_sockets_of_every_daphne_process(stack: Stack) -> None:
-    """nginx spreads the sockets over the Daphne processes; a write in a gunicorn worker is
+    """nginx spreads the sockets over the Daphne processes; a write in an HTTP worker is
     published once and every process hands it to its own sockets of the unit (and only those:
     a socket of another unit on either process gets nothing)."""
     docmanager = stack.login("docmanager")
