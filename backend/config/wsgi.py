@@ -8,6 +8,8 @@ cached GET answers of the API are served in front of Django (apps/auth/fastpath.
 
 import gc
 import os
+from collections.abc import Callable, Iterable
+from typing import Any
 
 import django
 
@@ -21,7 +23,22 @@ django_application = WSGIApplication()
 
 from apps.auth.fastpath import FastPath  # noqa: E402
 
-application = FastPath(django_application)
+fast_path = FastPath(django_application)
+
+# granian starts every request's environ from the process environment (CGI's custom): the
+# database URL and the secrets would reach request.META, which Django's error e-mails list
+# (its filter hides names with KEY, SECRET or PASS, not DATABASE_URL). A request's own keys
+# (CGI's, the headers as HTTP_*, wsgi.*) are kept even where a variable shares the name.
+_REQUEST_KEYS = {"REQUEST_METHOD", "SCRIPT_NAME", "PATH_INFO", "QUERY_STRING", "CONTENT_TYPE", "CONTENT_LENGTH"}
+_REQUEST_KEYS |= {"SERVER_NAME", "SERVER_PORT", "SERVER_PROTOCOL", "REMOTE_ADDR", "REMOTE_PORT"}
+PROCESS_ONLY_KEYS = tuple(key for key in os.environ if key not in _REQUEST_KEYS and not key.startswith("HTTP_"))
+
+
+def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+    for key in PROCESS_ONLY_KEYS:
+        environ.pop(key, None)
+    return fast_path(environ, start_response)
+
 
 # Each worker has loaded the application: its modules, models, URL patterns and the querysets
 # built once per process live as long as the worker. Frozen, they leave the garbage collector's
