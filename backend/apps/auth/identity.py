@@ -58,6 +58,9 @@ def _from_database(user_id: Any) -> Any:
         _ = user.permission_names  # fills the backends' per-instance permission caches too
         _ = user.role_names
         _ = user.permissions_digest
+        # The roles are kept by name (`role_names`); the Group rows themselves stay out of the
+        # entry: unpickling their queryset was 35 of the entry's 50 µs on every request.
+        user._prefetched_objects_cache.pop("groups", None)  # type: ignore[attr-defined]
     return user
 
 

@@ -21,7 +21,7 @@ def current_user(user: Any) -> dict[str, Any]:
         "employee_id": user.employee_id,
         "unit": user.unit_id,
         "unit_code": unit.code if unit is not None else None,
-        "roles": sorted(group.name for group in user.groups.all()),
+        "roles": sorted(user.role_names),
         "is_active": user.is_active,
         "is_locked": user.is_locked,
         "locked_until": _datetime(user.locked_until),

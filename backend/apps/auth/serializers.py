@@ -81,7 +81,7 @@ class UserSerializer(serializers.ModelSerializer):
         return access.user_allowed_actions(request.user, user)
 
     def get_roles(self, user: User) -> list[str]:
-        return sorted(group.name for group in user.groups.all())
+        return sorted(user.role_names)
 
 
 class CurrentUserSerializer(UserSerializer):
