@@ -235,8 +235,7 @@ class Stack:
         return process_tree(self.procs["nginx"].pid)
 
     def worker_count(self) -> int:
-        http = self.procs.get("http")
-        return len(process_tree(http.pid)) - 1 if http else 0
+        return max(len(self.http_pids()) - 1, 0)  # granian's main process is not a worker
 
     def stop(self) -> None:
         for proc in reversed(list(self.procs.values())):

@@ -136,8 +136,11 @@ class ReadCacheMiddleware:
         ):
             # The fast path found no current answer for this path in the user's scopes and read
             # the unit's version (the identity generations came with the identity): no round trip.
-            read = {unit_version: known.unit_version_value, user_key: found.get(user_key)}
-            read[everyone_key] = found.get(everyone_key)
+            read = {
+                unit_version: known.unit_version_value,
+                user_key: found.get(user_key),
+                everyone_key: found.get(everyone_key),
+            }
             current, count = {name: value for name, value in read.items() if value is not None}, None
         else:
             try:
