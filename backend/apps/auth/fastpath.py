@@ -47,7 +47,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, BaseCache, caches
 from django.http import HttpResponseBase
 from rest_framework.settings import api_settings
 from rest_framework_simplejwt.settings import api_settings as jwt_settings
@@ -159,18 +159,26 @@ def prefetch_keys(user_id: Any, token: Any) -> list[str]:
     return identity.keys(user_id, VersionedJWTAuthentication.keys_also(token, read_cache_also(user_id)))
 
 
-def available() -> bool:
+def _cache() -> BaseCache:
+    """The cache of this thread. `django.core.cache.cache` finds it again on every attribute
+    read (a context-local lookup each time): about 8 % of a miss's CPU went to those lookups
+    here, so each request finds it once and passes it on (OPTIMIZATIONS.md §2.S)."""
+    return caches[DEFAULT_CACHE_ALIAS]
+
+
+def available(backend: BaseCache | None = None) -> bool:
     """The fast path needs Redis (a Lua script); with any other cache, or switched off
     (READ_CACHE_FAST_PATH), Django answers alone."""
-    return getattr(settings, "READ_CACHE_FAST_PATH", True) and hasattr(getattr(cache, "client", None), "get_client")
+    backend = backend if backend is not None else _cache()
+    return getattr(settings, "READ_CACHE_FAST_PATH", True) and hasattr(getattr(backend, "client", None), "get_client")
 
 
-def raw(value: Any) -> bytes:
+def raw(value: Any, backend: BaseCache | None = None) -> bytes:
     """A cache value as Redis holds it (django-redis's encoding); b"" for an absent one (the
     script reads a missing key as "")."""
     if value is None or (isinstance(value, int) and not isinstance(value, bool) and value == 0):
         return b""
-    encoded = cache.client.encode(value)  # type: ignore[attr-defined]
+    encoded = (backend if backend is not None else _cache()).client.encode(value)  # type: ignore[attr-defined]
     return encoded if isinstance(encoded, bytes) else str(encoded).encode()
 
 
@@ -228,12 +236,12 @@ def _path_hash(environ: dict[str, Any]) -> str:
     return hashlib.sha256(described.encode("utf-8", "surrogateescape")).hexdigest()[:40]
 
 
-def _record_key(user_id: Any) -> str:
-    return cache.make_key(f"rc:fu:{user_id}")
+def _record_key(backend: BaseCache, user_id: Any) -> str:
+    return backend.make_key(f"rc:fu:{user_id}")
 
 
-def _entry_prefix() -> str:
-    return cache.make_key("rc:fe:")
+def _entry_prefix(backend: BaseCache) -> str:
+    return backend.make_key("rc:fe:")
 
 
 def _not_modified(environ: dict[str, Any], etag: str) -> bool:
@@ -252,9 +260,10 @@ class FastPath:
         self._writes = UnawaitedWrites()
 
     def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
-        eligible = self.eligible(environ)
+        backend = _cache()
+        eligible = self.eligible(environ, backend)
         if eligible:
-            answered = self.answer(environ)
+            answered = self.answer(environ, backend)
             if answered is not None:
                 status, headers, body = answered
                 start_response(status, headers)
@@ -269,23 +278,23 @@ class FastPath:
 
         result = self.application(environ, capture)
         if eligible:
-            self._store(environ, environ.get(NOTE), environ.get(PENDING) or [], captured, result)
+            self._store(backend, environ, environ.get(NOTE), environ.get(PENDING) or [], captured, result)
         return result
 
     @staticmethod
-    def eligible(environ: dict[str, Any]) -> bool:
+    def eligible(environ: dict[str, Any], backend: BaseCache) -> bool:
         return (
             environ.get("REQUEST_METHOD") == "GET"
             and _header(environ, "PATH_INFO").startswith("/api/")
             and _header(environ, "HTTP_AUTHORIZATION").startswith("Bearer ")
             and readcache.enabled()
-            and available()
+            and available(backend)
         )
 
-    def answer(self, environ: dict[str, Any]) -> tuple[str, list[tuple[str, str]], bytes] | None:
+    def answer(self, environ: dict[str, Any], backend: BaseCache) -> tuple[str, list[tuple[str, str]], bytes] | None:
         """The cached answer to this request if every check passes, else None (Django answers)."""
         try:
-            found = self._lookup(environ)
+            found = self._lookup(environ, backend)
         except Exception:
             # A bad or expired token, Redis unreachable: Django gives the usual answer.
             logger.debug("fast path fell through", exc_info=True)
@@ -301,8 +310,9 @@ class FastPath:
             return "304 Not Modified", [*kept, ("X-Request-ID", request_id)], b""
         return "200 OK", [*headers, ("Content-Length", str(len(body))), ("X-Request-ID", request_id)], body
 
-    def _lookup(self, environ: dict[str, Any]) -> Any:
+    def _lookup(self, environ: dict[str, Any], backend: BaseCache) -> Any:
         auth = self.authentication
+        make_key = backend.make_key
         header = _header(environ, "HTTP_AUTHORIZATION").encode("iso-8859-1")
         raw_token = auth.get_raw_token(header)
         if raw_token is None:
@@ -315,25 +325,25 @@ class FastPath:
             return None  # tokens from before sessions: the ordinary path decides
         rate = api_settings.DEFAULT_THROTTLE_RATES.get("user")
         window = Window(user_id, rate) if rate else None
-        throttle_key = cache.make_key(window.key) if window is not None else ""
+        throttle_key = make_key(window.key) if window is not None else ""
         user_generation, everyone_generation = identity.generation_keys(user_id)
         prefetch = prefetch_keys(user_id, token)
-        client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
+        client = backend.client.get_client(write=True)  # type: ignore[attr-defined]
         if self._script is None:
             self._script = client.register_script(_LOOKUP)
         found = self._script(
             keys=[
-                _record_key(user_id),
-                cache.make_key(sessions.cache_key(str(session_id))),
-                cache.make_key(user_generation),
-                cache.make_key(everyone_generation),
-                throttle_key or cache.make_key("throttle:none"),
-                *(cache.make_key(key) for key in prefetch),
+                _record_key(backend, user_id),
+                make_key(sessions.cache_key(str(session_id))),
+                make_key(user_generation),
+                make_key(everyone_generation),
+                throttle_key or make_key("throttle:none"),
+                *(make_key(key) for key in prefetch),
             ],
             args=[
                 str(version),
-                raw(_OPEN_SESSION),
-                _entry_prefix(),
+                raw(_OPEN_SESSION, backend),
+                _entry_prefix(backend),
                 _path_hash(environ),
                 str(window.seconds if window is not None else 0),
             ],
@@ -348,7 +358,7 @@ class FastPath:
                 return found if wait is None else None  # over the limit: the ordinary path answers 429
         # No answer here. The values were read now, as Django would read them next (the
         # generations before any database read): identity.load takes them.
-        decode = cache.client.decode  # type: ignore[attr-defined]
+        decode = backend.client.decode  # type: ignore[attr-defined]
         environ[PREFETCHED] = {
             key: (decode(value) if value is not None else None) for key, value in zip(prefetch, found[-1], strict=True)
         }
@@ -364,6 +374,7 @@ class FastPath:
 
     def _store(
         self,
+        backend: BaseCache,
         environ: dict[str, Any],
         note: Note | None,
         pending: list[tuple[str, Any]],
@@ -372,20 +383,21 @@ class FastPath:
     ) -> None:
         """One write, not waited for (apps/core/unawaited.py): the read cache's entries and, when
         the answer qualifies, the fast answer and the user's record."""
-        fast = self._fast_entry(environ, note, captured, result) if note is not None else None
+        fast = self._fast_entry(backend, environ, note, captured, result) if note is not None else None
         if not pending and fast is None:
             return
-        keys = [cache.make_key("rc:none")] * 2
-        args: list[Any] = [readcache.ttl(), "", len(pending), *(raw(entry) for _, entry in pending)]
+        make_key = backend.make_key
+        keys = [make_key("rc:none")] * 2
+        args: list[Any] = [readcache.ttl(), "", len(pending), *(raw(entry, backend) for _, entry in pending)]
         if fast is not None:
             record_key, record, entry_key, entry = fast
             keys = [record_key, entry_key]
             # The record is only believed while the identity generations it holds are current.
             args[1] = identity.ttl()
             args += [2 * len(record), *_pairs(record), *_pairs(entry)]
-        keys += [cache.make_key(key) for key, _ in pending]
+        keys += [make_key(key) for key, _ in pending]
         try:
-            client = cache.client.get_client(write=True)  # type: ignore[attr-defined]
+            client = backend.client.get_client(write=True)  # type: ignore[attr-defined]
             # EVAL, not EVALSHA: a script missing after a Redis restart would only be found
             # when the reply is read, too late to send it again.
             self._writes.send(client, "EVAL", _STORE, len(keys), *keys, *args)
@@ -393,7 +405,7 @@ class FastPath:
             logger.warning("read cache unreachable; answer not stored", exc_info=True)
 
     def _fast_entry(
-        self, environ: dict[str, Any], note: Note, captured: dict[str, Any], result: Any
+        self, backend: BaseCache, environ: dict[str, Any], note: Note, captured: dict[str, Any], result: Any
     ) -> tuple[str, dict[str, Any], str, dict[str, Any]] | None:
         """The user's record and the fast answer to store, or None if the answer is not one."""
         headers = captured.get("headers") or []
@@ -416,14 +428,15 @@ class FastPath:
             "body": result.content,  # type: ignore[attr-defined]
         }
         for i, (key, value) in enumerate(versions, start=1):
-            entry[f"k{i}"], entry[f"v{i}"] = cache.make_key(key), raw(value)
+            entry[f"k{i}"], entry[f"v{i}"] = backend.make_key(key), raw(value, backend)
         record = {
             "ver": str(note.auth_version),
             "unit": note.unit_scope,
             "user": note.user_scope,
             "g1": note.generations[0],
             "g2": note.generations[1],
-            "uv": cache.make_key(note.unit_version),
+            "uv": backend.make_key(note.unit_version),
         }
-        record_key, entry_key = _record_key(note.user_id), f"{_entry_prefix()}{note.scope}:{_path_hash(environ)}"
+        record_key = _record_key(backend, note.user_id)
+        entry_key = f"{_entry_prefix(backend)}{note.scope}:{_path_hash(environ)}"
         return record_key, record, entry_key, entry
