@@ -22,7 +22,9 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import remove_query_param, replace_query_param
 from rest_framework.views import APIView
 
+from apps.core import prepared_keys
 from apps.core.prepared import AnyOf
+from apps.core.prepared_keys import BoundKeys
 
 DEFAULT_COUNT_CAP = 1000
 
@@ -36,10 +38,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
         page_size = self.get_page_size(request)
         if not page_size:
             return None
-        cap = int(getattr(settings, "PAGINATION_COUNT_CAP", DEFAULT_COUNT_CAP))
+        cap = count_cap()
         raw = request.query_params.get(self.page_query_param) or "1"
         if raw in self.last_page_strings:
-            total = self._count_up_to(queryset, cap)
+            total = queryset.page(0, 1)[1] if isinstance(queryset, BoundKeys) else self._count_up_to(queryset, cap)
             if total > cap:
                 raise NotFound("Invalid page: the last page of a list this long is not counted.")
             number = max(1, -(-total // page_size))
@@ -52,7 +54,10 @@ class PageNumberPagination(pagination.PageNumberPagination):
                 raise NotFound("Invalid page.")
         offset = (number - 1) * page_size
         rows_for_keys = getattr(view, "page_rows_for_keys", None)
-        if rows_for_keys is not None and isinstance(queryset, QuerySet):
+        if rows_for_keys is not None and isinstance(queryset, BoundKeys):
+            keys, counted = queryset.page(offset, page_size + 1)
+            rows = self._rows_of(keys, rows_for_keys)
+        elif rows_for_keys is not None and isinstance(queryset, QuerySet):
             rows, counted = self._rows_by_keys(queryset, offset, page_size + 1, cap, rows_for_keys)
         else:
             rows = list(self._page_rows(queryset, offset, page_size + 1))
@@ -92,8 +97,12 @@ class PageNumberPagination(pagination.PageNumberPagination):
         else:  # SQLite (the embedded default of `make run`): the keys, then the count
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
             total = cls._count_up_to(queryset, cap)
+        return cls._rows_of(keys, rows_for_keys), total
+
+    @staticmethod
+    def _rows_of(keys: list[int], rows_for_keys: Callable[[list[int]], list[Any]]) -> list[Any]:
         by_key = {row.pk: row for row in rows_for_keys(keys)}
-        return [by_key[key] for key in keys if key in by_key], total
+        return [by_key[key] for key in keys if key in by_key]
 
     @staticmethod
     def _page_rows(queryset: Any, offset: int, limit: int) -> Any:
@@ -162,10 +171,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
         return replace_query_param(url, self.page_query_param, self.number - 1)
 
 
+def count_cap() -> int:
+    return int(getattr(settings, "PAGINATION_COUNT_CAP", DEFAULT_COUNT_CAP))
+
+
+def list_source(view: Any) -> Any:
+    """What a list view pages through: its keys query with SQL compiled once per shape
+    (apps/core/prepared_keys.py, for a view with `prepared_keys`) when this request is of one,
+    else its filtered queryset (which also answers a bad filter with 400)."""
+    paginator = view.paginator
+    if paginator is not None and paginator.get_page_size(view.request):
+        bound = prepared_keys.bind(view, count_cap())
+        if bound is not None:
+            return bound
+    return view.filter_queryset(view.get_queryset())
+
+
 def paginated_rows(view: Any, to_row: Callable[[Any], Any]) -> Response:
     """A list view's answer with each row built by `to_row` (plain dicts, apps/*/representations.py)
     instead of the view's serializer: filtered, paginated and shaped as ListModelMixin.list."""
-    queryset = view.filter_queryset(view.get_queryset())
+    queryset = list_source(view)
     page = view.paginate_queryset(queryset)
     if page is None:
         return Response([to_row(row) for row in queryset])

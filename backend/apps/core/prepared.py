@@ -27,7 +27,7 @@ later with `max_prepared_statements` set; `DB_PREPARED_STATEMENTS=false` turns t
 
 import copy
 import threading
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
@@ -183,6 +183,25 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 
     def execute(self, query: Any, params: Any = None, *, prepare: bool | None = None, **kwargs: Any) -> Any:
         return super().execute(query, params, prepare=True, **kwargs)
+
+
+def run_prepared(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` run on `using`'s connection as a server-side prepared statement (as a
+    PreparedRead's rows are read), through Django's cursor wrapper: errors, query logging and
+    counting as for any query. For SQL whose text is fixed and whose values are parameters
+    (apps/core/prepared_keys.py)."""
+    connection: Any = connections[using]
+    connection.ensure_connection()
+    raw = connection.connection
+    with connection.wrap_database_errors:
+        cursor = connection._prepare_cursor(_PreparingCursor(raw))
+    threshold, raw.prepare_threshold = raw.prepare_threshold, _NEVER_BY_COUNT
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        raw.prepare_threshold = threshold
+        cursor.close()
 
 
 def _execute_prepared(compiler: Any, sql: str, params: tuple[Any, ...]) -> Any:

@@ -16,6 +16,7 @@ from apps.audit.serializers import AuditEventSerializer
 from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission, scope_to_unit
 from apps.core import labels as core_labels
+from apps.core import prepared_keys
 from apps.core.pagination import paginated_rows
 from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
 from apps.crates import labels, representations, selectors, services
@@ -100,6 +101,9 @@ class CrateViewSet(viewsets.ModelViewSet):
     serializer_class = CrateSerializer
     # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
     page_rows_for_keys = staticmethod(selectors.crate_rows_of_page)
+    # Its keys query compiled once per shape (apps/core/prepared_keys.py): get_queryset reads
+    # nothing of the reader but their id, their unit and whether they see every unit.
+    prepared_keys_scope = prepared_keys.UNIT
 
     def get_queryset(self) -> QuerySet[Crate]:
         if getattr(self, "swagger_fake_view", False):  # schema generation: no user
@@ -219,6 +223,9 @@ class DocumentViewSet(viewsets.ModelViewSet):
     }
     serializer_class = DocumentSerializer
     page_rows_for_keys = staticmethod(selectors.document_rows_of_page)
+    # Its keys query compiled once per shape (apps/core/prepared_keys.py): get_queryset reads
+    # nothing of the reader but their id, their unit and whether they see every unit.
+    prepared_keys_scope = prepared_keys.UNIT
     # Search (number, title, the crate's number) is a filter of DocumentFilter.
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = selectors.DocumentFilter

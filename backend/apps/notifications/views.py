@@ -11,6 +11,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from apps.auth import readcache
+from apps.core import prepared_keys
 from apps.core.filters import FilterSet
 from apps.core.pagination import paginated_rows
 from apps.core.schema import READ_ERRORS
@@ -41,6 +42,9 @@ class NotificationViewSet(viewsets.ReadOnlyModelViewSet):
     ordering = ["-created_at", "-id"]
     # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
     page_rows_for_keys = staticmethod(services.notification_rows_of_page)
+    # Its keys query compiled once per shape (apps/core/prepared_keys.py): get_queryset reads
+    # nothing of the reader but their id.
+    prepared_keys_scope = prepared_keys.READER
 
     def get_queryset(self) -> QuerySet[Notification]:
         if getattr(self, "swagger_fake_view", False):  # schema generation has no user

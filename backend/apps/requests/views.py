@@ -15,7 +15,9 @@ from rest_framework.views import APIView
 from apps.audit import services as audit
 from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission
+from apps.core import prepared_keys
 from apps.core.errors import field_error
+from apps.core.pagination import list_source
 from apps.core.renderers import ORJSONRenderer, PDFRenderer
 from apps.core.schema import BAD_REQUEST, CONFLICT, READ_ERRORS, TRANSITION_ERRORS, WRITE_ERRORS
 from apps.policy import access
@@ -99,6 +101,9 @@ class RequestViewSet(
     serializer_class = RequestSerializer
     # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
     page_rows_for_keys = staticmethod(request_rows_of_page)
+    # Its keys query compiled once per shape (apps/core/prepared_keys.py): get_queryset reads
+    # nothing of the reader but their id, their unit and whether they see every unit.
+    prepared_keys_scope = prepared_keys.UNIT
     permission_classes = [IsAuthenticated, ActionPermission]
     # Cached answers (apps/auth/readcache.py): `allowed_actions` depends on who asks.
     read_cache = {"list": readcache.USER, "retrieve": readcache.USER}
@@ -134,7 +139,7 @@ class RequestViewSet(
 
     def list(self, request: HttpRequest, *args: Any, **kwargs: Any) -> Response:
         # Plain dicts, the same JSON as RequestSerializer (apps/requests/representations.py).
-        queryset = self.filter_queryset(self.get_queryset()).prefetch_related(None)
+        queryset = list_source(self)
         page = self.paginate_queryset(queryset)
         if page is None:
             return Response(representations.request_rows(list(requests_as_rows(queryset)), request.user))
