@@ -47,6 +47,10 @@ class FilterSet(django_filters.FilterSet):
     queryset would depend on the user). The form itself is still a new one for each request,
     sharing its class's fields (`SharedFields`)."""
 
+    # Filters with their own method whose SQL depends on the value they are given alone (no
+    # date, no reader): apps/core/prepared_keys.py may hold their value in a list's shape.
+    value_only_methods: frozenset[str] = frozenset()
+
     def __init__(
         self, data: Any = None, queryset: Any = None, *, request: Any = None, prefix: str | None = None
     ) -> None:

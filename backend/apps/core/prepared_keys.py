@@ -15,8 +15,9 @@ a server-side prepared statement. What may differ between two requests of one sh
   is part of the shape);
 - the integer values of plain field filters (`?location=12`), and `LIMIT` / `OFFSET`.
 Everything else that could change the SQL text is the shape: the view, the filters given with
-a boolean or choice value, the ordering, the counting cap. A request outside that (a filter
-with its own method, text, a date, a search term, a list of values) is read as before.
+a boolean or choice value, the ordering, the counting cap. A request outside that (text, a
+date, a search term, a list of values, a filter with its own method, unless its filter set
+names it in `value_only_methods`: one whose SQL depends on its value alone) is read as before.
 
 Compiling checks that each filter's stand-in lands in the parameters and nowhere in the SQL
 text, and that none of the reader's own ids is in the parameters (a value read from
@@ -137,7 +138,11 @@ def bind(view: Any, cap: int) -> BoundKeys | None:
         ordering,
         cap,
     )
-    compiled = _shapes.get(shape, lambda: _compiled_or_none(view, request, user, stand_ins, cap))
+    try:
+        compiled = _shapes.get(shape, lambda: _compile(view, request, user, stand_ins, cap))
+    except Exception:  # not remembered: the list is read as before, which raises what it raises
+        logger.warning("keys query of %s not prepared", type(view).__qualname__, exc_info=True)
+        return None
     if compiled is None:
         return None
     return BoundKeys(compiled, values, using)
@@ -153,7 +158,8 @@ def _filter_values(view: Any, request: Any, model: Any) -> dict[str, Any] | None
         return None
     if DjangoFilterBackend not in backends:
         return {}
-    method_filters = _method_filters(view.filterset_class)
+    value_only: frozenset[str] = getattr(view.filterset_class, "value_only_methods", frozenset())
+    method_filters = _method_filters(view.filterset_class) - value_only
     if any(request.query_params.get(name) for name in method_filters):
         return None  # before validating: the list reads it as before, validating it again
     filterset = DjangoFilterBackend().get_filterset(request, model._default_manager.all(), view)
@@ -164,7 +170,7 @@ def _filter_values(view: Any, request: Any, model: Any) -> dict[str, Any] | None
         if value in EMPTY_VALUES:
             continue
         filter_ = filterset.filters[name]
-        if filter_.method is not None:
+        if filter_.method is not None and name not in value_only:
             return None
         choice = type(value) is str and isinstance(filter_, django_filters.ChoiceFilter)
         if not (choice or type(value) in (bool, int)):
@@ -185,14 +191,6 @@ def _ordering(view: Any, request: Any, model: Any) -> tuple[str, ...] | None:
         return None
     ordering = OrderingFilter().get_ordering(request, model._default_manager.all(), view)
     return tuple(ordering) if ordering else None
-
-
-def _compiled_or_none(view: Any, request: Any, user: Any, stand_ins: dict[str, int], cap: int) -> _Compiled | None:
-    try:
-        return _compile(view, request, user, stand_ins, cap)
-    except Exception:  # the list is read as before, which raises what it raises
-        logger.warning("keys query of %s not prepared", type(view).__qualname__, exc_info=True)
-        return None
 
 
 def _compile(view: Any, request: Any, user: Any, stand_ins: dict[str, int], cap: int) -> _Compiled | None:

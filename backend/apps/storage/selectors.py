@@ -5,11 +5,29 @@ from django.db.models import F, QuerySet
 
 from apps.auth.permissions import scope_to_unit
 from apps.core.filters import ID_FILTERS, FilterSet
+from apps.core.prepared import PreparedRead, any_of
 from apps.storage.models import StorageLocation
 
 
 def locations_for(user: Any) -> QuerySet[StorageLocation]:
     return scope_to_unit(StorageLocation.objects.select_related("unit"), user)
+
+
+def location_list_for(user: Any) -> QuerySet[StorageLocation]:
+    """The locations a list pages through: `locations_for(user)` without the unit's join (a
+    page's keys are chosen from it; its rows are read by `location_rows_of_page`)."""
+    return scope_to_unit(StorageLocation.objects.all(), user)
+
+
+_location_rows = PreparedRead(
+    lambda shape, *, keys: StorageLocation.objects.select_related("unit").filter(any_of("pk", keys))
+)
+
+
+def location_rows_of_page(keys: list[int]) -> list[StorageLocation]:
+    """The locations of a list page, as `locations_for()` reads them. `keys` were picked from the
+    reader's scoped, filtered list (apps/core/pagination.py): no scope is applied again."""
+    return _location_rows.fetch("page", keys=keys)
 
 
 class StorageLocationFilter(FilterSet):
@@ -20,6 +38,9 @@ class StorageLocationFilter(FilterSet):
         model = StorageLocation
         fields = ["unit", "parent", "kind", "is_active"]
         filter_overrides = ID_FILTERS
+
+    # Its SQL depends on the value alone (apps/core/prepared_keys.py may hold it in a shape).
+    value_only_methods = frozenset({"available"})
 
     def filter_available(
         self, queryset: QuerySet[StorageLocation], name: str, value: bool

@@ -13,11 +13,12 @@ from rest_framework.response import Response
 from apps.auth import readcache, roles
 from apps.auth.permissions import ActionPermission
 from apps.core import labels as core_labels
+from apps.core import prepared_keys
 from apps.core.pagination import paginated_rows
 from apps.core.schema import READ_ERRORS, WRITE_ERRORS
 from apps.storage import labels, representations, services
 from apps.storage.models import StorageLocation
-from apps.storage.selectors import StorageLocationFilter, locations_for
+from apps.storage.selectors import StorageLocationFilter, location_list_for, location_rows_of_page, locations_for
 from apps.storage.serializers import StorageLocationSerializer
 
 
@@ -40,8 +41,15 @@ class StorageLocationViewSet(mixins.CreateModelMixin, mixins.UpdateModelMixin, v
     search_fields = ["code", "name", "path"]
     ordering_fields = ["path", "code", "capacity", "occupied"]
     ordering = ["path"]
+    # A list page's rows, read by their keys with SQL compiled once (apps/core/pagination.py).
+    page_rows_for_keys = staticmethod(location_rows_of_page)
+    # Its keys query compiled once per shape (apps/core/prepared_keys.py): get_queryset reads
+    # nothing of the reader but their id, their unit and whether they see every unit.
+    prepared_keys_scope = prepared_keys.UNIT
 
     def get_queryset(self) -> QuerySet[StorageLocation]:
+        if self.action == "list":  # the page's keys; its rows are read by page_rows_for_keys
+            return location_list_for(self.request.user)
         return locations_for(self.request.user)
 
     # Reads as plain dicts: the same JSON as the serializer (apps/storage/representations.py).

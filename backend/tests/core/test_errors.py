@@ -76,13 +76,13 @@ def test_schema_and_docs_are_served_offline(world: World) -> None:
 def test_database_unavailable_is_503_with_retry_after(world: World, monkeypatch: pytest.MonkeyPatch) -> None:
     from django.db import OperationalError
 
-    from apps.storage import selectors
+    from apps.core.pagination import PageNumberPagination
 
-    def pool_exhausted(user: object) -> None:
+    def pool_exhausted(*args: object, **kwargs: object) -> None:
         raise OperationalError("couldn't get a connection after 10.00 sec")
 
-    monkeypatch.setattr("apps.storage.views.locations_for", pool_exhausted)
-    assert selectors.locations_for is not pool_exhausted
+    # The page's first query finds no connection in the pool.
+    monkeypatch.setattr(PageNumberPagination, "paginate_queryset", pool_exhausted)
     response = world.client("viewer").get("/api/locations/")
     assert response.status_code == 503
     assert response.json()["code"] == "service_unavailable"

@@ -147,3 +147,29 @@ def test_a_real_id_in_the_sql_is_refused(world: World) -> None:
         prepared_keys._compiled_keys(folded, 1000, {**stand_ins, "location": prepared_keys._STAND_IN_BASE - 2}, reader)
         is None
     )
+
+
+def test_a_value_only_method_is_a_shape(world: World, compiled: list[Any]) -> None:
+    """`available` (a method whose SQL depends on its value alone) is held in the shape."""
+    url = "/api/locations/?available=true&page_size=50"
+    goa, kur = _get(world, "storehead", url), _get(world, "storehead2", url)
+    assert {row["id"] for row in goa["results"]} == {world.shelf.pk, world.shelf2.pk}
+    assert [row["id"] for row in kur["results"]] == [world.kur_shelf.pk]
+    assert goa == _as_before(world, "storehead", url) and kur == _as_before(world, "storehead2", url)
+    full = _get(world, "storehead", "/api/locations/?available=false")
+    assert {row["id"] for row in full["results"]} == {world.room.pk}  # a room holds no crates
+    assert len(compiled) == 2
+
+
+def test_a_failure_while_compiling_is_not_remembered(world: World, compiled: list[Any], monkeypatch: Any) -> None:
+    from apps.storage import views
+
+    def unavailable(user: Any) -> Any:
+        raise RuntimeError("the database went away")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(views, "location_list_for", unavailable)
+        with pytest.raises(RuntimeError):  # the list read as before raises it again
+            world.client("storehead").get("/api/locations/")
+    assert len(_get(world, "storehead", "/api/locations/")["results"]) == 3
+    assert len(compiled) == 2  # compiled again once the failure was over
