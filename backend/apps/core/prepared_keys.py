@@ -154,13 +154,17 @@ def _filter_values(view: Any, request: Any, model: Any) -> dict[str, Any] | None
     backends = list(view.filter_backends)
     if any(backend not in (DjangoFilterBackend, OrderingFilter, SearchFilter) for backend in backends):
         return None
-    if SearchFilter in backends and SearchFilter().get_search_terms(request):
+    query = request.query_params
+    if SearchFilter in backends and query.get(SearchFilter.search_param):
         return None
     if DjangoFilterBackend not in backends:
         return {}
+    names, required = _filters_of(view.filterset_class)
+    if not required and not any(key.startswith(name) for key in query for name in names):
+        return {}  # no filter given (a widget's keys begin with its filter's name): none to check
     value_only: frozenset[str] = getattr(view.filterset_class, "value_only_methods", frozenset())
     method_filters = _method_filters(view.filterset_class) - value_only
-    if any(request.query_params.get(name) for name in method_filters):
+    if any(query.get(name) for name in method_filters):
         return None  # before validating: the list reads it as before, validating it again
     filterset = DjangoFilterBackend().get_filterset(request, model._default_manager.all(), view)
     if filterset is None or not filterset.is_valid():
@@ -184,12 +188,23 @@ def _method_filters(filterset_class: Any) -> frozenset[str]:
     return frozenset(name for name, filter_ in filterset_class.base_filters.items() if filter_.method is not None)
 
 
+@cache
+def _filters_of(filterset_class: Any) -> tuple[tuple[str, ...], bool]:
+    """The filter set's filter names, and whether any of them is required (its absence is a 400)."""
+    filters = filterset_class.base_filters
+    return tuple(filters), any(filter_.extra.get("required") for filter_ in filters.values())
+
+
 def _ordering(view: Any, request: Any, model: Any) -> tuple[str, ...] | None:
     """The ordering the request asks for (valid fields only, as OrderingFilter takes it), or None
     for the queryset's own."""
     if OrderingFilter not in view.filter_backends:
         return None
-    ordering = OrderingFilter().get_ordering(request, model._default_manager.all(), view)
+    ordering_filter = OrderingFilter()
+    if request.query_params.get(ordering_filter.ordering_param):
+        ordering = ordering_filter.get_ordering(request, model._default_manager.all(), view)
+    else:
+        ordering = ordering_filter.get_default_ordering(view)
     return tuple(ordering) if ordering else None
 
 

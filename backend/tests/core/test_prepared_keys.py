@@ -173,3 +173,21 @@ def test_a_failure_while_compiling_is_not_remembered(world: World, compiled: lis
             world.client("storehead").get("/api/locations/")
     assert len(_get(world, "storehead", "/api/locations/")["results"]) == 3
     assert len(compiled) == 2  # compiled again once the failure was over
+
+
+def test_a_filter_set_with_a_required_filter_is_always_validated() -> None:
+    import django_filters
+
+    from apps.core.filters import FilterSet
+    from apps.crates.selectors import CrateFilter
+
+    class Required(FilterSet):
+        number = django_filters.CharFilter(required=True)
+
+        class Meta:
+            model = Crate
+            fields: list[str] = []
+
+    assert prepared_keys._filters_of(Required) == (("number",), True)
+    names, required = prepared_keys._filters_of(CrateFilter)
+    assert "status" in names and "search" in names and not required
