@@ -177,7 +177,7 @@ def count_cap() -> int:
 
 def list_source(view: Any) -> Any:
     """What a list view pages through: its keys query with SQL compiled once per shape
-    (apps/core/prepared_keys.py, for a view with `prepared_keys`) when this request is of one,
+    (apps/core/prepared_keys.py, for a view with `prepared_keys_scope`) when this request is of one,
     else its filtered queryset (which also answers a bad filter with 400)."""
     paginator = view.paginator
     if paginator is not None and paginator.get_page_size(view.request):

@@ -187,10 +187,18 @@ class _PreparingCursor(psycopg.Cursor[Any]):
 
 def run_prepared(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
     """The rows of `sql` run on `using`'s connection as a server-side prepared statement (as a
-    PreparedRead's rows are read), through Django's cursor wrapper: errors, query logging and
-    counting as for any query. For SQL whose text is fixed and whose values are parameters
+    PreparedRead's rows are read). For SQL whose text is fixed and whose values are parameters
     (apps/core/prepared_keys.py)."""
-    connection: Any = connections[using]
+    cursor = _executed_on_server(connections[using], sql, params)
+    try:
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _executed_on_server(connection: Any, sql: str, params: Sequence[Any]) -> Any:
+    """A cursor of `connection` that ran `sql` as a server-side prepared statement, through
+    Django's cursor wrapper: errors, query logging and counting as for any query."""
     connection.ensure_connection()
     raw = connection.connection
     with connection.wrap_database_errors:
@@ -198,15 +206,16 @@ def run_prepared(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any,
     threshold, raw.prepare_threshold = raw.prepare_threshold, _NEVER_BY_COUNT
     try:
         cursor.execute(sql, params)
-        return list(cursor.fetchall())
+    except BaseException:
+        cursor.close()
+        raise
     finally:
         raw.prepare_threshold = threshold
-        cursor.close()
+    return cursor
 
 
 def _execute_prepared(compiler: Any, sql: str, params: tuple[Any, ...]) -> Any:
-    """`SQLCompiler.execute_sql` for a list of rows (MULTI), run as a prepared statement. Django's
-    cursor wrapper is kept (errors, query logging and counting as for any query)."""
+    """`SQLCompiler.execute_sql` for a list of rows (MULTI), run as a prepared statement."""
 
     def execute_sql(
         result_type: str = MULTI, chunked_fetch: bool = False, chunk_size: int = GET_ITERATOR_CHUNK_SIZE
@@ -214,18 +223,7 @@ def _execute_prepared(compiler: Any, sql: str, params: tuple[Any, ...]) -> Any:
         connection = compiler.connection
         if result_type != MULTI or connection.vendor != "postgresql" or not settings.DB_PREPARED_STATEMENTS:
             return type(compiler).execute_sql(compiler, result_type, chunked_fetch, chunk_size)
-        connection.ensure_connection()
-        raw = connection.connection
-        with connection.wrap_database_errors:
-            cursor = connection._prepare_cursor(_PreparingCursor(raw))
-        threshold, raw.prepare_threshold = raw.prepare_threshold, _NEVER_BY_COUNT
-        try:
-            cursor.execute(sql, params)
-        except BaseException:
-            cursor.close()
-            raise
-        finally:
-            raw.prepare_threshold = threshold
+        cursor = _executed_on_server(connection, sql, params)
         fetched = cursor_iter(
             cursor,
             connection.features.empty_fetchmany_value,
