@@ -115,7 +115,10 @@ def bind(view: Any, cap: int) -> BoundKeys | None:
     every_unit = scoped_by == UNIT and bool(user.is_system_admin)
     if scoped_by == UNIT and user.unit_id is None and not every_unit:
         return None  # no unit to see
-    queryset_model = view.filterset_class._meta.model
+    filterset_class = getattr(view, "filterset_class", None)
+    if filterset_class is None:  # the model is the filter set's (the queryset is not built here)
+        return None
+    queryset_model = filterset_class._meta.model
     using = queryset_model.objects.db
     if connections[using].vendor != "postgresql":
         return None
