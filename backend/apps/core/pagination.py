@@ -14,7 +14,6 @@ from typing import Any
 from django.conf import settings
 from django.db import connections
 from django.db.models import F, QuerySet
-from django.db.models.expressions import RawSQL
 from rest_framework import pagination
 from rest_framework.exceptions import NotFound
 from rest_framework.request import Request
@@ -86,14 +85,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
         (apps/core/prepared.py): compiling a list's annotated rows query cost more CPU than
         running it (OPTIMIZATIONS.md §2.H). Two queries on every page, as before."""
         if connections[queryset.db].vendor == "postgresql":
-            capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-            # An uncorrelated scalar subquery: PostgreSQL computes it once (an InitPlan), not per
-            # row. Its text is Django's own compiled SQL; every value stays a parameter.
-            counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
-            keyed = list(queryset.values_list("pk", counted)[offset : offset + limit])
-            keys = [key for key, _ in keyed]
-            # No row on the page: an empty list on page 1 (a later page is refused by the caller).
-            total = keyed[0][1] if keyed else offset
+            keyed = list(prepared_keys.keys_with_capped_count(queryset, cap)[offset : offset + limit])
+            keys, total = prepared_keys.keys_and_count(keyed, offset)
         else:  # SQLite (the embedded default of `make run`): the keys, then the count
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
             total = cls._count_up_to(queryset, cap)

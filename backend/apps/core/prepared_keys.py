@@ -8,8 +8,8 @@ more than PostgreSQL spent running it (OPTIMIZATIONS.md §2.S).
 
 Here a list that opts in (`prepared_keys_scope` on the view, UNIT or READER below) has its
 keys query built by its own code path (`view.filter_queryset(view.get_queryset())`) once per
-shape, with stand-in values, and compiled; later requests of the same shape run that SQL with their own values, as
-a server-side prepared statement. What may differ between two requests of one shape is only:
+shape, with stand-in values, and compiled; later requests of the same shape run that SQL with
+their own values, as a server-side prepared statement. What may differ between two requests of one shape is only:
 - the reader's id and unit, which the view's queryset reads from `request.user` (a list that
   opts in reads nothing else of the reader; with UNIT, whether they see every unit too, which
   is part of the shape);
@@ -79,9 +79,25 @@ class BoundKeys:
         for name, value in self._values.items():
             for index in self._compiled.positions.get(name, ()):
                 params[index] = value
-        rows = run_prepared(self._using, self._compiled.sql + _LIMIT_OFFSET, [*params, limit, offset])
-        # No row on the page: an empty list on page 1 (a later page is refused by the caller).
-        return [key for key, _ in rows], rows[0][1] if rows else offset
+        return keys_and_count(
+            run_prepared(self._using, self._compiled.sql + _LIMIT_OFFSET, [*params, limit, offset]), offset
+        )
+
+
+def keys_with_capped_count(queryset: QuerySet[Any], cap: int) -> QuerySet[Any]:
+    """A list page's keys query: each key of `queryset` (in its order) with the count of its rows
+    up to `cap` + 1. The count is an uncorrelated scalar subquery: PostgreSQL computes it once
+    (an InitPlan), not per row. Its text is Django's own compiled SQL; every value stays a
+    parameter."""
+    capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
+    counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
+    return queryset.values_list("pk", counted)
+
+
+def keys_and_count(rows: list[tuple[Any, ...]], offset: int) -> tuple[list[int], int]:
+    """The keys and the capped count of a page read by `keys_with_capped_count`. No row on the
+    page: an empty list on page 1 (a later page is refused by the caller)."""
+    return [key for key, _ in rows], rows[0][1] if rows else offset
 
 
 class _Shapes:
@@ -238,10 +254,7 @@ def _compiled_keys(queryset: QuerySet[Any], cap: int, stand_ins: dict[str, Any],
     where each stand-in landed; None if the SQL is not one that other values can run."""
     if queryset.query.low_mark or queryset.query.high_mark is not None:
         return None
-    capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
-    # As pagination.py's keys query: the count as an uncorrelated scalar subquery (an InitPlan).
-    counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
-    sql, params = queryset.values_list("pk", counted).query.sql_with_params()
+    sql, params = keys_with_capped_count(queryset, cap).query.sql_with_params()
     positions: dict[str, tuple[int, ...]] = {}
     for name, number in stand_ins.items():
         if number is None:
