@@ -253,17 +253,22 @@ def _awaiting_summaries(user: Any, action: str) -> dict[str, Any]:
     return _summaries_of(found)
 
 
+def _shared_unit_figures(user: Any) -> dict[str, Any]:
+    """The unit's figures shared by everyone of the unit: everything but drafts, which are their
+    author's alone (the reader's own drafts are counted apart and added)."""
+    shared = scope_to_unit(Request.objects.exclude(status=Request.Status.DRAFT), user, "unit", "target_unit")
+    shared = shared.select_related("unit", "target_unit", "requester")
+    return _unit_figures(user, scope_to_unit(Crate.objects.all(), user), shared)
+
+
 def dashboard_for(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
-    crates = scope_to_unit(Crate.objects.all(), user)
     if access.unit_scope_q(user) is None:  # all units (System Administrator): not shared
-        unit = _unit_figures(user, crates, _visible(user))
+        unit = _unit_figures(user, scope_to_unit(Crate.objects.all(), user), _visible(user))
     else:
-        # Shared by the unit: everything but drafts, which are their author's alone; the user's
-        # own drafts are counted apart and added.
-        shared = scope_to_unit(Request.objects.exclude(status=Request.Status.DRAFT), user, "unit", "target_unit")
-        shared = shared.select_related("unit", "target_unit", "requester")
-        unit = unit_cache.for_unit(user.unit_id, "dashboard", lambda: _unit_figures(user, crates, shared))
+        # The querysets are built only when the unit's cached figures are missing or stale:
+        # building them cost a sixth of a dashboard read (OPTIMIZATIONS.md §2.T).
+        unit = unit_cache.for_unit(user.unit_id, "dashboard", lambda: _shared_unit_figures(user))
         requests_by_type = {kind: dict(counts) for kind, counts in unit["requests_by_type"].items()}
         for request_type, count in _own_drafts.fetch("own", user_id=user.pk, unit_id=user.unit_id):
             requests_by_type[request_type][Request.Status.DRAFT] = count
