@@ -57,7 +57,8 @@ class PageNumberPagination(pagination.PageNumberPagination):
             keys, counted = queryset.page(offset, page_size + 1)
             rows = self._rows_of(keys, rows_for_keys)
         elif rows_for_keys is not None and isinstance(queryset, QuerySet):
-            rows, counted = self._rows_by_keys(queryset, offset, page_size + 1, cap, rows_for_keys)
+            matched_whole = _matched_whole(view, request)
+            rows, counted = self._rows_by_keys(queryset, offset, page_size + 1, cap, rows_for_keys, matched_whole)
         else:
             rows = list(self._page_rows(queryset, offset, page_size + 1))
             # Counted on every page, even where the rows alone would tell: a list runs the same
@@ -78,13 +79,26 @@ class PageNumberPagination(pagination.PageNumberPagination):
 
     @classmethod
     def _rows_by_keys(
-        cls, queryset: QuerySet[Any], offset: int, limit: int, cap: int, rows_for_keys: Callable[[list[int]], list[Any]]
+        cls,
+        queryset: QuerySet[Any],
+        offset: int,
+        limit: int,
+        cap: int,
+        rows_for_keys: Callable[[list[int]], list[Any]],
+        matched_whole: bool = False,
     ) -> tuple[list[Any], int]:
         """The page's keys and the capped count in one query, then the rows of those keys read
         by the view's `page_rows_for_keys`, whose SQL is compiled once per process
         (apps/core/prepared.py): compiling a list's annotated rows query cost more CPU than
-        running it (OPTIMIZATIONS.md §2.H). Two queries on every page, as before."""
-        if connections[queryset.db].vendor == "postgresql":
+        running it (OPTIMIZATIONS.md §2.H). Two queries on every page, as before.
+        `matched_whole`: every match is computed anyway (a search), so they are computed once
+        for both the count and the keys (prepared_keys.matched_keys_sql)."""
+        if connections[queryset.db].vendor == "postgresql" and matched_whole:
+            sql, params = prepared_keys.matched_keys_sql(queryset, cap)
+            with connections[queryset.db].cursor() as cursor:
+                cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+                keys, total = prepared_keys.keys_and_count(cursor.fetchall(), offset)
+        elif connections[queryset.db].vendor == "postgresql":
             keyed = list(prepared_keys.keys_with_capped_count(queryset, cap)[offset : offset + limit])
             keys, total = prepared_keys.keys_and_count(keyed, offset)
         else:  # SQLite (the embedded default of `make run`): the keys, then the count
@@ -162,6 +176,13 @@ class PageNumberPagination(pagination.PageNumberPagination):
         if self.number == 2:
             return remove_query_param(url, self.page_query_param)
         return replace_query_param(url, self.page_query_param, self.number - 1)
+
+
+def _matched_whole(view: Any, request: Request) -> bool:
+    """Whether this request's list computes every match to order them: the view names the query
+    parameters that make it so (`keys_matched_whole_for`, e.g. a search term)."""
+    names = getattr(view, "keys_matched_whole_for", ())
+    return any(request.query_params.get(name, "").strip() for name in names)
 
 
 def count_cap() -> int:

@@ -36,8 +36,9 @@ from typing import Any
 import django_filters
 from django.conf import settings
 from django.db import connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, Window
 from django.db.models.expressions import RawSQL
+from django.db.models.functions import RowNumber
 from django_filters.constants import EMPTY_VALUES
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.filters import OrderingFilter, SearchFilter
@@ -92,6 +93,26 @@ def keys_with_capped_count(queryset: QuerySet[Any], cap: int) -> QuerySet[Any]:
     capped_sql, capped_params = queryset.order_by().values("pk")[: cap + 1].query.sql_with_params()
     counted = RawSQL(f"SELECT COUNT(*) FROM ({capped_sql}) AS capped", capped_params)  # noqa: S608, S611
     return queryset.values_list("pk", counted)
+
+
+def matched_keys_sql(queryset: QuerySet[Any], cap: int) -> tuple[str, list[Any]]:
+    """The same keys query as `keys_with_capped_count`, for a list whose every match is computed
+    anyway to be ordered (a search: a union of index scans, not an ordered index walk). Its
+    matches are computed once, numbered in the list's order, and both counted and paged from
+    there: `keys_with_capped_count` holds the filters twice (count and keys), so PostgreSQL
+    planned and ran the search twice (OPTIMIZATIONS.md §2.T). SQL without its LIMIT / OFFSET,
+    which the caller appends as parameters."""
+    ordering = queryset.query.order_by or queryset.model._meta.ordering
+    numbered = queryset.order_by().annotate(
+        _position=Window(RowNumber(), order_by=[*ordering]) if ordering else Window(RowNumber())
+    )
+    matched_sql, params = numbered.values_list("pk", "_position").query.sql_with_params()
+    sql = (
+        f"WITH matched (pk, position) AS MATERIALIZED ({matched_sql}) "  # noqa: S608 - Django's own SQL
+        f"SELECT pk, (SELECT COUNT(*) FROM (SELECT 1 FROM matched LIMIT {int(cap) + 1}) AS capped) "
+        "FROM matched ORDER BY position"
+    )
+    return sql, list(params)
 
 
 def keys_and_count(rows: list[tuple[Any, ...]], offset: int) -> tuple[list[int], int]:

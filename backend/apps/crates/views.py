@@ -226,7 +226,10 @@ class DocumentViewSet(viewsets.ModelViewSet):
     # Its keys query compiled once per shape (apps/core/prepared_keys.py): get_queryset reads
     # nothing of the reader but their id, their unit and whether they see every unit.
     prepared_keys_scope = prepared_keys.UNIT
-    # Search (number, title, the crate's number) is a filter of DocumentFilter.
+    # Search (number, title, the crate's number) is a filter of DocumentFilter. Its matches are
+    # a union of index scans, all computed before they are ordered: counted and paged from one
+    # computation (apps/core/pagination.py).
+    keys_matched_whole_for = ("search",)
     filter_backends = [DjangoFilterBackend, filters.OrderingFilter]
     filterset_class = selectors.DocumentFilter
     ordering_fields = ["number", "title", "record_date", "retention_until", "created_at"]

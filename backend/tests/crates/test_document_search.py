@@ -115,3 +115,46 @@ def test_a_number_shaped_term_matches_numbers_from_their_start_by_the_prefix_ind
         cursor.execute(f"EXPLAIN {sql}", params)
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "crates_document_number_prefix" in plan
+
+
+def test_a_search_is_paged_and_counted_in_the_lists_order_from_its_matches_computed_once(
+    world: World, make: CrateMaker, settings: object
+) -> None:
+    """A search's keys query computes its matches once (apps/core/prepared_keys.matched_keys_sql)
+    and pages and counts them exactly as every list does: order, pages, the capped count."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from apps.crates.models import Document
+
+    settings.PAGINATION_COUNT_CAP = 4  # type: ignore[attr-defined]
+    for n in range(3):
+        crate = make.crate()
+        for number in (f"QC-{n}-B", f"QC-{n}-A", f"LOG-{n}"):
+            make.document(crate, number=number)
+    make.document(make.crate(username="docmanager2"), number="QC-9-A", username="docmanager2")  # KUR's
+    client = world.client("docmanager")
+    matching = Document.objects.filter(number__startswith="QC-", crate__unit=world.goa)
+    in_list_order = list(matching.order_by("crate_id", "number").values_list("number", flat=True))
+    assert len(in_list_order) == 6
+
+    pages = []
+    for page in (1, 2, 3):
+        with CaptureQueriesContext(connection) as queries:
+            body = client.get(f"/api/documents/?search=qc-&page_size=2&page={page}").json()
+        pages.append([row["number"] for row in body["results"]])
+        if page == 1:
+            assert (body["count"], body["count_exact"]) == (4, False)  # more than the cap (4)
+        else:
+            assert body["count_exact"] is (page == 3), body
+        keys_query = next(query["sql"] for query in queries.captured_queries if "LIKE" in query["sql"])
+        if connection.vendor == "postgresql":
+            assert "MATERIALIZED" in keys_query
+            assert keys_query.count("LIKE UPPER(") == 3, keys_query  # the union once, not twice
+    assert pages == [in_list_order[0:2], in_list_order[2:4], in_list_order[4:6]]
+    assert body["count"] == 6
+
+    by_number = client.get("/api/documents/?search=qc-&ordering=-number&page_size=10").json()
+    assert [row["number"] for row in by_number["results"]] == sorted(in_list_order, reverse=True)
+    assert (by_number["count"], by_number["count_exact"]) == (6, True)
+    assert client.get("/api/documents/?search=qc-&page_size=2&page=4").status_code == 404
