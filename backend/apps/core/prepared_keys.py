@@ -103,9 +103,8 @@ def matched_keys_sql(queryset: QuerySet[Any], cap: int) -> tuple[str, list[Any]]
     planned and ran the search twice (OPTIMIZATIONS.md §2.T). SQL without its LIMIT / OFFSET,
     which the caller appends as parameters."""
     ordering = queryset.query.order_by or queryset.model._meta.ordering
-    numbered = queryset.order_by().annotate(
-        _position=Window(RowNumber(), order_by=[*ordering]) if ordering else Window(RowNumber())
-    )
+    # The key breaks ties, so that no row of a tie appears on two pages or on none.
+    numbered = queryset.order_by().annotate(_position=Window(RowNumber(), order_by=[*ordering, "pk"]))
     matched_sql, params = numbered.values_list("pk", "_position").query.sql_with_params()
     sql = (
         f"WITH matched (pk, position) AS MATERIALIZED ({matched_sql}) "  # noqa: S608 - Django's own SQL
