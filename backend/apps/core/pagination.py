@@ -93,17 +93,18 @@ class PageNumberPagination(pagination.PageNumberPagination):
         running it (OPTIMIZATIONS.md §2.H). Two queries on every page, as before.
         `matched_whole`: every match is computed anyway (a search), so they are computed once
         for both the count and the keys (prepared_keys.matched_keys_sql)."""
-        if connections[queryset.db].vendor == "postgresql" and matched_whole:
-            sql, params = prepared_keys.matched_keys_sql(queryset, cap)
-            with connections[queryset.db].cursor() as cursor:
-                cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
-                keys, total = prepared_keys.keys_and_count(cursor.fetchall(), offset)
-        elif connections[queryset.db].vendor == "postgresql":
-            keyed = list(prepared_keys.keys_with_capped_count(queryset, cap)[offset : offset + limit])
-            keys, total = prepared_keys.keys_and_count(keyed, offset)
-        else:  # SQLite (the embedded default of `make run`): the keys, then the count
+        connection = connections[queryset.db]
+        if connection.vendor != "postgresql":  # SQLite (the embedded default of `make run`)
             keys = list(queryset.values_list("pk", flat=True)[offset : offset + limit])
             total = cls._count_up_to(queryset, cap)
+        elif matched_whole:
+            sql, params = prepared_keys.matched_keys_sql(queryset, cap)
+            with connection.cursor() as cursor:
+                cursor.execute(f"{sql} LIMIT %s OFFSET %s", [*params, limit, offset])
+                keys, total = prepared_keys.keys_and_count(cursor.fetchall(), offset)
+        else:
+            keyed = list(prepared_keys.keys_with_capped_count(queryset, cap)[offset : offset + limit])
+            keys, total = prepared_keys.keys_and_count(keyed, offset)
         return cls._rows_of(keys, rows_for_keys), total
 
     @staticmethod
