@@ -114,7 +114,7 @@ def test_production_values_match_the_design(tmp_path: Path) -> None:
     # Django's PostgreSQL backend, whose pool checks each connection it hands out by its socket.
     assert s["engine"] == "config.postgresql" and s["conn_max_age"] == 0 and s["health_checks"] is True
     assert (s["pool"]["min_size"], s["pool"]["max_size"]) == (1, 4)
-    assert s["options"] == "-c statement_timeout=30000 -c plan_cache_mode=force_generic_plan"
+    assert s["options"] == "-c statement_timeout=30000 -c plan_cache_mode=force_generic_plan -c join_collapse_limit=4"
     assert s["cache_backend"] == "django_redis.cache.RedisCache" and s["cache_location"].endswith("@redis:6379/2")
     assert s["cache_max_connections"] == 50 and s["cache_ignore_exceptions"] is True
     assert s["session_engine"] == "django.contrib.sessions.backends.cached_db"
