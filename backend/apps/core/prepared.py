@@ -196,6 +196,18 @@ def run_prepared(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any,
         cursor.close()
 
 
+def fetch_rows(using: str, sql: str, params: Sequence[Any]) -> list[tuple[Any, ...]]:
+    """The rows of `sql` (fixed text, values as parameters): a server-side prepared statement on
+    PostgreSQL, planned once per connection; a plain query where statements are not prepared
+    (SQLite, `DB_PREPARED_STATEMENTS=false`)."""
+    connection = connections[using]
+    if connection.vendor == "postgresql" and settings.DB_PREPARED_STATEMENTS:
+        return run_prepared(using, sql, params)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+
+
 def _executed_on_server(connection: Any, sql: str, params: Sequence[Any]) -> Any:
     """A cursor of `connection` that ran `sql` as a server-side prepared statement, through
     Django's cursor wrapper: errors, query logging and counting as for any query."""

@@ -3,7 +3,7 @@
 from types import SimpleNamespace
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet, Sum, Window
+from django.db.models import Count, F, Q, QuerySet, Sum, Window
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
@@ -15,7 +15,7 @@ from apps.auth import readcache
 from apps.auth.models import Unit
 from apps.auth.permissions import scope_to_unit
 from apps.core import readcache as unit_cache
-from apps.core.prepared import PreparedRead
+from apps.core.prepared import PreparedRead, fetch_rows
 from apps.core.schema import UNAUTHORIZED
 from apps.crates.models import Crate
 from apps.notifications.models import Notification
@@ -71,41 +71,61 @@ def _summaries_of(found: list[dict[str, Any]]) -> dict[str, Any]:
     return {"count": found[0]["total"] if found else 0, "top": rows}
 
 
+# Each room's capacity and occupancy summed over everything in it, in one prepared query (its text
+# is the same for every reader of a unit shape; the unit is a parameter). PostgreSQL (or
+# SQLite) walks the tree down from the rooms (`WITH RECURSIVE`), where Python read every place
+# of the unit and walked each one up to its room: a unit's thousand bins were most of the
+# dashboard's CPU whenever its figures were recomputed (OPTIMIZATIONS.md §2.U). An inactive
+# place counts only while it still holds crates; a place whose chain of parents leaves the
+# reader's scope, or never reaches a room, counts for no room. UNION (not UNION ALL) ends the
+# walk on a cycle of parents.
+_ROOM_TOTALS = """
+WITH RECURSIVE places AS ({places}), rooms AS ({rooms}),
+inside (id, room) AS (
+    SELECT id, id FROM places WHERE parent_id IS NULL
+    UNION
+    SELECT places.id, inside.room FROM places JOIN inside ON places.parent_id = inside.id
+)
+SELECT rooms.id, rooms.unit_code, rooms.code, rooms.name, rooms.path,
+    COALESCE(totals.capacity, 0), COALESCE(totals.occupied, 0)
+FROM rooms LEFT JOIN (
+    SELECT inside.room,
+        SUM(CASE WHEN places.is_active OR places.occupied > 0 THEN places.capacity ELSE 0 END) AS capacity,
+        SUM(CASE WHEN places.is_active OR places.occupied > 0 THEN places.occupied ELSE 0 END) AS occupied
+    FROM inside JOIN places ON places.id = inside.id
+    GROUP BY inside.room
+) totals ON totals.room = rooms.id
+"""
+
+
 def _room_utilization(user: Any) -> list[dict[str, Any]]:
     """Capacity and occupancy summed over each top-level location (room) and everything in it."""
-    rows = list(
-        scope_to_unit(StorageLocation.objects.all(), user).values(
-            "id", "parent_id", "unit__code", "code", "name", "path", "capacity", "occupied", "is_active"
-        )
+    scoped = scope_to_unit(StorageLocation.objects.all(), user)
+    places, places_params = (
+        scoped.order_by().values("id", "parent_id", "capacity", "occupied", "is_active").query.sql_with_params()
     )
-    by_id = {row["id"]: row for row in rows}
-    rooms: dict[int, dict[str, Any]] = {}
-    for row in rows:
-        if row["parent_id"] is None:
-            rooms[row["id"]] = {
-                "id": row["id"],
-                "unit_code": row["unit__code"],
-                "code": row["code"],
-                "name": row["name"],
-                "path": row["path"],
-                "capacity": 0,
-                "occupied": 0,
+    rooms, rooms_params = (
+        scoped.filter(parent__isnull=True)
+        .order_by()
+        .values("id", "code", "name", "path", unit_code=F("unit__code"))
+        .query.sql_with_params()
+    )
+    found = fetch_rows(scoped.db, _ROOM_TOTALS.format(places=places, rooms=rooms), (*places_params, *rooms_params))
+    result = []
+    for pk, unit_code, code, name, path, capacity, occupied in sorted(found, key=lambda row: (row[1], row[4])):
+        result.append(
+            {
+                "id": pk,
+                "unit_code": unit_code,
+                "code": code,
+                "name": name,
+                "path": path,
+                "capacity": capacity,
+                "occupied": occupied,
+                "free": max(capacity - occupied, 0),
+                "utilization": round(100 * occupied / capacity, 1) if capacity else 0.0,
             }
-    for row in rows:
-        if not row["is_active"] and not row["occupied"]:
-            continue
-        root = row
-        seen = set()
-        while root["parent_id"] is not None and root["parent_id"] in by_id and root["id"] not in seen:
-            seen.add(root["id"])
-            root = by_id[root["parent_id"]]
-        if root["id"] in rooms:
-            rooms[root["id"]]["capacity"] += row["capacity"]
-            rooms[root["id"]]["occupied"] += row["occupied"]
-    result = sorted(rooms.values(), key=lambda room: (room["unit_code"], room["path"]))
-    for room in result:
-        room["free"] = max(room["capacity"] - room["occupied"], 0)
-        room["utilization"] = round(100 * room["occupied"] / room["capacity"], 1) if room["capacity"] else 0.0
+        )
     return result
 
 

@@ -1,6 +1,7 @@
 import datetime
 
 from apps.requests.models import Request
+from apps.storage.models import StorageLocation
 from tests.requests.conftest import approved_request, create_request, in_future, make_crate, stored_crate
 
 
@@ -74,3 +75,46 @@ def test_dashboard_counts_and_queues_for_each_role(world, past):
     assert kur["crates_by_status"]["stored"] == 1
     assert kur["due_for_destruction"] == 1
     assert [room["code"] for room in kur["location_utilization"]] == ["KUR-S1"]
+
+
+def _place(world, code, parent, capacity=0, occupied=0, is_active=True, unit=None):
+    place = StorageLocation.objects.create(
+        unit=unit or world.goa, parent=parent, kind="bin", code=code, name=code, capacity=capacity, path=code
+    )
+    StorageLocation.objects.filter(pk=place.pk).update(occupied=occupied, is_active=is_active)
+    return place
+
+
+def test_room_utilization_sums_every_level_under_each_room_of_the_unit(world):
+    """Each room adds up everything under it, however deep: inactive places only while they
+    hold crates; places whose parents never reach a room (a cycle) count for no room; another
+    unit's rooms are not shown. The System Administrator sees every unit's rooms."""
+    rack = _place(world, "GOA-R1", world.shelf, capacity=0)
+    _place(world, "GOA-B1", rack, capacity=4, occupied=3)
+    _place(world, "GOA-B2", rack, capacity=6, occupied=0, is_active=False)  # empty and inactive
+    _place(world, "GOA-B3", rack, capacity=2, occupied=2, is_active=False)  # inactive, still holding two
+    store = _place(world, "GOA-ST", None, capacity=1, occupied=1)  # a second room, itself a place
+    _place(world, "GOA-ST-B", store, capacity=9)
+    loop_a = _place(world, "GOA-LA", None, capacity=7)
+    loop_b = _place(world, "GOA-LB", loop_a, capacity=7)
+    StorageLocation.objects.filter(pk=loop_a.pk).update(parent=loop_b)  # a cycle: neither is a room
+    _place(world, "KUR-B9", world.kur_shelf, capacity=50, occupied=5, unit=world.kur)
+
+    shown = world.client("approver").get("/api/dashboard/").data["location_utilization"]
+    rooms = {room["code"]: room for room in shown}
+    assert set(rooms) == {"GOA-AR1", "GOA-ST"}
+    # Archive Room 1: shelves 10 + 5, bin 4 (3 in it), the inactive bin holding 2 of its 2.
+    assert {k: rooms["GOA-AR1"][k] for k in ("capacity", "occupied", "free", "utilization")} == {
+        "capacity": 21,
+        "occupied": 5,
+        "free": 16,
+        "utilization": 23.8,
+    }
+    assert (rooms["GOA-ST"]["capacity"], rooms["GOA-ST"]["occupied"], rooms["GOA-ST"]["free"]) == (10, 1, 9)
+
+    every_unit = world.client("sysadmin").get("/api/dashboard/").data["location_utilization"]
+    assert [(room["unit_code"], room["code"], room["capacity"], room["occupied"]) for room in every_unit] == [
+        ("GOA", "GOA-AR1", 21, 5),
+        ("GOA", "GOA-ST", 10, 1),
+        ("KUR", "KUR-S1", 60, 5),
+    ]
