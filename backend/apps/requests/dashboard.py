@@ -72,13 +72,12 @@ def _summaries_of(found: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 # Each room's capacity and occupancy summed over everything in it, in one prepared query (its text
-# is the same for every reader of a unit shape; the unit is a parameter). PostgreSQL (or
-# SQLite) walks the tree down from the rooms (`WITH RECURSIVE`), where Python read every place
-# of the unit and walked each one up to its room: a unit's thousand bins were most of the
-# dashboard's CPU whenever its figures were recomputed (OPTIMIZATIONS.md §2.U). An inactive
-# place counts only while it still holds crates; a place whose chain of parents leaves the
-# reader's scope, or never reaches a room, counts for no room. UNION (not UNION ALL) ends the
-# walk on a cycle of parents.
+# is the same for every reader of a unit shape; the unit is a parameter). PostgreSQL (or SQLite)
+# walks the tree down from the rooms (`WITH RECURSIVE`), where Python read every place of the
+# unit and walked each one up to its room: a fifth of the CPU of recomputing a unit's figures on
+# the bench's thousand bins (OPTIMIZATIONS.md §2.U). An inactive place counts only while it still
+# holds crates; a place whose chain of parents leaves the reader's scope, or never reaches a
+# room, counts for no room. UNION (not UNION ALL) ends the walk on a cycle of parents.
 _ROOM_TOTALS = """
 WITH RECURSIVE places AS ({places}), rooms AS ({rooms}),
 inside (id, room) AS (
