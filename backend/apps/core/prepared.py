@@ -8,12 +8,13 @@ in the parameters, and afterwards runs the same SQL with the request's values th
 
 Only values may differ between runs, never the SQL's shape: whatever changes the text (the
 kind of unit scope, which filters apply) is part of the `shape` key the caller passes, and
-each shape is compiled once. A value is an integer, or a list of integers passed as one
-array parameter (`any_of`: `pk = ANY(%s)`, the same text for any number of keys). The
-placeholders are integers no row can hold; compiling verifies that each lands in the
+each shape is compiled once. A value is an integer, a date, or a list of integers passed as
+one array parameter (`any_of`: `pk = ANY(%s)`, the same text for any number of keys). The
+placeholders are integers and dates no row can hold; compiling verifies that each lands in the
 parameters exactly where a plain filter puts it, so a value folded into the SQL text (or
 transformed on its way) fails loudly instead of reading the wrong rows. Prefetches of the
-queryset run as usual, after the main query.
+queryset run as usual, after the main query. `PreparedSQL` does the same for SQL written
+around querysets (a `WITH RECURSIVE` over a scoped queryset, say), and returns tuples.
 
 On PostgreSQL the SQL is also a server-side prepared statement, on each connection that runs
 it: these reads join up to nine tables, and PostgreSQL spent ten times longer planning them
@@ -26,6 +27,7 @@ later with `max_prepared_statements` set; `DB_PREPARED_STATEMENTS=false` turns t
 """
 
 import copy
+import datetime
 import threading
 from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass, field
@@ -43,6 +45,10 @@ M = TypeVar("M", bound=Model)
 
 # Far below any primary key or id PostgreSQL's sequences hand out, and distinct per name.
 _PLACEHOLDER_BASE = -(2**31) + 7_919
+# Days in the first year of the calendar, distinct per name: no record of ours is dated there.
+_PLACEHOLDER_DATE = datetime.date(1, 1, 1)
+
+ReadValue = int | datetime.date | list[int]
 
 
 class AnyOf(Lookup):  # type: ignore[type-arg]
@@ -83,56 +89,115 @@ class _Compiled:
     converters: dict[Any, Any] = field(default_factory=dict)
 
 
+def _placeholders(values: dict[str, ReadValue]) -> dict[str, ReadValue]:
+    """A value no row holds for each name, of the kind of the value given (a list stays a list)."""
+    found: dict[str, ReadValue] = {}
+    for n, name in enumerate(sorted(values)):
+        value = values[name]
+        if type(value) is datetime.date:
+            found[name] = _PLACEHOLDER_DATE + datetime.timedelta(days=n)
+        elif isinstance(value, list):
+            found[name] = [_PLACEHOLDER_BASE + n]
+        else:
+            found[name] = _PLACEHOLDER_BASE + n
+    return found
+
+
+def _positions(
+    shape: Hashable, sql: str, params: Sequence[Any], placeholders: dict[str, ReadValue]
+) -> dict[str, tuple[int, ...]]:
+    """Where each placeholder landed in `params`; refused when one is missing or in the text."""
+    positions = {
+        name: tuple(i for i, param in enumerate(params) if type(param) is type(value) and param == value)
+        for name, value in placeholders.items()
+    }
+    missing = [name for name, found in positions.items() if not found]
+    if missing:
+        raise ValueError(f"prepared read {shape!r}: {missing} are not parameters of its SQL")
+    scalars = [value[0] if isinstance(value, list) else value for value in placeholders.values()]
+    if any(str(scalar) in sql for scalar in scalars):
+        raise ValueError(f"prepared read {shape!r}: a value was folded into the SQL text")
+    return positions
+
+
+def _bound(params: Sequence[Any], positions: dict[str, tuple[int, ...]], values: dict[str, ReadValue]) -> list[Any]:
+    """The compiled parameters with this run's values in their places."""
+    bound = list(params)
+    for name, value in values.items():
+        given: Any
+        if isinstance(value, list):
+            given = [int(key) for key in value]
+        elif type(value) is datetime.date:
+            given = value
+        else:
+            given = int(value)  # type: ignore[arg-type]
+        for index in positions[name]:
+            bound[index] = given
+    return bound
+
+
 class PreparedRead(Generic[M]):
-    """`build(**values)` returns the queryset for integer `values`; `fetch(shape, **values)`
-    runs it. `build` must give the same SQL for every call with the same `shape`."""
+    """`build(shape, **values)` returns the queryset for `values` (integers, dates, lists of
+    integers); `fetch(shape, **values)` runs it. `build` must give the same SQL for every call
+    with the same `shape`."""
 
     def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
         self._build = build
         self._compiled: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
 
-    def fetch(self, shape: Hashable, **values: int | list[int]) -> list[M]:
+    def fetch(self, shape: Hashable, **values: ReadValue) -> list[M]:
         compiled = self._compiled.get(shape)
         if compiled is None:
             if connections[DEFAULT_DB_ALIAS].vendor != "postgresql":
                 # SQLite (the embedded default of `make run`): built and compiled every time.
                 return list(self._build(shape, **values))
             compiled = self._compile(shape, values)
-        params = list(compiled.params)
-        for name, value in values.items():
-            given = [int(key) for key in value] if isinstance(value, list) else int(value)
-            for index in compiled.positions[name]:
-                params[index] = given
+        params = _bound(compiled.params, compiled.positions, values)
         queryset = compiled.queryset.all()
         iterable = queryset._iterable_class
         queryset.query = _with_sql(compiled, tuple(params))
         queryset._iterable_class = iterable  # the setter above makes any values_list() a values()
         return list(queryset)
 
-    def _compile(self, shape: Hashable, values: dict[str, int | list[int]]) -> _Compiled:
+    def _compile(self, shape: Hashable, values: dict[str, ReadValue]) -> _Compiled:
         with self._lock:
             if shape in self._compiled:
                 return self._compiled[shape]
-            numbers = {name: _PLACEHOLDER_BASE + n for n, name in enumerate(sorted(values))}
-            placeholders: dict[str, int | list[int]] = {
-                name: [number] if isinstance(values[name], list) else number for name, number in numbers.items()
-            }
+            placeholders = _placeholders(values)
             queryset = self._build(shape, **placeholders)
             compiler = queryset.query.get_compiler(using=queryset.db)
             sql, params = compiler.as_sql()
-            positions = {
-                name: tuple(i for i, param in enumerate(params) if type(param) is type(value) and param == value)
-                for name, value in placeholders.items()
-            }
-            missing = [name for name, found in positions.items() if not found]
-            if missing:
-                raise ValueError(f"prepared read {shape!r}: {missing} are not parameters of its SQL")
-            if any(str(number) in sql for number in numbers.values()):
-                raise ValueError(f"prepared read {shape!r}: a value was folded into the SQL text")
+            positions = _positions(shape, sql, params, placeholders)
             compiled = _Compiled(queryset, compiler, sql, tuple(params), positions)
             self._compiled[shape] = compiled
             return compiled
+
+
+class PreparedSQL:
+    """SQL written around querysets, compiled once per shape as a `PreparedRead` is:
+    `build(shape, **values)` returns (sql, params) for `values`; `fetch(using, shape, **values)`
+    returns its rows as tuples (`fetch_rows`: a prepared statement on PostgreSQL)."""
+
+    def __init__(self, build: Callable[..., tuple[str, Sequence[Any]]]) -> None:
+        self._build = build
+        self._compiled: dict[Hashable, tuple[str, tuple[Any, ...], dict[str, tuple[int, ...]]]] = {}
+        self._lock = threading.Lock()
+
+    def fetch(self, using: str, shape: Hashable, **values: ReadValue) -> list[tuple[Any, ...]]:
+        if connections[using].vendor != "postgresql":
+            sql, params = self._build(shape, **values)  # SQLite: built every time, as PreparedRead
+            return fetch_rows(using, sql, params)
+        compiled = self._compiled.get(shape)
+        if compiled is None:
+            with self._lock:
+                if shape not in self._compiled:
+                    placeholders = _placeholders(values)
+                    sql, params = self._build(shape, **placeholders)
+                    self._compiled[shape] = (sql, tuple(params), _positions(shape, sql, params, placeholders))
+                compiled = self._compiled[shape]
+        sql, params, positions = compiled
+        return fetch_rows(using, sql, _bound(params, positions, values))
 
 
 def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:

@@ -2,7 +2,9 @@
 gives exactly what the plain queryset gives, and a build whose values would not be parameters
 of its SQL is refused when it is compiled, not run with the placeholders."""
 
+import datetime
 import threading
+from typing import Any
 
 import pytest
 from django.db import connection, connections
@@ -11,7 +13,7 @@ from django.db.models.expressions import RawSQL
 from django.test import override_settings
 from django.test.utils import CaptureQueriesContext
 
-from apps.core.prepared import PreparedRead
+from apps.core.prepared import PreparedRead, PreparedSQL
 from apps.crates import selectors
 from apps.crates.models import Crate
 from apps.crates.representations import crate_detail_row
@@ -184,3 +186,43 @@ def test_row_converters_are_computed_once_per_connection(world: World, monkeypat
         assert [{k: v for k, v in row.__dict__.items() if k != "_state"} for row in prepared] == [
             {k: v for k, v in row.__dict__.items() if k != "_state"} for row in plain
         ]
+
+
+def test_a_date_is_a_value_of_each_run(world: World) -> None:
+    """A date is a parameter like an integer: compiled once with a stand-in day, each run
+    reads with its own (earlier days after later ones too)."""
+    today = datetime.date.today()
+    crates = [make_crate(world, retention_until=today + datetime.timedelta(days=days)) for days in (10, 20, 30)]
+    due = PreparedRead[Any](
+        lambda shape, *, unit_id, until: Crate.objects.filter(unit_id=unit_id, retention_until__lte=until)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    for days, expected in ((5, []), (25, crates[:2]), (15, crates[:1]), (35, crates), (25, crates[:2])):
+        until = today + datetime.timedelta(days=days)
+        assert due.fetch("due", unit_id=world.goa.pk, until=until) == [crate.pk for crate in expected]
+    assert due.fetch("due", unit_id=world.kur.pk, until=today + datetime.timedelta(days=35)) == []
+    if connection.vendor == "postgresql":
+        assert len(due._compiled) == 1
+
+
+def test_sql_written_around_a_queryset_is_compiled_once_and_reads_each_runs_values(world: World) -> None:
+    goa = [make_crate(world) for _ in range(3)]
+    kur = make_crate(world, unit=world.kur)
+
+    def counted(shape: str, *, unit_id: int) -> tuple[str, tuple[Any, ...]]:
+        inner, params = Crate.objects.filter(unit_id=unit_id).values("id").query.sql_with_params()
+        return f"SELECT count(*), max(id) FROM ({inner}) crates", params
+
+    read = PreparedSQL(counted)
+    for _ in range(2):
+        assert read.fetch("default", "count", unit_id=world.goa.pk) == [(3, goa[-1].pk)]
+        assert read.fetch("default", "count", unit_id=world.kur.pk) == [(1, kur.pk)]
+    if connection.vendor == "postgresql":
+        assert len(read._compiled) == 1
+
+        def folded(shape: str, *, unit_id: int) -> tuple[str, tuple[Any, ...]]:
+            return f"SELECT count(*) FROM crates_crate WHERE unit_id = {unit_id}", ()
+
+        with pytest.raises(ValueError, match="unit_id"):
+            PreparedSQL(folded).fetch("default", "folded", unit_id=world.goa.pk)

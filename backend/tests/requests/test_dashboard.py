@@ -118,3 +118,45 @@ def test_room_utilization_sums_every_level_under_each_room_of_the_unit(world):
         ("GOA", "GOA-ST", 10, 1),
         ("KUR", "KUR-S1", 60, 5),
     ]
+
+
+def test_the_units_figures_follow_the_day_they_are_computed_on(world, monkeypatch):
+    """Overdue withdrawals and crates due for destruction are read for the day of each
+    recompute: the unit's reads are compiled once per process (with a stand-in date) and each
+    run reads with its own day, also going back to an earlier one."""
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from apps.requests import dashboard
+
+    today = datetime.date.today()
+    soon = stored_crate(world, retention_until=today + datetime.timedelta(days=10))
+    stored_crate(world, retention_until=today + datetime.timedelta(days=20))
+    stored_crate(world, unit=world.kur, location=world.kur_shelf, retention_until=today + datetime.timedelta(days=10))
+    withdrawal = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "w",
+            "expected_return_date": in_future(2),
+            "items": [{"crate": soon.pk}],
+        },
+    )
+    assert (
+        world.client("storehead").post(f"/api/requests/{withdrawal['id']}/execute/", {}, format="json").status_code
+        == 200
+    )
+    Request.objects.filter(pk=withdrawal["id"]).update(expected_return_date=today + datetime.timedelta(days=5))
+    approver = world.user("approver")
+
+    def figures_on(day):
+        cache.clear()  # the unit's cached figures: recomputed for this day
+        monkeypatch.setattr(timezone, "localdate", lambda *args, **kwargs: day)
+        found = dashboard.dashboard_for(approver)
+        return found["due_for_destruction"], found["overdue_withdrawals"]["count"]
+
+    # The withdrawn crate is not stored, so only the second GOA crate falls due; KUR's never counts.
+    assert figures_on(today) == (0, 0)
+    assert figures_on(today + datetime.timedelta(days=15)) == (0, 1)
+    assert figures_on(today + datetime.timedelta(days=25)) == (1, 1)
+    assert figures_on(today) == (0, 0)
