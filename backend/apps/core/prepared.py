@@ -139,10 +139,18 @@ def _bound(params: Sequence[Any], positions: dict[str, tuple[int, ...]], values:
 class PreparedRead(Generic[M]):
     """`build(shape, **values)` returns the queryset for `values` (integers, dates, lists of
     integers); `fetch(shape, **values)` runs it. `build` must give the same SQL for every call
-    with the same `shape`."""
+    with the same `shape`.
 
-    def __init__(self, build: Callable[..., QuerySet[M]]) -> None:
+    `plan_each_run=True` keeps the SQL compiled once but sends it with its values bound in the
+    text, so that PostgreSQL plans each run for them: for a read whose best plan depends on a
+    value's selectivity. Crates due for destruction (`retention_until <= day`) are a few of a
+    unit's crates; a plan for any day (a prepared statement's) expects a third of them and read
+    every one of the unit's 150,000 on the 10x bench data, 23 ms against 1 ms planned for the
+    day (OPTIMIZATIONS.md §2.W)."""
+
+    def __init__(self, build: Callable[..., QuerySet[M]], *, plan_each_run: bool = False) -> None:
         self._build = build
+        self._plan_each_run = plan_each_run
         self._compiled: dict[Hashable, _Compiled] = {}
         self._lock = threading.Lock()
 
@@ -156,7 +164,7 @@ class PreparedRead(Generic[M]):
         params = _bound(compiled.params, compiled.positions, values)
         queryset = compiled.queryset.all()
         iterable = queryset._iterable_class
-        queryset.query = _with_sql(compiled, tuple(params))
+        queryset.query = _with_sql(compiled, tuple(params), server_prepared=not self._plan_each_run)
         queryset._iterable_class = iterable  # the setter above makes any values_list() a values()
         return list(queryset)
 
@@ -200,7 +208,7 @@ class PreparedSQL:
         return fetch_rows(using, sql, _bound(params, positions, values))
 
 
-def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
+def _with_sql(compiled: _Compiled, params: tuple[Any, ...], *, server_prepared: bool) -> Any:
     """A copy of the compiled query whose compiler answers the stored SQL with `params`: the
     compiler's column map (`select`, `klass_info`), set up by the first compilation, is what
     turns rows into model instances and is the same for every run of one shape. The copy runs
@@ -213,7 +221,8 @@ def _with_sql(compiled: _Compiled, params: tuple[Any, ...]) -> Any:
         compiler.connection = connection if connection is not None else connections[using]
         compiler.using = using
         compiler.as_sql = lambda *args, **kwargs: (compiled.sql, params)
-        compiler.execute_sql = _execute_prepared(compiler, compiled.sql, params)
+        if server_prepared:
+            compiler.execute_sql = _execute_prepared(compiler, compiled.sql, params)
         compiler.get_converters = _converters_once(compiled, compiler)
         return compiler
 

@@ -262,7 +262,8 @@ def _unit_requests(unit_id: int) -> QuerySet[Request]:
 _unit_crate_counts = PreparedRead[Any](lambda shape, *, unit_id: _crate_counts(_unit_crates(unit_id)))
 _unit_request_counts = PreparedRead[Any](lambda shape, *, unit_id: _request_counts(_unit_requests(unit_id)))
 _unit_overdue = PreparedRead[Any](lambda shape, *, unit_id, today: _overdue(_unit_requests(unit_id), today))
-_unit_due = PreparedRead[Any](lambda shape, *, unit_id, today: _due(_unit_crates(unit_id), today))
+# Planned for each day (PreparedRead's `plan_each_run`): a plan for any day read every crate of the unit.
+_unit_due = PreparedRead[Any](lambda shape, *, unit_id, today: _due(_unit_crates(unit_id), today), plan_each_run=True)
 
 
 def _shared_unit_figures(unit_id: int) -> dict[str, Any]:

@@ -226,3 +226,27 @@ def test_sql_written_around_a_queryset_is_compiled_once_and_reads_each_runs_valu
 
         with pytest.raises(ValueError, match="unit_id"):
             PreparedSQL(folded).fetch("default", "folded", unit_id=world.goa.pk)
+
+
+def test_a_read_planned_for_each_run_is_no_prepared_statement_and_reads_each_runs_values(world: World) -> None:
+    """`plan_each_run`: the SQL is compiled once, but PostgreSQL gets each run's values in the
+    statement's text and plans it for them (no server-side prepared statement is left)."""
+    today = datetime.date.today()
+    soon, later = (make_crate(world, retention_until=today + datetime.timedelta(days=days)) for days in (10, 20))
+    due = PreparedRead[Any](
+        lambda shape, *, unit_id, until: Crate.objects.filter(unit_id=unit_id, retention_until__lte=until)
+        .order_by("pk")
+        .values_list("pk", flat=True),
+        plan_each_run=True,
+    )
+    with CaptureQueriesContext(connection) as captured:
+        assert due.fetch("due", unit_id=world.goa.pk, until=today + datetime.timedelta(days=15)) == [soon.pk]
+        assert due.fetch("due", unit_id=world.goa.pk, until=today + datetime.timedelta(days=25)) == [soon.pk, later.pk]
+        assert due.fetch("due", unit_id=world.goa.pk, until=today) == []
+    assert len(captured) == 3
+    if connection.vendor == "postgresql":
+        assert len(due._compiled) == 1
+        assert str(today + datetime.timedelta(days=25)) in captured[1]["sql"]  # the value, in the text
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM pg_prepared_statements WHERE statement LIKE %s", ["%retention_until%"])
+            assert cursor.fetchone() == (0,)
