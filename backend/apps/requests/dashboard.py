@@ -277,9 +277,8 @@ def _shared_unit_figures(unit_id: int) -> dict[str, Any]:
     )
 
 
-def _every_units_figures(user: Any) -> dict[str, Any]:
+def _every_units_figures(user: Any, today: datetime.date) -> dict[str, Any]:
     """The figures of every unit together, for a System Administrator (their own drafts included)."""
-    today = timezone.localdate()
     crates, requests = scope_to_unit(Crate.objects.all(), user), _visible(user)
     return _figures(
         _crate_counts(crates),
@@ -353,7 +352,7 @@ def _awaiting_summaries(user: Any, action: str) -> dict[str, Any]:
 def dashboard_for(user: Any) -> dict[str, Any]:
     today = timezone.localdate()
     if access.unit_scope_q(user) is None:  # all units (System Administrator): not shared
-        unit = _every_units_figures(user)
+        unit = _every_units_figures(user, today)
     else:
         # Computed only when the unit's cached figures are missing or stale.
         unit = unit_cache.for_unit(user.unit_id, "dashboard", lambda: _shared_unit_figures(user.unit_id))

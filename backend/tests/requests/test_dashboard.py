@@ -5,6 +5,24 @@ from apps.storage.models import StorageLocation
 from tests.requests.conftest import approved_request, create_request, in_future, make_crate, stored_crate
 
 
+def _issued_withdrawal(world, crate, *, returns_on):
+    """A withdrawal of `crate`, approved and executed (issued), then due back on `returns_on`
+    (a past day too, which the API refuses to take)."""
+    withdrawal = approved_request(
+        world,
+        {
+            "request_type": "withdrawal",
+            "purpose": "w",
+            "expected_return_date": in_future(2),
+            "items": [{"crate": crate.pk}],
+        },
+    )
+    response = world.client("storehead").post(f"/api/requests/{withdrawal['id']}/execute/", {}, format="json")
+    assert response.status_code == 200, response.content
+    Request.objects.filter(pk=withdrawal["id"]).update(expected_return_date=returns_on)
+    return withdrawal
+
+
 def test_dashboard_counts_and_queues_for_each_role(world, past):
     stored = stored_crate(world)
     stored_crate(world, retention_until=past)
@@ -16,19 +34,7 @@ def test_dashboard_counts_and_queues_for_each_role(world, past):
         world, {"request_type": "storage", "purpose": "p", "items": [{"crate": make_crate(world).pk}]}
     )
     world.client("docmanager").post(f"/api/requests/{storage['id']}/submit/")
-    withdrawal = approved_request(
-        world,
-        {
-            "request_type": "withdrawal",
-            "purpose": "w",
-            "expected_return_date": in_future(2),
-            "items": [{"crate": stored.pk}],
-        },
-    )
-    world.client("storehead").post(f"/api/requests/{withdrawal['id']}/execute/", {}, format="json")
-    Request.objects.filter(pk=withdrawal["id"]).update(
-        expected_return_date=datetime.date.today() - datetime.timedelta(days=1)
-    )
+    withdrawal = _issued_withdrawal(world, stored, returns_on=datetime.date.today() - datetime.timedelta(days=1))
 
     data = world.client("approver").get("/api/dashboard/").data
     assert data["crates_by_status"] == {
@@ -133,20 +139,7 @@ def test_the_units_figures_follow_the_day_they_are_computed_on(world, monkeypatc
     soon = stored_crate(world, retention_until=today + datetime.timedelta(days=10))
     stored_crate(world, retention_until=today + datetime.timedelta(days=20))
     stored_crate(world, unit=world.kur, location=world.kur_shelf, retention_until=today + datetime.timedelta(days=10))
-    withdrawal = approved_request(
-        world,
-        {
-            "request_type": "withdrawal",
-            "purpose": "w",
-            "expected_return_date": in_future(2),
-            "items": [{"crate": soon.pk}],
-        },
-    )
-    assert (
-        world.client("storehead").post(f"/api/requests/{withdrawal['id']}/execute/", {}, format="json").status_code
-        == 200
-    )
-    Request.objects.filter(pk=withdrawal["id"]).update(expected_return_date=today + datetime.timedelta(days=5))
+    _issued_withdrawal(world, soon, returns_on=today + datetime.timedelta(days=5))
     approver = world.user("approver")
 
     def figures_on(day):
